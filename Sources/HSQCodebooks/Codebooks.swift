@@ -1,0 +1,35 @@
+import HSQCore
+
+/// A named codebook construction: declares its parameters and builds a codebook from them.
+///
+/// Every construction takes `dim` (D), `k` (K) and `seed`; some add their own.
+public protocol CodebookConstruction: Component {
+  static func make(_ parameters: ParameterValues) throws -> Codebook
+}
+
+/// The codebook registry.
+public enum Codebooks {
+  public static let registry: ComponentTable<Codebook> = {
+    let table = ComponentTable<Codebook>(kind: .codebook)
+    for type in builtinCodebookTypes {
+      do { try table.register(type.info) { try type.make($0) } } catch {
+        preconditionFailure("built-in codebook \(type) failed to register: \(error)")
+      }
+    }
+    return table
+  }()
+
+  /// Builds the codebook spelled `name:dim=…,k=…,seed=…`.
+  public static func make(_ spec: String) throws -> Codebook {
+    try registry.make(spec)
+  }
+
+  /// The parameters every construction shares.
+  public static func commonParameters(dim: Int = 16, k: Int = 256) -> [ParameterSpec] {
+    [
+      .int("dim", 1...65536, default: dim, doc: "D, the dimension of each codeword."),
+      .int("k", 1...65536, default: k, doc: "K, the number of codewords."),
+      .int("seed", 0...Int(Int32.max), default: 0, doc: "Seed of the construction; the same seed gives the same codebook."),
+    ]
+  }
+}

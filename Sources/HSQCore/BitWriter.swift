@@ -1,0 +1,60 @@
+/// Packs unsigned fields of 1…32 bits, least significant bit first, into bytes.
+///
+/// Fields are appended to a 64-bit accumulator and flushed a byte at a time,
+/// so the overhead per field is a shift and an or.
+public struct BitWriter: Sendable {
+  @usableFromInline var bytes: [UInt8]
+  @usableFromInline var accumulator: UInt64 = 0
+  @usableFromInline var pending: Int = 0
+  @usableFromInline var written: Int = 0
+
+  /// A writer with room reserved for `bits` bits.
+  public init(reservingBits bits: Int = 0) {
+    bytes = []
+    bytes.reserveCapacity((bits + 7) / 8)
+  }
+
+  /// Number of bits written so far.
+  public var bitCount: Int { written }
+
+  /// Appends the low `width` bits of `value` (1 ≤ width ≤ 32).
+  @inlinable
+  public mutating func write(_ value: UInt32, bits width: Int) {
+    assert(width >= 1 && width <= 32, "field width must be 1...32")
+    assert(width == 32 || value >> UInt32(width) == 0, "value does not fit in \(width) bits")
+    accumulator |= UInt64(value) << UInt64(pending)
+    pending += width
+    written += width
+    while pending >= 8 {
+      bytes.append(UInt8(truncatingIfNeeded: accumulator))
+      accumulator >>= 8
+      pending -= 8
+    }
+  }
+
+  /// Appends a Float32 as its 32-bit pattern.
+  @inlinable
+  public mutating func write(_ value: Float) {
+    write(value.bitPattern, bits: 32)
+  }
+
+  /// Appends a Boolean as one bit.
+  @inlinable
+  public mutating func write(_ flag: Bool) {
+    write(flag ? 1 : 0, bits: 1)
+  }
+
+  /// The packed payload; the writer may still be used afterwards.
+  public func payload() -> Payload {
+    var out = bytes
+    if pending > 0 { out.append(UInt8(truncatingIfNeeded: accumulator)) }
+    return Payload(bytes: out, bitCount: written)
+  }
+}
+
+/// The number of bits needed to write any of `count` distinct values (⌈log₂ count⌉, at least 1).
+@inlinable
+public func bitsToIndex(_ count: Int) -> Int {
+  precondition(count >= 1, "count must be at least 1")
+  return count <= 2 ? 1 : Int.bitWidth - (count - 1).leadingZeroBitCount
+}

@@ -1,0 +1,47 @@
+/// The one error type hsq shows to people.
+///
+/// Every failure a user can reach is one of these cases, rendered in one
+/// place (``description``) as a sentence that names the problem and the fix.
+/// Names are in single quotes and sentences end with a period.
+public enum HSQError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// A name that is not registered for `kind`; `suggestion` is the closest registered name.
+  case unknownName(kind: String, name: String, suggestion: String?)
+  /// A name registered twice for the same kind.
+  case duplicateName(kind: String, name: String)
+  /// A parameter that does not parse, is out of range or is not declared.
+  case invalidParameter(component: String, parameter: String, problem: String)
+  /// An argument that cannot be used, with the reason and the fix in `problem`.
+  case invalidArgument(String)
+  /// A vector entry that is NaN or infinite.
+  case nonFinite(what: String, index: Int, value: Float)
+  /// A file that cannot be read or is malformed; `position` says where (byte offset, line, record).
+  case fileFormat(path: String, position: String?, problem: String)
+  /// A payload whose bytes cannot be decoded.
+  case malformedPayload(String)
+  /// An operation the state does not allow right now.
+  case invalidState(String)
+
+  public var description: String {
+    switch self {
+    case let .unknownName(kind, name, suggestion):
+      var text = "Unknown \(kind) '\(name)'."
+      if let suggestion { text += " Did you mean '\(suggestion)'?" }
+      return text + " Try 'help' or 'apropos \(name)'."
+    case let .duplicateName(kind, name):
+      return "A \(kind) named '\(name)' is already registered; choose another name."
+    case let .invalidParameter(component, parameter, problem):
+      return "Parameter '\(parameter)' of '\(component)': \(problem)"
+    case let .invalidArgument(message):
+      return message
+    case let .nonFinite(what, index, value):
+      return "\(what) has a non-finite value (\(value)) at index \(index); compressors accept finite values only."
+    case let .fileFormat(path, position, problem):
+      let place = position.map { "'\(path)' at \($0)" } ?? "'\(path)'"
+      return "Cannot read \(place): \(problem)"
+    case let .malformedPayload(message):
+      return "Malformed payload: \(message)"
+    case let .invalidState(message):
+      return message
+    }
+  }
+}

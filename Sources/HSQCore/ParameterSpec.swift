@@ -1,0 +1,135 @@
+import Foundation
+
+/// A value given to a component parameter.
+public enum ParameterValue: Sendable, Hashable, Codable, CustomStringConvertible {
+  case int(Int)
+  case double(Double)
+  case string(String)
+  case bool(Bool)
+
+  public var description: String {
+    switch self {
+    case let .int(v): return String(v)
+    case let .double(v): return formatNumber(v)
+    case let .string(v): return v
+    case let .bool(v): return v ? "true" : "false"
+    }
+  }
+}
+
+/// One declared parameter of a component: name, type, default, valid range and a one-line doc.
+///
+/// Components own their parameters (STYLE.md rule 7); help, completion and
+/// parsing all read these declarations.
+public struct ParameterSpec: Sendable, Hashable {
+  /// The parameter's type and its valid values.
+  public enum Kind: Sendable, Hashable {
+    case int(ClosedRange<Int>)
+    case double(ClosedRange<Double>)
+    case choice([String])
+    case bool
+    case string
+    /// A file path (completion offers paths).
+    case path
+  }
+
+  public let name: String
+  public let kind: Kind
+  /// The default, or `nil` when the parameter is required (or optional with no value).
+  public let defaultValue: ParameterValue?
+  /// Whether a value must be given when there is no default.
+  public let isRequired: Bool
+  public let doc: String
+
+  public init(_ name: String, _ kind: Kind, default defaultValue: ParameterValue?, required: Bool = false, doc: String) {
+    self.name = name
+    self.kind = kind
+    self.defaultValue = defaultValue
+    self.isRequired = required
+    self.doc = doc
+  }
+
+  public static func int(_ name: String, _ range: ClosedRange<Int>, default value: Int?, doc: String) -> ParameterSpec {
+    ParameterSpec(name, .int(range), default: value.map(ParameterValue.int), doc: doc)
+  }
+
+  public static func double(_ name: String, _ range: ClosedRange<Double>, default value: Double?, doc: String) -> ParameterSpec {
+    ParameterSpec(name, .double(range), default: value.map(ParameterValue.double), doc: doc)
+  }
+
+  public static func choice(_ name: String, _ choices: [String], default value: String, doc: String) -> ParameterSpec {
+    ParameterSpec(name, .choice(choices), default: .string(value), doc: doc)
+  }
+
+  public static func bool(_ name: String, default value: Bool, doc: String) -> ParameterSpec {
+    ParameterSpec(name, .bool, default: .bool(value), doc: doc)
+  }
+
+  public static func string(_ name: String, default value: String?, doc: String) -> ParameterSpec {
+    ParameterSpec(name, .string, default: value.map(ParameterValue.string), doc: doc)
+  }
+
+  public static func path(_ name: String, required: Bool, doc: String) -> ParameterSpec {
+    ParameterSpec(name, .path, default: nil, required: required, doc: doc)
+  }
+
+  /// The type and range as shown in help, e.g. `int 1...1024` or `one of nn, unbiased`.
+  public var typeDescription: String {
+    switch kind {
+    case let .int(r): return "int \(r.lowerBound)...\(r.upperBound)"
+    case let .double(r): return "number \(formatNumber(r.lowerBound))...\(formatNumber(r.upperBound))"
+    case let .choice(c): return "one of " + c.joined(separator: ", ")
+    case .bool: return "true or false"
+    case .string: return "text"
+    case .path: return "path"
+    }
+  }
+
+  /// Parses and validates `text` for this parameter of `component`.
+  public func parse(_ text: String, component: String) throws -> ParameterValue {
+    func bad(_ problem: String) -> HSQError {
+      .invalidParameter(component: component, parameter: name, problem: problem)
+    }
+    switch kind {
+    case let .int(range):
+      guard let v = Int(text) ?? Double(text).flatMap({ $0.rounded() == $0 && abs($0) < 1e15 ? Int($0) : nil }) else {
+        throw bad("'\(text)' is not a whole number; give a value in \(range.lowerBound)...\(range.upperBound).")
+      }
+      guard range.contains(v) else {
+        throw bad("\(v) is out of range; give a value in \(range.lowerBound)...\(range.upperBound).")
+      }
+      return .int(v)
+    case let .double(range):
+      guard let v = Double(text), v.isFinite else {
+        throw bad("'\(text)' is not a number; give a value in \(formatNumber(range.lowerBound))...\(formatNumber(range.upperBound)).")
+      }
+      guard range.contains(v) else {
+        throw bad("\(formatNumber(v)) is out of range; give a value in \(formatNumber(range.lowerBound))...\(formatNumber(range.upperBound)).")
+      }
+      return .double(v)
+    case let .choice(choices):
+      guard choices.contains(text) else {
+        let hint = closestMatch(to: text, in: choices).map { " Did you mean '\($0)'?" } ?? ""
+        throw bad("'\(text)' is not one of \(choices.joined(separator: ", ")).\(hint)")
+      }
+      return .string(text)
+    case .bool:
+      switch text.lowercased() {
+      case "true", "yes", "on", "1": return .bool(true)
+      case "false", "no", "off", "0": return .bool(false)
+      default: throw bad("'\(text)' is not true or false.")
+      }
+    case .string, .path:
+      guard !text.isEmpty else { throw bad("the value is empty.") }
+      return .string(text)
+    }
+  }
+}
+
+/// Formats a Double for people: integers without a fraction, others with 6 significant digits (`%g`).
+public func formatNumber(_ value: Double) -> String {
+  if value.isNaN { return "nan" }
+  if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+  if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+  return String(format: "%g", value)
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// What kind of component a registry table holds.
+public struct ComponentKind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+  public let rawValue: String
+  public init(rawValue: String) { self.rawValue = rawValue }
+  public var description: String { rawValue }
+
+  public static let compressor = ComponentKind(rawValue: "compressor")
+  public static let codebook = ComponentKind(rawValue: "codebook")
+  public static let model = ComponentKind(rawValue: "model")
+  public static let dataset = ComponentKind(rawValue: "dataset")
+  public static let partition = ComponentKind(rawValue: "partition")
+  public static let optimizer = ComponentKind(rawValue: "optimizer")
+}
+
+/// The declaration of a registered component: what help, apropos and completion show.
+public struct ComponentInfo: Sendable, Hashable {
+  public let kind: ComponentKind
+  public let name: String
+  /// One line.
+  public let summary: String
+  /// The discussion (the component's doc comment after its summary).
+  public let doc: String
+  public let parameters: [ParameterSpec]
+
+  public init(kind: ComponentKind, name: String, summary: String, doc: String = "", parameters: [ParameterSpec] = []) {
+    self.kind = kind
+    self.name = name
+    self.summary = summary
+    self.doc = doc
+    self.parameters = parameters
+  }
+}
+
+/// A component type that can be registered: it declares itself and builds from parameters.
+public protocol Component: Sendable {
+  /// The declaration shown by help.
+  static var info: ComponentInfo { get }
+}
+
+/// The named components of one kind, each built from validated parameters.
+///
+/// Lookups of unknown names throw with a "did you mean" suggestion;
+/// registering a name twice throws. Safe to use from several threads.
+public final class ComponentTable<Product>: @unchecked Sendable {
+  public let kind: ComponentKind
+  private let lock = NSLock()
+  private var entries: [String: (info: ComponentInfo, make: @Sendable (ParameterValues) throws -> Product)] = [:]
+  private var order: [String] = []
+
+  public init(kind: ComponentKind) { self.kind = kind }
+
+  /// Registers a component.
+  ///
+  /// - Throws: ``HSQError/duplicateName(kind:name:)`` when the name is taken.
+  public func register(_ info: ComponentInfo, make: @escaping @Sendable (ParameterValues) throws -> Product) throws {
+    precondition(info.kind == kind, "registering a \(info.kind) in the \(kind) table")
+    try lock.withLock {
+      guard entries[info.name] == nil else { throw HSQError.duplicateName(kind: kind.rawValue, name: info.name) }
+      entries[info.name] = (info, make)
+      order.append(info.name)
+    }
+  }
+
+  /// Removes a component (used when a loaded plugin is reloaded).
+  public func unregister(_ name: String) {
+    lock.withLock {
+      entries[name] = nil
+      order.removeAll { $0 == name }
+    }
+  }
+
+  /// Registered names in registration order.
+  public var names: [String] { lock.withLock { order } }
+
+  /// All declarations in registration order.
+  public var infos: [ComponentInfo] { lock.withLock { order.compactMap { entries[$0]?.info } } }
+
+  public func contains(_ name: String) -> Bool { lock.withLock { entries[name] != nil } }
+
+  /// The declaration of `name`.
+  public func info(_ name: String) throws -> ComponentInfo {
+    try entry(name).info
+  }
+
+  /// Validates `request` against the declaration and builds the component.
+  public func make(_ request: ComponentRequest) throws -> Product {
+    let entry = try entry(request.name)
+    let values = try ParameterValues(component: request.name, specs: entry.info.parameters, arguments: request.arguments)
+    return try entry.make(values)
+  }
+
+  /// Builds the component spelled `name:key=value,…`.
+  public func make(_ text: String) throws -> Product {
+    try make(ComponentRequest(parsing: text))
+  }
+
+  /// The validated parameters `request` would build with (defaults filled in).
+  public func values(for request: ComponentRequest) throws -> ParameterValues {
+    let entry = try entry(request.name)
+    return try ParameterValues(component: request.name, specs: entry.info.parameters, arguments: request.arguments)
+  }
+
+  private func entry(_ name: String) throws -> (info: ComponentInfo, make: @Sendable (ParameterValues) throws -> Product) {
+    let (found, known) = lock.withLock { (entries[name], order) }
+    guard let found else {
+      throw HSQError.unknownName(kind: kind.rawValue, name: name, suggestion: closestMatch(to: name, in: known))
+    }
+    return found
+  }
+}

@@ -1,0 +1,2 @@
+import HSQ
+print("hsq-bench")
