@@ -36,7 +36,7 @@ let package = Package(
     /// so library targets carry no unsafe flags.
     .target(name: "CKernels"),
     .target(name: "HSQCore", dependencies: ["CKernels"], swiftSettings: swiftSettings),
-    .target(name: "HSQCodebooks", dependencies: ["HSQCore"], swiftSettings: swiftSettings),
+    .target(name: "HSQCodebooks", dependencies: ["HSQCore", "CKernels"], swiftSettings: swiftSettings),
     .target(
       name: "HSQCompressors", dependencies: ["HSQCore", "HSQCodebooks", "CKernels"],
       swiftSettings: swiftSettings),
@@ -50,6 +50,12 @@ let package = Package(
       name: "HSQ",
       dependencies: ["HSQCore", "HSQCodebooks", "HSQCompressors", "HSQDatasets", "HSQModels", "HSQExperiments"],
       swiftSettings: swiftSettings),
+    .target(name: "HSQCommands", dependencies: ["HSQ"], swiftSettings: swiftSettings),
+    /// The SIGINT flag and handler in C (a signal handler may touch only a sig_atomic_t).
+    .target(name: "CInterrupt"),
+    .target(name: "HSQLineEditor", dependencies: ["CEditLine", "CInterrupt"], swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "hsq-line-editor-demo", dependencies: ["HSQLineEditor"], swiftSettings: swiftSettings),
     .executableTarget(
       name: "hsq-bench",
       dependencies: ["HSQ", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -61,6 +67,8 @@ let package = Package(
     .testTarget(name: "HSQCompressorsTests", dependencies: ["HSQCompressors"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQDatasetsTests", dependencies: ["HSQDatasets"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQModelsTests", dependencies: ["HSQModels"], swiftSettings: swiftSettings),
+    .testTarget(name: "HSQLineEditorTests", dependencies: ["HSQLineEditor"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQExperimentsTests", dependencies: ["HSQExperiments", "HSQ"], swiftSettings: swiftSettings),
+    .testTarget(name: "HSQCommandsTests", dependencies: ["HSQCommands"], swiftSettings: swiftSettings),
   ]
 )

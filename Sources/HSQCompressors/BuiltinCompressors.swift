@@ -3,4 +3,16 @@
 
 let builtinCompressorTypes: [any CompressorComponent.Type] = [
   IdentityCompressor.self,
+  HSQCompressor.self,
+  HSQUnbiasedCompressor.self,
+  HSQResidualCompressor.self,
+  HSQLogCompressor.self,
+  FP16Compressor.self,
+  QSGDCompressor.self,
+  TernGradCompressor.self,
+  SignSGDCompressor.self,
+  ScaledSignCompressor.self,
+  TopKCompressor.self,
+  RandomKCompressor.self,
+  NaturalCompressor.self,
 ]

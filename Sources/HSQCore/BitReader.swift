@@ -13,7 +13,7 @@ public struct BitReader: Sendable {
   /// Bits not read yet.
   public var remaining: Int { limit - position }
 
-  /// Reads a field of `width` bits (1 ≤ width ≤ 32).
+  /// Reads a field of `width` bits (0 ≤ width ≤ 32; a zero-width field reads as 0).
   ///
   /// - Throws: ``HSQError/malformedPayload(_:)`` when fewer than `width` bits remain.
   @inlinable

@@ -17,10 +17,10 @@ public struct BitWriter: Sendable {
   /// Number of bits written so far.
   public var bitCount: Int { written }
 
-  /// Appends the low `width` bits of `value` (1 ≤ width ≤ 32).
+  /// Appends the low `width` bits of `value` (0 ≤ width ≤ 32; a zero-width field writes nothing).
   @inlinable
   public mutating func write(_ value: UInt32, bits width: Int) {
-    assert(width >= 1 && width <= 32, "field width must be 1...32")
+    assert(width >= 0 && width <= 32, "field width must be 0...32")
     assert(width == 32 || value >> UInt32(width) == 0, "value does not fit in \(width) bits")
     accumulator |= UInt64(value) << UInt64(pending)
     pending += width
@@ -52,9 +52,9 @@ public struct BitWriter: Sendable {
   }
 }
 
-/// The number of bits needed to write any of `count` distinct values (⌈log₂ count⌉, at least 1).
+/// The number of bits needed to write any of `count` distinct values: ⌈log₂ count⌉ (0 for one value).
 @inlinable
 public func bitsToIndex(_ count: Int) -> Int {
   precondition(count >= 1, "count must be at least 1")
-  return count <= 2 ? 1 : Int.bitWidth - (count - 1).leadingZeroBitCount
+  return count == 1 ? 0 : Int.bitWidth - (count - 1).leadingZeroBitCount
 }

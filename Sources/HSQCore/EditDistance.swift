@@ -1,8 +1,10 @@
-/// The Levenshtein distance between `a` and `b` (insertions, deletions, substitutions).
+/// The edit distance between `a` and `b`: insertions, deletions, substitutions and transpositions
+/// of adjacent characters each cost 1 (optimal string alignment), so `stpe` is one edit from `step`.
 public func editDistance(_ a: String, _ b: String) -> Int {
   let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
   if x.isEmpty { return y.count }
   if y.isEmpty { return x.count }
+  var twoBack = [Int](repeating: 0, count: y.count + 1)
   var previous = Array(0...y.count)
   var current = [Int](repeating: 0, count: y.count + 1)
   for i in 1...x.count {
@@ -10,8 +12,9 @@ public func editDistance(_ a: String, _ b: String) -> Int {
     for j in 1...y.count {
       let cost = x[i - 1] == y[j - 1] ? 0 : 1
       current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+      if i > 1, j > 1, x[i - 1] == y[j - 2], x[i - 2] == y[j - 1] { current[j] = min(current[j], twoBack[j - 2] + 1) }
     }
-    swap(&previous, &current)
+    (twoBack, previous, current) = (previous, current, twoBack)
   }
   return previous[y.count]
 }

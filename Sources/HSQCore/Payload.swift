@@ -19,3 +19,27 @@ public struct Payload: Sendable, Hashable, Codable {
   /// An empty payload (0 bits).
   public static let empty = Payload(bytes: [], bitCount: 0)
 }
+
+extension Payload {
+  /// The first `bit` bits and the rest, as two payloads.
+  public func split(atBit bit: Int) -> (Payload, Payload) {
+    precondition(bit >= 0 && bit <= bitCount, "split point outside the payload")
+    var reader = BitReader(self)
+    var head = BitWriter(reservingBits: bit)
+    var tail = BitWriter(reservingBits: bitCount - bit)
+    var left = bit
+    while left > 0 { let w = min(32, left); head.write(try! reader.read(bits: w), bits: w); left -= w }
+    left = bitCount - bit
+    while left > 0 { let w = min(32, left); tail.write(try! reader.read(bits: w), bits: w); left -= w }
+    return (head.payload(), tail.payload())
+  }
+}
+
+extension BitWriter {
+  /// Appends every bit of `payload`.
+  public mutating func append(_ payload: Payload) {
+    var reader = BitReader(payload)
+    var left = payload.bitCount
+    while left > 0 { let w = min(32, left); write(try! reader.read(bits: w), bits: w); left -= w }
+  }
+}

@@ -1,0 +1,49 @@
+import HSQCore
+
+/// A random orthonormal basis of R^D (K = D), Haar-distributed on the orthogonal group.
+///
+/// ```
+/// G ~ N(0, 1)^{D×D},   G = Q R  (Householder),   Q ← Q · diag(sign(R_kk)),   c_k = Q e_k
+/// ```
+///
+/// The sign fix makes `diag(R)` positive; without it Q is not Haar
+/// (Mezzadri 2007). This is what the authors' code uses when K = D
+/// (`scipy.stats.ortho_group`). Draws come from the stream
+/// `derived(from: seed, purpose: "codebook-orthogonal", D, D)`.
+///
+/// **Properties**
+/// - K = D, codewords orthonormal, C⁺ = Cᵀ;
+/// - δ(C) = 1/D (worst at v ∝ Σ_k c_k), ω₂(C) = D − 1 exactly (THEORY.md §2, §3);
+/// - mean cos²θ ≈ 0.432 for D = 8.
+public enum OrthogonalCodebook: CodebookConstruction {
+  /// The largest D built (a D×D QR in Double); beyond it use `hadamard`.
+  public static let maximumDimension = 4096
+
+  public static let info = ComponentInfo(
+    kind: .codebook, name: "orthogonal",
+    summary: "Random orthonormal basis of R^D (K = D), Haar-distributed.",
+    doc: """
+      QR of a D×D Gaussian matrix with the sign fix diag(R) > 0, so Q is Haar. Requires k = dim. \
+      δ = 1/D, ω₂ = D − 1 exactly (THEORY.md §2, §3). For D beyond 4096 use 'hadamard'.
+      """,
+    parameters: Codebooks.commonParameters(dim: 16, k: 16))
+
+  public static func make(_ parameters: ParameterValues) throws -> Codebook {
+    let dim = parameters.int("dim"), k = parameters.int("k"), seed = parameters.int("seed")
+    guard k == dim else {
+      throw HSQError.invalidArgument(
+        "Codebook 'orthogonal' is a basis, so it needs k = dim; got dim=\(dim), k=\(k). Write 'orthogonal:dim=\(dim),k=\(dim)', or use 'gaussian' or 'kmeans' for K ≠ D.")
+    }
+    guard dim <= maximumDimension else {
+      throw HSQError.invalidArgument(
+        "Codebook 'orthogonal' builds a dense \(dim)×\(dim) QR, beyond the \(maximumDimension) it allows; use 'hadamard:dim=\(dim),k=\(dim)' (a structured orthonormal basis) for large D.")
+    }
+    var rng = RandomStream.derived(from: UInt64(seed), purpose: "codebook-orthogonal", dim, k)
+    let gaussian = Matrix(rows: dim, columns: dim, storage: (0..<(dim * dim)).map { _ in rng.gaussian() })
+    // householderQR already returns diag(R) ≥ 0 (the Haar sign fix).
+    let q = gaussian.householderQR().q
+    var rows = [Float](repeating: 0, count: dim * dim)
+    for c in 0..<dim { for j in 0..<dim { rows[c * dim + j] = Float(q[j, c]) } }
+    return try Codebook(name: parameters.canonical, dim: dim, count: k, rows: rows)
+  }
+}

@@ -1,0 +1,123 @@
+import HSQ
+
+extension Session {
+  static let componentCommands: [CommandSpec] = [
+    CommandSpec(
+      "describe", group: "Components", abstract: "Builds a component and shows its properties and theory (bits, ω or δ).",
+      discussion: "For a compressor: its properties, the worst-case guarantee and the exact bits for a vector of length --d, and the compression ratio against float32. For a codebook: its quality figures (see 'codebook').",
+      arguments: [ArgumentSpec("spec", "a component such as hsq:dim=16,k=256, or a variable", completion: .anyComponent)],
+      options: [OptionSpec("d", "vector length for the bits and the guarantee (default 100000)", value: "N")], recorded: false
+    ) { session, args in try session.describe(args.positional[0], length: args.int("d", default: 100_000, in: 1...1 << 30)) },
+    CommandSpec(
+      "codebook", group: "Components", abstract: "Shows a codebook's quality figures: σ_min, ω₂ bounds, δ bracket, mean cos²θ.",
+      discussion: "THEORY.md §2–3: ω₂ ≤ min(K/σ_min² − 1, Σ|(C⁺C⁺ᵀ)ᵢⱼ| − 1), exact by sign enumeration for small K; δ(C) between a rigorous lower bound and a Monte Carlo + descent upper bound; mean cos²θ over random directions. --export writes the codebook as .fvecs or .npy.",
+      arguments: [ArgumentSpec("spec", "a codebook such as kmeans:dim=16,k=256, or a variable", completion: .component(.codebook))],
+      options: [OptionSpec("samples", "Monte Carlo directions (default 20000)", value: "N"),
+                OptionSpec("export", "write the codebook to a .fvecs or .npy file", value: "FILE", completion: .path)]
+    ) { session, args in try session.codebookReport(args) },
+    CommandSpec(
+      "let", group: "Components", abstract: "Binds a name to a compressor or codebook: let q = compressor hsq:dim=16,k=256.",
+      discussion: "The kind may be left out when the name is unambiguous: 'let q = hsq:k=64'. Variables can be used wherever a compressor is expected, e.g. 'set compressor q'.",
+      arguments: [ArgumentSpec("name", "the variable"), ArgumentSpec("=", "an equals sign"),
+                  ArgumentSpec("definition", "[compressor|codebook] spec", completion: .anyComponent, variadic: true)]
+    ) { session, args in try session.letBinding(args.positional) },
+  ]
+
+  func describe(_ text: String, length d: Int) throws -> CommandOutput {
+    if let value = variables[text] {
+      switch value {
+      case let .compressor(c): return describe(c, length: d)
+      case let .codebook(c): return try codebookReport(c, samples: 20_000)
+      case .experiment: return try show("config", experimentName: text)
+      }
+    }
+    let request = try ComponentRequest(parsing: text)
+    if Compressors.registry.contains(request.name) { return describe(try Compressors.make(text), length: d) }
+    if Codebooks.registry.contains(request.name) { return try codebookReport(try Codebooks.make(text), samples: 20_000) }
+    return try help(request.name, full: true)
+  }
+
+  func describe(_ c: any Compressor, length d: Int) -> CommandOutput {
+    let g = c.guarantee(length: d)
+    let bits = c.bits(length: d)
+    var table = TextTable(columns: ["property", "value"])
+    table.append(["spec", c.spec])
+    table.append(["unbiased", c.properties.isUnbiased ? "yes" : "no"])
+    table.append(["deterministic", c.properties.isDeterministic ? "yes" : "no"])
+    table.append(["guarantee (d = \(d))", g.description])
+    table.append(["bits formula", c.bitsFormula])
+    table.append(["bits (d = \(d))", bits.map(String.init) ?? "varies"])
+    if let bits { table.append(["bits per coordinate", formatNumber(Double(bits) / Double(d))]) }
+    if let bits { table.append(["ratio vs float32", formatNumber(Double(32 * d) / Double(bits)) + "×"]) }
+    return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .object([
+      ("spec", .string(c.spec)), ("unbiased", .bool(c.properties.isUnbiased)), ("guarantee", .string(g.kindName)),
+      ("worst_case", .number(g.relativeErrorBound)), ("bits", bits.map { .int($0) } ?? .null), ("bits_formula", .string(c.bitsFormula)),
+    ]))
+  }
+
+  func codebookReport(_ args: ParsedArguments) throws -> CommandOutput {
+    let text = args.positional[0]
+    let codebook: Codebook
+    if case let .codebook(c)? = variables[text] { codebook = c } else { codebook = try Codebooks.make(text) }
+    var output = try codebookReport(codebook, samples: args.int("samples", default: 20_000, in: 100...10_000_000))
+    if let path = args.option("export") {
+      let resolved = resolvePath(path)
+      try codebook.write(toFile: resolved)
+      output.text += "\nWrote \(codebook.count) codewords to \(path)."
+      output.files.append(resolved)
+    }
+    return output
+  }
+
+  func codebookReport(_ codebook: Codebook, samples: Int) throws -> CommandOutput {
+    var options = CodebookQuality.Options()
+    options.samples = samples
+    let q = CodebookQuality(codebook: codebook, seed: 0, options: options)
+    var table = TextTable(columns: ["figure", "value"])
+    for (k, v) in q.rows { table.append([k, v]) }
+    if let training = codebook.training {
+      table.append(["training", "\(training.iterations) iterations on \(training.samples) samples, objective \(formatNumber(training.objective)), \(formatNumber(training.seconds)) s"])
+    }
+    return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .object(q.rows.map { ($0.0, .string($0.1)) }))
+  }
+
+  func letBinding(_ words: [String]) throws -> CommandOutput {
+    guard words.count >= 3, words[1] == "=" else {
+      throw HSQError.invalidArgument("Write 'let NAME = [compressor|codebook] SPEC', e.g. 'let q = compressor hsq:dim=16,k=256'.")
+    }
+    let name = words[0]
+    var rest = Array(words.dropFirst(2))
+    var kind: String?
+    if ["compressor", "codebook"].contains(rest[0]) { kind = rest.removeFirst() }
+    guard rest.count == 1 else {
+      throw HSQError.invalidArgument("'let' takes one spec without spaces, e.g. 'let q = compressor hsq:dim=16,k=256'.")
+    }
+    let spec = rest[0]
+    let request = try ComponentRequest(parsing: spec)
+    if kind == nil {
+      if Compressors.registry.contains(request.name) || variables[spec] != nil { kind = "compressor" }
+      else if Codebooks.registry.contains(request.name) { kind = "codebook" }
+      else {
+        let names = Compressors.registry.names + Codebooks.registry.names
+        throw HSQError.unknownName(kind: "compressor or codebook", name: request.name, suggestion: closestMatch(to: request.name, in: names))
+      }
+    }
+    if kind == "compressor" {
+      let compressor = try Compressors.make(resolveCompressor(spec))
+      try bind(name, .compressor(compressor))
+      return CommandOutput(text: "\(name) = \(compressor.spec)", json: .object([("name", .string(name)), ("compressor", .string(compressor.spec))]))
+    }
+    let codebook = try Codebooks.make(spec)
+    try bind(name, .codebook(codebook))
+    return CommandOutput(text: "\(name) = \(codebook.name) (K = \(codebook.count), D = \(codebook.dim))",
+                         json: .object([("name", .string(name)), ("codebook", .string(codebook.name))]))
+  }
+
+  /// `path` relative to the working directory.
+  func resolvePath(_ path: String) -> String {
+    let expanded = (path as NSString).expandingTildeInPath
+    return expanded.hasPrefix("/") ? expanded : workingDirectory + "/" + expanded
+  }
+}
+
+import Foundation

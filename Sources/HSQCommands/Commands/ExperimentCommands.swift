@@ -1,0 +1,209 @@
+import Foundation
+import HSQ
+
+extension Session {
+  static let experimentCommands: [CommandSpec] = [
+    CommandSpec(
+      "experiment", aliases: ["exp"], group: "Experiments",
+      abstract: "Creates an experiment from settings and makes it current: experiment e1 compressor=hsq workers=8.",
+      discussion: "Every setting (see 'list settings') can be given as key=value; the rest take their defaults (dataset: Fashion-MNIST when installed, else a synthetic Gaussian mixture). Compressor values may name a variable bound with 'let'. The experiment starts at step 0 with parameters drawn from the seed.",
+      arguments: [ArgumentSpec("name", "the experiment's name"), ArgumentSpec("settings", "key=value …", completion: .setting, optional: true, variadic: true)]
+    ) { session, args in try session.createExperiment(args.positional[0], settings: Array(args.positional.dropFirst())) },
+    CommandSpec(
+      "use", group: "Experiments", abstract: "Makes another experiment current.",
+      arguments: [ArgumentSpec("name", "an experiment", completion: .experiment)]
+    ) { session, args in
+      _ = try session.experiment(args.positional[0])
+      session.current = args.positional[0]
+      return CommandOutput(text: "Current experiment: \(args.positional[0]).", json: .object([("current", .string(args.positional[0]))]))
+    },
+    CommandSpec(
+      "set", group: "Experiments", abstract: "Changes a setting of the current experiment between steps (recorded).",
+      discussion: "Compressor, learning rate, momentum, error feedback … may change at any step; the change goes into the experiment's event log ('show events'). Settings that define the problem (model, dataset, partition, workers, seed, protocol) may change only at step 0.",
+      arguments: [ArgumentSpec("setting", "a setting name", completion: .setting), ArgumentSpec("value", "its new value", completion: .anyComponent)],
+      options: [OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment)]
+    ) { session, args in
+      let e = try session.experiment(args.option("on"))
+      let name = args.positional[0]
+      let value = ["compressor", "downlink"].contains(name) ? session.resolveCompressor(args.positional[1]) : args.positional[1]
+      try e.set(name, to: value)
+      session.recordedLine = "set \(name) \(value)" + (args.option("on").map { " --on \($0)" } ?? "")
+      return CommandOutput(text: e.events.last!.text, json: .object([("setting", .string(name)), ("value", .string(value)), ("step", .int(e.stepCount))]))
+    },
+    CommandSpec(
+      "step", group: "Experiments", abstract: "Advances the current experiment by N steps (default 1).",
+      discussion: "Ctrl-C stops between steps; the experiment stays consistent. Each step's line shows the training loss, the uplink bits (from real payloads) and, per compressed layer, the observed error ρ against the compressor's bound.",
+      arguments: [ArgumentSpec("count", "how many steps", optional: true)]
+    ) { session, args in
+      let n = args.argument(0).map { Int($0) } ?? 1
+      guard let n, n >= 1 else { throw HSQError.invalidArgument("'step' takes a positive whole number of steps, e.g. 'step 10'.") }
+      return try session.run(StopCondition(steps: n))
+    },
+    CommandSpec(
+      "run", group: "Experiments", abstract: "Steps until a condition: --steps, --epochs, --loss, --accuracy or --bits.",
+      discussion: "The first condition met stops the run; divergence (NaN/Inf or a loss blow-up) stops it before the bad step is applied, and Ctrl-C between steps.",
+      options: [OptionSpec("steps", "at most this many steps", value: "N"), OptionSpec("epochs", "until this many epochs in total", value: "E"),
+                OptionSpec("loss", "until the training loss is at most L", value: "L"), OptionSpec("accuracy", "until the test accuracy is at least A", value: "A"),
+                OptionSpec("bits", "until the cumulative uplink bits reach B", value: "B")]
+    ) { session, args in
+      let condition = StopCondition(
+        steps: try args.options["steps"].map { _ in try args.int("steps", default: 1, in: 1...Int(Int32.max)) },
+        epochs: try args.double("epochs", in: 0...1e9), loss: try args.double("loss", in: -1e300...1e300),
+        accuracy: try args.double("accuracy", in: 0...1), bitsBudget: try args.double("bits", in: 0...9e18).map { Int($0) })
+      guard !condition.isUnbounded else {
+        throw HSQError.invalidArgument("'run' needs a stop condition, e.g. 'run --steps 100' or 'run --accuracy 0.85 --steps 5000'.")
+      }
+      return try session.run(condition)
+    },
+    CommandSpec(
+      "reset", group: "Experiments", abstract: "Starts the current experiment again from step 0 with its current settings."
+    ) { session, _ in
+      let name = session.current ?? ""
+      let e = try session.experiment()
+      try session.bind(name, .experiment(try Experiment(e.config)))
+      return CommandOutput(text: "\(name) is back at step 0.", json: .object([("experiment", .string(name)), ("step", .int(0))]))
+    },
+    CommandSpec(
+      "tour", group: "Experiments", abstract: "Creates a guided first experiment (Fashion-MNIST when installed, else synthetic data).", recorded: true
+    ) { session, _ in try session.tour() },
+  ]
+
+  func createExperiment(_ name: String, settings: [String]) throws -> CommandOutput {
+    var config = ExperimentConfig()
+    config.dataset = Datasets.defaultSpec
+    for word in settings {
+      guard let eq = word.firstIndex(of: "=") else {
+        throw HSQError.invalidArgument("'\(word)' is not key=value; write e.g. 'lr=0.05' (see 'list settings').")
+      }
+      let key = String(word[..<eq])
+      var value = String(word[word.index(after: eq)...])
+      if ["compressor", "downlink"].contains(key) { value = resolveCompressor(value) }
+      try ExperimentConfig.field(key).assign(value, in: &config)
+    }
+    let experiment = try Experiment(config)
+    try bind(name, .experiment(experiment))
+    current = name
+    recordedLine = "experiment \(name) " + ExperimentConfig.fields.map { "\($0.name)=\($0.value(in: config))" }.joined(separator: " ")
+    return describeExperiment(name, experiment)
+  }
+
+  func describeExperiment(_ name: String, _ e: Experiment) -> CommandOutput {
+    let d = e.dataset
+    var text = "\(name): \(e.model.spec) on \(d.name) (\(d.train.count) train, \(d.test.count) test, \(d.train.featureCount) features)\n"
+    text += "\(e.config.workers) workers × batch \(e.config.batch), \(e.config.partition), lr \(formatNumber(e.config.lr))"
+    text += e.config.momentum > 0 ? ", momentum \(formatNumber(e.config.momentum))" : ""
+    text += e.config.errorFeedback ? ", error feedback (scale \(e.config.efScale))" : ""
+    text += "\nuplink: \(e.uplink.spec)" + (e.downlink.map { ", downlink: \($0.spec)" } ?? "") + "\n"
+    var table = TextTable(columns: ["layer", "shape", "parameters", "sent as", "bits/worker", "guarantee"])
+    for layer in e.model.layers {
+      let compressed = layer.count > e.config.compressThreshold
+      let bits = compressed ? e.uplink.bits(length: layer.count) : 32 * layer.count
+      let g = compressed ? e.uplink.guarantee(length: layer.count).description : "exact"
+      table.append([layer.name, layer.shape.map(String.init).joined(separator: "×"), String(layer.count),
+                    compressed ? "compressed" : "float32", bits.map(String.init) ?? "varies", g])
+    }
+    text += table.render(maxWidth: terminalWidth)
+    return CommandOutput(text: text, json: .object([
+      ("experiment", .string(name)), ("model", .string(e.model.spec)), ("dataset", .string(d.name)),
+      ("compressor", .string(e.uplink.spec)), ("parameters", .int(e.model.parameterCount)), ("step", .int(e.stepCount)),
+    ]))
+  }
+
+  func run(_ condition: StopCondition) throws -> CommandOutput {
+    let e = try experiment()
+    let total = condition.steps ?? 0
+    var lines: [String] = []
+    let every = max(1, total / 10)
+    let outcome = e.run(until: condition, interrupt: interrupt) { record in
+      if total > 0, total <= 10 {
+        lines.append(self.stepLine(record))
+      } else if record.step % every == 0 {
+        self.progress(self.stepLine(record))
+      }
+    }
+    if total > 10 || total == 0, let last = outcome.records.last { lines.append(stepLine(last)) }
+    var text = lines.joined(separator: "\n")
+    switch outcome.reason {
+    case .steps where total > 0: break
+    case .diverged(let message), .failed(let message): text += (text.isEmpty ? "" : "\n") + message
+    case .interrupted: text += (text.isEmpty ? "" : "\n") + "Interrupted after \(outcome.records.count) step(s); the experiment is consistent at step \(e.stepCount)."
+    default: text += (text.isEmpty ? "" : "\n") + "Stopped: \(outcome.reason) after \(outcome.records.count) step(s)."
+    }
+    let json: JSONValue = .object([
+      ("steps", .int(outcome.records.count)), ("stop", .string(outcome.reason.description)), ("step", .int(e.stepCount)),
+      ("records", .array(outcome.records.map(Self.json))),
+    ])
+    if case .failed = outcome.reason, outcome.records.isEmpty { return .failure(outcome.reason.description) }
+    if case .diverged = outcome.reason {
+      var output = CommandOutput(text: text, json: json)
+      output.error = outcome.reason.description
+      return output
+    }
+    return CommandOutput(text: text, json: json)
+  }
+
+  /// One step as a line: loss, accuracy, bits, and ρ against the bound for the largest compressed layer.
+  func stepLine(_ r: StepRecord) -> String {
+    var parts = ["step \(r.step)", "epoch \(Self.fixed(r.epoch, 3))", "loss \(Self.fixed(r.trainLoss, 4))"]
+    if let acc = r.testAccuracy { parts.append("test acc \(Self.fixed(acc * 100, 2))%") }
+    parts.append("up \(Self.bits(r.bitsUp)) (total \(Self.bits(r.cumulativeBitsUp)))")
+    if let layer = r.layers.filter(\.compressed).max(by: { $0.count < $1.count }) {
+      var rho = "ρ[\(layer.name)] \(Self.fixed(layer.observedRho, 3))"
+      if let bound = layer.boundRho { rho += " ≤ \(Self.fixed(bound, 3))" }
+      parts.append(rho)
+    }
+    return parts.joined(separator: "  ")
+  }
+
+  static func fixed(_ x: Double, _ digits: Int) -> String {
+    x.isFinite ? String(format: "%.\(digits)f", x) : "\(x)"
+  }
+
+  /// Bits with a unit: 950 bit, 1.23 kbit, 4.56 Mbit, 7.89 Gbit.
+  static func bits(_ n: Int) -> String {
+    let x = Double(n)
+    if x < 1e3 { return "\(n) bit" }
+    if x < 1e6 { return String(format: "%.2f kbit", x / 1e3) }
+    if x < 1e9 { return String(format: "%.2f Mbit", x / 1e6) }
+    return String(format: "%.2f Gbit", x / 1e9)
+  }
+
+  static func json(_ r: StepRecord) -> JSONValue {
+    .object([
+      ("step", .int(r.step)), ("epoch", .number(r.epoch)), ("lr", .number(r.lr)), ("train_loss", .number(r.trainLoss)),
+      ("test_loss", .number(r.testLoss)), ("test_accuracy", .number(r.testAccuracy)),
+      ("bits_up", .int(r.bitsUp)), ("bits_down", .int(r.bitsDown)), ("cumulative_bits_up", .int(r.cumulativeBitsUp)),
+      ("gradient_norm", .number(r.gradientNorm)), ("distance_to_optimum", .number(r.distanceToOptimum)),
+      ("layers", .array(r.layers.map { l in
+        .object([("name", .string(l.name)), ("compressed", .bool(l.compressed)), ("bits", .int(l.bits)),
+                 ("rho", .number(l.observedRho)), ("exact_rho", .number(l.exactRho)), ("bound_rho", .number(l.boundRho)),
+                 ("worst_case", .number(l.worstCase)), ("guarantee", .string(l.guarantee))])
+      })),
+    ])
+  }
+
+  func tour() throws -> CommandOutput {
+    let dataset = Datasets.defaultSpec
+    var output = try createExperiment("tour", settings: [
+      "dataset=\(dataset)", "model=mlp:hidden=128", "compressor=hsq:dim=16,k=256,codebook=kmeans,norm-bits=6",
+      "ef=true", "workers=8", "batch=32", "lr=0.1", "eval-every=50", "test-subset=2000",
+    ])
+    let real = dataset == "fashion-mnist"
+    output.text = """
+      Guided tour: an MLP learns \(real ? "Fashion-MNIST" : "a synthetic 10-class Gaussian mixture (install dataset-fashion-mnist for the real data)") \
+      on 8 workers that send HSQ-compressed gradients (D = 16, K = 256, 6-bit scalars, error feedback).
+
+      """ + output.text + """
+
+
+      Try next:
+        step 20                     advance 20 steps; each line shows loss, bits and ρ against the bound
+        theory --samples 50         observed error per layer next to the exact value, a Monte Carlo CI and the bound
+        plot loss                   the training loss in the terminal (add --svg loss.svg for a figure)
+        set compressor identity     swap the compressor between steps (recorded in 'show events')
+        run --steps 200             keep going (Ctrl-C stops between steps)
+        help                        everything else
+      """
+    return output
+  }
+}

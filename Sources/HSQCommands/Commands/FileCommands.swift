@@ -1,0 +1,114 @@
+import Foundation
+import HSQ
+
+extension Session {
+  static let fileCommands: [CommandSpec] = [
+    CommandSpec(
+      "plot", group: "Files and plots", abstract: "Plots a metric over steps in the terminal, and as SVG with --svg.",
+      discussion: "Metrics: loss, test-loss, accuracy, bits (cumulative uplink), rho (observed error of a layer with its bound and the worst case), grad-norm, distance (‖x − x*‖²), lr. --x chooses the horizontal axis: step (default), epoch or bits. Several experiments share one plot with --experiments a,b.",
+      arguments: [ArgumentSpec("metric", "what to plot", completion: .metric)],
+      options: [OptionSpec("x", "step, epoch or bits", value: "AXIS"), OptionSpec("experiments", "comma-separated experiments (default: the current one)", value: "A,B", completion: .experiment),
+                OptionSpec("layer", "the layer for rho (default: the largest compressed one)", value: "NAME", completion: .layer),
+                OptionSpec("svg", "also write the plot as an SVG file", value: "FILE", completion: .path),
+                OptionSpec("log", "logarithmic y axis"), OptionSpec("height", "terminal rows (default 16)", value: "N")]
+    ) { session, args in try session.plot(args) },
+    CommandSpec(
+      "export", group: "Files and plots", abstract: "Writes an experiment's metrics as CSV (.csv) or JSON lines (.jsonl), pandas-ready.",
+      arguments: [ArgumentSpec("file", "a .csv or .jsonl path", completion: .path)],
+      options: [OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment)]
+    ) { session, args in
+      let e = try session.experiment(args.option("on"))
+      let path = session.resolvePath(args.positional[0])
+      let table = MetricsTable(e.history)
+      try table.write(to: path)
+      return CommandOutput(text: "Wrote \(table.rows.count) rows × \(table.columns.count) columns to \(args.positional[0]).",
+                           json: .object([("file", .string(path)), ("rows", .int(table.rows.count))]), files: [path])
+    },
+    CommandSpec(
+      "save", group: "Files and plots", abstract: "Saves an experiment (config, parameters, memories, history) to a JSON file.",
+      arguments: [ArgumentSpec("file", "the file to write", completion: .path)],
+      options: [OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment)]
+    ) { session, args in
+      let e = try session.experiment(args.option("on"))
+      let path = session.resolvePath(args.positional[0])
+      try e.save(to: path)
+      return CommandOutput(text: "Saved at step \(e.stepCount) to \(args.positional[0]).", json: .object([("file", .string(path)), ("step", .int(e.stepCount))]), files: [path])
+    },
+    CommandSpec(
+      "load", group: "Files and plots", abstract: "Loads a saved experiment; stepping it continues bit-identically.",
+      arguments: [ArgumentSpec("file", "a file written by 'save'", completion: .path)],
+      options: [OptionSpec("as", "the name to bind (default: the file's name)", value: "NAME")]
+    ) { session, args in
+      let path = session.resolvePath(args.positional[0])
+      let e = try Experiment.load(from: path)
+      let name = args.option("as") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+      try session.bind(name, .experiment(e))
+      session.current = name
+      return CommandOutput(text: "Loaded \(name) at step \(e.stepCount).", json: .object([("experiment", .string(name)), ("step", .int(e.stepCount))]))
+    },
+    CommandSpec(
+      "record", group: "Files and plots", abstract: "Records the session's commands to a script; 'record stop' writes it with check digests.",
+      discussion: "Every command that changes state is kept in full (experiments with all their settings). 'record stop' (or leaving the session) writes the file atomically, ending with a '# check' line per experiment that 'replay FILE --check' verifies bit for bit.",
+      arguments: [ArgumentSpec("file", "the script to write, or 'stop'", completion: .path)], recorded: false
+    ) { session, args in try session.record(args.positional[0]) },
+    CommandSpec(
+      "replay", group: "Files and plots", abstract: "Runs a script in this session, or with --check in a fresh one and verifies its digests.",
+      arguments: [ArgumentSpec("file", "a script (.hsq)", completion: .path)],
+      options: [OptionSpec("check", "replay in a fresh session and compare every experiment with the script's '# check' lines")], recorded: false
+    ) { session, args in try session.replay(args.positional[0], check: args.flag("check")) },
+  ]
+
+  func record(_ target: String) throws -> CommandOutput {
+    if target == "stop" {
+      guard let recorder else { throw HSQError.invalidState("Nothing is being recorded; start with 'record FILE'.") }
+      try recorder.write(for: self)
+      self.recorder = nil
+      return CommandOutput(text: "Wrote \(recorder.lines.count) commands to \(recorder.path).", json: .object([("file", .string(recorder.path)), ("commands", .int(recorder.lines.count))]), files: [recorder.path])
+    }
+    guard recorder == nil else { throw HSQError.invalidState("Already recording to \(recorder!.path); 'record stop' first.") }
+    let path = resolvePath(target)
+    recorder = SessionRecorder(path: path)
+    try recorder!.write(for: self)
+    return CommandOutput(text: "Recording to \(target); 'record stop' writes it.", json: .object([("file", .string(path))]))
+  }
+
+  /// Writes the recording, if any (the REPL calls this on exit).
+  public func finishRecording() throws {
+    try recorder?.write(for: self)
+    recorder = nil
+  }
+
+  func replay(_ file: String, check: Bool) throws -> CommandOutput {
+    let path = resolvePath(file)
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw HSQError.fileFormat(path: file, position: nil, problem: "no such file; give a script written by 'record'.")
+    }
+    let lines = String(decoding: data, as: UTF8.self).components(separatedBy: "\n")
+    let target = check ? Session() : self
+    target.workingDirectory = workingDirectory
+    target.interrupt = interrupt
+    var count = 0
+    for (i, line) in lines.enumerated() {
+      let trimmed = line.trimmingWhitespace()
+      if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+      let output = target.execute(trimmed)
+      if let error = output.error { throw HSQError.invalidArgument("\(file):\(i + 1): \(error)") }
+      count += 1
+    }
+    guard check else { return CommandOutput(text: "Replayed \(count) commands from \(file).", json: .object([("commands", .int(count))])) }
+    let checks = SessionRecorder.checks(in: lines)
+    guard !checks.isEmpty else { throw HSQError.invalidArgument("\(file) has no '# check' lines to verify; record it with 'record FILE' … 'record stop'.") }
+    var table = TextTable(columns: ["experiment", "step", "digest", "result"])
+    var allMatch = true
+    for c in checks {
+      let e = try target.experiment(c.name)
+      let digest = SessionRecorder.digest(e)
+      let ok = e.stepCount == c.step && digest == c.digest
+      allMatch = allMatch && ok
+      table.append([c.name, String(e.stepCount), digest, ok ? "identical" : "DIFFERS (expected step \(c.step), \(c.digest))"])
+    }
+    let output = CommandOutput(text: table.render(maxWidth: terminalWidth), json: .object([("identical", .bool(allMatch)), ("commands", .int(count))]))
+    if !allMatch { var failed = output; failed.error = "replay of \(file) is not bit-identical."; return failed }
+    return output
+  }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import HSQ
+
+extension Session {
+  static let inspectCommands: [CommandSpec] = [
+    CommandSpec(
+      "show", group: "Inspect", abstract: "Shows the last step, the config, the layers, the history or the event log.",
+      arguments: [ArgumentSpec("what", "last (default), layers, config, history, events", optional: true)],
+      options: [OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment),
+                OptionSpec("last", "history rows to show (default 10)", value: "N")], recorded: false
+    ) { session, args in try session.show(args.argument(0) ?? "last", experimentName: args.option("on"), rows: args.int("last", default: 10, in: 1...1_000_000)) },
+    CommandSpec(
+      "theory", group: "Inspect", abstract: "Theory against observation per layer: observed ρ, exact error, Monte Carlo CI, bound, verdict.",
+      discussion: "For the last step's compressor inputs: ρ = Σ‖Q(p) − p‖²/Σ‖p‖² as observed, the compressor's exact E‖Q(p) − p‖² where the theory gives one (THEORY.md §2–5), with --samples R a Monte Carlo mean of R fresh compressions and its z·SE interval, the per-vector bound from the declared ω or δ, the worst case (ω or 1 − δ), and the bits. The verdict says whether the exact value lies in the interval and whether anything exceeds the bound.",
+      options: [OptionSpec("samples", "Monte Carlo compressions per layer (0: none; default 0)", value: "R"),
+                OptionSpec("z", "confidence multiplier for the interval (default 3)", value: "Z"),
+                OptionSpec("layer", "one layer only", value: "NAME", completion: .layer),
+                OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment)], recorded: false
+    ) { session, args in try session.theory(args) },
+    CommandSpec(
+      "bound", group: "Inspect", abstract: "The convergence bound of THEORY.md §6 with measured L, μ, σ², ω or δ, against the observed ‖x − x*‖².",
+      discussion: "For convex models with a closed-form optimum (least-squares): (ii) for unbiased compressors without error feedback, (iii) for δ-contractions with error feedback. Constants are measured with a safety margin; notes say when the run is outside the theorem's assumptions (momentum, weight decay, too large a step).",
+      options: [OptionSpec("steps", "T, the horizon (default: the steps taken)", value: "T"),
+                OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment)], recorded: false
+    ) { session, args in try session.bound(args) },
+    CommandSpec(
+      "compare", group: "Inspect", abstract: "Side-by-side table of experiments: loss, accuracy, bits, compression.",
+      arguments: [ArgumentSpec("experiments", "experiment names (default: all)", completion: .experiment, optional: true, variadic: true)], recorded: false
+    ) { session, args in try session.compare(args.positional.isEmpty ? session.experimentNames : args.positional) },
+  ]
+
+  func show(_ what: String, experimentName: String?, rows: Int = 10) throws -> CommandOutput {
+    let e = try experiment(experimentName)
+    switch what {
+    case "config":
+      var table = TextTable(columns: ["setting", "value"])
+      for f in ExperimentConfig.fields { table.append([f.name, f.value(in: e.config)]) }
+      return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .object(ExperimentConfig.fields.map { ($0.name, .string($0.value(in: e.config))) }))
+    case "events":
+      guard !e.events.isEmpty else { return CommandOutput(text: "No changes yet.", json: .array([])) }
+      var table = TextTable(columns: ["at step", "change"])
+      for ev in e.events { table.append([String(ev.step), ev.text]) }
+      return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .array(e.events.map { .object([("step", .int($0.step)), ("change", .string($0.text))]) }))
+    case "history":
+      var table = TextTable(columns: ["step", "epoch", "loss", "test acc", "bits up", "total bits up", "‖ḡ‖"])
+      for r in e.history.suffix(rows) {
+        table.append([String(r.step), Self.fixed(r.epoch, 3), Self.fixed(r.trainLoss, 4), r.testAccuracy.map { Self.fixed($0 * 100, 2) + "%" } ?? "—",
+                      Self.bits(r.bitsUp), Self.bits(r.cumulativeBitsUp), Self.fixed(r.gradientNorm, 4)])
+      }
+      return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .array(e.history.suffix(rows).map(Self.json)))
+    case "last", "layers":
+      guard let r = e.history.last else {
+        return CommandOutput(text: "No steps yet; run 'step'.", json: .null)
+      }
+      var table = TextTable(columns: ["layer", "d", "sent as", "bits/step", "ρ observed", "ρ exact", "ρ bound", "worst case", "‖ḡ‖"])
+      for l in r.layers {
+        table.append([l.name, String(l.count), l.compressed ? "compressed" : "float32", Self.bits(l.bits), Self.fixed(l.observedRho, 4),
+                      l.exactRho.map { Self.fixed($0, 4) } ?? "—", l.boundRho.map { Self.fixed($0, 4) } ?? "—",
+                      l.worstCase.map { Self.fixed($0, 4) } ?? "none", Self.fixed(l.gradientNorm, 4)])
+      }
+      return CommandOutput(text: stepLine(r) + "\n" + table.render(maxWidth: terminalWidth), json: Self.json(r))
+    default:
+      throw HSQError.unknownName(kind: "view", name: what, suggestion: closestMatch(to: what, in: ["last", "layers", "config", "history", "events"]))
+    }
+  }
+
+  func theory(_ args: ParsedArguments) throws -> CommandOutput {
+    let e = try experiment(args.option("on"))
+    guard let r = e.history.last else { throw HSQError.invalidState("There are no gradients yet; run 'step' first.") }
+    let samples = try args.int("samples", default: 0, in: 0...1_000_000)
+    let z = try args.double("z", in: 0.1...10) ?? 3
+    let layerName = args.option("layer")
+    let checks = samples > 0 ? try e.monteCarloCheck(samples: max(samples, 2), z: z, layer: layerName) : []
+    var table = TextTable(columns: ["layer", "d", "bits/step", "total bits", "ρ observed", "ρ exact", "MC mean ± \(formatNumber(z))·SE", "ρ bound", "worst case", "verdict"])
+    var json: [JSONValue] = []
+    for l in r.layers where layerName == nil || l.name == layerName {
+      let check = checks.first { $0.layer == l.name }
+      let total = e.history.reduce(0) { $0 + ($1.layers.first { $0.name == l.name }?.bits ?? 0) }
+      let verdict: String
+      if !l.compressed { verdict = "exact (float32)" }
+      else if let check { verdict = check.verdict }
+      else if let bound = l.boundRho { verdict = l.observedRho <= bound * (1 + 1e-6) ? "below bound" : "ABOVE BOUND" }
+      else { verdict = "no theory" }
+      let mc = check.map { "\(Self.fixed($0.mean, 4)) ± \(Self.fixed($0.halfWidth, 4))" } ?? "—"
+      table.append([l.name, String(l.count), Self.bits(l.bits), Self.bits(total), Self.fixed(l.observedRho, 4),
+                    l.exactRho.map { Self.fixed($0, 4) } ?? "—", mc, l.boundRho.map { Self.fixed($0, 4) } ?? "—",
+                    l.worstCase.map { Self.fixed($0, 4) } ?? "none", verdict])
+      json.append(.object([
+        ("layer", .string(l.name)), ("d", .int(l.count)), ("bits", .int(l.bits)), ("total_bits", .int(total)),
+        ("rho", .number(l.observedRho)), ("exact_rho", .number(l.exactRho)), ("mc_mean", .number(check?.mean)),
+        ("mc_half_width", .number(check?.halfWidth)), ("bound_rho", .number(l.boundRho)), ("worst_case", .number(l.worstCase)),
+        ("verdict", .string(verdict)),
+      ]))
+    }
+    let header = "\(e.uplink.spec) at step \(r.step): \(e.uplink.guarantee(length: r.layers.filter(\.compressed).map(\.count).max() ?? 1).description) for the largest layer"
+    return CommandOutput(text: header + "\n" + table.render(maxWidth: terminalWidth), json: .array(json))
+  }
+
+  func bound(_ args: ParsedArguments) throws -> CommandOutput {
+    let e = try experiment(args.option("on"))
+    let horizon = try args.options["steps"].map { _ in try args.int("steps", default: 1, in: 1...10_000_000) }
+    let report = try e.convergenceReport(steps: horizon)
+    let x = report.inputs
+    var text = "\(report.result): " + (report.applies ? "the assumptions hold" : "outside the assumptions") + "\n"
+    var inputs = TextTable(columns: ["constant", "value"])
+    for (k, v) in [("L", x.L), ("μ", x.mu), ("σ²", x.sigma2), ("n", Double(x.workers)), ("η", x.eta), ("f(x₀) − f*", x.initialGap),
+                   ("‖x₀ − x*‖²", x.initialDistance), ("M²", x.m2), ("G²", x.g2)] { inputs.append([k, formatNumber(v)]) }
+    if let w = report.omega { inputs.append(["ω", formatNumber(w)]) }
+    if let d = report.delta { inputs.append(["δ", formatNumber(d)]) }
+    text += inputs.render(maxWidth: terminalWidth)
+    for note in report.notes { text += "\nnote: " + note }
+    let T = report.distanceBound.count - 1
+    var table = TextTable(columns: ["step", "‖x − x*‖² observed", "bound", "verdict"])
+    var points: [JSONValue] = []
+    for t in Set([0, T / 4, T / 2, 3 * T / 4, T]).sorted() where t <= e.history.count {
+      let observed = t == 0 ? x.initialDistance : e.history[t - 1].distanceToOptimum ?? .nan
+      let b = report.distanceBound[t]
+      table.append([String(t), formatNumber(observed), formatNumber(b), observed <= b ? "holds" : "VIOLATED"])
+      points.append(.object([("step", .int(t)), ("observed", .number(observed)), ("bound", .number(b))]))
+    }
+    text += "\n" + table.render(maxWidth: terminalWidth)
+    return CommandOutput(text: text, json: .object([
+      ("result", .string(report.result)), ("applies", .bool(report.applies)), ("notes", .array(report.notes.map { .string($0) })),
+      ("points", .array(points)),
+    ]))
+  }
+
+  func compare(_ names: [String]) throws -> CommandOutput {
+    guard !names.isEmpty else { throw HSQError.invalidState("There are no experiments to compare; create some with 'experiment'.") }
+    var table = TextTable(columns: ["experiment", "step", "epoch", "compressor", "ef", "loss", "test acc", "total bits up", "× fewer than float32"])
+    var json: [JSONValue] = []
+    for name in names {
+      let e = try experiment(name)
+      let r = e.history.last
+      let accuracy = e.history.last(where: { $0.testAccuracy != nil })?.testAccuracy
+      let dense = Double(e.history.reduce(0) { $0 + $1.participants }) * Double(e.model.parameterCount) * 32
+      let ratio = (r?.cumulativeBitsUp).map { $0 > 0 ? dense / Double($0) : .nan }
+      table.append([name, String(e.stepCount), Self.fixed(e.epoch, 3), e.uplink.spec, e.config.errorFeedback ? "yes" : "no",
+                    r.map { Self.fixed($0.trainLoss, 4) } ?? "—", accuracy.map { Self.fixed($0 * 100, 2) + "%" } ?? "—",
+                    r.map { Self.bits($0.cumulativeBitsUp) } ?? "0 bit", ratio.map { Self.fixed($0, 1) } ?? "—"])
+      json.append(.object([("experiment", .string(name)), ("step", .int(e.stepCount)), ("train_loss", .number(r?.trainLoss)),
+                           ("test_accuracy", .number(accuracy)), ("cumulative_bits_up", .int(r?.cumulativeBitsUp ?? 0)), ("compression", .number(ratio))]))
+    }
+    return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .array(json))
+  }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// A JSON value with ordered object keys, for `--json` output and notebooks.
+public indirect enum JSONValue: Sendable, Hashable {
+  case null
+  case bool(Bool)
+  case number(Double)
+  case string(String)
+  case array([JSONValue])
+  case object([(String, JSONValue)])
+
+  public static func == (a: JSONValue, b: JSONValue) -> Bool { a.rendered == b.rendered }
+  public func hash(into hasher: inout Hasher) { hasher.combine(rendered) }
+
+  /// A number, or null when not finite (JSON has no NaN).
+  public static func number(_ value: Double?) -> JSONValue {
+    guard let value, value.isFinite else { return .null }
+    return .number(value)
+  }
+
+  public static func int(_ value: Int) -> JSONValue { .number(Double(value)) }
+
+  /// Compact JSON text, keys in the order given.
+  public var rendered: String {
+    switch self {
+    case .null: return "null"
+    case let .bool(b): return b ? "true" : "false"
+    case let .number(x):
+      if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+      return "\(x)"
+    case let .string(s): return Self.quote(s)
+    case let .array(items): return "[" + items.map(\.rendered).joined(separator: ",") + "]"
+    case let .object(pairs): return "{" + pairs.map { Self.quote($0.0) + ":" + $0.1.rendered }.joined(separator: ",") + "}"
+    }
+  }
+
+  static func quote(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        if scalar.value < 0x20 {
+          out += String(format: "\\u%04x", scalar.value)
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return out + "\""
+  }
+}
+
+/// What a command produced: text for people, the same result as JSON for programs.
+public struct CommandOutput: Sendable {
+  /// The text shown in the REPL (may be empty).
+  public var text: String
+  /// The machine-readable result (`--json`).
+  public var json: JSONValue
+  /// Files the command wrote (SVG figures, exports), for notebooks to link.
+  public var files: [String]
+  /// The error message when the command failed; the session goes on.
+  public var error: String?
+
+  public init(text: String = "", json: JSONValue = .null, files: [String] = [], error: String? = nil) {
+    self.text = text
+    self.json = json
+    self.files = files
+    self.error = error
+  }
+
+  public var isError: Bool { error != nil }
+
+  /// The error as output: one line, the session survives.
+  public static func failure(_ message: String) -> CommandOutput {
+    CommandOutput(text: "", json: .object([("error", .string(message))]), error: message)
+  }
+}

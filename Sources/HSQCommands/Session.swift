@@ -1,0 +1,187 @@
+import Foundation
+import HSQ
+
+/// A named object of a session.
+public enum SessionValue {
+  case compressor(any Compressor)
+  case codebook(Codebook)
+  case experiment(Experiment)
+
+  /// `compressor`, `codebook` or `experiment`.
+  public var kind: String {
+    switch self {
+    case .compressor: return "compressor"
+    case .codebook: return "codebook"
+    case .experiment: return "experiment"
+    }
+  }
+
+  /// The spelling that rebuilds it (experiments: their compressor's is not relevant).
+  public var summary: String {
+    switch self {
+    case let .compressor(c): return c.spec
+    case let .codebook(c): return c.name
+    case let .experiment(e): return "step \(e.stepCount), \(e.config.model) on \(e.config.dataset), \(e.config.compressor)"
+    }
+  }
+}
+
+/// The command engine: a string in, a ``CommandOutput`` out, with the session's named objects in between.
+///
+/// No terminal code lives here: the REPL, scripts, notebooks and tests all
+/// call ``execute(_:)``. Errors never escape — a failing command returns
+/// its message and the session goes on.
+public final class Session {
+  /// Named objects, by name.
+  public internal(set) var variables: [String: SessionValue] = [:]
+  /// Variable names in the order they were bound.
+  public internal(set) var order: [String] = []
+  /// The experiment `step`, `run`, `set`, `show` … act on.
+  public internal(set) var current: String?
+  /// Polled between steps of `run`; the REPL sets it on Ctrl-C.
+  public var interrupt: @Sendable () -> Bool = { false }
+  /// Called with progress lines during long commands (the REPL prints them as they come).
+  public var progress: (String) -> Void = { _ in }
+  /// Columns available for tables and plots.
+  public var terminalWidth = 100
+  /// Where relative output paths (SVG, exports) are written.
+  public var workingDirectory = FileManager.default.currentDirectoryPath
+  /// Set by `quit`.
+  public internal(set) var shouldExit = false
+  /// The active recording, if any.
+  var recorder: SessionRecorder?
+  /// What `record` keeps for the command being run, when it differs from the line typed.
+  var recordedLine: String?
+
+  public init() {}
+
+  /// Every command, in help order.
+  public static var commands: [CommandSpec] { helpCommands + componentCommands + experimentCommands + inspectCommands + fileCommands }
+
+  /// The command named `name` (or aliased).
+  public static func command(_ name: String) -> CommandSpec? {
+    commands.first { $0.name == name || $0.aliases.contains(name) }
+  }
+
+  /// Runs one line and returns its output; never throws.
+  public func execute(_ line: String) -> CommandOutput {
+    var text = line.trimmingWhitespace()
+    if text.hasPrefix("??") { text = "help --full " + text.dropFirst(2) }
+    else if text.hasPrefix("?") { text = "help " + text.dropFirst(1) }
+    do {
+      let words = try Tokenizer.split(text)
+      guard let name = words.first else { return CommandOutput() }
+      guard let command = Self.command(name) else {
+        let names = Self.commands.flatMap { [$0.name] + $0.aliases }
+        throw HSQError.unknownName(kind: "command", name: name, suggestion: closestMatch(to: name, in: names))
+      }
+      let parsed = try Self.parse(Array(words.dropFirst()), for: command)
+      recordedLine = nil
+      let output = try command.run(self, parsed)
+      if command.isRecorded, let recorder, !output.isError {
+        recorder.append(recordedLine ?? text)
+      }
+      return output
+    } catch {
+      return .failure(Self.message(for: error))
+    }
+  }
+
+  /// The one-line message for an error.
+  static func message(for error: any Error) -> String {
+    if let e = error as? HSQError { return e.description }
+    if let e = error as? ExperimentStop { return e.description }
+    return "\(error)"
+  }
+
+  /// Matches words against a command's declared arguments and options.
+  static func parse(_ words: [String], for command: CommandSpec) throws -> ParsedArguments {
+    var positional: [String] = []
+    var options: [String: String] = [:]
+    var flags = Set<String>()
+    var i = 0
+    while i < words.count {
+      let word = words[i]
+      if word.hasPrefix("--"), word.count > 2 {
+        var name = String(word.dropFirst(2))
+        var inlineValue: String?
+        if let eq = name.firstIndex(of: "=") {
+          inlineValue = String(name[name.index(after: eq)...])
+          name = String(name[..<eq])
+        }
+        guard let option = command.options.first(where: { $0.name == name }) else {
+          let hint = closestMatch(to: name, in: command.options.map(\.name)).map { " Did you mean '--\($0)'?" } ?? ""
+          throw HSQError.invalidArgument("'\(command.name)' has no option '--\(name)'.\(hint) Try 'help \(command.name)'.")
+        }
+        if option.isFlag {
+          flags.insert(name)
+        } else if let inlineValue {
+          options[name] = inlineValue
+        } else {
+          guard i + 1 < words.count else {
+            throw HSQError.invalidArgument("'--\(name)' needs a value (\(option.valueName!)); try 'help \(command.name)'.")
+          }
+          options[name] = words[i + 1]
+          i += 1
+        }
+      } else {
+        positional.append(word)
+      }
+      i += 1
+    }
+    let required = command.arguments.filter { !$0.isOptional }.count
+    let variadic = command.arguments.last?.isVariadic ?? false
+    if positional.count < required {
+      let missing = command.arguments[positional.count]
+      throw HSQError.invalidArgument("'\(command.name)' needs <\(missing.name)> (\(missing.doc)). Usage: \(command.usage)")
+    }
+    if !variadic, positional.count > command.arguments.count {
+      throw HSQError.invalidArgument("'\(command.name)' takes at most \(command.arguments.count) argument(s); got '\(positional[command.arguments.count])'. Usage: \(command.usage)")
+    }
+    return ParsedArguments(command: command.name, positional: positional, options: options, flags: flags)
+  }
+
+  // MARK: - Variables
+
+  /// Binds `name` (letters, digits, `-`, `_`; starting with a letter).
+  func bind(_ name: String, _ value: SessionValue) throws {
+    guard let first = name.first, first.isLetter, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+      throw HSQError.invalidArgument("'\(name)' is not a valid name; use letters, digits, '-' and '_', starting with a letter.")
+    }
+    guard Self.command(name) == nil else {
+      throw HSQError.invalidArgument("'\(name)' is a command; choose another name.")
+    }
+    if variables[name] == nil { order.append(name) }
+    variables[name] = value
+  }
+
+  /// The variable `name`.
+  func value(_ name: String) throws -> SessionValue {
+    guard let v = variables[name] else {
+      throw HSQError.unknownName(kind: "variable", name: name, suggestion: closestMatch(to: name, in: order))
+    }
+    return v
+  }
+
+  /// The experiment named `name`, or the current one.
+  func experiment(_ name: String? = nil) throws -> Experiment {
+    guard let key = name ?? current else {
+      throw HSQError.invalidState("There is no experiment yet; create one with 'experiment NAME' (e.g. 'experiment e1 compressor=hsq') or run 'tour'.")
+    }
+    guard case let .experiment(e) = try value(key) else {
+      throw HSQError.invalidArgument("'\(key)' is a \(try value(key).kind), not an experiment.")
+    }
+    return e
+  }
+
+  /// Experiment names in binding order.
+  var experimentNames: [String] {
+    order.filter { if case .experiment = variables[$0] { return true } else { return false } }
+  }
+
+  /// A compressor spelling with variables substituted: `q` → its spec.
+  func resolveCompressor(_ text: String) -> String {
+    if case let .compressor(c)? = variables[text] { return c.spec }
+    return text
+  }
+}

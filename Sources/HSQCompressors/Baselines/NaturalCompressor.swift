@@ -1,0 +1,116 @@
+import HSQCore
+
+/// Rounds every magnitude to one of its two neighbouring powers of two, at random and unbiased.
+///
+/// ```
+/// |v_i| ∈ [2^a, 2^(a+1)):   Q(v)_i = sign(v_i)·2^(a+1) with probability p_i = |v_i|/2^a − 1,
+///                           sign(v_i)·2^a otherwise;   Q(v)_i = 0 when v_i = 0
+/// payload: per coordinate a sign bit and an 8-bit exponent field E
+///          (E = 0: zero; E = 1…255: 2^(E − 150), i.e. 2⁻¹⁴⁹ … 2¹⁰⁵)
+/// ```
+///
+/// p_i is the float32 mantissa m over 2²³, so the coin is an exact integer comparison of a
+/// uniform 23-bit draw with m: the probabilities carry no rounding. The exponent window
+/// starts at float32's smallest subnormal, so subnormals are rounded the same way; it ends
+/// at 2¹⁰⁵, so entries with |v_i| ≥ 2¹⁰⁵ ≈ 4.1e31 are rejected.
+///
+/// **Properties**
+/// - unbiased: 2^a(1 − p) + 2^(a+1)p = |v_i|;
+/// - exact variance: E‖Q(v) − v‖² = Σ_i 4^{a_i}·p_i(1 − p_i);
+/// - ω = 1/8, attained at |v_i|/2^a = 4/3 (p(1 − p)/(1 + p)² is largest at p = 1/3);
+/// - fixed size: 9·d bits.
+///
+/// No parameters.
+///
+/// Reference: Horváth et al., Natural Compression for Distributed Deep Learning, arXiv 1905.10988.
+public struct NaturalCompressor: CompressorComponent {
+  public static let info = ComponentInfo(
+    kind: .compressor, name: "natural",
+    summary: "Rounds every magnitude to one of its two neighbouring powers of two, at random and unbiased.",
+    doc: """
+      |v_i| ∈ [2^a, 2^(a+1)): Q(v)_i = sign(v_i)·2^(a+1) with probability p_i = |v_i|/2^a − 1, else sign(v_i)·2^a;
+      Q(v)_i = 0 when v_i = 0. payload: per coordinate a sign bit and an 8-bit exponent field
+      (0: zero; E = 1…255: 2^(E − 150), i.e. 2⁻¹⁴⁹ … 2¹⁰⁵). The coin compares a uniform 23-bit draw with the
+      float32 mantissa, so p_i is exact; subnormals are rounded the same way; |v_i| ≥ 2¹⁰⁵ is rejected.
+      Properties: unbiased; exact variance Σ_i 4^{a_i}·p_i(1 − p_i); ω = 1/8, attained at |v_i|/2^a = 4/3;
+      9·d bits.
+      No parameters.
+      Reference: Horváth et al., Natural Compression for Distributed Deep Learning, arXiv 1905.10988.
+      """)
+
+  public init() {}
+  public init(_ parameters: ParameterValues) throws {}
+
+  public var spec: String { "natural" }
+  public var properties: CompressorProperties { .init(isUnbiased: true, isFixedSize: true, isDeterministic: false) }
+  public func guarantee(length d: Int) -> Guarantee { .unbiased(omega: 1.0 / 8) }
+  public func bits(length d: Int) -> Int? { 9 * d }
+  public var bitsFormula: String { "9·d" }
+
+  /// Magnitudes from 2^105 up cannot round up inside the exponent window.
+  static let limit: Float = 0x1p105
+
+  /// Decoded values by code (E << 1 | sign).
+  static let table: [Float] = (0..<512).map { code in
+    let e = code >> 1
+    let magnitude: Float = e == 0 ? 0 : Float(sign: .plus, exponent: e - 150, significand: 1)
+    return code & 1 == 1 ? -magnitude : magnitude
+  }
+
+  public func encode(_ v: [Float], rng: inout RandomStream) throws -> Payload {
+    try Vec.requireFinite(v, what: "The input to 'natural'")
+    if let i = v.firstIndex(where: { abs($0) >= Self.limit }) {
+      throw HSQError.invalidArgument(
+        "The input to 'natural' has \(v[i]) at index \(i); its 8-bit exponents reach 2^105 (about 4.1e31), so scale the vector down.")
+    }
+    var uniforms = BaselineBits.Uniform23(rng)
+    defer { rng = uniforms.rng }
+    return v.withUnsafeBufferPointer { vp in
+      BaselineBits.build(bitCount: 9 * vp.count) { packer in
+        for x in vp {
+          let r = uniforms.next()
+          let pattern = x.bitPattern
+          let magnitude = pattern & 0x7FFF_FFFF
+          guard magnitude != 0 else {
+            packer.put(0, bits: 9)
+            continue
+          }
+          let field = magnitude >> 23
+          let mantissa = magnitude & 0x7F_FFFF
+          let exponent: UInt32
+          if field > 0 {
+            exponent = field + 23 + (r < mantissa ? 1 : 0)
+          } else {
+            let top = UInt32(31 - mantissa.leadingZeroBitCount)
+            let fraction = mantissa - (1 << top)
+            exponent = top + 1 + ((r >> (23 - top)) < fraction ? 1 : 0)
+          }
+          packer.put(exponent << 1 | pattern >> 31, bits: 9)
+        }
+      }
+    }
+  }
+
+  public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
+    try requireBits(payload, 9 * d, spec, length: d)
+    return Self.table.withUnsafeBufferPointer { table in
+      BaselineBits.read(payload) { reader in
+        [Float](unsafeUninitializedCapacity: d) { buffer, initialized in
+          for i in 0..<d { buffer[i] = table[Int(reader.take(bits: 9))] }
+          initialized = d
+        }
+      }
+    }
+  }
+
+  public func expectedError(_ v: [Float]) -> Double? {
+    guard v.allSatisfy({ $0.isFinite && abs($0) < Self.limit }) else { return nil }
+    var sum = 0.0
+    for x in v where x != 0 {
+      let low = Double(sign: .plus, exponent: Int(abs(x).exponent), significand: 1)
+      let p = Double(abs(x)) / low - 1
+      sum += low * low * p * (1 - p)
+    }
+    return sum
+  }
+}

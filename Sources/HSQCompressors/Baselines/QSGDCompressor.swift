@@ -1,0 +1,337 @@
+import HSQCore
+
+/// Stochastic rounding of every coordinate to one of s levels of its bucket's norm (QSGD).
+///
+/// ```
+/// for each bucket b of `bucket` coordinates (the last one may be shorter):
+///   σ_b = max_i |v_i|          (norm=max)   or   ‖v_b‖₂ rounded up to float32 (norm=l2)
+///   r_i = s·|v_i|/σ_b,   l_i = min(⌊r_i⌋, s − 1),   p_i = r_i − l_i
+///   ξ_i = l_i + 1 with probability p_i, else l_i
+///   Q(v)_i = sign(v_i)·ξ_i·σ_b/s
+/// payload: σ_b as float32 for every bucket, then for every coordinate
+///          a sign bit and ξ_i in ⌈log₂(s+1)⌉ bits
+/// ```
+///
+/// The defaults (`bits=2,bucket=128,norm=max`) are the HSQ authors' QSGD, the one the
+/// NumPy peer runs: s = 4, levels 0…4 of each bucket's largest magnitude.
+/// `norm=l2,bucket=0` is Alistarh et al.'s QSGD on the whole vector.
+///
+/// **Properties**
+/// - unbiased: E ξ_i = r_i, so E Q(v) = v;
+/// - exact variance: E‖Q(v) − v‖² = Σ_b (σ_b/s)² Σ_{i∈b} p_i(1 − p_i);
+/// - worst case with n = min(bucket, d) coordinates per bucket, from
+///   p(1 − p) ≤ min(1/4, r(s − r)/s):
+///   ℓ2:  ω = min(n/(4s²), (√n − 1)/s), times (1 + 2⁻²²)² for the rounded-up scale
+///        (sharper than Alistarh et al.'s Lemma 3.1, min(n/s², √n/s); exact for s = 1);
+///   max: ω = min((n − 1)/(4s²), (√n − 1)/(2s))  (exact for s = 1, which is TernGrad);
+/// - fixed size: 32·⌈d/n⌉ + d·(1 + ⌈log₂(s+1)⌉) bits (4.25 per coordinate by default).
+///
+/// **Parameters**
+/// - `bits` (0…15, default 2): s = 2^bits, the authors' `n_bit`;
+/// - `levels` (1…65535, no default): s itself; when given it overrides `bits`;
+/// - `bucket` (0…2^30, default 128): coordinates sharing one scale; 0 = the whole vector;
+/// - `norm` (`max` or `l2`, default `max`): each bucket's scale.
+///
+/// Reference: Alistarh et al., QSGD, NeurIPS 2017; xinyandai/gradient-quantization.
+public struct QSGDCompressor: CompressorComponent {
+  /// How each bucket is scaled.
+  public enum Norm: String, Sendable, Hashable, CaseIterable {
+    case max
+    case l2
+  }
+
+  public static let info = ComponentInfo(
+    kind: .compressor, name: "qsgd",
+    summary: "Stochastic rounding of every coordinate to one of s levels of its bucket's norm (QSGD).",
+    doc: """
+      for each bucket b of `bucket` coordinates (the last one may be shorter):
+        σ_b = max_i |v_i| (norm=max) or ‖v_b‖₂ rounded up to float32 (norm=l2)
+        r_i = s·|v_i|/σ_b, l_i = min(⌊r_i⌋, s − 1), p_i = r_i − l_i
+        ξ_i = l_i + 1 with probability p_i, else l_i
+        Q(v)_i = sign(v_i)·ξ_i·σ_b/s
+      payload: σ_b as float32 per bucket, then per coordinate a sign bit and ξ_i in ⌈log₂(s+1)⌉ bits.
+      The defaults (bits=2, bucket=128, norm=max) are the HSQ authors' QSGD, as the NumPy peer runs it;
+      norm=l2, bucket=0 is Alistarh et al.'s QSGD on the whole vector.
+      Properties: unbiased; exact variance Σ_b (σ_b/s)² Σ p_i(1 − p_i); with n = min(bucket, d),
+      ℓ2: ω = min(n/(4s²), (√n − 1)/s)·(1 + 2⁻²²)² (sharper than Lemma 3.1's min(n/s², √n/s)),
+      max: ω = min((n − 1)/(4s²), (√n − 1)/(2s)); both exact for s = 1;
+      32·⌈d/n⌉ + d·(1 + ⌈log₂(s+1)⌉) bits (4.25 per coordinate by default).
+      Reference: Alistarh et al., QSGD, NeurIPS 2017; xinyandai/gradient-quantization.
+      """,
+    parameters: [
+      .int("bits", 0...15, default: 2, doc: "s = 2^bits levels (the authors' n_bit); 2 gives s = 4."),
+      .int("levels", 1...65535, default: nil, doc: "s itself, overriding bits (e.g. levels=1 for one level)."),
+      .int("bucket", 0...(1 << 30), default: 128, doc: "Coordinates sharing one scale; 0 = the whole vector."),
+      .choice("norm", Norm.allCases.map(\.rawValue), default: "max", doc: "Each bucket's scale: max (the authors') or l2 (Alistarh et al.)."),
+    ])
+
+  /// s, the number of non-zero levels.
+  public let levels: Int
+  /// Coordinates per bucket; 0 means one bucket for the whole vector.
+  public let bucket: Int
+  public let norm: Norm
+  /// Whether s was given as `levels` (else as `bits`), for the canonical spelling.
+  private let spelledAsLevels: Bool
+
+  /// QSGD with s = 2^`bits`.
+  public init(bits: Int = 2, bucket: Int = 128, norm: Norm = .max) throws {
+    guard (0...15).contains(bits) else {
+      throw HSQError.invalidParameter(component: "qsgd", parameter: "bits", problem: "\(bits) is out of range; give a value in 0...15.")
+    }
+    try self.init(s: 1 << bits, bucket: bucket, norm: norm, spelledAsLevels: false)
+  }
+
+  /// QSGD with s = `levels`.
+  public init(levels: Int, bucket: Int = 128, norm: Norm = .max) throws {
+    try self.init(s: levels, bucket: bucket, norm: norm, spelledAsLevels: true)
+  }
+
+  public init(_ parameters: ParameterValues) throws {
+    let norm = Norm(rawValue: parameters.string("norm")) ?? .max
+    if let levels = parameters.optionalInt("levels") {
+      try self.init(levels: levels, bucket: parameters.int("bucket"), norm: norm)
+    } else {
+      try self.init(bits: parameters.int("bits"), bucket: parameters.int("bucket"), norm: norm)
+    }
+  }
+
+  private init(s: Int, bucket: Int, norm: Norm, spelledAsLevels: Bool) throws {
+    guard (1...65535).contains(s) else {
+      throw HSQError.invalidParameter(component: "qsgd", parameter: "levels", problem: "\(s) is out of range; give a value in 1...65535.")
+    }
+    guard (0...(1 << 30)).contains(bucket) else {
+      throw HSQError.invalidParameter(component: "qsgd", parameter: "bucket", problem: "\(bucket) is out of range; give a value in 0...\(1 << 30).")
+    }
+    self.levels = s
+    self.bucket = bucket
+    self.norm = norm
+    self.spelledAsLevels = spelledAsLevels
+  }
+
+  public var spec: String {
+    let s = spelledAsLevels ? "levels=\(levels)" : "bits=\(levels.trailingZeroBitCount)"
+    return "qsgd:\(s),bucket=\(bucket),norm=\(norm.rawValue)"
+  }
+
+  public var properties: CompressorProperties { .init(isUnbiased: true, isFixedSize: true, isDeterministic: false) }
+
+  /// Bits of one coordinate's code: a sign bit and ⌈log₂(s+1)⌉ level bits.
+  var codeWidth: Int { 1 + bitsToIndex(levels + 1) }
+
+  /// The bucket length for a vector of length `d`.
+  func bucketLength(_ d: Int) -> Int { bucket == 0 ? max(d, 1) : bucket }
+
+  public func guarantee(length d: Int) -> Guarantee {
+    let n = Double(bucket == 0 ? d : min(bucket, d))
+    guard n >= 1 else { return .unbiased(omega: 0) }
+    let s = Double(levels)
+    switch norm {
+    case .l2:
+      let e = 1 + 0x1p-22
+      return .unbiased(omega: min(e * e * n / (4 * s * s), (e * n.squareRoot() - 1) / s))
+    case .max:
+      return .unbiased(omega: min((n - 1) / (4 * s * s), (n.squareRoot() - 1) / (2 * s)))
+    }
+  }
+
+  public func bits(length d: Int) -> Int? {
+    let b = bucketLength(d)
+    return 32 * ((d + b - 1) / b) + d * codeWidth
+  }
+
+  public var bitsFormula: String { "32·⌈d/bucket⌉ + d·(1 + ⌈log₂(s+1)⌉)" }
+
+  public func encode(_ v: [Float], rng: inout RandomStream) throws -> Payload {
+    let d = v.count
+    let b = bucketLength(d)
+    let scales = try v.withUnsafeBufferPointer { try bucketScales($0, checkingFinite: true) }
+    let width = codeWidth
+    let s = Float(levels)
+    let sMinusOne = Float(levels - 1)
+    let chunk = max(min(b, 4096), 1)
+    var uniforms = BaselineBits.Uniforms(rng)
+    defer { rng = uniforms.rng }
+    return v.withUnsafeBufferPointer { vp in
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk) { u in
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: chunk) { codes in
+          BaselineBits.build(bitCount: bits(length: d)!) { packer in
+            for scale in scales { packer.put(scale) }
+            for (index, sigma) in scales.enumerated() {
+              var i = index * b
+              let end = min(i + b, d)
+              while i < end {
+                let n = min(chunk, end - i)
+                uniforms.fill(u.baseAddress!, n)
+                if sigma > 0 {
+                  Self.levelCodes(vp.baseAddress! + i, n, sigma: sigma, s: s, sMinusOne: sMinusOne, u.baseAddress!, codes.baseAddress!)
+                } else {
+                  codes.baseAddress!.initialize(repeating: 0, count: n)
+                }
+                Self.pack(codes.baseAddress!, n, width: width, into: &packer)
+                i += n
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Codes ξ_i << 1 | signbit(v_i) for `n` coordinates of one bucket with scale `sigma` > 0.
+  ///
+  /// Branch-free so that it vectorizes with SSE2 alone: ⌊r⌋ is the nearest integer
+  /// ((r + 2²³) − 2²³, exact for 0 ≤ r < 2²²) minus one when that is above r, and ξ_i,
+  /// an integer in a Float, lands in the low mantissa bits of ξ_i + 2²³.
+  @inline(__always)
+  static func levelCodes(
+    _ x: UnsafePointer<Float>, _ n: Int, sigma: Float, s: Float, sMinusOne: Float,
+    _ u: UnsafePointer<Float>, _ codes: UnsafeMutablePointer<UInt32>
+  ) {
+    for j in 0..<n {
+      let value = x[j]
+      let r = (abs(value) / sigma) * s
+      let nearest = (r + 0x1p23) - 0x1p23
+      let low = min(nearest - (nearest > r ? 1 : 0), sMinusOne)
+      let level = low + (u[j] < r - low ? 1 : 0)
+      codes[j] = ((level + 0x1p23).bitPattern & 0x7F_FFFF) << 1 | value.bitPattern >> 31
+    }
+  }
+
+  /// Writes `n` values ±ξ/s·σ from codes; returns 1 when a code has ξ > s (a malformed payload).
+  @inline(__always)
+  static func levelValues(
+    _ codes: UnsafePointer<UInt32>, _ n: Int, sigma: Float, inverse: Float, s: Int32,
+    _ out: UnsafeMutablePointer<Float>
+  ) -> Int32 {
+    var invalid: Int32 = 0
+    for j in 0..<n {
+      let code = codes[j]
+      let level = Int32(truncatingIfNeeded: code >> 1)
+      invalid |= level > s ? 1 : 0
+      // |Q| = ξ/s·σ ≤ σ: the min keeps rounding from passing σ (or overflowing).
+      let magnitude = min(Float(level) * inverse * sigma, sigma)
+      out[j] = Float(bitPattern: magnitude.bitPattern | code << 31)
+    }
+    return invalid
+  }
+
+  /// Packs codes with the width as a constant, so the word loop unrolls.
+  @inline(__always)
+  static func pack(_ codes: UnsafePointer<UInt32>, _ n: Int, width: Int, into packer: inout BaselineBits.Packer) {
+    switch width {
+    case 2: packer.put(codes: codes, n, bits: 2)
+    case 4: packer.put(codes: codes, n, bits: 4)
+    case 8: packer.put(codes: codes, n, bits: 8)
+    case 16: packer.put(codes: codes, n, bits: 16)
+    default: packer.put(codes: codes, n, bits: width)
+    }
+  }
+
+  /// Unpacks codes with the width as a constant, so the word loop unrolls.
+  @inline(__always)
+  static func unpack(_ codes: UnsafeMutablePointer<UInt32>, _ n: Int, width: Int, from reader: inout BaselineBits.Unpacker) {
+    switch width {
+    case 2: reader.take(codes: codes, n, bits: 2)
+    case 4: reader.take(codes: codes, n, bits: 4)
+    case 8: reader.take(codes: codes, n, bits: 8)
+    case 16: reader.take(codes: codes, n, bits: 16)
+    default: reader.take(codes: codes, n, bits: width)
+    }
+  }
+
+  /// Every bucket's scale as sent: the max-norm, or the ℓ2 norm rounded up to float32.
+  ///
+  /// With `checkingFinite` it throws ``HSQError/nonFinite(what:index:value:)`` for NaN or
+  /// infinite entries (found in the same pass: their magnitude bits are ≥ 0x7F80_0000).
+  func bucketScales(_ vp: UnsafeBufferPointer<Float>, checkingFinite: Bool) throws -> [Float] {
+    let d = vp.count
+    let b = bucketLength(d)
+    let count = (d + b - 1) / b
+    var scales = [Float](repeating: 0, count: count)
+    for index in 0..<count {
+      let slice = UnsafeBufferPointer(rebasing: vp[(index * b)..<min(index * b + b, d)])
+      var largest: UInt32 = 0
+      slice.withMemoryRebound(to: UInt32.self) { bits in
+        for pattern in bits { largest = max(largest, pattern & 0x7FFF_FFFF) }
+      }
+      if largest >= 0x7F80_0000 {
+        if checkingFinite { try Vec.requireFinite(Array(vp), what: "The input to 'qsgd'") }
+        throw HSQError.invalidArgument("The input to 'qsgd' is not finite.")
+      }
+      switch norm {
+      case .max:
+        scales[index] = Float(bitPattern: largest)
+      case .l2:
+        let exact = Vec.squaredNorm(slice).squareRoot()
+        var sigma = Float(exact)
+        if Double(sigma) < exact { sigma = sigma.nextUp }
+        guard sigma.isFinite else {
+          throw HSQError.invalidArgument(
+            "The ℓ2 norm of bucket \(index) of the input to 'qsgd' (\(exact)) exceeds the float32 range; use 'qsgd:norm=max' or scale the vector down.")
+        }
+        scales[index] = sigma
+      }
+    }
+    return scales
+  }
+
+  public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
+    guard let expected = bits(length: d) else { preconditionFailure("qsgd is fixed-size") }
+    try requireBits(payload, expected, spec, length: d)
+    let b = bucketLength(d)
+    let width = codeWidth
+    let inverse = 1 / Float(levels)
+    let chunk = max(min(b, 4096), 1)
+    return try BaselineBits.read(payload) { reader in
+      var scales = [Float](repeating: 0, count: (d + b - 1) / b)
+      for index in scales.indices {
+        let sigma = reader.takeFloat()
+        guard sigma.isFinite, sigma.sign == .plus else {
+          throw HSQError.malformedPayload("bucket \(index) of a 'qsgd' payload has scale \(sigma); scales are finite and non-negative.")
+        }
+        scales[index] = sigma
+      }
+      var invalid: Int32 = 0
+      let s = Int32(levels)
+      let out = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: chunk) { codes in
+        [Float](unsafeUninitializedCapacity: d) { buffer, initialized in
+          for (index, sigma) in scales.enumerated() {
+            var i = index * b
+            let end = min(i + b, d)
+            while i < end {
+              let n = min(chunk, end - i)
+              Self.unpack(codes.baseAddress!, n, width: width, from: &reader)
+              invalid |= Self.levelValues(codes.baseAddress!, n, sigma: sigma, inverse: inverse, s: s, buffer.baseAddress! + i)
+              i += n
+            }
+          }
+          initialized = d
+        }
+      }
+      guard invalid == 0 else {
+        throw HSQError.malformedPayload("a 'qsgd' payload has a level above s = \(levels).")
+      }
+      return out
+    }
+  }
+
+  public func expectedError(_ v: [Float]) -> Double? {
+    guard v.allSatisfy(\.isFinite),
+      let scales = try? v.withUnsafeBufferPointer({ try bucketScales($0, checkingFinite: false) })
+    else { return nil }
+    let b = bucketLength(v.count)
+    let s = Double(levels)
+    var total = 0.0
+    for (index, sigma) in scales.enumerated() where sigma > 0 {
+      var sum = 0.0
+      for i in (index * b)..<min(index * b + b, v.count) {
+        let r = s * Double(abs(v[i])) / Double(sigma)
+        let p = r - min(r.rounded(.down), s - 1)
+        sum += p * (1 - p)
+      }
+      let step = Double(sigma) / s
+      total += step * step * sum
+    }
+    return total
+  }
+}

@@ -1,0 +1,33 @@
+import HSQCodebooks
+import HSQCore
+
+/// The rigorous codebook constants the HSQ compressors declare as their guarantees.
+enum CodebookBounds {
+  /// δ(C) ≥ σ_min(C)²/K, since maxₖ⟨cₖ,x⟩² ≥ (1/K)xᵀCCᵀx (THEORY.md §3); 0 when C does not span R^D.
+  static func deltaLowerBound(_ codebook: Codebook) -> Double {
+    let sigma = codebook.matrix.smallestSingularValue
+    return codebook.count >= codebook.dim ? min(1, sigma * sigma / Double(codebook.count)) : 0
+  }
+
+  /// C⁺ (K×D) for a codebook that spans R^D.
+  static func pseudoInverse(_ codebook: Codebook) throws -> Matrix {
+    let c = codebook.matrix
+    guard c.numericalRank() == codebook.dim else {
+      throw HSQError.invalidArgument(
+        "Codebook '\(codebook.name)' does not span R^\(codebook.dim) (rank \(c.numericalRank())); unbiased HSQ needs full row rank. Use more or different codewords.")
+    }
+    return c.pseudoInverse()
+  }
+
+  /// ω₂(C) ≤ min(K/σ_min² − 1, Σᵢⱼ|(C⁺C⁺ᵀ)ᵢⱼ| − 1) (THEORY.md §2).
+  static func omegaUpperBound(_ codebook: Codebook) -> Double {
+    let c = codebook.matrix
+    let sigma = c.smallestSingularValue
+    guard sigma > 0 else { return .infinity }
+    let p = c.pseudoInverse()
+    let gram = p.multiplyTransposed(p)
+    var sum = 0.0
+    for x in gram.storage { sum += abs(x) }
+    return min(Double(codebook.count) / (sigma * sigma), sum) - 1
+  }
+}

@@ -1,0 +1,147 @@
+import HSQCodebooks
+import HSQCore
+
+/// Nearest-neighbour Hyper-Sphere Quantization: each sub-vector becomes one codeword index and one scalar.
+///
+/// ```
+/// g is cut into M = ⌈d/D⌉ sub-vectors v (the last zero-padded)
+/// k = argmaxⱼ |⟨cⱼ, v⟩|,  u = ⟨c_k, v⟩,  Q(v) = u'·c_k
+/// ```
+/// where u' is u after the n-bit stochastic scalar quantizer of the layer
+/// (or u itself with `norm-bits=32`). This is the variant the HSQ authors ran
+/// (Dai et al. 2019; their `NearestNeighborCompressor`).
+///
+/// **Properties:** biased; ‖Q(v) − v‖² = (1 − cos²θ)‖v‖² ≤ (1 − δ(C))‖v‖² for
+/// float32 scalars, plus Δ²Σp(1 − p) from scalar rounding (THEORY.md §3–4);
+/// M(⌈log₂K⌉ + n + 1) + 64 bits. The declared δ is the rigorous lower bound
+/// σ_min(C)²/K, so the bound always holds.
+public struct HSQCompressor: CompressorComponent {
+  public static let info = ComponentInfo(
+    kind: .compressor, name: "hsq",
+    summary: "Nearest-neighbour Hyper-Sphere Quantization: each sub-vector becomes one codeword index and one scalar.",
+    doc: """
+      g is cut into M = ⌈d/D⌉ sub-vectors v (the last zero-padded); k = argmax |⟨c_k, v⟩|, \
+      u = ⟨c_k, v⟩, Q(v) = u'·c_k with u' the n-bit stochastically rounded scalar. \
+      Biased: ‖Q(v) − v‖² = (1 − cos²θ)‖v‖² ≤ (1 − δ(C))‖v‖² plus Δ²Σp(1 − p) from scalar rounding. \
+      Bits: M(⌈log₂K⌉ + n + 1) + 64. Dai et al. 2019, the authors' NearestNeighborCompressor.
+      """,
+    parameters: HSQSettings.parameters(normBits: 6, codebook: "kmeans"))
+
+  let settings: HSQSettings
+  let search: NearestCodewords
+  /// δ(C) ≥ σ_min(C)²/K, the contraction the codebook guarantees.
+  public let deltaLowerBound: Double
+  public let spec: String
+
+  public init(_ parameters: ParameterValues) throws {
+    settings = try HSQSettings(parameters)
+    search = NearestCodewords(settings.codebook)
+    deltaLowerBound = CodebookBounds.deltaLowerBound(settings.codebook)
+    spec = parameters.canonical
+  }
+
+  /// Nearest-neighbour HSQ with an explicit codebook (e.g. one read from a .fvecs file).
+  ///
+  /// - Parameters:
+  ///   - codebook: K unit codewords of dimension D = the sub-vector dimension.
+  ///   - normBits: 1...16, or 32 for float32 scalars.
+  public init(codebook: Codebook, normBits: Int = 6) {
+    settings = HSQSettings(codebook: codebook, normBits: normBits)
+    search = NearestCodewords(codebook)
+    deltaLowerBound = CodebookBounds.deltaLowerBound(codebook)
+    spec = settings.spec("hsq")
+  }
+
+  public var codebook: Codebook { settings.codebook }
+
+  public var properties: CompressorProperties {
+    .init(isUnbiased: false, isFixedSize: true, isDeterministic: settings.scalars.isExact)
+  }
+
+  /// δ(C) for float32 scalars; with n-bit scalars δ(C) − M/4ⁿ (the rounding adds at most M‖g‖²/4ⁿ), or none.
+  public func guarantee(length d: Int) -> Guarantee {
+    let m = Double(SubvectorLayout(length: d, dim: settings.dim).count)
+    let delta = settings.scalars.isExact ? deltaLowerBound : deltaLowerBound - m / Double(1 << (2 * settings.scalars.bits))
+    return delta > 0 ? .contraction(delta: delta) : .none
+  }
+
+  public func bits(length d: Int) -> Int? { settings.bits(length: d) }
+  public var bitsFormula: String { settings.bitsFormula }
+
+  public func encode(_ v: [Float], rng: inout RandomStream) throws -> Payload {
+    try Vec.requireFinite(v, what: "The input to 'hsq'")
+    let layout = SubvectorLayout(length: v.count, dim: settings.dim)
+    let (indices, dots) = v.withUnsafeBufferPointer { search.search($0, layout: layout) }
+    var writer = BitWriter(reservingBits: settings.bits(length: v.count))
+    let levels = dots.withUnsafeBufferPointer { settings.scalars.quantize($0, into: &writer, rng: &rng) }
+    let indexBits = bitsToIndex(settings.codebook.count)
+    let scalarBits = settings.scalars.bitsPerScalar
+    for m in 0..<layout.count {
+      writer.write(UInt32(indices[m]), bits: indexBits)
+      writer.write(levels[m], bits: scalarBits)
+    }
+    return writer.payload()
+  }
+
+  public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
+    try requireBits(payload, settings.bits(length: d), spec, length: d)
+    let layout = SubvectorLayout(length: d, dim: settings.dim)
+    var reader = BitReader(payload)
+    let (indices, scalars) = try readSubvectors(&reader, count: layout.count, settings: settings)
+    var out = [Float](repeating: 0, count: d)
+    search.reconstruct(indices: indices, scalars: scalars, layout: layout, into: &out)
+    return out
+  }
+
+  /// Σₘ(‖vₘ‖² − uₘ²) + Δ²Σp(1 − p): exact over the scalar rounding.
+  ///
+  /// When D does not divide d the decoder drops the padding, and with it the
+  /// error there, (u'²)‖c_k restricted to the padding‖²; that part is subtracted.
+  public func expectedError(_ v: [Float]) -> Double? {
+    guard !v.isEmpty else { return 0 }
+    let layout = SubvectorLayout(length: v.count, dim: settings.dim)
+    let (indices, dots) = v.withUnsafeBufferPointer { search.search($0, layout: layout) }
+    let variances = dots.withUnsafeBufferPointer { settings.scalars.variances($0) }
+    var error = Vec.squaredNorm(v)
+    for m in 0..<dots.count { error += variances[m] - Double(dots[m]) * Double(dots[m]) }
+    if layout.tailLength > 0 {
+      let m = layout.count - 1
+      let u = Double(dots[m])
+      error -= (u * u + variances[m]) * settings.codebook.paddingEnergy(Int(indices[m]), realLength: layout.tailLength)
+    }
+    return max(0, error)
+  }
+
+  /// (1 − δ)‖v‖² + MΔ²/4 with δ the rigorous lower bound.
+  public func errorBound(_ v: [Float]) -> Double? {
+    guard !v.isEmpty else { return 0 }
+    let layout = SubvectorLayout(length: v.count, dim: settings.dim)
+    let dots = v.withUnsafeBufferPointer { search.search($0, layout: layout).dots }
+    let rounding = dots.withUnsafeBufferPointer { settings.scalars.varianceBound($0) }
+    return (1 - deltaLowerBound) * Vec.squaredNorm(v) + rounding
+  }
+}
+
+/// Reads M (index, scalar) pairs as written by the HSQ compressors.
+func readSubvectors(_ reader: inout BitReader, count: Int, settings: HSQSettings) throws -> (indices: [Int32], scalars: [Float]) {
+  let (lo, delta) = try settings.scalars.readHeader(&reader, count: count)
+  let indexBits = bitsToIndex(settings.codebook.count)
+  let scalarBits = settings.scalars.bitsPerScalar
+  let maxLevel = settings.scalars.isExact ? UInt32.max : UInt32(1 << settings.scalars.bits)
+  var indices = [Int32](repeating: 0, count: count)
+  var scalars = [Float](repeating: 0, count: count)
+  for m in 0..<count {
+    let k = try reader.read(bits: indexBits)
+    guard k < settings.codebook.count else {
+      throw HSQError.malformedPayload("codeword index \(k) is out of range for K = \(settings.codebook.count).")
+    }
+    let level = try reader.read(bits: scalarBits)
+    guard settings.scalars.isExact || level <= maxLevel else {
+      throw HSQError.malformedPayload("scalar level \(level) is above 2ⁿ = \(maxLevel).")
+    }
+    indices[m] = Int32(k)
+    scalars[m] = settings.scalars.value(level: level, lo: lo, delta: delta)
+  }
+  try reader.finish()
+  return (indices, scalars)
+}

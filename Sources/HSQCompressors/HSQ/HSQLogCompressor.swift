@@ -1,0 +1,124 @@
+import HSQCodebooks
+import HSQCore
+
+/// The O(log d) end of HSQ: the whole vector is one sub-vector, quantized against a randomized Hadamard basis.
+///
+/// ```
+/// p = 2^⌈log₂d⌉, x = v zero-padded to p,  B = H·diag(s)/√p  (orthonormal, never stored)
+/// a = Bᵀx  (one fast Walsh–Hadamard transform, O(p log p))
+/// nn:       k = argmax |a_k|,                u = a_k
+/// unbiased: k with probability |a_k|/‖a‖₁,   u = sign(a_k)·‖a‖₁
+/// Q(v) = u·b_k restricted to the first d coordinates
+/// ```
+///
+/// **Properties:** ⌈log₂p⌉ + 32 bits per vector, whatever d. Every codeword has
+/// entries ±1/√p, so ‖b_k restricted to d‖² = d/p exactly, which gives:
+/// `nn` error ‖v‖² − u²(2 − d/p), a contraction with δ = (2 − d/p)/p ≥ 1/p;
+/// `unbiased` error E‖Q(v) − v‖² = ‖a‖₁²·d/p − ‖v‖², ω = d − 1 (THEORY.md §2, O(log d) end).
+public struct HSQLogCompressor: CompressorComponent {
+  public static let info = ComponentInfo(
+    kind: .compressor, name: "hsq-log",
+    summary: "The O(log d) end of HSQ: the whole vector is one sub-vector, quantized against a randomized Hadamard basis.",
+    doc: """
+      x = v padded to p = 2^⌈log₂d⌉; a = Bᵀx with B = H·diag(s)/√p applied by a fast Walsh–Hadamard \
+      transform in O(p log p), never stored. mode=nn sends the largest coefficient (δ = (2 − d/p)/p ≥ 1/p); \
+      mode=unbiased samples k ∝ |a_k| and sends sign(a_k)·‖a‖₁ (ω = d − 1, exact error ‖a‖₁²·d/p − ‖v‖²). \
+      ⌈log₂p⌉ + 32 bits per vector.
+      """,
+    parameters: [
+      .choice("mode", ["nn", "unbiased"], default: "nn", doc: "nn: the largest coefficient (biased); unbiased: one coefficient sampled ∝ |a_k|."),
+      .int("seed", 0...Int(Int32.max), default: 0, doc: "Seed of the random signs s; both ends derive the basis from it."),
+    ])
+
+  public let isUnbiased: Bool
+  public let seed: Int
+  public let spec: String
+
+  public init(_ parameters: ParameterValues) throws {
+    isUnbiased = parameters.string("mode") == "unbiased"
+    seed = parameters.int("seed")
+    spec = parameters.canonical
+  }
+
+  static func paddedLength(_ d: Int) -> Int {
+    d <= 1 ? 1 : 1 << (Int.bitWidth - (d - 1).leadingZeroBitCount)
+  }
+
+  public var properties: CompressorProperties {
+    .init(isUnbiased: isUnbiased, isFixedSize: true, isDeterministic: !isUnbiased)
+  }
+
+  public func guarantee(length d: Int) -> Guarantee {
+    let p = Double(Self.paddedLength(d))
+    return isUnbiased ? .unbiased(omega: Double(max(d, 1) - 1)) : .contraction(delta: (2 - Double(d) / p) / p)
+  }
+
+  public func bits(length d: Int) -> Int? { bitsToIndex(Self.paddedLength(d)) + 32 }
+  public var bitsFormula: String { "⌈log₂d⌉ + 32" }
+
+  func basis(_ d: Int) throws -> RandomizedHadamardBasis {
+    try RandomizedHadamardBasis(dimension: Self.paddedLength(d), seed: UInt64(seed))
+  }
+
+  /// The coefficients a = Bᵀx of `v` padded.
+  func coefficients(_ v: [Float]) throws -> [Float] {
+    let p = Self.paddedLength(v.count)
+    if p == v.count { return try basis(p).coefficients(of: v) }
+    var x = v
+    x.append(contentsOf: repeatElement(0, count: p - v.count))
+    return try basis(p).coefficients(of: x)
+  }
+
+  public func encode(_ v: [Float], rng: inout RandomStream) throws -> Payload {
+    try Vec.requireFinite(v, what: "The input to 'hsq-log'")
+    let a = try coefficients(v)
+    var k = 0
+    var u: Float = 0
+    if isUnbiased {
+      let norm1 = Vec.norm1(a)
+      if norm1 > 0 {
+        let r = rng.uniformDouble() * norm1
+        var cumulative = 0.0
+        for j in 0..<a.count where a[j] != 0 {
+          cumulative += Double(abs(a[j]))
+          k = j
+          if cumulative > r { break }
+        }
+        u = Float(a[k] < 0 ? -norm1 : norm1)
+      }
+    } else {
+      var best: Float = -1
+      for j in 0..<a.count where abs(a[j]) > best { best = abs(a[j]); k = j }
+      u = a[k]
+    }
+    var writer = BitWriter(reservingBits: bits(length: v.count)!)
+    writer.write(UInt32(k), bits: bitsToIndex(a.count))
+    writer.write(u)
+    return writer.payload()
+  }
+
+  public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
+    try requireBits(payload, bits(length: d)!, spec, length: d)
+    let p = Self.paddedLength(d)
+    var reader = BitReader(payload)
+    let k = Int(try reader.read(bits: bitsToIndex(p)))
+    let u = try reader.readFloat()
+    guard k < p, u.isFinite else { throw HSQError.malformedPayload("index \(k) or scalar \(u) is invalid for length \(d).") }
+    var out = [Float](repeating: 0, count: p)
+    try basis(d).addCodeword(k, scaledBy: u, to: &out)
+    if p > d { out.removeLast(p - d) }
+    return out
+  }
+
+  public func expectedError(_ v: [Float]) -> Double? {
+    guard !v.isEmpty, let a = try? coefficients(v) else { return v.isEmpty ? 0 : nil }
+    let ratio = Double(v.count) / Double(a.count)
+    let norm2 = Vec.squaredNorm(v)
+    if isUnbiased {
+      let norm1 = Vec.norm1(a)
+      return max(0, norm1 * norm1 * ratio - norm2)
+    }
+    let u = Double(Vec.normInf(a))
+    return max(0, norm2 - u * u * (2 - ratio))
+  }
+}

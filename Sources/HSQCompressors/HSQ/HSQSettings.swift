@@ -1,0 +1,61 @@
+import HSQCodebooks
+import HSQCore
+
+/// The parameters the HSQ compressors share: sub-vector dimension, codebook and scalar bits.
+struct HSQSettings: Sendable {
+  let dim: Int
+  let codebook: Codebook
+  let scalars: ScalarQuantizer
+
+  /// Declarations shared by `hsq`, `hsq-unbiased` and `hsq-residual`.
+  static func parameters(normBits: Int, codebook: String) -> [ParameterSpec] {
+    [
+      .int("dim", 1...1024, default: 16, doc: "D, the sub-vector dimension; the last sub-vector is zero-padded when D does not divide d."),
+      .int("k", 1...65536, default: 256, doc: "K, the number of codewords; an index costs ⌈log₂K⌉ bits."),
+      .string("codebook", default: codebook, doc: "The codebook construction (see 'list codebooks'), e.g. kmeans, gaussian, orthogonal, hadamard."),
+      .int("seed", 0...Int(Int32.max), default: 0, doc: "Seed of the codebook; both ends build the same codebook from it."),
+      .int("norm-bits", 1...32, default: normBits, doc: "n, bits of the stochastic scalar quantizer (n + 1 bits a scalar for 2ⁿ + 1 levels), or 32 for float32."),
+      .path("codebook-path", required: false, doc: "A codebook file (.fvecs or .npy, K rows of D values) to use instead of a construction."),
+    ]
+  }
+
+  init(_ p: ParameterValues) throws {
+    let bits = p.int("norm-bits")
+    guard bits <= 16 || bits == 32 else {
+      throw HSQError.invalidParameter(
+        component: p.component, parameter: "norm-bits", problem: "\(bits) is not supported; give 1...16, or 32 for float32 scalars.")
+    }
+    dim = p.int("dim")
+    let k = p.int("k")
+    if let path = p.optionalString("codebook-path") {
+      codebook = try Codebooks.make("file:path=\(path),dim=\(dim),k=\(k)")
+    } else {
+      codebook = try Codebooks.make("\(p.string("codebook")):dim=\(dim),k=\(k),seed=\(p.int("seed"))")
+    }
+    scalars = ScalarQuantizer(bits: bits)
+  }
+
+  /// Settings for an explicit codebook (sub-vector dimension D = the codebook's).
+  init(codebook: Codebook, normBits: Int) {
+    dim = codebook.dim
+    self.codebook = codebook
+    scalars = ScalarQuantizer(bits: normBits)
+  }
+
+  /// The canonical spelling for an explicit codebook.
+  func spec(_ name: String) -> String {
+    "\(name):dim=\(dim),k=\(codebook.count),codebook=\(codebook.name),norm-bits=\(scalars.bits)"
+  }
+
+  /// Bits for a vector of length d: M(⌈log₂K⌉ + bits a scalar) + the scalar header.
+  func bits(length d: Int) -> Int {
+    let m = SubvectorLayout(length: d, dim: dim).count
+    return m * bitsToIndex(codebook.count) + scalars.totalBits(count: m)
+  }
+
+  var bitsFormula: String {
+    let scalar = scalars.isExact ? "32" : "\(scalars.bits + 1)"
+    let header = scalars.isExact ? "" : " + 64"
+    return "⌈d/\(dim)⌉·(\(bitsToIndex(codebook.count)) + \(scalar))\(header)"
+  }
+}

@@ -1,0 +1,98 @@
+import HSQCodebooks
+import HSQCore
+
+/// Coefficients a = C⁺v of sub-vectors in a codebook, and the ℓ1 sampling built on them.
+struct PseudoInverseCoefficients: Sendable {
+  let dim: Int
+  let count: Int
+  /// C⁺, K×D row-major, Float32.
+  let pinv: [Float]
+  let codebook: Codebook
+
+  init(_ codebook: Codebook) throws {
+    guard codebook.count >= codebook.dim else {
+      throw HSQError.invalidArgument(
+        "Unbiased HSQ needs K ≥ D codewords to span R^D; codebook '\(codebook.name)' has K = \(codebook.count) < D = \(codebook.dim). Raise k.")
+    }
+    let p = try CodebookBounds.pseudoInverse(codebook)
+    dim = codebook.dim
+    count = codebook.count
+    pinv = p.storage.map { Float($0) }
+    self.codebook = codebook
+  }
+
+  /// a = C⁺v for one sub-vector (D entries at `v`), into `a` (K entries); returns ‖a‖₁.
+  @inline(__always)
+  func coefficients(_ v: UnsafePointer<Float>, into a: UnsafeMutablePointer<Double>) -> Double {
+    var norm1 = 0.0
+    pinv.withUnsafeBufferPointer { p in
+      for k in 0..<count {
+        var s: Float = 0
+        let row = k * dim
+        for j in 0..<dim { s += p[row + j] * v[j] }
+        a[k] = Double(s)
+        norm1 += abs(Double(s))
+      }
+    }
+    return norm1
+  }
+
+  /// Runs `body(m, a, ‖a‖₁, ‖v‖²)` for every sub-vector.
+  func forEachSubvector(_ v: UnsafeBufferPointer<Float>, layout: SubvectorLayout,
+                        _ body: (Int, UnsafeMutablePointer<Double>, Double, Double) -> Void) {
+    let a = UnsafeMutablePointer<Double>.allocate(capacity: count)
+    defer { a.deallocate() }
+    layout.forEachBlock(v) { block, first in
+      let rows = block.count / dim
+      for r in 0..<rows {
+        let sub = block.baseAddress! + r * dim
+        var sq = 0.0
+        for j in 0..<dim { sq += Double(sub[j]) * Double(sub[j]) }
+        body(first + r, a, coefficients(sub, into: a), sq)
+      }
+    }
+  }
+
+  /// Samples k ∝ |a_k| for every sub-vector: indices and scalars sign(a_k)·‖a‖₁.
+  func sample(_ v: UnsafeBufferPointer<Float>, layout: SubvectorLayout, rng: inout RandomStream) -> (indices: [Int32], scalars: [Float]) {
+    var indices = [Int32](repeating: 0, count: layout.count)
+    var scalars = [Float](repeating: 0, count: layout.count)
+    forEachSubvector(v, layout: layout) { m, a, norm1, _ in
+      guard norm1 > 0 else { return }
+      // Inverse CDF: the first k whose cumulative weight passes r (THEORY.md §7).
+      let r = rng.uniformDouble() * norm1
+      var cumulative = 0.0
+      var chosen = -1
+      for k in 0..<count where a[k] != 0 {
+        cumulative += abs(a[k])
+        chosen = k
+        if cumulative > r { break }
+      }
+      indices[m] = Int32(chosen)
+      scalars[m] = Float(a[chosen] < 0 ? -norm1 : norm1)
+    }
+    return (indices, scalars)
+  }
+
+  /// Σₘ(‖aₘ‖₁² − ‖vₘ‖²), less what falls on the zero padding of the last sub-vector, which the
+  /// decoder drops: E[u²‖c_k on the padding‖²] = ‖a‖₁·Σ_k |a_k|·‖c_k on the padding‖².
+  func variance(_ v: UnsafeBufferPointer<Float>, layout: SubvectorLayout) -> Double {
+    var total = 0.0
+    forEachSubvector(v, layout: layout) { m, a, norm1, sq in
+      var dropped = 0.0
+      if layout.tailLength > 0, m == layout.count - 1 {
+        for k in 0..<count where a[k] != 0 { dropped += abs(a[k]) * codebook.paddingEnergy(k, realLength: layout.tailLength) }
+        dropped *= norm1
+      }
+      total += max(0, norm1 * norm1 - sq - dropped)
+    }
+    return total
+  }
+
+  /// maxₘ ‖aₘ‖₁.
+  func largestNorm1(_ v: UnsafeBufferPointer<Float>, layout: SubvectorLayout) -> Double {
+    var largest = 0.0
+    forEachSubvector(v, layout: layout) { _, _, norm1, _ in largest = max(largest, norm1) }
+    return largest
+  }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import HSQCore
+
+/// Everything needed to resume an experiment bit-identically, as written to disk.
+struct Checkpoint: Codable {
+  static let currentVersion = 1
+  var version: Int
+  var config: ExperimentConfig
+  var stepCount: Int
+  var examplesSeen: Int
+  var cumulativeBitsUp: Int
+  var cumulativeBitsDown: Int
+  var parameters: [FloatArray]
+  var initialParameters: [FloatArray]
+  var velocity: [FloatArray]
+  var memories: [[FloatArray]]
+  var serverMemory: [FloatArray]
+  var history: [StepRecord]
+  var events: [ExperimentEvent]
+}
+
+/// A Float32 array stored as base64 of its little-endian bytes: compact and exact.
+struct FloatArray: Codable {
+  var values: [Float]
+
+  init(_ values: [Float]) { self.values = values }
+
+  init(from decoder: any Decoder) throws {
+    let text = try decoder.singleValueContainer().decode(String.self)
+    guard let data = Data(base64Encoded: text), data.count % 4 == 0 else {
+      throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not base64 Float32 data"))
+    }
+    values = data.withUnsafeBytes { raw in
+      (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+    }
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    var data = Data(capacity: values.count * 4)
+    for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+    var container = encoder.singleValueContainer()
+    try container.encode(data.base64EncodedString())
+  }
+}
+
+extension Experiment {
+  /// Writes the whole state to `path` (JSON, written atomically).
+  public func save(to path: String) throws {
+    let checkpoint = Checkpoint(
+      version: Checkpoint.currentVersion, config: config, stepCount: stepCount, examplesSeen: examplesSeen,
+      cumulativeBitsUp: cumulativeBitsUp, cumulativeBitsDown: cumulativeBitsDown,
+      parameters: parameters.map(FloatArray.init), initialParameters: initialParameters.map(FloatArray.init), velocity: velocity.map(FloatArray.init),
+      memories: memories.map { $0.map(FloatArray.init) }, serverMemory: serverMemory.map(FloatArray.init),
+      history: history, events: events)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    try AtomicFile.write(try encoder.encode(checkpoint), to: path)
+  }
+
+  /// Loads an experiment saved with ``save(to:)``; stepping it continues bit-identically.
+  ///
+  /// - Throws: ``HSQError/fileFormat(path:position:problem:)`` for a missing or malformed file.
+  public static func load(from path: String) throws -> Experiment {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw HSQError.fileFormat(path: path, position: nil, problem: "no such file; give the path of a file written by 'save'.")
+    }
+    let checkpoint: Checkpoint
+    do {
+      let decoder = JSONDecoder()
+      decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+      checkpoint = try decoder.decode(Checkpoint.self, from: data)
+    } catch {
+      throw HSQError.fileFormat(path: path, position: nil, problem: "not an hsq experiment checkpoint (\(error)).")
+    }
+    guard checkpoint.version == Checkpoint.currentVersion else {
+      throw HSQError.fileFormat(path: path, position: nil, problem: "checkpoint version \(checkpoint.version) is not \(Checkpoint.currentVersion).")
+    }
+    let experiment = try Experiment(checkpoint.config)
+    let parameters = checkpoint.parameters.map(\.values)
+    try experiment.model.checkParameters(parameters)
+    experiment.parameters = parameters
+    experiment.initialParameters = checkpoint.initialParameters.map(\.values)
+    experiment.velocity = checkpoint.velocity.map(\.values)
+    experiment.memories = checkpoint.memories.map { $0.map(\.values) }
+    experiment.serverMemory = checkpoint.serverMemory.map(\.values)
+    experiment.stepCount = checkpoint.stepCount
+    experiment.examplesSeen = checkpoint.examplesSeen
+    experiment.cumulativeBitsUp = checkpoint.cumulativeBitsUp
+    experiment.cumulativeBitsDown = checkpoint.cumulativeBitsDown
+    experiment.history = checkpoint.history
+    experiment.events = checkpoint.events
+    return experiment
+  }
+}

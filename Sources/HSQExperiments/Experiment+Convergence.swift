@@ -1,0 +1,129 @@
+import HSQCompressors
+import HSQCore
+import HSQModels
+
+/// THEORY.md §6's bound for this experiment, evaluated with measured constants, next to what was observed.
+public struct ConvergenceReport: Sendable, Codable {
+  /// Which result: `unbiased, strongly convex (ii)` or `error feedback, strongly convex (iii)`.
+  public var result: String
+  public var inputs: ConvergenceInputs
+  /// The compressor's worst-case ω (unbiased) or δ (contraction) over the compressed layers.
+  public var omega: Double?
+  public var delta: Double?
+  /// f*, the optimal training loss.
+  public var optimalLoss: Double
+  /// False when the run is outside the theorem's assumptions; `notes` say why.
+  public var applies: Bool
+  public var notes: [String]
+  /// The bound on E‖x_t − x*‖² for t = 0…T.
+  public var distanceBound: [Double]
+  /// f* + (L/2)·distanceBound: a bound on E f(x_t), since f(x) − f* ≤ (L/2)‖x − x*‖² for L-smooth f.
+  public var lossBound: [Double]
+}
+
+extension Experiment {
+  /// Evaluates the convergence bound for a convex model (least squares, or any model with a closed-form optimum and μ > 0).
+  ///
+  /// σ², M² and G² are measured at x₀ and at the current iterate with `samples`
+  /// minibatch gradients each; each estimate is raised by 3 standard errors and
+  /// the larger point is kept, so the constants err on the safe side.
+  ///
+  /// - Parameter steps: T; defaults to the steps taken so far (at least 1).
+  /// - Throws: for a model without a closed-form optimum or smoothness constants.
+  public func convergenceReport(steps: Int? = nil, samples: Int = 256) throws -> ConvergenceReport {
+    let model = pipeline.model
+    let train = pipeline.dataset.train
+    guard let smoothness = try model.smoothness(on: train), let optimum else {
+      throw HSQError.invalidState("'\(model.spec)' has no closed-form optimum and smoothness constants; convergence bounds need a convex model such as least-squares.")
+    }
+    var notes: [String] = []
+    var applies = true
+    let n = Set(history.map(\.participants)).max() ?? max(1, Int((config.participation * Double(config.workers)).rounded(.up)))
+    let workers = min(n, config.workers)
+    let (sigma2, g2, m2) = try noiseConstants(samples: samples, workers: workers)
+    let f0 = try model.evaluate(parameters: initialParameters, examples: train, workspace: workspaces[0]).loss
+    var x0Distance = 0.0
+    for l in 0..<initialParameters.count { x0Distance += Vec.squaredDistance(initialParameters[l], optimum.parameters[l]) }
+    let inputs = ConvergenceInputs(
+      L: smoothness.L, mu: smoothness.mu, sigma2: sigma2, workers: workers, eta: config.lr,
+      initialGap: max(0, f0 - optimum.loss), initialDistance: x0Distance, m2: m2, g2: g2)
+    if config.momentum != 0 { applies = false; notes.append("momentum \(formatNumber(config.momentum)) is outside the theory (it assumes plain SGD).") }
+    if config.weightDecay != 0 { applies = false; notes.append("weight decay changes the objective; the bound is for the plain loss.") }
+    if config.protocolName != "gradient" { applies = false; notes.append("the bound is for the per-step gradient protocol.") }
+    if config.lrDecayEvery > 0, config.lrDecay < 1 { notes.append("the learning rate decays; the bound uses the initial lr.") }
+    if smoothness.mu <= 0 { applies = false; notes.append("μ = 0: a distance bound needs a strongly convex loss.") }
+
+    let guarantees = model.layers.enumerated().filter { pipeline.compressLayer[$0.offset] }.map { pipeline.uplink.guarantee(length: $0.element.count) }
+    var omega: Double?, delta: Double?
+    var result: String
+    let T = max(1, steps ?? stepCount)
+    var distance: [Double]
+    if config.errorFeedback {
+      result = "error feedback, strongly convex (iii)"
+      var worst = 1.0
+      for g in guarantees {
+        switch g {
+        case let .contraction(d): worst = min(worst, d)
+        case let .unbiased(w) where w == 0: continue
+        default:
+          applies = false
+          notes.append("error feedback needs a δ-contraction; '\(pipeline.uplink.spec)' declares \(g).")
+        }
+      }
+      delta = worst
+      if config.lr >= 2 / max(smoothness.mu, 1e-300) { applies = false; notes.append("γ = lr must be below 2/μ.") }
+      distance = (0...T).map { ConvergenceBounds.errorFeedbackStronglyConvex(inputs, delta: worst, steps: $0) }
+    } else {
+      result = "unbiased, strongly convex (ii)"
+      var worst = 0.0
+      for g in guarantees {
+        switch g {
+        case let .unbiased(w): worst = max(worst, w)
+        default:
+          applies = false
+          notes.append("without error feedback the bound needs an unbiased compressor; '\(pipeline.uplink.spec)' declares \(g).")
+        }
+      }
+      omega = worst
+      let maxStep = ConvergenceBounds.maxStepUnbiased(inputs, omega: worst)
+      if config.lr > maxStep { applies = false; notes.append("η = lr must be at most 1/(L(1 + ω/n)) = \(formatNumber(maxStep)).") }
+      distance = (0...T).map { ConvergenceBounds.unbiasedStronglyConvex(inputs, omega: worst, steps: $0) }
+    }
+    return ConvergenceReport(
+      result: result, inputs: inputs, omega: omega, delta: delta, optimalLoss: optimum.loss, applies: applies, notes: notes,
+      distanceBound: distance, lossBound: distance.map { optimum.loss + smoothness.L / 2 * $0 })
+  }
+
+  /// σ² = E‖gᵢ − ∇f‖², G² = E‖gᵢ‖² and M² = ‖∇f‖² + σ²/n, each an upper estimate (mean + 3 SE), the larger of x₀ and x_t.
+  func noiseConstants(samples: Int, workers: Int) throws -> (sigma2: Double, g2: Double, m2: Double) {
+    let model = pipeline.model
+    var sigma2 = 0.0, g2 = 0.0, m2 = 0.0
+    for (p, x) in [initialParameters, parameters].enumerated() {
+      let full = try model.lossAndGradient(parameters: x, batch: pipeline.dataset.train).gradient
+      let fullNorm = full.reduce(0.0) { $0 + Vec.squaredNorm($1) }
+      var deviations: [Double] = [], norms: [Double] = []
+      for r in 0..<samples {
+        let w = r % config.workers
+        let context = RoundContext(config: config, pipeline: pipeline, parameters: x, step: -1 - r - samples * p, lr: 0, efScale: 0)
+        let g = try model.lossAndGradient(parameters: x, batch: context.batch(worker: w, localStep: 0)).gradient
+        var dev = 0.0, norm = 0.0
+        for l in 0..<g.count { dev += Vec.squaredDistance(g[l], full[l]); norm += Vec.squaredNorm(g[l]) }
+        deviations.append(dev)
+        norms.append(norm)
+      }
+      let s = upperEstimate(deviations), g = upperEstimate(norms)
+      sigma2 = max(sigma2, s)
+      g2 = max(g2, g)
+      m2 = max(m2, fullNorm + s / Double(max(workers, 1)))
+    }
+    return (sigma2, g2, m2)
+  }
+}
+
+/// Mean + 3 standard errors.
+func upperEstimate(_ xs: [Double]) -> Double {
+  let n = Double(xs.count)
+  let mean = xs.reduce(0, +) / n
+  let variance = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / max(1, n - 1)
+  return mean + 3 * (variance / n).squareRoot()
+}

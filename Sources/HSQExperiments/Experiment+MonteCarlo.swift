@@ -1,0 +1,82 @@
+import HSQCompressors
+import HSQCore
+
+/// A Monte Carlo check of one layer: R fresh compressions of the last step's inputs against the theory.
+public struct MonteCarloCheck: Sendable, Hashable, Codable {
+  public var layer: String
+  public var samples: Int
+  /// Mean of Σᵢ‖Q(pᵢ) − pᵢ‖²/Σᵢ‖pᵢ‖² over the R draws.
+  public var mean: Double
+  public var standardError: Double
+  /// The half-width of the confidence interval, z·SE.
+  public var halfWidth: Double
+  /// The exact E‖Q(p) − p‖² ratio, where the theory gives one.
+  public var exact: Double?
+  /// The per-vector bound ratio.
+  public var bound: Double?
+  /// The declared worst case (ω or 1 − δ).
+  public var worstCase: Double?
+  /// `within CI`, `outside CI`, `below bound` or `ABOVE BOUND`.
+  public var verdict: String
+}
+
+extension Experiment {
+  /// Compresses the last step's compressor inputs `samples` more times with fresh streams and compares
+  /// the mean error with the exact value and the bound.
+  ///
+  /// - Parameters:
+  ///   - samples: R, the number of fresh compressions (≥ 2).
+  ///   - z: the confidence multiplier (3 gives about 99.7% for a normal mean).
+  ///   - layer: one layer's name, or `nil` for every compressed layer.
+  /// - Throws: before the first step (there are no gradients yet), or for an unknown layer.
+  public func monteCarloCheck(samples: Int, z: Double = 3, layer: String? = nil) throws -> [MonteCarloCheck] {
+    guard !lastInputs.isEmpty else {
+      throw HSQError.invalidState("There are no gradients to check yet; run 'step' first.")
+    }
+    guard samples >= 2 else { throw HSQError.invalidArgument("A Monte Carlo check needs at least 2 samples; give e.g. 100.") }
+    let layers = pipeline.model.layers
+    if let layer, !layers.contains(where: { $0.name == layer }) {
+      throw HSQError.unknownName(kind: "layer", name: layer, suggestion: closestMatch(to: layer, in: layers.map(\.name)))
+    }
+    let compressor = pipeline.uplink
+    let inputs = lastInputs
+    let seed = config.seed, t = stepCount
+    var checks: [MonteCarloCheck] = []
+    for (l, info) in layers.enumerated() where pipeline.compressLayer[l] && (layer == nil || layer == info.name) {
+      let normSq = inputs.reduce(0.0) { $0 + Vec.squaredNorm($1[l]) }
+      guard normSq > 0 else { continue }
+      let draws = try parallelMap(samples, threads: threadCount) { r -> Double in
+        var total = 0.0
+        for (w, p) in inputs.enumerated() {
+          var rng = RandomStream.derived(from: seed, purpose: "monte-carlo", t, r, w, l)
+          total += Vec.squaredDistance(try compressor.roundTrip(p[l], rng: &rng).output, p[l])
+        }
+        return total / normSq
+      }
+      let mean = draws.reduce(0, +) / Double(samples)
+      let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(samples - 1)
+      let se = (variance / Double(samples)).squareRoot()
+      var exact: Double? = 0, bound: Double? = 0
+      for p in inputs {
+        exact = exact.flatMap { e in compressor.expectedError(p[l]).map { e + $0 } }
+        bound = bound.flatMap { b in compressor.errorBound(p[l]).map { b + $0 } }
+      }
+      exact = exact.map { $0 / normSq }
+      bound = bound.map { $0 / normSq }
+      let half = z * se
+      let verdict: String
+      if let bound, mean - half > bound * (1 + 1e-9) {
+        verdict = "ABOVE BOUND"
+      } else if let exact {
+        // The observed errors are computed from Float32 reconstructions: allow their rounding (1e-5 relative).
+        verdict = abs(mean - exact) <= half + 1e-5 * max(exact, mean) ? "within CI" : "outside CI"
+      } else {
+        verdict = bound == nil ? "no theory" : "below bound"
+      }
+      checks.append(MonteCarloCheck(
+        layer: info.name, samples: samples, mean: mean, standardError: se, halfWidth: half, exact: exact, bound: bound,
+        worstCase: compressor.guarantee(length: info.count).relativeErrorBound, verdict: verdict))
+    }
+    return checks
+  }
+}

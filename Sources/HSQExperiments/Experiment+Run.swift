@@ -1,0 +1,51 @@
+import HSQCore
+
+extension Experiment {
+  /// Steps until a condition is met, the run is interrupted, or a step fails.
+  ///
+  /// `interrupt` is polled between steps (the REPL sets it on Ctrl-C), so the
+  /// experiment always stops in a consistent state. Errors do not escape: a
+  /// failing step ends the run with ``StopReason/failed(_:)`` and is not applied.
+  ///
+  /// - Parameters:
+  ///   - condition: when to stop; an unbounded condition is refused.
+  ///   - interrupt: polled before every step.
+  ///   - onStep: called after every step with its record.
+  public func run(
+    until condition: StopCondition, interrupt: () -> Bool = { false }, onStep: (StepRecord) -> Void = { _ in }
+  ) -> RunOutcome {
+    var records: [StepRecord] = []
+    guard !condition.isUnbounded else {
+      return RunOutcome(records: [], reason: .failed("A run needs a stop condition: steps, epochs, loss, accuracy or bits."))
+    }
+    while true {
+      if let steps = condition.steps, records.count >= steps { return RunOutcome(records: records, reason: .steps) }
+      if let epochs = condition.epochs, epoch >= epochs { return RunOutcome(records: records, reason: .epochs) }
+      if let budget = condition.bitsBudget, cumulativeBitsUp >= budget { return RunOutcome(records: records, reason: .bitsBudget) }
+      if interrupt() { return RunOutcome(records: records, reason: .interrupted) }
+      do {
+        var record = try step()
+        if condition.accuracy != nil, record.testAccuracy == nil {
+          let evaluation = try evaluate()
+          record.testLoss = evaluation.loss
+          record.testAccuracy = evaluation.accuracy
+          replaceLast(record)
+        }
+        records.append(record)
+        onStep(record)
+        if let target = condition.loss, record.trainLoss <= target { return RunOutcome(records: records, reason: .loss) }
+        if let target = condition.accuracy, let accuracy = record.testAccuracy, accuracy >= target {
+          return RunOutcome(records: records, reason: .accuracy)
+        }
+      } catch let stop as ExperimentStop {
+        return RunOutcome(records: records, reason: .diverged(stop.description))
+      } catch {
+        return RunOutcome(records: records, reason: .failed("Step \(stepCount + 1) failed: \(error)"))
+      }
+    }
+  }
+
+  func replaceLast(_ record: StepRecord) {
+    history[history.count - 1] = record
+  }
+}

@@ -1,0 +1,176 @@
+import HSQCompressors
+import HSQCore
+import HSQModels
+
+extension Experiment {
+  /// A loss this many times the first step's loss counts as divergence.
+  public static let divergenceFactor = 1e3
+
+  /// Advances the experiment by one round and returns its record.
+  ///
+  /// Workers run concurrently; the server reduces their messages in worker
+  /// order. The step is all or nothing: when a loss is NaN/Inf or blows up,
+  /// it throws ``ExperimentStop/diverged(_:)`` and the state stays at the
+  /// previous step.
+  @discardableResult
+  public func step() throws -> StepRecord {
+    let t = stepCount
+    let participants = sampleParticipants(step: t)
+    let context = RoundContext(
+      config: config, pipeline: pipeline, parameters: parameters, step: t,
+      lr: currentLearningRate, efScale: currentEFScale)
+    if config.errorFeedback, memories.count != config.workers {
+      memories = Array(repeating: pipeline.model.zeroParameters(), count: config.workers)
+    }
+    let memorySnapshot = config.errorFeedback ? memories : []
+    let workspaces = self.workspaces
+    if threadCount > 1, participants.count > 1 { BLAS.threadCount = 1 }
+    let outputs = try parallelMap(participants.count, threads: threadCount) { slot in
+      let w = participants[slot]
+      return try context.run(worker: w, memory: memorySnapshot.isEmpty ? nil : memorySnapshot[w], workspace: workspaces[w])
+    }
+    let loss = outputs.reduce(0.0) { $0 + $1.loss } / Double(outputs.count)
+    if let first = history.first?.trainLoss, loss > Self.divergenceFactor * max(first, 1e-12) {
+      throw ExperimentStop.diverged(
+        "Diverged at step \(t + 1): the training loss \(formatNumber(loss)) is over \(formatNumber(Self.divergenceFactor))× the first step's \(formatNumber(first)). The state is kept at step \(t); lower 'lr' or change the compressor, then continue.")
+    }
+
+    // Server: mean of the decoded messages, in worker order.
+    let layerCount = parameters.count
+    let scale = 1 / Float(outputs.count)
+    var aggregate = pipeline.model.zeroParameters()
+    var rawMean = pipeline.model.zeroParameters()
+    for output in outputs {
+      for l in 0..<layerCount {
+        Vec.axpy(scale, output.messages[l], &aggregate[l])
+        Vec.axpy(scale, output.raw[l], &rawMean[l])
+      }
+    }
+    let bitsDown = try broadcast(&aggregate, step: t)
+    applyUpdate(aggregate)
+
+    // Commit.
+    if config.errorFeedback {
+      for (slot, w) in participants.enumerated() { memories[w] = outputs[slot].memory! }
+    }
+    lastInputs = outputs.map(\.inputs)
+    stepCount += 1
+    examplesSeen += participants.count * config.batch * (config.protocolName == "local" ? config.localSteps : 1)
+    let record = try makeRecord(outputs: outputs, loss: loss, rawMean: rawMean, bitsDown: bitsDown, lr: context.lr)
+    history.append(record)
+    return record
+  }
+
+  /// The workers taking part in round `step`: all, or a seeded sample of ⌈participation·N⌉.
+  func sampleParticipants(step: Int) -> [Int] {
+    let n = config.workers
+    let k = min(n, max(1, Int((config.participation * Double(n)).rounded(.up))))
+    guard k < n else { return Array(0..<n) }
+    var rng = RandomStream.derived(from: config.seed, purpose: "participation", step)
+    return rng.sample(k, from: n)
+  }
+
+  /// Two-phase compression of the aggregate (with the server's memory under error feedback); returns downlink bits.
+  func broadcast(_ aggregate: inout [[Float]], step t: Int) throws -> Int {
+    guard let downlink = pipeline.downlink else {
+      return aggregate.reduce(0) { $0 + 32 * $1.count }
+    }
+    if config.errorFeedback, serverMemory.count != aggregate.count { serverMemory = pipeline.model.zeroParameters() }
+    var bits = 0
+    for l in 0..<aggregate.count {
+      guard pipeline.compressLayer[l] else { bits += 32 * aggregate[l].count; continue }
+      var q = aggregate[l]
+      if config.errorFeedback { Vec.axpy(currentEFScale, serverMemory[l], &q) }
+      var rng = RandomStream.derived(from: config.seed, purpose: "downlink", t, l)
+      let payload = try downlink.encode(q, rng: &rng)
+      let decoded = try downlink.decode(payload, length: q.count)
+      if config.errorFeedback { serverMemory[l] = zip(q, decoded).map { $0 - $1 } }
+      aggregate[l] = decoded
+      bits += payload.bitCount
+    }
+    return bits
+  }
+
+  /// SGD with heavy-ball momentum: v ← m·v + (ĝ + λx), x ← x − η·v (local protocol: η = 1, λ applied locally).
+  func applyUpdate(_ aggregate: [[Float]]) {
+    let local = config.protocolName == "local"
+    let rate = Float(local ? 1 : currentLearningRate)
+    let decay = Float(local ? 0 : config.weightDecay)
+    let m = Float(config.momentum)
+    for l in 0..<parameters.count {
+      let g = aggregate[l]
+      parameters[l].withUnsafeMutableBufferPointer { x in
+        velocity[l].withUnsafeMutableBufferPointer { v in
+          for i in 0..<x.count {
+            v[i] = m * v[i] + (g[i] + decay * x[i])
+            x[i] -= rate * v[i]
+          }
+        }
+      }
+    }
+  }
+
+  func makeRecord(outputs: [WorkerOutput], loss: Double, rawMean: [[Float]], bitsDown: Int, lr: Double) throws -> StepRecord {
+    let layers = pipeline.model.layers
+    var layerRecords: [LayerRecord] = []
+    var bitsUp = 0
+    var gradientNormSquared = 0.0
+    for (l, info) in layers.enumerated() {
+      var bits = 0, normSq = 0.0, err = 0.0
+      var exact: Double? = 0, bound: Double? = 0
+      for output in outputs {
+        let s = output.stats[l]
+        bits += s.bits
+        normSq += s.inputNormSquared
+        err += s.errorSquared
+        exact = exact.flatMap { e in s.exact.map { e + $0 } }
+        bound = bound.flatMap { b in s.bound.map { b + $0 } }
+      }
+      bitsUp += bits
+      let g2 = Vec.squaredNorm(rawMean[l])
+      gradientNormSquared += g2
+      let compressed = pipeline.compressLayer[l]
+      let guarantee = compressed ? pipeline.uplink.guarantee(length: info.count) : .unbiased(omega: 0)
+      let ratio = { (x: Double) in normSq > 0 ? x / normSq : 0 }
+      layerRecords.append(LayerRecord(
+        name: info.name, compressed: compressed, count: info.count, bits: bits,
+        observedRho: ratio(err), exactRho: exact.map(ratio), boundRho: bound.map(ratio),
+        worstCase: guarantee.relativeErrorBound, guarantee: guarantee.kindName, gradientNorm: g2.squareRoot()))
+    }
+    cumulativeBitsUp += bitsUp
+    cumulativeBitsDown += bitsDown
+    var record = StepRecord(
+      step: stepCount, epoch: epoch, lr: lr, trainLoss: loss, testLoss: nil, testAccuracy: nil,
+      participants: outputs.count, bitsUp: bitsUp, bitsDown: bitsDown,
+      cumulativeBitsUp: cumulativeBitsUp, cumulativeBitsDown: cumulativeBitsDown,
+      gradientNorm: gradientNormSquared.squareRoot(), distanceToOptimum: distanceToOptimum(),
+      layers: layerRecords,
+      computeSeconds: outputs.reduce(0) { $0 + $1.computeSeconds },
+      compressSeconds: outputs.reduce(0) { $0 + $1.compressSeconds })
+    if config.evalEvery > 0, stepCount % config.evalEvery == 0 {
+      let evaluation = try evaluate()
+      record.testLoss = evaluation.loss
+      record.testAccuracy = evaluation.accuracy
+    }
+    return record
+  }
+
+  /// ‖x − x*‖² for models with a closed-form optimum.
+  func distanceToOptimum() -> Double? {
+    guard let optimum else { return nil }
+    var total = 0.0
+    for l in 0..<parameters.count { total += Vec.squaredDistance(parameters[l], optimum.parameters[l]) }
+    return total
+  }
+}
+
+extension Guarantee {
+  /// `unbiased`, `contraction` or `none`.
+  public var kindName: String {
+    switch self {
+    case .unbiased: return "unbiased"
+    case .contraction: return "contraction"
+    case .none: return "none"
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import HSQCompressors
+import HSQCore
+import HSQDatasets
+import HSQModels
+
+/// A federated SGD experiment, advanced only by ``step()`` and ``run(until:interrupt:onStep:)``.
+///
+/// Like a manual clock, nothing happens between calls: the REPL, scripts,
+/// notebooks and tests drive the same object and can inspect it after every
+/// step. The same config gives bit-identical records whatever the thread
+/// count, and a saved experiment resumes to the same records.
+///
+/// ```
+/// let experiment = try Experiment(config)
+/// try experiment.step()
+/// let outcome = experiment.run(until: StopCondition(steps: 100))
+/// ```
+public final class Experiment {
+  /// The config in force; change it with ``set(_:to:)``.
+  public internal(set) var config: ExperimentConfig
+  /// Steps completed.
+  public internal(set) var stepCount = 0
+  /// Every step's record, in order.
+  public internal(set) var history: [StepRecord] = []
+  /// Changes made between steps.
+  public internal(set) var events: [ExperimentEvent] = []
+
+  /// The model's parameters, one array per layer.
+  public internal(set) var parameters: [[Float]]
+  var velocity: [[Float]]
+  /// x₀, kept for the convergence bounds.
+  public internal(set) var initialParameters: [[Float]]
+  /// Error-feedback memory per worker (kept for workers not sampled this round).
+  var memories: [[[Float]]]
+  /// The server's error-feedback memory for two-phase compression.
+  var serverMemory: [[Float]]
+  var cumulativeBitsUp = 0
+  var cumulativeBitsDown = 0
+  var examplesSeen = 0
+
+  var pipeline: Pipeline
+  var workspaces: [Workspace]
+  /// The compressor inputs of the last step, per participating worker and layer (for Monte Carlo checks).
+  var lastInputs: [[[Float]]] = []
+  /// The closed-form optimum of convex models, computed on first use.
+  lazy var optimum: Optimum? = try? pipeline.model.optimum(on: pipeline.dataset.train)
+
+  /// Builds the components the config names and initializes the parameters from the seed.
+  ///
+  /// - Throws: the first component that cannot be built, with its own message.
+  public init(_ config: ExperimentConfig) throws {
+    try Self.validate(config)
+    self.config = config
+    pipeline = try Pipeline(config)
+    var rng = RandomStream.derived(from: config.seed, purpose: "model-init")
+    parameters = pipeline.model.initialParameters(rng: &rng)
+    initialParameters = parameters
+    velocity = pipeline.model.zeroParameters()
+    memories = []
+    serverMemory = []
+    workspaces = (0..<config.workers).map { _ in Workspace() }
+  }
+
+  static func validate(_ config: ExperimentConfig) throws {
+    if config.errorFeedback, config.efScale != "warmup", Double(config.efScale) == nil {
+      throw HSQError.invalidParameter(component: "experiment", parameter: "ef-scale", problem: "'\(config.efScale)' is neither a number nor warmup.")
+    }
+  }
+
+  public var model: any Model { pipeline.model }
+  public var dataset: Dataset { pipeline.dataset }
+  public var uplink: any Compressor { pipeline.uplink }
+  public var downlink: (any Compressor)? { pipeline.downlink }
+  /// Each worker's training-example indices (fixed for the run).
+  public var shards: [[Int]] { pipeline.shards }
+  /// Training examples processed divided by the training-set size.
+  public var epoch: Double { Double(examplesSeen) / Double(max(1, pipeline.dataset.train.count)) }
+
+  /// Changes one setting between steps and records the change.
+  ///
+  /// Settings that define the problem (model, dataset, partition, workers,
+  /// seed, protocol) can change only before the first step; everything else —
+  /// compressor, learning rate, error feedback, … — at any time.
+  ///
+  /// - Throws: an unknown setting (with a suggestion), a bad value, or a change not allowed now.
+  public func set(_ name: String, to text: String) throws {
+    let field = try ExperimentConfig.field(name)
+    var next = config
+    try field.assign(text, in: &next)
+    let fixed = ["model", "dataset", "partition", "workers", "seed", "protocol"]
+    if stepCount > 0, fixed.contains(name), field.value(in: next) != field.value(in: config) {
+      throw HSQError.invalidState("'\(name)' defines the problem and cannot change after step 0 (now at step \(stepCount)); create a new experiment instead.")
+    }
+    try Self.validate(next)
+    let rebuilt = try Pipeline(next, reuse: pipeline, reuseOld: config)
+    let old = field.value(in: config)
+    config = next
+    pipeline = rebuilt
+    if stepCount == 0, ["model", "dataset", "seed"].contains(name) {
+      var rng = RandomStream.derived(from: config.seed, purpose: "model-init")
+      parameters = pipeline.model.initialParameters(rng: &rng)
+      initialParameters = parameters
+      velocity = pipeline.model.zeroParameters()
+      optimum = try? pipeline.model.optimum(on: pipeline.dataset.train)
+    }
+    if workspaces.count != config.workers {
+      workspaces = (0..<config.workers).map { _ in Workspace() }
+      memories = []
+    }
+    events.append(ExperimentEvent(step: stepCount, text: "\(name): \(old) → \(field.value(in: config))"))
+  }
+
+  /// The learning rate at the current epoch (step decay).
+  public var currentLearningRate: Double {
+    guard config.lrDecayEvery > 0, config.lrDecay < 1 else { return config.lr }
+    return config.lr * pow(config.lrDecay, (epoch / config.lrDecayEvery).rounded(.down))
+  }
+
+  /// The error-feedback scale now: a constant, or the authors' warm-up 2/(1 + e^(−epoch)) − 1.
+  public var currentEFScale: Float {
+    config.efScale == "warmup" ? Float(2 / (1 + exp(-epoch)) - 1) : Float(Double(config.efScale) ?? 1)
+  }
+
+  /// Loss and accuracy on the test set (or its first `test-subset` examples).
+  public func evaluate() throws -> Evaluation {
+    try pipeline.model.evaluate(parameters: parameters, examples: pipeline.test, workspace: workspaces[0])
+  }
+
+  /// Loss and accuracy on the whole training set.
+  public func evaluateTraining() throws -> Evaluation {
+    try pipeline.model.evaluate(parameters: parameters, examples: pipeline.dataset.train, workspace: workspaces[0])
+  }
+
+  var threadCount: Int {
+    config.threads > 0 ? config.threads : ProcessInfo.processInfo.activeProcessorCount
+  }
+}

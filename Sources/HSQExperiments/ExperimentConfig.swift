@@ -1,0 +1,168 @@
+import HSQCore
+
+/// Everything that defines a federated SGD experiment: the components by name and every hyper-parameter.
+///
+/// The same config and seed give bit-identical results, whatever the thread
+/// count. Every field can be changed between steps (``Experiment/set(_:to:)``);
+/// the change is recorded in the experiment's event log.
+public struct ExperimentConfig: Codable, Sendable, Hashable {
+  /// The model, e.g. `mlp:hidden=128`.
+  public var model: String = "mlp:hidden=128"
+  /// The dataset, e.g. `fashion-mnist` or `linear:d=64`.
+  public var dataset: String = "gaussian-mixture"
+  /// How the training set is split across workers: `iid`, `dirichlet:alpha=0.5`, `shards`.
+  public var partition: String = "iid"
+  /// The uplink compressor every worker applies to each large layer, e.g. `hsq:dim=16,k=256`.
+  public var compressor: String = "identity"
+  /// The server's re-compression of the aggregate it broadcasts (two-phase), or `none`.
+  public var downlink: String = "none"
+  /// N, the number of workers.
+  public var workers: Int = 8
+  /// Fraction of workers sampled each round (seeded).
+  public var participation: Double = 1
+  /// Minibatch size per worker and local step.
+  public var batch: Int = 32
+  /// `gradient`: every worker sends its minibatch gradient (the HSQ paper); `local`: E local SGD steps, the model delta is sent (FedAvg).
+  public var protocolName: String = "gradient"
+  /// E, local steps per round for the `local` protocol.
+  public var localSteps: Int = 1
+  /// Learning rate.
+  public var lr: Double = 0.1
+  /// Heavy-ball momentum applied by the server to the aggregate.
+  public var momentum: Double = 0
+  /// L2 weight decay added by the server to the aggregate.
+  public var weightDecay: Double = 0
+  /// Step decay: the learning rate is multiplied by this factor…
+  public var lrDecay: Double = 1
+  /// …every this many epochs (0: never).
+  public var lrDecayEvery: Double = 0
+  /// Error feedback: one memory per worker, p = g + s·e, e ← p − Q(p).
+  public var errorFeedback: Bool = false
+  /// The error-feedback scale s: a number, or `warmup` for the authors' 2/(1 + e^(−epoch)) − 1.
+  public var efScale: String = "1"
+  /// Layers with at most this many parameters are sent uncompressed (the authors use 1000).
+  public var compressThreshold: Int = 1000
+  /// Root seed of every random stream.
+  public var seed: UInt64 = 0
+  /// Evaluate on the test set every this many steps (0: only when asked).
+  public var evalEvery: Int = 0
+  /// Evaluate on at most this many test examples (0: all).
+  public var testSubset: Int = 0
+  /// Compute each step's exact and worst-case errors per layer (costs about one more compression).
+  public var trackTheory: Bool = true
+  /// Worker threads (0: one per core). Results do not depend on it.
+  public var threads: Int = 0
+
+  public init() {}
+}
+
+/// One settable field of ``ExperimentConfig``: its name as typed, its doc and how to parse it.
+public struct ConfigField: Sendable {
+  public let name: String
+  public let doc: String
+  public let kind: ParameterSpec.Kind
+  /// The kind of component the value names, for completion (`compressor`, `model`, …).
+  public let component: ComponentKind?
+  let get: @Sendable (ExperimentConfig) -> String
+  let set: @Sendable (inout ExperimentConfig, String) throws -> Void
+
+  /// The current value as text.
+  public func value(in config: ExperimentConfig) -> String { get(config) }
+
+  /// Parses `text` and stores it in `config`.
+  public func assign(_ text: String, in config: inout ExperimentConfig) throws { try set(&config, text) }
+}
+
+extension ExperimentConfig {
+  /// The fields in the order help shows them.
+  public static let fields: [ConfigField] = [
+    component("model", \.model, .model, "The model, e.g. mlp:hidden=128 or least-squares."),
+    component("dataset", \.dataset, .dataset, "The dataset, e.g. fashion-mnist or linear:d=64,n=2048."),
+    component("partition", \.partition, .partition, "How training data is split across workers: iid, dirichlet:alpha=0.5, shards."),
+    component("compressor", \.compressor, .compressor, "Uplink compressor for every layer above the threshold, e.g. hsq:dim=16,k=256."),
+    component("downlink", \.downlink, .compressor, "Server re-compression of the broadcast aggregate (two-phase), or none."),
+    int("workers", \.workers, 1...100_000, "N, the number of workers."),
+    double("participation", \.participation, 0.000001...1, "Fraction of workers sampled each round."),
+    int("batch", \.batch, 1...1_000_000, "Minibatch size per worker and local step."),
+    choice("protocol", \.protocolName, ["gradient", "local"], "gradient: workers send minibatch gradients (the HSQ paper); local: E local SGD steps, the model delta is sent."),
+    int("local-steps", \.localSteps, 1...10_000, "E, local steps per round for protocol local."),
+    double("lr", \.lr, 0...1e6, "Learning rate."),
+    double("momentum", \.momentum, 0...0.999999, "Heavy-ball momentum applied by the server."),
+    double("weight-decay", \.weightDecay, 0...1e3, "L2 weight decay added by the server."),
+    double("lr-decay", \.lrDecay, 0...1, "Step decay factor of the learning rate."),
+    double("lr-decay-every", \.lrDecayEvery, 0...1e6, "Apply lr-decay every this many epochs (0: never)."),
+    bool("ef", \.errorFeedback, "Error feedback: one memory per worker."),
+    ConfigField(
+      name: "ef-scale", doc: "Error-feedback scale: a number in [0, 1], or warmup for the authors' 2/(1 + e^(−epoch)) − 1.",
+      kind: .string, component: nil, get: { $0.efScale },
+      set: { config, text in
+        guard text == "warmup" || (Double(text).map { (0...1).contains($0) } ?? false) else {
+          throw HSQError.invalidParameter(component: "experiment", parameter: "ef-scale", problem: "'\(text)' is neither a number in [0, 1] nor warmup.")
+        }
+        config.efScale = text
+      }),
+    int("compress-threshold", \.compressThreshold, 0...Int(Int32.max), "Layers with at most this many parameters go uncompressed."),
+    ConfigField(
+      name: "seed", doc: "Root seed of every random stream.", kind: .int(0...Int.max), component: nil,
+      get: { String($0.seed) },
+      set: { config, text in
+        guard let seed = UInt64(text) else {
+          throw HSQError.invalidParameter(component: "experiment", parameter: "seed", problem: "'\(text)' is not a whole number ≥ 0.")
+        }
+        config.seed = seed
+      }),
+    int("eval-every", \.evalEvery, 0...Int(Int32.max), "Evaluate on the test set every this many steps (0: only when asked)."),
+    int("test-subset", \.testSubset, 0...Int(Int32.max), "Evaluate on at most this many test examples (0: all)."),
+    bool("track-theory", \.trackTheory, "Compute exact and worst-case errors per layer each step."),
+    int("threads", \.threads, 0...256, "Worker threads (0: one per core); results do not depend on it."),
+  ]
+
+  /// The field named `name`.
+  ///
+  /// - Throws: ``HSQError/unknownName(kind:name:suggestion:)`` with the closest field name.
+  public static func field(_ name: String) throws -> ConfigField {
+    guard let field = fields.first(where: { $0.name == name }) else {
+      throw HSQError.unknownName(kind: "setting", name: name, suggestion: closestMatch(to: name, in: fields.map(\.name)))
+    }
+    return field
+  }
+
+  private static func component(_ name: String, _ path: any Sendable & WritableKeyPath<ExperimentConfig, String>, _ kind: ComponentKind, _ doc: String) -> ConfigField {
+    ConfigField(name: name, doc: doc, kind: .string, component: kind, get: { $0[keyPath: path] }, set: { config, text in
+      _ = try ComponentRequest(parsing: text)
+      config[keyPath: path] = text
+    })
+  }
+
+  private static func int(_ name: String, _ path: any Sendable & WritableKeyPath<ExperimentConfig, Int>, _ range: ClosedRange<Int>, _ doc: String) -> ConfigField {
+    let spec = ParameterSpec.int(name, range, default: nil, doc: doc)
+    return ConfigField(name: name, doc: doc, kind: spec.kind, component: nil, get: { String($0[keyPath: path]) }, set: { config, text in
+      guard case let .int(v) = try spec.parse(text, component: "experiment") else { return }
+      config[keyPath: path] = v
+    })
+  }
+
+  private static func double(_ name: String, _ path: any Sendable & WritableKeyPath<ExperimentConfig, Double>, _ range: ClosedRange<Double>, _ doc: String) -> ConfigField {
+    let spec = ParameterSpec.double(name, range, default: nil, doc: doc)
+    return ConfigField(name: name, doc: doc, kind: spec.kind, component: nil, get: { formatNumber($0[keyPath: path]) }, set: { config, text in
+      guard case let .double(v) = try spec.parse(text, component: "experiment") else { return }
+      config[keyPath: path] = v
+    })
+  }
+
+  private static func bool(_ name: String, _ path: any Sendable & WritableKeyPath<ExperimentConfig, Bool>, _ doc: String) -> ConfigField {
+    let spec = ParameterSpec.bool(name, default: false, doc: doc)
+    return ConfigField(name: name, doc: doc, kind: .bool, component: nil, get: { $0[keyPath: path] ? "true" : "false" }, set: { config, text in
+      guard case let .bool(v) = try spec.parse(text, component: "experiment") else { return }
+      config[keyPath: path] = v
+    })
+  }
+
+  private static func choice(_ name: String, _ path: any Sendable & WritableKeyPath<ExperimentConfig, String>, _ choices: [String], _ doc: String) -> ConfigField {
+    let spec = ParameterSpec.choice(name, choices, default: choices[0], doc: doc)
+    return ConfigField(name: name, doc: doc, kind: spec.kind, component: nil, get: { $0[keyPath: path] }, set: { config, text in
+      guard case let .string(v) = try spec.parse(text, component: "experiment") else { return }
+      config[keyPath: path] = v
+    })
+  }
+}

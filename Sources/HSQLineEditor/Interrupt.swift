@@ -1,0 +1,33 @@
+import CInterrupt
+
+/// Ctrl-C as a flag: set by a SIGINT handler, polled by whoever is working.
+///
+/// ``install()`` replaces the default SIGINT action (kill the process) with a
+/// C handler that only sets a `sig_atomic_t` flag, installed without
+/// `SA_RESTART` so a blocking read returns `EINTR`. At the prompt that makes
+/// the line editor return ``LineInput/interrupted``; during a long run the
+/// engine checks ``isRequested`` between steps and stops there, keeping its
+/// state. Reset the flag before starting work that polls it.
+///
+/// Dispatch worker threads block SIGINT, so the process's Ctrl-C is handled
+/// on a thread that does not (normally the main thread); a `read` on a
+/// worker thread is not interrupted. The flag itself is process-wide.
+public enum Interrupt {
+  /// Installs the SIGINT handler (idempotent, process-wide).
+  ///
+  /// Line editors that need it install it themselves; a program that runs
+  /// long work without a line editor (a script) calls it once at start.
+  public static func install() {
+    let status = hsq_interrupt_install()
+    precondition(status == 0, "sigaction(SIGINT) failed: \(lastErrorText())")
+  }
+
+  /// True when Ctrl-C (SIGINT) arrived since the last ``reset()``.
+  public static var isRequested: Bool { hsq_interrupt_requested() != 0 }
+
+  /// Clears the flag, e.g. before starting a run or after handling an interrupt.
+  public static func reset() { hsq_interrupt_reset() }
+
+  /// True when the handler is in place (and without `SA_RESTART`).
+  public static var isInstalled: Bool { hsq_interrupt_is_installed() != 0 }
+}

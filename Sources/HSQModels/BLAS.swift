@@ -1,0 +1,81 @@
+import COpenBLAS
+import Foundation
+
+/// The OpenBLAS calls the models make, and its thread count.
+///
+/// Dense products are row-major `cblas_sgemm`. hsq runs OpenBLAS on **one
+/// thread** by default: creating the first ``Workspace`` sets
+/// `threadCount = 1` unless it was set before. Parallelism comes from
+/// running workers concurrently, one per core. Measured on this 2-core
+/// machine (MLP 784-128-10, batch 32, release): 114 µs per step with one
+/// OpenBLAS thread, 141 µs with two; two concurrent workers 60 µs per step
+/// with one thread each, 4.8 ms with two (oversubscription). OpenBLAS
+/// results are reproducible for a fixed thread count but can change in the
+/// last bits with it, so a fixed count is also what keeps runs bit-identical
+/// whatever the number of worker threads.
+public enum BLAS {
+  /// The number of threads OpenBLAS uses for one call (a process-wide setting).
+  public static var threadCount: Int {
+    get { Int(openblas_get_num_threads()) }
+    set {
+      state.withLock { $0 = true }
+      openblas_set_num_threads(Int32(max(newValue, 1)))
+    }
+  }
+
+  /// Sets one thread the first time it is called, unless ``threadCount`` was set explicitly.
+  static func applyDefaultThreadCount() {
+    state.withLock { chosen in
+      if !chosen {
+        chosen = true
+        openblas_set_num_threads(1)
+      }
+    }
+  }
+
+  private static let state = LockedFlag()
+
+  /// C ← α·op(A)·op(B) + β·C, row-major; op(A) is m×k, op(B) is k×n.
+  @inline(__always)
+  static func gemm(
+    transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+    alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    guard m > 0, n > 0 else { return }
+    cblas_sgemm(
+      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+      Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+  }
+
+  /// Each of the `rows` rows of C (row-major, `columns` wide) ← itself + `row`.
+  @inline(__always)
+  static func addToRows(_ row: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+    for r in 0..<rows {
+      let target = c + r * columns
+      for j in 0..<columns { target[j] += row[j] }
+    }
+  }
+
+  /// sums ← Σ over the `rows` rows of A (row-major, `columns` wide); `sums` is overwritten.
+  @inline(__always)
+  static func columnSums(_ a: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
+    sums.update(repeating: 0, count: columns)
+    for r in 0..<rows {
+      let row = a + r * columns
+      for j in 0..<columns { sums[j] += row[j] }
+    }
+  }
+}
+
+/// A Bool behind a lock.
+private final class LockedFlag: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value = false
+
+  func withLock<T>(_ body: (inout Bool) -> T) -> T {
+    lock.lock()
+    defer { lock.unlock() }
+    return body(&value)
+  }
+}

@@ -1,0 +1,72 @@
+import HSQCore
+
+/// Linear least squares: the strongly convex quadratic the convergence bounds are exact for.
+///
+/// ```
+/// f(w, b) = (1/2n) Σᵢ (xᵢᵀw + b − yᵢ)²
+/// ∇_w f = (1/n) Xᵀr,  ∂_b f = (1/n) 1ᵀr,   r = Xw + b1 − y
+/// L = λ_max(AᵀA/n),  μ = λ_min(AᵀA/n),     A = [X 1] (A = X with bias=false)
+/// ```
+///
+/// **Properties:** convex; μ-strongly convex when A has full column rank
+/// (μ = 0 when n < d + 1); ``smoothness(on:)`` gives L and μ exactly for
+/// d + 1 ≤ 512 (symmetric eigenvalues of the Gram matrix), by Lanczos
+/// beyond; ``optimum(on:)`` gives the (minimum-norm) minimizer and f* for
+/// d + 1 ≤ 512. Needs a regression dataset (real targets).
+///
+/// - Parameter bias: learn the intercept b (default true).
+/// - Parameter init: zero (default) or xavier.
+public struct LeastSquaresModel: ModelComponent {
+  public static let info = ComponentInfo(
+    kind: .model, name: "least-squares",
+    summary: "Linear least squares: the strongly convex quadratic the convergence bounds are exact for.",
+    doc: """
+      f(w, b) = (1/2n) Σᵢ (xᵢᵀw + b − yᵢ)²; L = λ_max(AᵀA/n), μ = λ_min(AᵀA/n) with A = [X 1]. \
+      Convex; strongly convex when A has full column rank (μ = 0 when n < d + 1). L, μ, the minimizer \
+      and f* are exact for d + 1 ≤ 512 (Lanczos estimates of L and μ beyond). Needs real targets.
+      """,
+    parameters: [LinearParameters.bias, LinearParameters.initialization])
+
+  public let spec: String
+  public let input: ModelInput
+  public let output = OutputLoss.squared
+  public let layers: [LayerInfo]
+  let stack: DenseStack
+  let initialization: DenseStack.Initialization
+
+  public init(_ parameters: ParameterValues, input: ModelInput) throws {
+    guard input.task == .regression else {
+      throw HSQError.invalidArgument(
+        "Model 'least-squares' needs real targets but the dataset is a \(input.task.rawValue) classification; use 'logistic' (binary) or 'softmax'.")
+    }
+    spec = parameters.canonical
+    self.input = input
+    stack = LinearParameters.stack(parameters, input: input, width: 1)
+    layers = stack.layers
+    initialization = LinearParameters.initialization(parameters)
+  }
+
+  public func initialParameters(rng: inout RandomStream) -> [[Float]] {
+    var p: [[Float]] = []
+    stack.appendInitial(to: &p, scheme: initialization, rng: &rng)
+    return p
+  }
+
+  public func lossAndGradient(parameters: [[Float]], batch: Examples, into gradient: inout [[Float]], workspace: Workspace) throws -> Double {
+    try denseLossAndGradient(stack, parameters: parameters, batch: batch, into: &gradient, workspace: workspace)
+  }
+
+  public func scores(parameters: [[Float]], examples: Examples, rows: Range<Int>, into scores: inout [Float], workspace: Workspace) throws {
+    try denseScores(stack, parameters: parameters, examples: examples, rows: rows, into: &scores, workspace: workspace)
+  }
+
+  public func smoothness(on examples: Examples) throws -> Smoothness? {
+    try input.check(examples, model: spec)
+    return try LinearSpectrum(examples, bias: stack.hasBias).smoothness(curvature: 1, stronglyConvex: true)
+  }
+
+  public func optimum(on examples: Examples) throws -> Optimum? {
+    try input.check(examples, model: spec)
+    return try LinearSpectrum(examples, bias: stack.hasBias).leastSquaresOptimum()
+  }
+}

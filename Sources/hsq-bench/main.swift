@@ -1,2 +1,0 @@
-import HSQ
-print("hsq-bench")

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import HSQCommands
+import HSQLineEditor
+
+/// hsq's interactive shell: compose pipelines from registered components and step convergence experiments.
+@main
+struct HSQRepl: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "hsq-repl",
+    abstract: "Hyper-Sphere Quantization workbench: compose compressors, models and datasets, step experiments, and hold theory against observation.",
+    discussion: """
+      Without arguments, opens the interactive session (type 'tour' for a guided first experiment, 'help' for commands). \
+      With FILE (or --script FILE) runs the file's commands and stops at the first error, printing file:line. \
+      Standard input that is not a terminal is run the same way.
+      """,
+    version: hsqVersion)
+
+  @Argument(help: "A script of hsq commands (.hsq) to run non-interactively.", completion: .file())
+  var file: String?
+
+  @Option(name: .customLong("script"), help: "A script to run non-interactively (same as FILE).", completion: .file())
+  var script: String?
+
+  @Flag(help: "Print every command's result as one JSON object per line.")
+  var json = false
+
+  func run() throws {
+    let session = Session()
+    session.terminalWidth = terminalColumns()
+    if let path = file ?? script {
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw ValidationError("Cannot read '\(path)'; give the path of a script of hsq commands.")
+      }
+      let ok = ScriptRunner(session: session, json: json).run(String(decoding: data, as: UTF8.self), name: path)
+      if !ok { throw ExitCode.failure }
+      return
+    }
+    if isatty(0) == 0 {
+      let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+      if !ScriptRunner(session: session, json: json).run(text, name: "<stdin>") { throw ExitCode.failure }
+      return
+    }
+    Interactive(session: session, json: json).run()
+  }
+}
+
+/// The version `--version` prints.
+let hsqVersion = "0.1.0"
+
+/// Columns of the terminal (COLUMNS, else the tty's size, else 100).
+func terminalColumns() -> Int {
+  if let text = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(text), n >= 40 { return n }
+  var size = winsize()
+  if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 40 { return Int(size.ws_col) }
+  return 100
+}

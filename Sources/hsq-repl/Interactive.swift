@@ -1,0 +1,57 @@
+import Foundation
+import HSQCommands
+import HSQLineEditor
+
+/// The interactive loop: libedit prompt, history, Tab completion, Ctrl-C between steps.
+struct Interactive {
+  let session: Session
+  let json: Bool
+
+  func run() {
+    let home = ProcessInfo.processInfo.environment["HOME"] ?? NSTemporaryDirectory()
+    let editor = makeLineEditor(historyPath: home + "/.hsq_history")
+    let session = self.session
+    editor.completer = { line, cursor in
+      let result = session.complete(line, cursor: cursor)
+      return Completion(start: result.start, candidates: result.candidates)
+    }
+    Interrupt.install()
+    session.interrupt = { Interrupt.isRequested }
+    session.progress = { line in print(line); fflushStandardOutput() }
+    print("hsq \(hsqVersion) — Hyper-Sphere Quantization workbench. Type 'tour' for a guided first experiment, 'help' for commands, Ctrl-D to leave.")
+    while !session.shouldExit {
+      Interrupt.reset()
+      switch editor.readLine(prompt: session.current.map { "hsq[\($0)]> " } ?? "hsq> ") {
+      case .endOfInput:
+        print("")
+        finish()
+        return
+      case .interrupted:
+        continue
+      case let .line(line):
+        if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+        editor.addHistory(line)
+        let output = session.execute(line)
+        if json {
+          print(output.json.rendered)
+        } else {
+          if !output.text.isEmpty { print(output.text) }
+          if let error = output.error, !output.text.contains(error) { print("error: \(error)") }
+        }
+        fflushStandardOutput()
+      }
+    }
+    finish()
+  }
+
+  func finish() {
+    do { try session.finishRecording() } catch { print("error: \(error)") }
+  }
+}
+
+import CEditLine
+
+/// Flushes C's stdout so output appears before the next prompt or during a long run.
+func fflushStandardOutput() {
+  fflush(hsq_stdout())
+}
