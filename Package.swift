@@ -14,6 +14,7 @@ let package = Package(
   // MARK: - Public API
   products: [
     .library(name: "HSQ", targets: ["HSQ"]),
+    .executable(name: "hsq-repl", targets: ["hsq-repl"]),
     .executable(name: "hsq-bench", targets: ["hsq-bench"]),
   ],
   dependencies: [
@@ -57,6 +58,10 @@ let package = Package(
     .executableTarget(
       name: "hsq-line-editor-demo", dependencies: ["HSQLineEditor"], swiftSettings: swiftSettings),
     .executableTarget(
+      name: "hsq-repl",
+      dependencies: ["HSQCommands", "HSQLineEditor", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      swiftSettings: swiftSettings),
+    .executableTarget(
       name: "hsq-bench",
       dependencies: ["HSQ", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: swiftSettings),
@@ -68,7 +73,9 @@ let package = Package(
     .testTarget(name: "HSQDatasetsTests", dependencies: ["HSQDatasets"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQModelsTests", dependencies: ["HSQModels"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQLineEditorTests", dependencies: ["HSQLineEditor"], swiftSettings: swiftSettings),
-    .testTarget(name: "HSQExperimentsTests", dependencies: ["HSQExperiments", "HSQ"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "HSQExperimentsTests", dependencies: ["HSQExperiments", "HSQ"], exclude: ["Plots/__Snapshots__"],
+      swiftSettings: swiftSettings),
     .testTarget(name: "HSQCommandsTests", dependencies: ["HSQCommands"], swiftSettings: swiftSettings),
   ]
 )

@@ -6,6 +6,19 @@ static int force_portable = 0;
 
 void hsq_kernels_force_portable(int force) { force_portable = force; }
 
+static int use_avx512(void) {
+#if defined(__x86_64__)
+  static int cached = -1;
+  if (cached < 0) {
+    __builtin_cpu_init();
+    cached = __builtin_cpu_supports("avx512f");
+  }
+  return cached && !force_portable;
+#else
+  return 0;
+#endif
+}
+
 int hsq_kernels_use_avx2(void) {
 #if defined(__x86_64__)
   static int cached = -1;
@@ -60,10 +73,21 @@ static inline void reduce_lanes(__m256 best, __m256i block, __m256 bestDot,
   *outDot = winDot;
 }
 
+/* Folds one block's inner products into the running best of a row (strictly greater wins, so the first index stays on ties). */
+#define HSQ_UPDATE_AVX2(acc, blockIndex, r)                                                        \
+  do {                                                                                             \
+    __m256 a_ = _mm256_andnot_ps(signMask, (acc));                                                 \
+    __m256 gt_ = _mm256_cmp_ps(a_, best[r], _CMP_GT_OQ);                                           \
+    best[r] = _mm256_blendv_ps(best[r], a_, gt_);                                                  \
+    bestDot[r] = _mm256_blendv_ps(bestDot[r], (acc), gt_);                                         \
+    bestBlock[r] = _mm256_castps_si256(_mm256_blendv_ps(                                           \
+        _mm256_castsi256_ps(bestBlock[r]), _mm256_castsi256_ps(_mm256_set1_epi32(blockIndex)), gt_)); \
+  } while (0)
+
 __attribute__((target("avx2,fma")))
 static void nearest_avx2(const float *V, int64_t M, int32_t D, const float *CT, int32_t K,
                          int32_t *idx, float *dot) {
-  const int32_t K8 = K & ~7;
+  const int32_t K16 = K & ~15, K8 = K & ~7;
   const __m256 signMask = _mm256_set1_ps(-0.0f);
   int64_t m = 0;
   for (; m + ROWS <= M; m += ROWS) {
@@ -75,27 +99,41 @@ static void nearest_avx2(const float *V, int64_t M, int32_t D, const float *CT, 
       bestDot[r] = _mm256_setzero_ps();
       bestBlock[r] = _mm256_setzero_si256();
     }
-    for (int32_t kb = 0; kb < K8; kb += 8) {
-      __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-      __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
+    /* Two blocks of 8 codewords × 4 rows: 8 independent accumulators hide the FMA latency. */
+    int32_t kb = 0;
+    for (; kb < K16; kb += 16) {
+      __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+      __m256 b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps(), b2 = _mm256_setzero_ps(), b3 = _mm256_setzero_ps();
       const float *c = CT + kb;
       for (int32_t d = 0; d < D; d++) {
         __m256 cw = _mm256_loadu_ps(c + (int64_t)d * K);
-        acc0 = _mm256_fmadd_ps(_mm256_broadcast_ss(v + d), cw, acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_broadcast_ss(v + D + d), cw, acc1);
-        acc2 = _mm256_fmadd_ps(_mm256_broadcast_ss(v + 2 * D + d), cw, acc2);
-        acc3 = _mm256_fmadd_ps(_mm256_broadcast_ss(v + 3 * D + d), cw, acc3);
+        __m256 cx = _mm256_loadu_ps(c + (int64_t)d * K + 8);
+        __m256 x0 = _mm256_broadcast_ss(v + d), x1 = _mm256_broadcast_ss(v + D + d);
+        __m256 x2 = _mm256_broadcast_ss(v + 2 * D + d), x3 = _mm256_broadcast_ss(v + 3 * D + d);
+        a0 = _mm256_fmadd_ps(x0, cw, a0); b0 = _mm256_fmadd_ps(x0, cx, b0);
+        a1 = _mm256_fmadd_ps(x1, cw, a1); b1 = _mm256_fmadd_ps(x1, cx, b1);
+        a2 = _mm256_fmadd_ps(x2, cw, a2); b2 = _mm256_fmadd_ps(x2, cx, b2);
+        a3 = _mm256_fmadd_ps(x3, cw, a3); b3 = _mm256_fmadd_ps(x3, cx, b3);
       }
-      __m256 accs[ROWS] = {acc0, acc1, acc2, acc3};
-      __m256i blockId = _mm256_set1_epi32(kb >> 3);
-      for (int r = 0; r < ROWS; r++) {
-        __m256 a = _mm256_andnot_ps(signMask, accs[r]);
-        __m256 gt = _mm256_cmp_ps(a, best[r], _CMP_GT_OQ);
-        best[r] = _mm256_blendv_ps(best[r], a, gt);
-        bestDot[r] = _mm256_blendv_ps(bestDot[r], accs[r], gt);
-        bestBlock[r] = _mm256_castps_si256(
-            _mm256_blendv_ps(_mm256_castsi256_ps(bestBlock[r]), _mm256_castsi256_ps(blockId), gt));
+      HSQ_UPDATE_AVX2(a0, kb >> 3, 0); HSQ_UPDATE_AVX2(b0, (kb >> 3) + 1, 0);
+      HSQ_UPDATE_AVX2(a1, kb >> 3, 1); HSQ_UPDATE_AVX2(b1, (kb >> 3) + 1, 1);
+      HSQ_UPDATE_AVX2(a2, kb >> 3, 2); HSQ_UPDATE_AVX2(b2, (kb >> 3) + 1, 2);
+      HSQ_UPDATE_AVX2(a3, kb >> 3, 3); HSQ_UPDATE_AVX2(b3, (kb >> 3) + 1, 3);
+    }
+    for (; kb < K8; kb += 8) {
+      __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+      const float *c = CT + kb;
+      for (int32_t d = 0; d < D; d++) {
+        __m256 cw = _mm256_loadu_ps(c + (int64_t)d * K);
+        a0 = _mm256_fmadd_ps(_mm256_broadcast_ss(v + d), cw, a0);
+        a1 = _mm256_fmadd_ps(_mm256_broadcast_ss(v + D + d), cw, a1);
+        a2 = _mm256_fmadd_ps(_mm256_broadcast_ss(v + 2 * D + d), cw, a2);
+        a3 = _mm256_fmadd_ps(_mm256_broadcast_ss(v + 3 * D + d), cw, a3);
       }
+      HSQ_UPDATE_AVX2(a0, kb >> 3, 0);
+      HSQ_UPDATE_AVX2(a1, kb >> 3, 1);
+      HSQ_UPDATE_AVX2(a2, kb >> 3, 2);
+      HSQ_UPDATE_AVX2(a3, kb >> 3, 3);
     }
     for (int r = 0; r < ROWS; r++) {
       /* Codewords past the last full block of 8, scalar. */
@@ -113,11 +151,102 @@ static void nearest_avx2(const float *V, int64_t M, int32_t D, const float *CT, 
   }
   if (m < M) nearest_portable(V + m * D, M - m, D, CT, K, idx + m, dot + m);
 }
+
+/* The same search sixteen codewords at a time (AVX-512F): 4 rows × 2 blocks of 16 = 8 accumulators. */
+#define HSQ_UPDATE_AVX512(acc, blockIndex, r)                                                     \
+  do {                                                                                            \
+    __m512 a_ = _mm512_abs_ps(acc);                                                               \
+    __mmask16 gt_ = _mm512_cmp_ps_mask(a_, best[r], _CMP_GT_OQ);                                  \
+    best[r] = _mm512_mask_mov_ps(best[r], gt_, a_);                                               \
+    bestDot[r] = _mm512_mask_mov_ps(bestDot[r], gt_, (acc));                                      \
+    bestBlock[r] = _mm512_mask_mov_epi32(bestBlock[r], gt_, _mm512_set1_epi32(blockIndex));       \
+  } while (0)
+
+__attribute__((target("avx512f")))
+static void nearest_avx512(const float *V, int64_t M, int32_t D, const float *CT, int32_t K,
+                           int32_t *idx, float *dot) {
+  const int32_t K32 = K & ~31, K16 = K & ~15;
+  int64_t m = 0;
+  for (; m + ROWS <= M; m += ROWS) {
+    const float *v = V + m * D;
+    __m512 best[ROWS], bestDot[ROWS];
+    __m512i bestBlock[ROWS];
+    for (int r = 0; r < ROWS; r++) {
+      best[r] = _mm512_set1_ps(-1.0f);
+      bestDot[r] = _mm512_setzero_ps();
+      bestBlock[r] = _mm512_setzero_si512();
+    }
+    int32_t kb = 0;
+    for (; kb < K32; kb += 32) {
+      __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+      __m512 b0 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps(), b2 = _mm512_setzero_ps(), b3 = _mm512_setzero_ps();
+      const float *c = CT + kb;
+      for (int32_t d = 0; d < D; d++) {
+        __m512 cw = _mm512_loadu_ps(c + (int64_t)d * K);
+        __m512 cx = _mm512_loadu_ps(c + (int64_t)d * K + 16);
+        __m512 x0 = _mm512_set1_ps(v[d]), x1 = _mm512_set1_ps(v[D + d]);
+        __m512 x2 = _mm512_set1_ps(v[2 * D + d]), x3 = _mm512_set1_ps(v[3 * D + d]);
+        a0 = _mm512_fmadd_ps(x0, cw, a0); b0 = _mm512_fmadd_ps(x0, cx, b0);
+        a1 = _mm512_fmadd_ps(x1, cw, a1); b1 = _mm512_fmadd_ps(x1, cx, b1);
+        a2 = _mm512_fmadd_ps(x2, cw, a2); b2 = _mm512_fmadd_ps(x2, cx, b2);
+        a3 = _mm512_fmadd_ps(x3, cw, a3); b3 = _mm512_fmadd_ps(x3, cx, b3);
+      }
+      HSQ_UPDATE_AVX512(a0, kb >> 4, 0); HSQ_UPDATE_AVX512(b0, (kb >> 4) + 1, 0);
+      HSQ_UPDATE_AVX512(a1, kb >> 4, 1); HSQ_UPDATE_AVX512(b1, (kb >> 4) + 1, 1);
+      HSQ_UPDATE_AVX512(a2, kb >> 4, 2); HSQ_UPDATE_AVX512(b2, (kb >> 4) + 1, 2);
+      HSQ_UPDATE_AVX512(a3, kb >> 4, 3); HSQ_UPDATE_AVX512(b3, (kb >> 4) + 1, 3);
+    }
+    for (; kb < K16; kb += 16) {
+      __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+      const float *c = CT + kb;
+      for (int32_t d = 0; d < D; d++) {
+        __m512 cw = _mm512_loadu_ps(c + (int64_t)d * K);
+        a0 = _mm512_fmadd_ps(_mm512_set1_ps(v[d]), cw, a0);
+        a1 = _mm512_fmadd_ps(_mm512_set1_ps(v[D + d]), cw, a1);
+        a2 = _mm512_fmadd_ps(_mm512_set1_ps(v[2 * D + d]), cw, a2);
+        a3 = _mm512_fmadd_ps(_mm512_set1_ps(v[3 * D + d]), cw, a3);
+      }
+      HSQ_UPDATE_AVX512(a0, kb >> 4, 0);
+      HSQ_UPDATE_AVX512(a1, kb >> 4, 1);
+      HSQ_UPDATE_AVX512(a2, kb >> 4, 2);
+      HSQ_UPDATE_AVX512(a3, kb >> 4, 3);
+    }
+    for (int r = 0; r < ROWS; r++) {
+      const float *vr = v + r * D;
+      float tailBest = -1.0f, tailDot = 0.0f;
+      int32_t tailK = K;
+      for (int32_t k = K16; k < K; k++) {
+        float s = 0.0f;
+        for (int32_t d = 0; d < D; d++) s = fmaf(vr[d], CT[(int64_t)d * K + k], s);
+        float a = fabsf(s);
+        if (a > tailBest) { tailBest = a; tailK = k; tailDot = s; }
+      }
+      float b[16], sd[16];
+      int32_t blk[16];
+      _mm512_storeu_ps(b, best[r]);
+      _mm512_storeu_ps(sd, bestDot[r]);
+      _mm512_storeu_si512(blk, bestBlock[r]);
+      float win = tailBest, winDot = tailDot;
+      int32_t winK = tailK;
+      for (int j = 0; j < 16; j++) {
+        int32_t k = blk[j] * 16 + j;
+        if (b[j] > win || (b[j] == win && k < winK)) { win = b[j]; winK = k; winDot = sd[j]; }
+      }
+      idx[m + r] = winK;
+      dot[m + r] = winDot;
+    }
+  }
+  if (m < M) nearest_portable(V + m * D, M - m, D, CT, K, idx + m, dot + m);
+}
 #endif
 
 void hsq_nearest_codewords(const float *V, int64_t M, int32_t D, const float *CT, int32_t K,
                            int32_t *idx, float *dot) {
 #if defined(__x86_64__)
+  if (use_avx512() && K >= 16) {
+    nearest_avx512(V, M, D, CT, K, idx, dot);
+    return;
+  }
   if (hsq_kernels_use_avx2() && K >= 8) {
     nearest_avx2(V, M, D, CT, K, idx, dot);
     return;

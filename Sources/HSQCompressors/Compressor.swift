@@ -90,6 +90,11 @@ extension Compressor {
   }
 
   public func expectedError(_ v: [Float]) -> Double? { nil }
+
+  /// True when the compressor reproduces its input exactly (deterministic with ω = 0).
+  public var isLossless: Bool {
+    properties.isDeterministic && guarantee(length: 1) == .unbiased(omega: 0)
+  }
 }
 
 /// A compressor that registers itself by name: its declaration plus a constructor from parameters.

@@ -24,15 +24,32 @@ public struct IdentityCompressor: CompressorComponent {
 
   public func encode(_ v: [Float], rng: inout RandomStream) throws -> Payload {
     try Vec.requireFinite(v, what: "The input to 'identity'")
-    var writer = BitWriter(reservingBits: 32 * v.count)
-    for x in v { writer.write(x) }
-    return writer.payload()
+    // Little-endian float32 bit patterns, packed exactly as a BitWriter would.
+    let bytes = v.withUnsafeBufferPointer { p in
+      [UInt8](unsafeUninitializedCapacity: 4 * p.count) { out, count in
+        if UInt32(1).littleEndian == 1, let source = p.baseAddress {
+          UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: source, byteCount: 4 * p.count)
+        } else {
+          for (i, x) in p.enumerated() { (UnsafeMutableRawPointer(out.baseAddress!) + 4 * i).storeBytes(of: x.bitPattern.littleEndian, as: UInt32.self) }
+        }
+        count = 4 * p.count
+      }
+    }
+    return Payload(bytes: bytes, bitCount: 32 * v.count)
   }
 
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
     try requireBits(payload, 32 * d, spec, length: d)
-    var reader = BitReader(payload)
-    return try (0..<d).map { _ in try reader.readFloat() }
+    return payload.bytes.withUnsafeBytes { raw in
+      [Float](unsafeUninitializedCapacity: d) { out, count in
+        if UInt32(1).littleEndian == 1 {
+          UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: raw.baseAddress!, byteCount: 4 * d)
+        } else {
+          for i in 0..<d { out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+        }
+        count = d
+      }
+    }
   }
 
   public func expectedError(_ v: [Float]) -> Double? { 0 }

@@ -21,17 +21,17 @@ public struct BitReader: Sendable {
     guard position + width <= limit else {
       throw HSQError.malformedPayload("needed \(width) more bits at bit \(position) of \(limit).")
     }
-    var value: UInt64 = 0
-    var got = 0
-    var pos = position
-    while got < width {
-      let byte = UInt64(bytes[pos >> 3])
-      let offset = pos & 7
-      let take = min(8 - offset, width - got)
-      value |= ((byte >> UInt64(offset)) & ((1 << UInt64(take)) - 1)) << UInt64(got)
-      got += take
-      pos += take
+    // Up to 8 bytes starting at the field's first byte hold all of its ≤ 32 bits.
+    let first = position >> 3
+    let offset = UInt64(position & 7)
+    var window: UInt64 = 0
+    if first + 8 <= bytes.count {
+      window = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: first, as: UInt64.self)) }
+    } else {
+      for i in 0..<(bytes.count - first) { window |= UInt64(bytes[first + i]) << UInt64(8 * i) }
     }
+    let value = (window >> offset) & ((1 << UInt64(width)) - 1)
+    let pos = position + width
     position = pos
     return UInt32(truncatingIfNeeded: value)
   }

@@ -4,18 +4,38 @@
 /// release builds. Statistics and theory use Double (DESIGN.md §4).
 public enum Vec {
   /// Σ xᵢ² accumulated in Double.
+  ///
+  /// Eight entries at a time are widened to Double and summed in SIMD lanes:
+  /// as accurate as a Double loop, and vectorized.
   @inlinable
   public static func squaredNorm(_ x: UnsafeBufferPointer<Float>) -> Double {
-    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-    let n = x.count
+    doubleSum(x.count) { i in let v = load8(x, i); return v * v } scalar: { i in Double(x[i]) * Double(x[i]) }
+  }
+
+  /// Σ over 8-wide chunks of `chunk(i)` (i = start index) in Double lanes, plus `scalar` for the tail.
+  @inlinable
+  static func doubleSum(_ n: Int, _ chunk: (Int) -> SIMD8<Double>, scalar: (Int) -> Double) -> Double {
+    var a0 = SIMD8<Double>(), a1 = SIMD8<Double>()
     var i = 0
-    while i + 4 <= n {
-      let a = Double(x[i]), b = Double(x[i + 1]), c = Double(x[i + 2]), d = Double(x[i + 3])
-      s0 += a * a; s1 += b * b; s2 += c * c; s3 += d * d
-      i += 4
+    while i + 16 <= n {
+      a0 += chunk(i)
+      a1 += chunk(i + 8)
+      i += 16
     }
-    while i < n { let a = Double(x[i]); s0 += a * a; i += 1 }
-    return (s0 + s1) + (s2 + s3)
+    var total = (a0 + a1).sum()
+    while i < n { total += scalar(i); i += 1 }
+    return total
+  }
+
+  /// Eight Floats from `x[i...]`, widened to Double.
+  @inlinable
+  static func load8(_ x: UnsafeBufferPointer<Float>, _ i: Int) -> SIMD8<Double> {
+    SIMD8<Double>(UnsafeRawPointer(x.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self))
+  }
+
+  @inlinable
+  static func load16(_ x: UnsafeBufferPointer<Float>, _ i: Int) -> SIMD16<Float> {
+    UnsafeRawPointer(x.baseAddress! + i).loadUnaligned(as: SIMD16<Float>.self)
   }
 
   @inlinable
@@ -56,15 +76,16 @@ public enum Vec {
     }
   }
 
-  /// ‖x − y‖² in Double.
+  /// ‖x − y‖² in Double (differences widened to Double, as in ``squaredNorm(_:)-(UnsafeBufferPointer<Float>)``).
   @inlinable
   public static func squaredDistance(_ x: [Float], _ y: [Float]) -> Double {
     precondition(x.count == y.count, "distance between vectors of different lengths")
     return x.withUnsafeBufferPointer { a in
       y.withUnsafeBufferPointer { b in
-        var s = 0.0
-        for i in 0..<a.count { let d = Double(a[i]) - Double(b[i]); s += d * d }
-        return s
+        doubleSum(a.count) { i in let d = load8(a, i) - load8(b, i); return d * d } scalar: { i in
+          let d = Double(a[i]) - Double(b[i])
+          return d * d
+        }
       }
     }
   }
@@ -89,11 +110,21 @@ public enum Vec {
   }
 
   /// The index of the first non-finite entry, or `nil` when all are finite.
+  ///
+  /// A fast pass first: Σ xᵢ·0 is NaN iff some entry is NaN or infinite.
   @inlinable
   public static func firstNonFinite(_ x: UnsafeBufferPointer<Float>) -> Int? {
-    // A fast pass first: the sum of x·0 is NaN iff some entry is NaN or infinite.
-    var probe: Float = 0
-    for v in x { probe += v * 0 }
+    // x·0 is 0 for finite x and NaN otherwise; four SIMD accumulators keep the adds independent.
+    var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+    let n = x.count
+    var i = 0
+    while i + 64 <= n {
+      a0 += load16(x, i) * 0; a1 += load16(x, i + 16) * 0
+      a2 += load16(x, i + 32) * 0; a3 += load16(x, i + 48) * 0
+      i += 64
+    }
+    var probe = ((a0 + a1) + (a2 + a3)).sum()
+    while i < n { probe += x[i] * 0; i += 1 }
     if probe == 0 { return nil }
     for (i, v) in x.enumerated() where !v.isFinite { return i }
     return nil

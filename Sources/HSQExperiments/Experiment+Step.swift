@@ -39,13 +39,15 @@ extension Experiment {
     let layerCount = parameters.count
     let scale = 1 / Float(outputs.count)
     var aggregate = pipeline.model.zeroParameters()
-    var rawMean = pipeline.model.zeroParameters()
+    let lossless = pipeline.uplink.isLossless && !config.errorFeedback
+    var rawMean = lossless ? [] : pipeline.model.zeroParameters()
     for output in outputs {
       for l in 0..<layerCount {
         Vec.axpy(scale, output.messages[l], &aggregate[l])
-        Vec.axpy(scale, output.raw[l], &rawMean[l])
+        if !lossless { Vec.axpy(scale, output.raw[l], &rawMean[l]) }
       }
     }
+    if lossless { rawMean = aggregate }
     let bitsDown = try broadcast(&aggregate, step: t)
     applyUpdate(aggregate)
 

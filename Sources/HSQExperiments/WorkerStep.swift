@@ -79,6 +79,7 @@ struct RoundContext: Sendable {
 
   func compress(_ output: inout WorkerOutput, worker w: Int, memory: [[Float]]?) throws {
     let ef = config.errorFeedback
+    let lossless = pipeline.uplink.isLossless
     var newMemory: [[Float]] = []
     for (layer, g) in output.raw.enumerated() {
       var p = g
@@ -87,7 +88,7 @@ struct RoundContext: Sendable {
         for i in 0..<p.count { p[i] += efScale * m[i] }
       }
       var stats = LayerStats()
-      stats.inputNormSquared = Vec.squaredNorm(p)
+      stats.inputNormSquared = lossless ? 0 : Vec.squaredNorm(p)
       var q = p
       if pipeline.compressLayer[layer] {
         let compressor = pipeline.uplink
@@ -95,7 +96,8 @@ struct RoundContext: Sendable {
         let payload = try compressor.encode(p, rng: &rng)
         q = try compressor.decode(payload, length: p.count)
         stats.bits = payload.bitCount
-        stats.errorSquared = Vec.squaredDistance(q, p)
+        // A lossless compressor (identity) has no error to measure.
+        stats.errorSquared = lossless ? 0 : Vec.squaredDistance(q, p)
         if config.trackTheory {
           stats.exact = compressor.expectedError(p)
           stats.bound = compressor.errorBound(p)

@@ -10,9 +10,10 @@ struct Interactive {
   func run() {
     let home = ProcessInfo.processInfo.environment["HOME"] ?? NSTemporaryDirectory()
     let editor = makeLineEditor(historyPath: home + "/.hsq_history")
-    let session = self.session
+    // libedit calls the completer on this (the main) thread, between reads.
+    let box = MainThreadSession(session: session)
     editor.completer = { line, cursor in
-      let result = session.complete(line, cursor: cursor)
+      let result = box.session.complete(line, cursor: cursor)
       return Completion(start: result.start, candidates: result.candidates)
     }
     Interrupt.install()
@@ -54,4 +55,9 @@ import CEditLine
 /// Flushes C's stdout so output appears before the next prompt or during a long run.
 func fflushStandardOutput() {
   fflush(hsq_stdout())
+}
+
+/// The session, handed to libedit's completion callback, which runs on the main thread between reads.
+private struct MainThreadSession: @unchecked Sendable {
+  let session: Session
 }
