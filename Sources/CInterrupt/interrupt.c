@@ -1,5 +1,6 @@
 #include "interrupt.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -18,7 +19,12 @@ int hsq_interrupt_install(void) {
   action.sa_handler = hsq_interrupt_handler;
   sigemptyset(&action.sa_mask);
   action.sa_flags = 0; /* no SA_RESTART: blocking reads return EINTR */
-  return sigaction(SIGINT, &action, NULL);
+  if (sigaction(SIGINT, &action, NULL) != 0) return -1;
+  /* A parent may have started us with SIGINT blocked (e.g. from a thread that blocks it): unblock it here. */
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  return pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 int hsq_interrupt_requested(void) { return hsq_interrupt_flag != 0; }

@@ -1,3 +1,4 @@
+import Foundation
 import HSQCore
 
 /// A named codebook construction: declares its parameters and builds a codebook from them.
@@ -20,9 +21,20 @@ public enum Codebooks {
   }()
 
   /// Builds the codebook spelled `name:dim=…,k=…,seed=…`.
+  ///
+  /// Constructions are deterministic, so codebooks are kept by their canonical
+  /// spelling and built once per process (k-means training is not repeated).
+  /// Files are always read afresh.
   public static func make(_ spec: String) throws -> Codebook {
-    try registry.make(spec)
+    let request = try ComponentRequest(parsing: spec)
+    let key = try registry.values(for: request).canonical
+    if request.name != "file", let hit = cache.lookup(key) { return hit }
+    let codebook = try registry.make(request)
+    if request.name != "file" { cache.store(key, codebook) }
+    return codebook
   }
+
+  static let cache = CodebookCache()
 
   /// The parameters every construction shares.
   public static func commonParameters(dim: Int = 16, k: Int = 256) -> [ParameterSpec] {
@@ -32,4 +44,13 @@ public enum Codebooks {
       .int("seed", 0...Int(Int32.max), default: 0, doc: "Seed of the construction; the same seed gives the same codebook."),
     ]
   }
+}
+
+/// Codebooks built so far, by canonical spelling.
+final class CodebookCache: @unchecked Sendable {
+  private let lock = NSLock()
+  private var built: [String: Codebook] = [:]
+
+  func lookup(_ key: String) -> Codebook? { lock.withLock { built[key] } }
+  func store(_ key: String, _ codebook: Codebook) { lock.withLock { built[key] = codebook } }
 }

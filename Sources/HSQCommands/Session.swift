@@ -42,8 +42,8 @@ public final class Session {
   public var interrupt: @Sendable () -> Bool = { false }
   /// Called with progress lines during long commands (the REPL prints them as they come).
   public var progress: (String) -> Void = { _ in }
-  /// Columns available for tables and plots.
-  public var terminalWidth = 100
+  /// Columns available for tables and plots (the REPL sets the terminal's; scripts and notebooks keep 160).
+  public var terminalWidth = 160
   /// Where relative output paths (SVG, exports) are written.
   public var workingDirectory = FileManager.default.currentDirectoryPath
   /// Set by `quit`.

@@ -67,7 +67,7 @@ extension Experiment {
         case let .unbiased(w) where w == 0: continue
         default:
           applies = false
-          notes.append("error feedback needs a δ-contraction; '\(pipeline.uplink.spec)' declares \(g).")
+          notes.append("error feedback needs a δ-contraction; '\(pipeline.uplink.spec)' declares \(g.kindName).")
         }
       }
       delta = worst
@@ -81,7 +81,7 @@ extension Experiment {
         case let .unbiased(w): worst = max(worst, w)
         default:
           applies = false
-          notes.append("without error feedback the bound needs an unbiased compressor; '\(pipeline.uplink.spec)' declares \(g).")
+          notes.append("without error feedback the bound needs an unbiased compressor; '\(pipeline.uplink.spec)' is a \(g.kindName).")
         }
       }
       omega = worst
@@ -89,8 +89,10 @@ extension Experiment {
       if config.lr > maxStep { applies = false; notes.append("η = lr must be at most 1/(L(1 + ω/n)) = \(formatNumber(maxStep)).") }
       distance = (0...T).map { ConvergenceBounds.unbiasedStronglyConvex(inputs, omega: worst, steps: $0) }
     }
+    var unique: [String] = []
+    for note in notes where !unique.contains(note) { unique.append(note) }
     return ConvergenceReport(
-      result: result, inputs: inputs, omega: omega, delta: delta, optimalLoss: optimum.loss, applies: applies, notes: notes,
+      result: result, inputs: inputs, omega: omega, delta: delta, optimalLoss: optimum.loss, applies: applies, notes: unique,
       distanceBound: distance, lossBound: distance.map { optimum.loss + smoothness.L / 2 * $0 })
   }
 

@@ -48,10 +48,10 @@ struct HSQRepl: ParsableCommand {
 /// The version `--version` prints.
 let hsqVersion = "0.1.0"
 
-/// Columns of the terminal (COLUMNS, else the tty's size, else 100).
+/// Columns for tables and plots: the terminal's when stdout is one (or COLUMNS), else 160 so scripts' output does not depend on a window.
 func terminalColumns() -> Int {
   if let text = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(text), n >= 40 { return n }
   var size = winsize()
-  if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 40 { return Int(size.ws_col) }
-  return 100
+  if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 40 { return Int(size.ws_col) }
+  return 160
 }

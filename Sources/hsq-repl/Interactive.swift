@@ -28,6 +28,7 @@ struct Interactive {
         finish()
         return
       case .interrupted:
+        print("^C")
         continue
       case let .line(line):
         if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }

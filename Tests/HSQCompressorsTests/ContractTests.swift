@@ -21,6 +21,7 @@ let contractSpecs: [String] = {
     "topk:k=3",
     "randomk:k=2",
     "randomk:ratio=0.5",
+    "hsq-unbiased:coefficients=l1,dim=4,k=16,codebook=gaussian",
   ]
   return names + variants.filter { spec in names.contains { spec.hasPrefix($0 + ":") } }
 }()

@@ -113,12 +113,17 @@ extension Session {
     let e = try experiment()
     let total = condition.steps ?? 0
     var lines: [String] = []
-    let every = max(1, total / 10)
+    // Progress (interactive only) goes out at most twice a second; the returned text is deterministic.
+    var lastProgress = DispatchTime.now().uptimeNanoseconds
     let outcome = e.run(until: condition, interrupt: interrupt) { record in
       if total > 0, total <= 10 {
         lines.append(self.stepLine(record))
-      } else if record.step % every == 0 {
-        self.progress(self.stepLine(record))
+      } else {
+        let now = DispatchTime.now().uptimeNanoseconds
+        if now - lastProgress >= 500_000_000 {
+          lastProgress = now
+          self.progress(self.stepLine(record))
+        }
       }
     }
     if total > 10 || total == 0, let last = outcome.records.last { lines.append(stepLine(last)) }

@@ -1,8 +1,20 @@
 import HSQCodebooks
 import HSQCore
 
-/// Coefficients a = C⁺v of sub-vectors in a codebook, and the ℓ1 sampling built on them.
-struct PseudoInverseCoefficients: Sendable {
+/// A rule for coefficients a with Ca = v per sub-vector; the ℓ1 sampling, variance and norms built on
+/// them are shared (THEORY.md §2: P(k) = |a_k|/‖a‖₁, u = sign(a_k)·‖a‖₁, E‖Q(v) − v‖² = ‖a‖₁² − ‖v‖²).
+protocol SubvectorCoefficients: Sendable {
+  /// D.
+  var dim: Int { get }
+  /// K.
+  var count: Int { get }
+  var codebook: Codebook { get }
+  /// a for one sub-vector (D entries at `v`), into `a` (K entries, all written); returns ‖a‖₁.
+  func coefficients(_ v: UnsafePointer<Float>, into a: UnsafeMutablePointer<Double>) -> Double
+}
+
+/// Coefficients a = C⁺v of sub-vectors in a codebook (the minimum-ℓ2 solution of Ca = v).
+struct PseudoInverseCoefficients: SubvectorCoefficients {
   let dim: Int
   let count: Int
   /// C⁺, K×D row-major, Float32.
@@ -36,7 +48,9 @@ struct PseudoInverseCoefficients: Sendable {
     }
     return norm1
   }
+}
 
+extension SubvectorCoefficients {
   /// Runs `body(m, a, ‖a‖₁, ‖v‖²)` for every sub-vector.
   func forEachSubvector(_ v: UnsafeBufferPointer<Float>, layout: SubvectorLayout,
                         _ body: (Int, UnsafeMutablePointer<Double>, Double, Double) -> Void) {

@@ -1,0 +1,72 @@
+import Foundation
+import HSQCommands
+import HSQCore
+import Testing
+
+/// Random and mutated lines thrown at the parser and evaluator: no crash, every failure one clean message.
+@Suite struct FuzzTests {
+  /// Stops any run after a few steps, so a fuzzed `step 999999999` stays cheap.
+  final class StepBudget: @unchecked Sendable {
+    var remaining = 0
+  }
+
+  static let corpus = [
+    "help", "help step", "??theory", "apropos bits", "list compressors", "list settings", "list variables",
+    "describe qsgd:bits=2 --d 100", "describe hsq:dim=4,k=8,codebook=gaussian", "let q = compressor topk:k=3",
+    "let c = codebook gaussian:dim=4,k=8", "experiment f dataset=linear:d=4,n=32 model=least-squares workers=2 batch=4 compress-threshold=0",
+    "set compressor q", "set lr 0.01", "set ef true", "set compressor hsq:dim=2,k=4,codebook=gaussian", "step", "step 3",
+    "run --steps 2", "run --loss 0.001 --steps 3", "show", "show config", "show history --last 3", "show events",
+    "theory --samples 3", "theory --layer linear.weight", "bound", "compare", "plot loss", "plot rho --x bits --log",
+    "use f", "reset", "export m.csv", "save f.json", "load f.json --as g", "record r.hsq", "record stop", "replay r.hsq",
+  ]
+  static let vocabulary = [
+    "help", "step", "run", "set", "show", "let", "=", "compressor", "codebook", "hsq", "qsgd", "topk", "identity",
+    "experiment", "theory", "plot", "--steps", "--samples", "--x", "--svg", "--on", "--as", "1", "0", "-1", "3", "1e9",
+    "nan", "inf", "x", "f", "q", "lr", "ef", "true", "dim=4", "k=8", "hsq:dim=0", "hsq:k=", ":", ",", "\"", "'", "#",
+    "load", "save", "replay", "record", "stop", "use", "describe", "list", "compare", "bound", "reset", "apropos", "é", "🙂",
+  ]
+
+  @Test func hundredThousandLinesNeverCrashTheSession() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-fuzz-\(UUID())").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let session = Session()
+    session.workingDirectory = dir
+    let budget = StepBudget()
+    session.interrupt = { budget.remaining -= 1; return budget.remaining < 0 }
+    var rng = RandomStream(seed: 2026)
+    var failures = 0
+    for i in 0..<100_000 {
+      let line = i % 2 == 0 ? Self.mutate(Self.corpus[rng.int(below: Self.corpus.count)], &rng) : Self.randomLine(&rng)
+      budget.remaining = 3
+      let output = session.execute(line)
+      if let error = output.error {
+        failures += 1
+        #expect(!error.isEmpty && !error.contains("\n"), "line \(i): '\(line)' gave a malformed error: \(error)")
+      }
+      if session.shouldExit { break }
+    }
+    #expect(failures > 10_000, "the fuzzer should produce many bad lines (\(failures))")
+    #expect(!session.execute("help").isError, "the session still answers")
+  }
+
+  static func randomLine(_ rng: inout RandomStream) -> String {
+    (0..<(1 + rng.int(below: 6))).map { _ in vocabulary[rng.int(below: vocabulary.count)] }.joined(separator: rng.bernoulli(0.9) ? " " : "")
+  }
+
+  /// Deletes, inserts, swaps or duplicates a few characters.
+  static func mutate(_ line: String, _ rng: inout RandomStream) -> String {
+    var chars = Array(line)
+    let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789=:,.-_ \"'#?é")
+    for _ in 0..<rng.int(below: 4) where !chars.isEmpty {
+      let at = rng.int(below: chars.count)
+      switch rng.int(below: 4) {
+      case 0: chars.remove(at: at)
+      case 1: chars.insert(alphabet[rng.int(below: alphabet.count)], at: at)
+      case 2: chars.swapAt(at, rng.int(below: chars.count))
+      default: chars.insert(chars[at], at: at)
+      }
+    }
+    return String(chars)
+  }
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# End-to-end check of the interactive hsq-repl in a real terminal, under tmux.
+#
+# Usage:  Tests/tmux/repl.sh PATH-TO-hsq-repl
+#   Runs the REPL in a private tmux server with HOME set to a fresh directory and checks, with
+#   send-keys and capture-pane: the prompt, context-aware Tab completion, history recall, Ctrl-C
+#   at the prompt, Ctrl-C during a long run (stops between steps, the experiment stays usable),
+#   and Ctrl-D leaving with the history saved (mode 600). Exits non-zero on the first failure.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=line_editor.sh
+source "$here/line_editor.sh"
+SOCKET="hsq-repl-$$"
+PROMPT="hsq> "
+TIMEOUT=${HSQ_TMUX_TIMEOUT:-30}
+
+[[ $# -eq 1 && -x "$1" ]] || { echo "usage: $0 PATH-TO-hsq-repl" >&2; exit 2; }
+WORKDIR=$(mktemp -d /tmp/hsq-repl-e2e.XXXXXX)
+mkdir -p "$WORKDIR/home"
+trap cleanup EXIT
+cp "$1" "$WORKDIR/hsq-repl"
+
+tmux_start "$WORKDIR/hsq-repl"
+wait_for_text "Type 'tour' for a guided first experiment"
+pass "the banner and the prompt '$PROMPT' appear"
+
+type_text "ste"; send_keys Tab
+wait_for_cursor_line "${PROMPT}step"
+send_keys C-u
+type_text "help hsq-un"; send_keys Tab
+wait_for_cursor_line "${PROMPT}help hsq-unbiased"
+send_keys C-u
+type_text "describe hsq:dim=4,no"; send_keys Tab
+wait_for_cursor_line "${PROMPT}describe hsq:dim=4,norm-bits="
+send_keys C-u
+pass "Tab completes commands, components and parameter names"
+
+type_text "experiment e dataset=linear:d=8,n=256 model=least-squares workers=2 compressor=hsq:dim=4,k=16,codebook=gaussian"
+send_keys Enter
+PROMPT="hsq[e]> "
+wait_for_text "uplink: hsq:dim=4,k=16"
+wait_for_prompt
+type_text "set compressor qs"; send_keys Tab
+wait_for_cursor_line "${PROMPT}set compressor qsgd"
+send_keys C-u
+pass "an experiment is created and 'set' completes compressor names"
+
+send_keys Up
+wait_for_cursor_line "${PROMPT}experiment e dataset=linear:d=8,n=256 model=least-squares workers=2 compressor=hsq:dim=4,k=16,codebook=gaussian"
+send_keys C-u
+pass "Up recalls the previous line"
+
+type_text "this line is abandoned"; send_keys C-c
+wait_for_prompt
+expect_no_text "Unknown command 'this'"
+pass "Ctrl-C at the prompt clears the line"
+
+type_text "run --steps 100000000"; send_keys Enter
+wait_for_regex "^step [0-9]+ "
+send_keys C-c
+wait_for_text "Interrupted after"
+wait_for_prompt
+type_text "step 2"; send_keys Enter
+wait_for_regex "^step [0-9]+ .*total"
+wait_for_prompt
+pass "Ctrl-C stops a run between steps and the experiment goes on"
+
+type_text "stpe"; send_keys Enter
+wait_for_text "Did you mean 'step'?"
+wait_for_prompt
+pass "an error leaves the session alive"
+
+send_keys C-d
+wait_until "the REPL to exit" program_exited
+file="$WORKDIR/home/.hsq_history"
+[[ -f "$file" ]] || fail "no history file at $file"
+[[ "$(stat -c %a "$file")" == 600 ]] || fail "history mode is $(stat -c %a "$file")"
+grep -q "run" "$file" || fail "history lacks the run command"
+pass "Ctrl-D leaves and saves the history with mode 600"
+echo "all hsq-repl terminal checks passed"
