@@ -1,13 +1,10 @@
 #include "kernels.h"
-#include "nearest_internal.h"
 #include <math.h>
 #include <immintrin.h>
 
 static int force_portable = 0;
 
 void hsq_kernels_force_portable(int force) { force_portable = force; }
-
-int hsq_kernels_forced_portable(void) { return force_portable; }
 
 static int use_avx512(void) {
 #if defined(__x86_64__)
@@ -35,7 +32,7 @@ int hsq_kernels_use_avx2(void) {
 #endif
 }
 
-void hsq_nearest_portable(const float *V, int64_t M, int32_t D, const float *CT, int32_t K,
+static void nearest_portable(const float *V, int64_t M, int32_t D, const float *CT, int32_t K,
                              int32_t *idx, float *dot) {
   for (int64_t m = 0; m < M; m++) {
     const float *v = V + m * D;
@@ -152,7 +149,7 @@ static void nearest_avx2(const float *V, int64_t M, int32_t D, const float *CT, 
       reduce_lanes(best[r], bestBlock[r], bestDot[r], &tailBest, &tailK, &tailDot, idx + m + r, dot + m + r);
     }
   }
-  if (m < M) hsq_nearest_portable(V + m * D, M - m, D, CT, K, idx + m, dot + m);
+  if (m < M) nearest_portable(V + m * D, M - m, D, CT, K, idx + m, dot + m);
 }
 
 /* The same search sixteen codewords at a time (AVX-512F): 4 rows × 2 blocks of 16 = 8 accumulators. */
@@ -239,25 +236,9 @@ static void nearest_avx512(const float *V, int64_t M, int32_t D, const float *CT
       dot[m + r] = winDot;
     }
   }
-  if (m < M) hsq_nearest_portable(V + m * D, M - m, D, CT, K, idx + m, dot + m);
+  if (m < M) nearest_portable(V + m * D, M - m, D, CT, K, idx + m, dot + m);
 }
 #endif
-
-int hsq_nearest_float_path(int path, const float *V, int64_t M, int32_t D, const float *CT, int32_t K,
-                           int32_t *idx, float *dot) {
-#if defined(__x86_64__)
-  __builtin_cpu_init();
-  if (path == HSQ_PATH_AVX512 && __builtin_cpu_supports("avx512f") && K >= 16) {
-    nearest_avx512(V, M, D, CT, K, idx, dot);
-    return 0;
-  }
-  if (path == HSQ_PATH_AVX2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && K >= 8) {
-    nearest_avx2(V, M, D, CT, K, idx, dot);
-    return 0;
-  }
-#endif
-  return -1;
-}
 
 void hsq_nearest_codewords(const float *V, int64_t M, int32_t D, const float *CT, int32_t K,
                            int32_t *idx, float *dot) {
@@ -271,5 +252,5 @@ void hsq_nearest_codewords(const float *V, int64_t M, int32_t D, const float *CT
     return;
   }
 #endif
-  hsq_nearest_portable(V, M, D, CT, K, idx, dot);
+  nearest_portable(V, M, D, CT, K, idx, dot);
 }

@@ -1,5 +1,3 @@
-import CKernels
-
 /// Packs unsigned fields of 1…32 bits, least significant bit first, into bytes.
 ///
 /// Fields are appended to a 64-bit accumulator and flushed a byte at a time,
@@ -13,7 +11,7 @@ public struct BitWriter: Sendable {
   /// A writer with room reserved for `bits` bits.
   public init(reservingBits bits: Int = 0) {
     bytes = []
-    bytes.reserveCapacity((bits + 7) / 8 + 16)
+    bytes.reserveCapacity((bits + 7) / 8)
   }
 
   /// Number of bits written so far.
@@ -46,48 +44,11 @@ public struct BitWriter: Sendable {
     write(flag ? 1 : 0, bits: 1)
   }
 
-  /// Appends `count` pairs of fields: `first[m]` in `firstBits` bits then `second[m]` in `secondBits`
-  /// bits, for m in order (widths 0…32) — the same bits as `count` pairs of ``write(_:bits:)``, packed in C.
-  public mutating func writePairs(
-    _ first: UnsafeBufferPointer<UInt32>, bits firstBits: Int, _ second: UnsafeBufferPointer<UInt32>, bits secondBits: Int
-  ) {
-    precondition(first.count == second.count, "pairs need as many first as second fields")
-    precondition((0...32).contains(firstBits) && (0...32).contains(secondBits), "field widths must be 0...32")
-    let count = first.count
-    guard count > 0 else { return }
-    let room = (pending + count * (firstBits + secondBits) + 7) / 8 + 8
-    let start = bytes.count
-    bytes.append(contentsOf: repeatElement(0, count: room))
-    var acc = accumulator
-    var held = Int32(pending)
-    let n = bytes.withUnsafeMutableBufferPointer { out in
-      hsq_pack_pairs(
-        out.baseAddress! + start, &acc, &held, first.baseAddress!, Int32(firstBits), second.baseAddress!, Int32(secondBits),
-        Int64(count))
-    }
-    bytes.removeLast(room - Int(n))
-    accumulator = acc
-    pending = Int(held)
-    written += count * (firstBits + secondBits)
-  }
-
   /// The packed payload; the writer may still be used afterwards.
   public func payload() -> Payload {
     var out = bytes
     if pending > 0 { out.append(UInt8(truncatingIfNeeded: accumulator)) }
     return Payload(bytes: out, bitCount: written)
-  }
-
-  /// The packed payload, moving the bytes out (no copy); the writer is empty afterwards.
-  public mutating func takePayload() -> Payload {
-    var out: [UInt8] = []
-    swap(&out, &bytes)
-    if pending > 0 { out.append(UInt8(truncatingIfNeeded: accumulator)) }
-    let payload = Payload(bytes: out, bitCount: written)
-    accumulator = 0
-    pending = 0
-    written = 0
-    return payload
   }
 }
 

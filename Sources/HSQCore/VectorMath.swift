@@ -1,25 +1,15 @@
-import CKernels
-
 /// Float32 vector kernels with Double accumulation where sums matter.
 ///
-/// These run on contiguous buffers. The long reductions run in C
-/// (`CKernels`, AVX-512/AVX2 chosen at run time: Swift code is compiled for
-/// the baseline x86-64) with exactly the lane arithmetic of ``doubleSum``, so
-/// every result is the same bit for bit. Statistics and theory use Double
-/// (DESIGN.md §4).
+/// These run on contiguous buffers; the compiler vectorizes the loops in
+/// release builds. Statistics and theory use Double (DESIGN.md §4).
 public enum Vec {
   /// Σ xᵢ² accumulated in Double.
   ///
   /// Eight entries at a time are widened to Double and summed in SIMD lanes:
   /// as accurate as a Double loop, and vectorized.
+  @inlinable
   public static func squaredNorm(_ x: UnsafeBufferPointer<Float>) -> Double {
-    guard let base = x.baseAddress else { return 0 }
-    var lanes = (SIMD8<Double>(), SIMD8<Double>())
-    withUnsafeMutableBytes(of: &lanes) { hsq_sum_squares_chunks(base, Int64(x.count), $0.baseAddress!.assumingMemoryBound(to: Double.self)) }
-    var total = (lanes.0 + lanes.1).sum()
-    var i = x.count & ~15
-    while i < x.count { total += Double(x[i]) * Double(x[i]); i += 1 }
-    return total
+    doubleSum(x.count) { i in let v = load8(x, i); return v * v } scalar: { i in Double(x[i]) * Double(x[i]) }
   }
 
   /// Σ over 8-wide chunks of `chunk(i)` (i = start index) in Double lanes, plus `scalar` for the tail.
@@ -43,6 +33,12 @@ public enum Vec {
     SIMD8<Double>(UnsafeRawPointer(x.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self))
   }
 
+  @inlinable
+  static func load16(_ x: UnsafeBufferPointer<Float>, _ i: Int) -> SIMD16<Float> {
+    UnsafeRawPointer(x.baseAddress! + i).loadUnaligned(as: SIMD16<Float>.self)
+  }
+
+  @inlinable
   public static func squaredNorm(_ x: [Float]) -> Double {
     x.withUnsafeBufferPointer { squaredNorm($0) }
   }
@@ -81,29 +77,17 @@ public enum Vec {
   }
 
   /// ‖x − y‖² in Double (differences widened to Double, as in ``squaredNorm(_:)-(UnsafeBufferPointer<Float>)``).
+  @inlinable
   public static func squaredDistance(_ x: [Float], _ y: [Float]) -> Double {
     precondition(x.count == y.count, "distance between vectors of different lengths")
     return x.withUnsafeBufferPointer { a in
-      y.withUnsafeBufferPointer { b in squaredDistance(a, b) }
+      y.withUnsafeBufferPointer { b in
+        doubleSum(a.count) { i in let d = load8(a, i) - load8(b, i); return d * d } scalar: { i in
+          let d = Double(a[i]) - Double(b[i])
+          return d * d
+        }
+      }
     }
-  }
-
-  /// ‖x − y‖² over two buffers of the same length (the same sum as ``squaredDistance(_:_:)-([Float],[Float])``).
-  public static func squaredDistance(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) -> Double {
-    precondition(a.count == b.count, "distance between vectors of different lengths")
-    guard let pa = a.baseAddress, let pb = b.baseAddress else { return 0 }
-    var lanes = (SIMD8<Double>(), SIMD8<Double>())
-    withUnsafeMutableBytes(of: &lanes) {
-      hsq_sum_squared_diffs_chunks(pa, pb, Int64(a.count), $0.baseAddress!.assumingMemoryBound(to: Double.self))
-    }
-    var total = (lanes.0 + lanes.1).sum()
-    var i = a.count & ~15
-    while i < a.count {
-      let d = Double(a[i]) - Double(b[i])
-      total += d * d
-      i += 1
-    }
-    return total
   }
 
   /// y ← y + αx.
@@ -117,27 +101,6 @@ public enum Vec {
     }
   }
 
-  /// out[i] = (((0 + s·x₀[i]) + s·x₁[i]) + …) for i in `range`: a mean of vectors in a fixed order,
-  /// each step rounded as in `out[i] += s * xₖ[i]` (vectorized in C; the same bits on every CPU).
-  public static func scaledSum(_ x: [UnsafePointer<Float>], scale: Float, range: Range<Int>, into out: UnsafeMutablePointer<Float>) {
-    guard !range.isEmpty else { return }
-    x.withUnsafeBufferPointer { p in
-      p.withMemoryRebound(to: UnsafePointer<Float>?.self) { q in
-        hsq_scaled_sum(q.baseAddress, Int32(q.count), scale, Int64(range.lowerBound), Int64(range.upperBound), out)
-      }
-    }
-  }
-
-  /// SGD with heavy-ball momentum on `range`: v ← m·v + (g + λx), x ← x − η·v, each step rounded
-  /// as written (vectorized in C; the same bits on every CPU).
-  public static func momentumStep(
-    x: UnsafeMutablePointer<Float>, velocity v: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
-    range: Range<Int>, momentum: Float, decay: Float, rate: Float
-  ) {
-    guard !range.isEmpty else { return }
-    hsq_sgd_momentum(x, v, g, Int64(range.lowerBound), Int64(range.upperBound), momentum, decay, rate)
-  }
-
   /// x ← αx.
   @inlinable
   public static func scale(_ x: inout [Float], by alpha: Float) {
@@ -147,13 +110,28 @@ public enum Vec {
   }
 
   /// The index of the first non-finite entry, or `nil` when all are finite.
+  ///
+  /// A fast pass first: Σ xᵢ·0 is NaN iff some entry is NaN or infinite.
+  @inlinable
   public static func firstNonFinite(_ x: UnsafeBufferPointer<Float>) -> Int? {
-    guard let base = x.baseAddress else { return nil }
-    let i = hsq_first_nonfinite(base, Int64(x.count))
-    return i < 0 ? nil : Int(i)
+    // x·0 is 0 for finite x and NaN otherwise; four SIMD accumulators keep the adds independent.
+    var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+    let n = x.count
+    var i = 0
+    while i + 64 <= n {
+      a0 += load16(x, i) * 0; a1 += load16(x, i + 16) * 0
+      a2 += load16(x, i + 32) * 0; a3 += load16(x, i + 48) * 0
+      i += 64
+    }
+    var probe = ((a0 + a1) + (a2 + a3)).sum()
+    while i < n { probe += x[i] * 0; i += 1 }
+    if probe == 0 { return nil }
+    for (i, v) in x.enumerated() where !v.isFinite { return i }
+    return nil
   }
 
   /// Throws ``HSQError/nonFinite(what:index:value:)`` when `x` has a NaN or infinite entry.
+  @inlinable
   public static func requireFinite(_ x: [Float], what: String = "The vector") throws {
     try x.withUnsafeBufferPointer { p in
       if let i = firstNonFinite(p) { throw HSQError.nonFinite(what: what, index: i, value: p[i]) }

@@ -1,6 +1,3 @@
-import CKernels
-import Dispatch
-import Foundation
 import HSQCompressors
 import HSQCore
 import HSQModels
@@ -18,8 +15,6 @@ extension Experiment {
   @discardableResult
   public func step() throws -> StepRecord {
     let t = stepCount
-    let T0 = DispatchTime.now().uptimeNanoseconds
-    Timing.shared.t0 = T0
     let participants = sampleParticipants(step: t)
     let context = RoundContext(
       config: config, pipeline: pipeline, parameters: parameters, step: t,
@@ -29,28 +24,32 @@ extension Experiment {
     }
     let memorySnapshot = config.errorFeedback ? memories : []
     let workspaces = self.workspaces
-    if threadCount > 1, participants.count > 1, BLAS.threadCount != 1 { BLAS.threadCount = 1 }
-    // The workers' rounds, then the server's mean of their messages (and of their raw gradients for
-    // the record), in one parallel pass.
-    let lossless = pipeline.uplink.isLossless && !config.errorFeedback
-    let round = try runRound(participants.count, rawMean: !lossless) { slot in
+    if threadCount > 1, participants.count > 1 { BLAS.threadCount = 1 }
+    let outputs = try parallelMap(participants.count, threads: threadCount) { slot in
       let w = participants[slot]
       return try context.run(worker: w, memory: memorySnapshot.isEmpty ? nil : memorySnapshot[w], workspace: workspaces[w])
     }
-    let outputs = round.outputs
-    let T1 = DispatchTime.now().uptimeNanoseconds
     let loss = outputs.reduce(0.0) { $0 + $1.loss } / Double(outputs.count)
     if let first = history.first?.trainLoss, loss > Self.divergenceFactor * max(first, 1e-12) {
       throw ExperimentStop.diverged(
         "Diverged at step \(t + 1): the training loss \(formatNumber(loss)) is over \(formatNumber(Self.divergenceFactor))× the first step's \(formatNumber(first)). The state is kept at step \(t); lower 'lr' or change the compressor, then continue.")
     }
 
-    // Server: the mean (summed in worker order), its compression for the downlink, the update.
-    var aggregate = round.aggregate
-    let rawMean = lossless ? aggregate : round.rawMean
+    // Server: mean of the decoded messages, in worker order.
+    let layerCount = parameters.count
+    let scale = 1 / Float(outputs.count)
+    var aggregate = pipeline.model.zeroParameters()
+    let lossless = pipeline.uplink.isLossless && !config.errorFeedback
+    var rawMean = lossless ? [] : pipeline.model.zeroParameters()
+    for output in outputs {
+      for l in 0..<layerCount {
+        Vec.axpy(scale, output.messages[l], &aggregate[l])
+        if !lossless { Vec.axpy(scale, output.raw[l], &rawMean[l]) }
+      }
+    }
+    if lossless { rawMean = aggregate }
     let bitsDown = try broadcast(&aggregate, step: t)
     applyUpdate(aggregate)
-    let T2 = DispatchTime.now().uptimeNanoseconds
 
     // Commit.
     if config.errorFeedback {
@@ -61,8 +60,6 @@ extension Experiment {
     examplesSeen += participants.count * config.batch * (config.protocolName == "local" ? config.localSteps : 1)
     let record = try makeRecord(outputs: outputs, loss: loss, rawMean: rawMean, bitsDown: bitsDown, lr: context.lr)
     history.append(record)
-    let T3 = DispatchTime.now().uptimeNanoseconds
-    Timing.shared.add(T1 - T0, T2 - T1, T3 - T2, outputs.reduce(0) { $0 + $1.computeSeconds + $1.compressSeconds }, outputs.reduce(0) { $0 + $1.compressSeconds })
     return record
   }
 
@@ -96,102 +93,23 @@ extension Experiment {
     return bits
   }
 
-  /// The learning rate, weight decay and momentum of the update (local protocol: η = 1, λ applied locally).
-  var updateConstants: (rate: Float, decay: Float, momentum: Float) {
-    let local = config.protocolName == "local"
-    return (Float(local ? 1 : currentLearningRate), Float(local ? 0 : config.weightDecay), Float(config.momentum))
-  }
-
   /// SGD with heavy-ball momentum: v ← m·v + (ĝ + λx), x ← x − η·v (local protocol: η = 1, λ applied locally).
   func applyUpdate(_ aggregate: [[Float]]) {
-    let (rate, decay, m) = updateConstants
+    let local = config.protocolName == "local"
+    let rate = Float(local ? 1 : currentLearningRate)
+    let decay = Float(local ? 0 : config.weightDecay)
+    let m = Float(config.momentum)
     for l in 0..<parameters.count {
       let g = aggregate[l]
-      g.withUnsafeBufferPointer { gp in
-        parameters[l].withUnsafeMutableBufferPointer { x in
-          velocity[l].withUnsafeMutableBufferPointer { v in
-            Vec.momentumStep(
-              x: x.baseAddress!, velocity: v.baseAddress!, gradient: gp.baseAddress!, range: 0..<x.count,
-              momentum: m, decay: decay, rate: rate)
+      parameters[l].withUnsafeMutableBufferPointer { x in
+        velocity[l].withUnsafeMutableBufferPointer { v in
+          for i in 0..<x.count {
+            v[i] = m * v[i] + (g[i] + decay * x[i])
+            x[i] -= rate * v[i]
           }
         }
       }
     }
-  }
-
-  /// Runs `body(slot)` for every slot, then sums the slots' messages (and raw gradients when `rawMean`) per
-  /// element in slot order, scaled by 1/count — all on up to ``threadCount`` threads.
-  ///
-  /// Work is claimed in a fixed order (the slots, then element ranges of the sums, which wait for every
-  /// slot) by whichever thread is free: one dispatch per round, and no thread idles while another still
-  /// has a worker to run. Every slot and every element is computed by the same operations on any thread,
-  /// so the results do not depend on the thread count or the schedule. When a slot throws, the sums are
-  /// skipped and the first error in slot order is rethrown.
-  func runRound(
-    _ count: Int, rawMean wantRaw: Bool, _ body: @Sendable (Int) throws -> WorkerOutput
-  ) throws -> (outputs: [WorkerOutput], aggregate: [[Float]], rawMean: [[Float]]) {
-    let counts = parameters.map(\.count)
-    let chunk = 1 << 14
-    let ranges: [(layer: Int, range: Range<Int>)] = counts.enumerated().flatMap { l, n in
-      stride(from: 0, to: n, by: chunk).map { (l, $0..<min(n, $0 + chunk)) }
-    }
-    let slots = UnsafeMutableBufferPointer<Result<WorkerOutput, any Error>?>.allocate(capacity: count)
-    slots.initialize(repeating: nil)
-    let counters = UnsafeMutablePointer<Int64>.allocate(capacity: 2)
-    counters.initialize(repeating: 0, count: 2)
-    defer {
-      slots.deinitialize()
-      slots.deallocate()
-      counters.deallocate()
-    }
-    let width = max(1, min(threadCount, count + ranges.count))
-    Timing.shared.pre += DispatchTime.now().uptimeNanoseconds - Timing.shared.t0
-    let scale = 1 / Float(count)
-    let layers = counts.count
-    let arrays = makeUninitializedArrays(counts + (wantRaw ? counts : [])) { targets in
-      let job = RoundJob(slots: slots, counters: counters, targets: targets)
-      withoutActuallyEscaping(body) { body in
-      let work: @Sendable (Int) -> Void = { _ in
-        let start = DispatchTime.now().uptimeNanoseconds
-        var mine = 0
-        var waited: UInt64 = 0
-        defer { Timing.shared.thread(start: start, slots: mine, waited: waited, main: Thread.isMainThread) }
-        while true {
-          let unit = Int(hsq_atomic_fetch_add(job.counters, 1))
-          if unit < count {
-            job.slots[unit] = Result { try body(unit) }
-            mine += 1
-            _ = hsq_atomic_fetch_add(job.counters + 1, 1)
-          } else if unit < count + ranges.count {
-            // Every slot is claimed by a running thread: wait for them all.
-            var spins = 0
-            let ws = DispatchTime.now().uptimeNanoseconds
-            defer { waited += DispatchTime.now().uptimeNanoseconds - ws }
-            while hsq_atomic_load(job.counters + 1) < Int64(count) {
-              spins += 1
-              if spins < 4096 { hsq_spin_pause() } else { sched_yield() }
-            }
-            let outputs = job.slots.compactMap { try? $0?.get() }
-            guard outputs.count == count else { continue }  // a slot failed: nothing to sum
-            let (l, range) = ranges[unit - count]
-            withBasePointers(outputs.map { $0.messages[l] }) { messages in
-              Vec.scaledSum(messages, scale: scale, range: range, into: job.targets[l])
-            }
-            if wantRaw {
-              withBasePointers(outputs.map { $0.raw[l] }) { raws in
-                Vec.scaledSum(raws, scale: scale, range: range, into: job.targets[layers + l])
-              }
-            }
-          } else {
-            return
-          }
-        }
-      }
-      if width == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: width, execute: work) }
-      }
-    }
-    let outputs = try slots.map { try $0!.get() }
-    return (outputs, Array(arrays[0..<layers]), wantRaw ? Array(arrays[layers...]) : [])
   }
 
   func makeRecord(outputs: [WorkerOutput], loss: Double, rawMean: [[Float]], bitsDown: Int, lr: Double) throws -> StepRecord {
@@ -248,48 +166,6 @@ extension Experiment {
   }
 }
 
-/// The shared state of one round, handed to the threads as raw pointers.
-private struct RoundJob: @unchecked Sendable {
-  let slots: UnsafeMutableBufferPointer<Result<WorkerOutput, any Error>?>
-  /// [0]: units claimed, [1]: slots finished.
-  let counters: UnsafeMutablePointer<Int64>
-  let targets: [UnsafeMutablePointer<Float>]
-}
-
-/// Arrays of the given sizes whose elements `fill` writes through their base addresses (it must write
-/// every element before anything reads them; when it returns early the arrays must be dropped unread).
-func makeUninitializedArrays(_ counts: [Int], _ fill: ([UnsafeMutablePointer<Float>]) -> Void) -> [[Float]] {
-  var pointers: [UnsafeMutablePointer<Float>] = []
-  pointers.reserveCapacity(counts.count)
-  var made: [[Float]] = []
-  func make(_ i: Int) {
-    guard i < counts.count else { return fill(pointers) }
-    let array = [Float](unsafeUninitializedCapacity: counts[i]) { buffer, initialized in
-      // An empty layer has no element range, so its (dummy) address is never used.
-      pointers.append(buffer.baseAddress ?? UnsafeMutablePointer(bitPattern: MemoryLayout<Float>.alignment)!)
-      make(i + 1)
-      initialized = counts[i]
-    }
-    made.append(array)
-  }
-  make(0)
-  return made.reversed()
-}
-
-/// Calls `body` with the base addresses of `arrays` (each array stays pinned for the call).
-func withBasePointers<R>(_ arrays: [[Float]], _ body: ([UnsafePointer<Float>]) -> R) -> R {
-  var pointers: [UnsafePointer<Float>] = []
-  pointers.reserveCapacity(arrays.count)
-  func pin(_ i: Int) -> R {
-    guard i < arrays.count else { return body(pointers) }
-    return arrays[i].withUnsafeBufferPointer { p in
-      pointers.append(p.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<Float>.alignment)!)
-      return pin(i + 1)
-    }
-  }
-  return pin(0)
-}
-
 extension Guarantee {
   /// `unbiased`, `contraction` or `none`.
   public var kindName: String {
@@ -297,25 +173,6 @@ extension Guarantee {
     case .unbiased: return "unbiased"
     case .contraction: return "contraction"
     case .none: return "none"
-    }
-  }
-}
-
-final class Timing: @unchecked Sendable {
-  static let shared = Timing()
-  let lock = NSLock()
-  var t0: UInt64 = 0, pre: UInt64 = 0
-  var a: UInt64 = 0, b: UInt64 = 0, c: UInt64 = 0, n = 0, w = 0.0, z = 0.0
-  var mainStart: UInt64 = 0, otherStart: UInt64 = 0, mainSlots = 0, otherSlots = 0, mainWait: UInt64 = 0, otherWait: UInt64 = 0, others = 0
-  func thread(start: UInt64, slots: Int, waited: UInt64, main: Bool) {
-    lock.lock(); defer { lock.unlock() }
-    if main { mainStart += start - t0; mainSlots += slots; mainWait += waited } else { otherStart += start - t0; otherSlots += slots; otherWait += waited; others += 1 }
-  }
-  func add(_ x: UInt64, _ y: UInt64, _ q: UInt64, _ ws: Double, _ cs: Double) {
-    a += x; b += y; c += q; n += 1; w += ws; z += cs
-    if n % 1000 == 0 {
-      print("round \(a / UInt64(n) / 1000) us (pre \(pre / UInt64(n) / 1000)), update \(b / UInt64(n) / 1000) us, record \(c / UInt64(n) / 1000) us, worker-sum \(Int(w / Double(n) * 1e6)) us, compress-sum \(Int(z / Double(n) * 1e6)) us")
-      print("main: start \(mainStart / UInt64(n) / 1000) us, slots \(Double(mainSlots) / Double(n)), wait \(mainWait / UInt64(n) / 1000) us; other (\(others)): start \(otherStart / UInt64(max(others,1)) / 1000) us, slots \(Double(otherSlots) / Double(n)), wait \(otherWait / UInt64(n) / 1000) us")
     }
   }
 }

@@ -92,16 +92,10 @@ struct RoundContext: Sendable {
       var q = p
       if pipeline.compressLayer[layer] {
         let compressor = pipeline.uplink
-        if compressor is IdentityCompressor {
-          // decode(encode(p)) is p itself in 32·d bits: skip the two copies, keep the finiteness check.
-          try Vec.requireFinite(p, what: "The input to 'identity'")
-          stats.bits = 32 * p.count
-        } else {
-          var rng = RandomStream.derived(from: config.seed, purpose: "compress", step, w, layer)
-          let payload = try compressor.encode(p, rng: &rng)
-          q = try compressor.decode(payload, length: p.count)
-          stats.bits = payload.bitCount
-        }
+        var rng = RandomStream.derived(from: config.seed, purpose: "compress", step, w, layer)
+        let payload = try compressor.encode(p, rng: &rng)
+        q = try compressor.decode(payload, length: p.count)
+        stats.bits = payload.bitCount
         // A lossless compressor (identity) has no error to measure.
         stats.errorSquared = lossless ? 0 : Vec.squaredDistance(q, p)
         if config.trackTheory {

@@ -1,4 +1,3 @@
-import CKernels
 import HSQCodebooks
 import HSQCore
 
@@ -72,55 +71,26 @@ public struct HSQCompressor: CompressorComponent {
   public func encode(_ v: [Float], rng: inout RandomStream) throws -> Payload {
     try Vec.requireFinite(v, what: "The input to 'hsq'")
     let layout = SubvectorLayout(length: v.count, dim: settings.dim)
-    let m = layout.count
+    let (indices, dots) = v.withUnsafeBufferPointer { search.search($0, layout: layout) }
     var writer = BitWriter(reservingBits: settings.bits(length: v.count))
-    guard m > 0 else { return writer.takePayload() }
-    // One scratch block: indices, dots, levels.
-    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 3 * m) { scratch in
-      let indices = scratch.baseAddress!, levels = indices + 2 * m
-      let dots = UnsafeMutableRawPointer(indices + m).bindMemory(to: Float.self, capacity: m)
-      indices.withMemoryRebound(to: Int32.self, capacity: m) { idx in
-        v.withUnsafeBufferPointer { search.search($0, layout: layout, indices: idx, dots: dots) }
-      }
-      settings.scalars.quantize(UnsafeBufferPointer(start: dots, count: m), into: &writer, rng: &rng, levels: levels)
-      writer.writePairs(
-        UnsafeBufferPointer(start: indices, count: m), bits: bitsToIndex(settings.codebook.count),
-        UnsafeBufferPointer(start: levels, count: m), bits: settings.scalars.bitsPerScalar)
+    let levels = dots.withUnsafeBufferPointer { settings.scalars.quantize($0, into: &writer, rng: &rng) }
+    let indexBits = bitsToIndex(settings.codebook.count)
+    let scalarBits = settings.scalars.bitsPerScalar
+    for m in 0..<layout.count {
+      writer.write(UInt32(indices[m]), bits: indexBits)
+      writer.write(levels[m], bits: scalarBits)
     }
-    return writer.takePayload()
+    return writer.payload()
   }
 
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
-    let total = settings.bits(length: d)
-    try requireBits(payload, total, spec, length: d)
+    try requireBits(payload, settings.bits(length: d), spec, length: d)
     let layout = SubvectorLayout(length: d, dim: settings.dim)
-    let m = layout.count
     var reader = BitReader(payload)
-    let (lo, delta) = try settings.scalars.readHeader(&reader, count: m)
-    let indexBits = bitsToIndex(settings.codebook.count), scalarBits = settings.scalars.bitsPerScalar
-    let exact = settings.scalars.isExact
-    let maxLevel = exact ? UInt32.max : UInt32(1 << settings.scalars.bits)
-    let start = total - m * (indexBits + scalarBits)
-    let firstBad = payload.bytes.withUnsafeBufferPointer { b in
-      hsq_check_pairs(
-        b.baseAddress, Int64(b.count), Int64(start), Int32(indexBits), Int32(scalarBits), Int64(m),
-        Int32(settings.codebook.count), maxLevel)
-    }
-    if firstBad >= 0 {
-      // Rethrow the reference reader's error for the first bad field.
-      var fresh = BitReader(payload)
-      _ = try readSubvectors(&fresh, count: m, settings: settings)
-    }
-    return [Float](unsafeUninitializedCapacity: d) { out, count in
-      payload.bytes.withUnsafeBufferPointer { b in
-        settings.codebook.vectors.withUnsafeBufferPointer { c in
-          hsq_decode_pairs(
-            b.baseAddress, Int64(b.count), Int64(start), Int32(indexBits), Int32(scalarBits), Int64(m), exact ? 1 : 0,
-            lo, delta, c.baseAddress, Int32(settings.dim), Int64(d), out.baseAddress)
-        }
-      }
-      count = d
-    }
+    let (indices, scalars) = try readSubvectors(&reader, count: layout.count, settings: settings)
+    var out = [Float](repeating: 0, count: d)
+    search.reconstruct(indices: indices, scalars: scalars, layout: layout, into: &out)
+    return out
   }
 
   /// Σₘ(‖vₘ‖² − uₘ²) + Δ²Σp(1 − p): exact over the scalar rounding.

@@ -49,37 +49,23 @@ public struct ScalarQuantizer: Sendable, Hashable {
   ///
   /// Quantizes all of `u` at once, drawing one uniform per scalar from `rng` in order.
   public func quantize(_ u: UnsafeBufferPointer<Float>, into writer: inout BitWriter, rng: inout RandomStream) -> [UInt32] {
-    [UInt32](unsafeUninitializedCapacity: u.count) { levels, count in
-      quantize(u, into: &writer, rng: &rng, levels: levels.baseAddress)
-      count = u.count
-    }
-  }
-
-  /// ``quantize(_:into:rng:)`` writing the levels into `levels` (room for `u.count`; may be nil when `u` is empty).
-  public func quantize(
-    _ u: UnsafeBufferPointer<Float>, into writer: inout BitWriter, rng: inout RandomStream, levels: UnsafeMutablePointer<UInt32>?
-  ) {
-    guard let levels, let base = u.baseAddress, !u.isEmpty else { return }
-    if isExact {
-      UnsafeRawPointer(base).withMemoryRebound(to: UInt32.self, capacity: u.count) { levels.update(from: $0, count: u.count) }
-      return
-    }
+    if isExact { return u.map(\.bitPattern) }
+    guard !u.isEmpty else { return [] }
     let (lo, hi) = Self.range(u)
     writer.write(lo)
     writer.write(hi)
     let s = 1 << bits
-    guard hi > lo else {
-      levels.update(repeating: 0, count: u.count)
-      return
-    }
+    var levels = [UInt32](repeating: 0, count: u.count)
+    guard hi > lo else { return levels }
     let scale = Double(s) / (Double(hi) - Double(lo))
     let dlo = Double(lo)
     for j in 0..<u.count {
-      let x = (Double(base[j]) - dlo) * scale
+      let x = (Double(u[j]) - dlo) * scale
       let l = min(Int(x), s - 1)
       let p = x - Double(l)
       levels[j] = UInt32(l + (Double(rng.uniformFloat()) < p ? 1 : 0))
     }
+    return levels
   }
 
   /// Reads the header written by ``quantize(_:into:rng:)``.
