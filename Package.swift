@@ -14,6 +14,8 @@ let package = Package(
   // MARK: - Public API
   products: [
     .library(name: "HSQ", targets: ["HSQ"]),
+    /// The shell itself, for packages that register their own components and start `hsq-repl` with them.
+    .library(name: "HSQShell", targets: ["HSQShell"]),
     .executable(name: "hsq-repl", targets: ["hsq-repl"]),
     .executable(name: "hsq-bench", targets: ["hsq-bench"]),
   ],
@@ -57,10 +59,11 @@ let package = Package(
     .target(name: "HSQLineEditor", dependencies: ["CEditLine", "CInterrupt"], swiftSettings: swiftSettings),
     .executableTarget(
       name: "hsq-line-editor-demo", dependencies: ["HSQLineEditor"], swiftSettings: swiftSettings),
-    .executableTarget(
-      name: "hsq-repl",
+    .target(
+      name: "HSQShell",
       dependencies: ["HSQCommands", "HSQLineEditor", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: swiftSettings),
+    .executableTarget(name: "hsq-repl", dependencies: ["HSQShell"], swiftSettings: swiftSettings),
     .executableTarget(
       name: "hsq-bench",
       dependencies: ["HSQ", .product(name: "ArgumentParser", package: "swift-argument-parser")],

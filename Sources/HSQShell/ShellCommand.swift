@@ -4,9 +4,19 @@ import HSQCommands
 import HSQLineEditor
 
 /// hsq's interactive shell: compose pipelines from registered components and step convergence experiments.
-@main
-struct HSQRepl: ParsableCommand {
-  static let configuration = CommandConfiguration(
+///
+/// `hsq-repl` is this command's `main()`. A package that registers its own components starts the
+/// same shell with them:
+///
+/// ```swift
+/// import HSQ
+/// import HSQShell
+///
+/// try Compressors.register(MyQuantizer.self)
+/// HSQShellCommand.main()
+/// ```
+public struct HSQShellCommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
     commandName: "hsq-repl",
     abstract: "Hyper-Sphere Quantization workbench: compose compressors, models and datasets, step experiments, and hold theory against observation.",
     discussion: """
@@ -25,7 +35,9 @@ struct HSQRepl: ParsableCommand {
   @Flag(help: "Print every command's result as one JSON object per line.")
   var json = false
 
-  func run() throws {
+  public init() {}
+
+  public func run() throws {
     let session = Session()
     session.terminalWidth = terminalColumns()
     if let path = file ?? script {
@@ -46,7 +58,7 @@ struct HSQRepl: ParsableCommand {
 }
 
 /// The version `--version` prints.
-let hsqVersion = "0.1.0"
+public let hsqVersion = "0.1.0"
 
 /// Columns for tables and plots: the terminal's when stdout is one (or COLUMNS), else 160 so scripts' output does not depend on a window.
 func terminalColumns() -> Int {

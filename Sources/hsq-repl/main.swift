@@ -1,0 +1,3 @@
+import HSQShell
+
+HSQShellCommand.main()
