@@ -8,6 +8,9 @@ let swiftSettings: [SwiftSetting] = [
   .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// Generates the module's built-in component lists from its source files.
+let registerBuiltins: [Target.PluginUsage] = [.plugin(name: "RegisterBuiltins")]
+
 let package = Package(
   name: "hsq",
   platforms: [.macOS(.v13)],
@@ -39,12 +42,18 @@ let package = Package(
     /// so library targets carry no unsafe flags.
     .target(name: "CKernels"),
     .target(name: "HSQCore", dependencies: ["CKernels"], swiftSettings: swiftSettings),
-    .target(name: "HSQCodebooks", dependencies: ["HSQCore", "CKernels"], swiftSettings: swiftSettings),
+    .target(
+      name: "HSQCodebooks", dependencies: ["HSQCore", "CKernels"], swiftSettings: swiftSettings,
+      plugins: registerBuiltins),
     .target(
       name: "HSQCompressors", dependencies: ["HSQCore", "HSQCodebooks", "CKernels"],
-      swiftSettings: swiftSettings),
-    .target(name: "HSQDatasets", dependencies: ["HSQCore", "CZlib"], swiftSettings: swiftSettings),
-    .target(name: "HSQModels", dependencies: ["HSQCore", "COpenBLAS"], swiftSettings: swiftSettings),
+      swiftSettings: swiftSettings, plugins: registerBuiltins),
+    .target(
+      name: "HSQDatasets", dependencies: ["HSQCore", "CZlib"], swiftSettings: swiftSettings,
+      plugins: registerBuiltins),
+    .target(
+      name: "HSQModels", dependencies: ["HSQCore", "COpenBLAS"], swiftSettings: swiftSettings,
+      plugins: registerBuiltins),
     .target(
       name: "HSQExperiments",
       dependencies: ["HSQCore", "HSQCodebooks", "HSQCompressors", "HSQDatasets", "HSQModels"],
@@ -69,7 +78,13 @@ let package = Package(
       dependencies: ["HSQ", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: swiftSettings),
 
+    // MARK: - Build tools
+    .executableTarget(name: "hsq-registry-gen", swiftSettings: swiftSettings),
+    .plugin(name: "RegisterBuiltins", capability: .buildTool(), dependencies: ["hsq-registry-gen"]),
+
     // MARK: - Tests
+    /// Golden-file snapshots shared by the test targets.
+    .target(name: "HSQTestSupport", path: "Tests/HSQTestSupport", swiftSettings: swiftSettings),
     .testTarget(name: "HSQCoreTests", dependencies: ["HSQCore"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQCodebooksTests", dependencies: ["HSQCodebooks"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQCompressorsTests", dependencies: ["HSQCompressors"], swiftSettings: swiftSettings),
@@ -77,8 +92,12 @@ let package = Package(
     .testTarget(name: "HSQModelsTests", dependencies: ["HSQModels"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQLineEditorTests", dependencies: ["HSQLineEditor"], swiftSettings: swiftSettings),
     .testTarget(
-      name: "HSQExperimentsTests", dependencies: ["HSQExperiments", "HSQ"], exclude: ["Plots/__Snapshots__"],
+      name: "HSQExperimentsTests", dependencies: ["HSQExperiments", "HSQ", "HSQTestSupport"], exclude: ["Plots/__Snapshots__"],
       swiftSettings: swiftSettings),
-    .testTarget(name: "HSQCommandsTests", dependencies: ["HSQCommands"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "HSQCommandsTests", dependencies: ["HSQCommands", "HSQTestSupport"], exclude: ["__Snapshots__"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "RegistryGenTests", dependencies: ["hsq-registry-gen", "HSQ"], swiftSettings: swiftSettings),
   ]
 )

@@ -110,7 +110,7 @@ extension Session {
     let prefix = shownFolder.isEmpty ? "" : (shownFolder.hasSuffix("/") ? shownFolder : shownFolder + "/")
     return entries.filter { !$0.hasPrefix(".") || (word as NSString).lastPathComponent.hasPrefix(".") }.map { entry in
       var isDir: ObjCBool = false
-      FileManager.default.fileExists(atPath: folder + "/" + entry, isDirectory: &isDir)
+      _ = FileManager.default.fileExists(atPath: folder + "/" + entry, isDirectory: &isDir)
       return prefix + entry + (isDir.boolValue ? "/" : "")
     }
   }

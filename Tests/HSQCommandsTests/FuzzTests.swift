@@ -26,7 +26,10 @@ import Testing
     "load", "save", "replay", "record", "stop", "use", "describe", "list", "compare", "bound", "reset", "apropos", "é", "🙂",
   ]
 
-  @Test func hundredThousandLinesNeverCrashTheSession() throws {
+  /// 100,000 lines in all, as ten sessions of 10,000: a session's cost grows with its history
+  /// (replays and record digests cover every step so far), and separate sessions run in parallel.
+  @Test(arguments: 0..<10)
+  func tenThousandLinesNeverCrashASession(seed: UInt64) throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-fuzz-\(UUID())").path
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -34,9 +37,9 @@ import Testing
     session.workingDirectory = dir
     let budget = StepBudget()
     session.interrupt = { budget.remaining -= 1; return budget.remaining < 0 }
-    var rng = RandomStream(seed: 2026)
+    var rng = RandomStream(seed: 2026 + seed)
     var failures = 0
-    for i in 0..<100_000 {
+    for i in 0..<10_000 {
       let line = i % 2 == 0 ? Self.mutate(Self.corpus[rng.int(below: Self.corpus.count)], &rng) : Self.randomLine(&rng)
       budget.remaining = 3
       let output = session.execute(line)
@@ -46,7 +49,7 @@ import Testing
       }
       if session.shouldExit { break }
     }
-    #expect(failures > 10_000, "the fuzzer should produce many bad lines (\(failures))")
+    #expect(failures > 1_000, "the fuzzer should produce many bad lines (\(failures))")
     #expect(!session.execute("help").isError, "the session still answers")
   }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HSQCore
 import HSQExperiments
+import HSQTestSupport
 import Testing
 
 #if canImport(FoundationXML)

@@ -1,4 +1,5 @@
 import HSQExperiments
+import HSQTestSupport
 import Testing
 
 /// The terminal chart: golden snapshots, exact line widths, awkward inputs, markers and legend.

@@ -16,7 +16,7 @@ import Testing
 ///   - name: the golden file's name, e.g. `loss-curve.txt` (`.txt` is added when it has no extension).
 ///   - filePath: the calling test file; the snapshot folder sits beside it.
 ///   - sourceLocation: where to report a failure.
-func assertSnapshot(
+public func assertSnapshot(
   _ text: String, named name: String, filePath: String = #filePath, sourceLocation: SourceLocation = #_sourceLocation
 ) {
   let folder = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("__Snapshots__")

@@ -1,0 +1,21 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// A package of your own that depends on hsq, registers a compressor in-process and starts
+// the same `hsq-repl` with it:
+//
+//     swift run hsq-repl-custom          # then: describe linf-rounding, experiment … compressor=linf-rounding
+let package = Package(
+  name: "CustomCompressor",
+  dependencies: [
+    .package(name: "hsq", path: "../.."),
+  ],
+  targets: [
+    .executableTarget(
+      name: "hsq-repl-custom",
+      dependencies: [
+        .product(name: "HSQ", package: "hsq"),
+        .product(name: "HSQShell", package: "hsq"),
+      ]),
+  ]
+)
