@@ -13,7 +13,7 @@ public enum Codebooks {
   public static let registry: ComponentTable<Codebook> = {
     let table = ComponentTable<Codebook>(kind: .codebook)
     for type in builtinCodebookTypes {
-      do { try table.register(type.info) { try type.make($0) } } catch {
+      do { try table.register(type.info.documented(by: builtinDocComments["\(type)"])) { try type.make($0) } } catch {
         preconditionFailure("built-in codebook \(type) failed to register: \(error)")
       }
     }

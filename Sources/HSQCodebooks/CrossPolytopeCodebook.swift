@@ -17,11 +17,6 @@ import HSQCore
 public enum CrossPolytopeCodebook: CodebookConstruction {
   public static let info = ComponentInfo(
     kind: .codebook, name: "cross-polytope",
-    summary: "The signed standard basis ±e_i (K = 2D).",
-    doc: """
-      C = [I_D, −I_D], the vertices of the cross-polytope (vqSGD). Requires k = 2·dim; the seed is ignored. \
-      σ_min = √2, δ = 1/D, ω₂ = D − 1.
-      """,
     parameters: Codebooks.commonParameters(dim: 16, k: 32))
 
   public static func make(_ parameters: ParameterValues) throws -> Codebook {

@@ -16,11 +16,6 @@ import HSQCore
 public enum FileCodebook: CodebookConstruction {
   public static let info = ComponentInfo(
     kind: .codebook, name: "file",
-    summary: "A codebook read from a .fvecs or .npy file (rows normalized).",
-    doc: """
-      Reads K rows of D float32 values: .fvecs (the HSQ authors' format) or .npy (float32, shape (K, D)). \
-      dim and k, when given, must match the file; the seed is ignored.
-      """,
     parameters: [
       .int("dim", 1...65536, default: nil, doc: "D; when given, the file must have this dimension."),
       .int("k", 1...65536, default: nil, doc: "K; when given, the file must have this many codewords."),

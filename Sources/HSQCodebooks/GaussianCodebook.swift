@@ -18,11 +18,6 @@ import HSQCore
 public enum GaussianCodebook: CodebookConstruction {
   public static let info = ComponentInfo(
     kind: .codebook, name: "gaussian",
-    summary: "Normalized Gaussian rows: K codewords uniform on the unit sphere of R^D.",
-    doc: """
-      c_k = g_k/‖g_k‖ with g_k ~ N(0, I_D) drawn from the seed. Full row rank when K ≥ D; \
-      δ ≈ 0.093, ω₂ ≈ 16.8 for D = 8, K = 32 (THEORY.md §3).
-      """,
     parameters: Codebooks.commonParameters())
 
   public static func make(_ parameters: ParameterValues) throws -> Codebook {

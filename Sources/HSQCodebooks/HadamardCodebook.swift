@@ -21,12 +21,6 @@ public enum HadamardCodebook: CodebookConstruction {
 
   public static let info = ComponentInfo(
     kind: .codebook, name: "hadamard",
-    summary: "Randomized Hadamard basis H·diag(s)/√D (D a power of two, K = D).",
-    doc: """
-      Columns of H·diag(s)/√D with H Sylvester and random signs s from the seed; agrees with \
-      RandomizedHadamardBasis, which handles huge D without a D×D matrix. Requires dim a power of two \
-      and k = dim. δ = 1/D, ω₂ = D − 1.
-      """,
     parameters: Codebooks.commonParameters(dim: 16, k: 16))
 
   public static func make(_ parameters: ParameterValues) throws -> Codebook {

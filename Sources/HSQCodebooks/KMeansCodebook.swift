@@ -27,12 +27,6 @@ import HSQCore
 public enum KMeansCodebook: CodebookConstruction {
   public static let info = ComponentInfo(
     kind: .codebook, name: "kmeans",
-    summary: "Spherical k-means up to sign, trained on uniform samples of the unit sphere.",
-    doc: """
-      Assign x to argmax_k |⟨c_k, x⟩|, update c_k ∝ Σ sign(⟨c_k, x⟩) x, renormalize; k-means++ start. \
-      Trained on samples-per-codeword·K uniform sphere samples drawn from the seed. The training report \
-      gives the final mean cos²θ (HSQ's error is (1 − cos²θ)‖v‖²).
-      """,
     parameters: Codebooks.commonParameters() + [
       .int("samples-per-codeword", 1...4096, default: 64, doc: "Training samples per codeword (N = this·K)."),
       .int("iterations", 1...1000, default: 25, doc: "The most k-means updates; stops earlier when no assignment changes."),

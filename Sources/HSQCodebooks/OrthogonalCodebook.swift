@@ -21,11 +21,6 @@ public enum OrthogonalCodebook: CodebookConstruction {
 
   public static let info = ComponentInfo(
     kind: .codebook, name: "orthogonal",
-    summary: "Random orthonormal basis of R^D (K = D), Haar-distributed.",
-    doc: """
-      QR of a D×D Gaussian matrix with the sign fix diag(R) > 0, so Q is Haar. Requires k = dim. \
-      δ = 1/D, ω₂ = D − 1 exactly (THEORY.md §2, §3). For D beyond 4096 use 'hadamard'.
-      """,
     parameters: Codebooks.commonParameters(dim: 16, k: 16))
 
   public static func make(_ parameters: ParameterValues) throws -> Codebook {

@@ -21,7 +21,7 @@ public enum Compressors {
 
   private static func register(_ type: any CompressorComponent.Type, in table: ComponentTable<any Compressor>) {
     do {
-      try table.register(type.info) { try type.init($0) }
+      try table.register(type.info.documented(by: builtinDocComments["\(type)"])) { try type.init($0) }
     } catch {
       preconditionFailure("built-in compressor \(type) failed to register: \(error)")
     }

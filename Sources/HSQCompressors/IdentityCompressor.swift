@@ -8,10 +8,7 @@ import HSQCore
 ///
 /// **Properties:** unbiased, ω = 0; deterministic; 32·d bits.
 public struct IdentityCompressor: CompressorComponent {
-  public static let info = ComponentInfo(
-    kind: .compressor, name: "identity",
-    summary: "Sends every value as a float32: no compression, the baseline for bit counts.",
-    doc: "Q(v) = v. Unbiased with ω = 0; deterministic; 32·d bits.")
+  public static let info = ComponentInfo(kind: .compressor, name: "identity")
 
   public init(_ parameters: ParameterValues) throws {}
   public init() {}

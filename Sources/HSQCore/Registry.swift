@@ -24,12 +24,32 @@ public struct ComponentInfo: Sendable, Hashable {
   public let doc: String
   public let parameters: [ParameterSpec]
 
-  public init(kind: ComponentKind, name: String, summary: String, doc: String = "", parameters: [ParameterSpec] = []) {
+  /// A declaration; built-ins leave `summary` and `doc` empty and get them from their doc
+  /// comment (see ``documented(by:)``).
+  public init(kind: ComponentKind, name: String, summary: String = "", doc: String = "", parameters: [ParameterSpec] = []) {
     self.kind = kind
     self.name = name
     self.summary = summary
     self.doc = doc
     self.parameters = parameters
+  }
+
+  /// This declaration with an empty summary and discussion taken from `comment`, a doc comment
+  /// without its `///` markers: the first paragraph is the summary, the rest the discussion.
+  /// Markdown code fences and bold markers are dropped, since help prints to a terminal.
+  public func documented(by comment: String?) -> ComponentInfo {
+    guard let comment else { return self }
+    let lines = comment.components(separatedBy: "\n")
+      .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("```") }
+      .map { $0.replacingOccurrences(of: "**", with: "").replacingOccurrences(of: "``", with: "`") }
+    let firstBreak = lines.firstIndex { $0.trimmingCharacters(in: .whitespaces).isEmpty } ?? lines.endIndex
+    let summary = lines[..<firstBreak].map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+    var rest = Array(lines[firstBreak...])
+    while rest.first?.trimmingCharacters(in: .whitespaces).isEmpty == true { rest.removeFirst() }
+    while rest.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { rest.removeLast() }
+    return ComponentInfo(
+      kind: kind, name: name, summary: self.summary.isEmpty ? summary : self.summary,
+      doc: doc.isEmpty ? rest.joined(separator: "\n") : doc, parameters: parameters)
   }
 }
 

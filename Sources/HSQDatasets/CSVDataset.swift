@@ -18,15 +18,6 @@ import HSQCore
 public struct CSVDataset: DatasetSource {
   public static let info = ComponentInfo(
     kind: .dataset, name: "csv",
-    summary: "A dataset in a delimited text file: one example per row, one column of labels, the rest numeric features.",
-    doc: """
-      'label-column' picks the label by header name, by column number (from 1), or first/last \
-      (default last). Whether the first row is a header is detected (header=auto: it is when one of \
-      its cells is text where the next row holds a number) or set. For classification the distinct \
-      labels, sorted, become classes 0..<K (labels may be names such as 'setosa'); for \
-      'task=regression' they must be numbers and are kept as targets. Without 'test-path', a seeded \
-      'test-fraction' of the rows is held out.
-      """,
     parameters: [
       .path("path", required: true, doc: "The training file (gzip or plain text)."),
       .path("test-path", required: false, doc: "An optional test file with the same columns."),

@@ -7,7 +7,7 @@ public enum Datasets {
   public static let registry: ComponentTable<Dataset> = {
     let table = ComponentTable<Dataset>(kind: .dataset)
     for type in builtinDatasetTypes {
-      do { try table.register(type.info) { try type.load($0) } } catch {
+      do { try table.register(type.info.documented(by: builtinDocComments["\(type)"])) { try type.load($0) } } catch {
         preconditionFailure("built-in dataset \(type) failed to register: \(error)")
       }
     }

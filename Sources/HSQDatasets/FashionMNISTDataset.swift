@@ -22,15 +22,6 @@ public struct FashionMNISTDataset: DatasetSource {
 
   public static let info = ComponentInfo(
     kind: .dataset, name: "fashion-mnist",
-    summary: "Fashion-MNIST: 70 000 grayscale 28×28 images of clothing in 10 classes (Xiao, Rasul & Vollgraf, 2017).",
-    doc: """
-      The real files from Debian's 'dataset-fashion-mnist' package, read from \
-      /usr/share/datasets/fashion-mnist (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, \
-      t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz; uncompressed copies without .gz work \
-      too). 60 000 training and 10 000 test examples, 6 000 and 1 000 per class; 784 features in \
-      row-major pixel order, featureShape [28, 28], scaled to [0, 1] by default. Install with \
-      'apt-get install dataset-fashion-mnist', or point 'path' at a directory holding the four files.
-      """,
     parameters: [
       .path("path", required: false, doc: "Directory of the four files (default /usr/share/datasets/fashion-mnist)."),
       Normalization.parameter(default: .scale),

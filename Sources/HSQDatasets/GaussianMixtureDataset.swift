@@ -21,15 +21,6 @@ import HSQCore
 public struct GaussianMixtureDataset: DatasetSource {
   public static let info = ComponentInfo(
     kind: .dataset, name: "gaussian-mixture",
-    summary: "Synthetic classification: 'classes' isotropic Gaussian clouds whose means are 'separation' apart.",
-    doc: """
-      x = μ_y + ε with ε ~ N(0, I_d) and μ_k = (separation/√2)·q_k for orthonormal random directions q_k \
-      (classes <= d), so every two means are exactly 'separation' apart in noise standard deviations; for \
-      two classes the Bayes accuracy is Φ(separation/2) (0.977 for the default 4). With classes > d the \
-      directions are independent random unit vectors. Classes are balanced (counts differ by at most \
-      one) in train and test, in a seeded random order. The embedded default dataset when Fashion-MNIST \
-      is not installed.
-      """,
     parameters: [
       .int("classes", 2...10_000, default: 10, doc: "Number of classes (2 gives a binary task)."),
       .int("d", 1...65536, default: 32, doc: "Number of features."),

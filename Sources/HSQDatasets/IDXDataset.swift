@@ -16,13 +16,6 @@ import HSQCore
 public struct IDXDataset: DatasetSource {
   public static let info = ComponentInfo(
     kind: .dataset, name: "idx",
-    summary: "Any image/label pair in the IDX format (MNIST, Fashion-MNIST, EMNIST, KMNIST), gzip or raw.",
-    doc: """
-      Give the training images and labels, and optionally the test pair; without a test pair a \
-      seeded 'test-fraction' of the training examples is held out. Gzip is detected from the \
-      file's first bytes, not its name. Labels must be integers >= 0; the class count is the \
-      largest label + 1. The feature shape is the images' shape ([28, 28] for MNIST).
-      """,
     parameters: [
       .path("train-images", required: true, doc: "Path of the training images (IDX, rank >= 2, gzip or raw)."),
       .path("train-labels", required: true, doc: "Path of the training labels (IDX, rank 1, gzip or raw)."),

@@ -16,13 +16,6 @@ import HSQCore
 public struct LibSVMDataset: DatasetSource {
   public static let info = ComponentInfo(
     kind: .dataset, name: "libsvm",
-    summary: "A dataset in the sparse LIBSVM text format ('label index:value …', indices from 1), gzip or plain.",
-    doc: """
-      Rows are stored densely with 'features' columns; without 'features' the count is the largest \
-      index in the training and test files. For classification the distinct labels, sorted, become \
-      classes 0..<K (so -1/+1 become 0/1 and the task is binary for K = 2); for 'task=regression' \
-      the labels are kept as targets. Without 'test-path', a seeded 'test-fraction' of the rows is held out.
-      """,
     parameters: [
       .path("path", required: true, doc: "The training file (LIBSVM format, gzip or plain)."),
       .path("test-path", required: false, doc: "An optional test file in the same format (e.g. a9a.t)."),

@@ -26,15 +26,6 @@ import HSQCore
 public struct LinearDataset: DatasetSource {
   public static let info = ComponentInfo(
     kind: .dataset, name: "linear",
-    summary: "Synthetic least squares with a chosen condition number: y = x·w* + noise·ε.",
-    doc: """
-      Features x = z·diag(s)·Vᵀ with z ~ N(0, I), V a random rotation and s_i = condition^(−i/(2(d−1))) \
-      log-spaced from 1 to 1/√condition; w* is a random unit vector and ε ~ N(0, 1). With whiten=true \
-      (default) the training rows are whitened first (z·L⁻ᵀ with L Lᵀ = zᵀz/n), so the training Hessian \
-      XᵀX/n has eigenvalues exactly from 1 to 1/condition and condition number 'condition'; with \
-      whiten=false the sample condition number is only near it (Marchenko–Pastur factor \
-      ((1+√(d/n))/(1−√(d/n)))²). Test rows come from the population. Cost O((n + n-test)·d² + d³): about 5 s for d = 784, n = 20 000 in a release build.
-      """,
     parameters: [
       .int("d", 1...65536, default: 64, doc: "Number of features."),
       .int("n", 1...10_000_000, default: 1024, doc: "Number of training examples (n >= d when whiten=true)."),

@@ -18,13 +18,6 @@ import HSQCore
 public struct LogisticDataset: DatasetSource {
   public static let info = ComponentInfo(
     kind: .dataset, name: "logistic",
-    summary: "Synthetic binary classification from a linear rule, separable with a margin or with noisy labels.",
-    doc: """
-      x ~ N(0, I_d), w* a random unit vector, y = 1 if x·w* >= 0 else 0. With separable=true every \
-      example is pushed 'margin' away from the boundary (x += margin·(2y−1)·w*), so (2y−1)·x·w* >= \
-      margin; otherwise each label is flipped with probability 'noise' (default 0.1; the Bayes error). \
-      separable=true takes no label noise.
-      """,
     parameters: [
       .int("d", 1...65536, default: 32, doc: "Number of features."),
       .int("n", 1...10_000_000, default: 1024, doc: "Number of training examples."),

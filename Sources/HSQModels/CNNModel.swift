@@ -23,12 +23,6 @@ import HSQCore
 public struct CNNModel: ModelComponent {
   public static let info = ComponentInfo(
     kind: .model, name: "cnn",
-    summary: "A small convolutional network for images: conv k×k×C → ReLU → 2×2 max-pool → dense layers.",
-    doc: """
-      x (c×h×w) → conv (valid) → relu → maxpool 2×2 → [fc → relu]* → fc. On 28×28 with k = 5, C = 8: \
-      12×12×8 = 1152 features → 10 classes. im2col plus one sgemm per batch. Needs image-shaped \
-      features ([h, w] or [c, h, w]). Non-convex; He initialization, biases zero.
-      """,
     parameters: [
       .int("channels", 1...256, default: 8, doc: "C, the number of convolution filters."),
       .int("kernel", 1...15, default: 5, doc: "k, the filter size (k×k, valid padding, stride 1)."),

@@ -19,12 +19,6 @@ import HSQCore
 public struct LeastSquaresModel: ModelComponent {
   public static let info = ComponentInfo(
     kind: .model, name: "least-squares",
-    summary: "Linear least squares: the strongly convex quadratic the convergence bounds are exact for.",
-    doc: """
-      f(w, b) = (1/2n) Σᵢ (xᵢᵀw + b − yᵢ)²; L = λ_max(AᵀA/n), μ = λ_min(AᵀA/n) with A = [X 1]. \
-      Convex; strongly convex when A has full column rank (μ = 0 when n < d + 1). L, μ, the minimizer \
-      and f* are exact for d + 1 ≤ 512 (Lanczos estimates of L and μ beyond). Needs real targets.
-      """,
     parameters: [LinearParameters.bias, LinearParameters.initialization])
 
   public let spec: String

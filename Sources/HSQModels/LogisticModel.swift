@@ -18,12 +18,6 @@ import HSQCore
 public struct LogisticModel: ModelComponent {
   public static let info = ComponentInfo(
     kind: .model, name: "logistic",
-    summary: "Binary logistic regression on labels 0/1: smooth and convex, with L from the data's spectrum.",
-    doc: """
-      f(w, b) = (1/n) Σᵢ [log(1 + e^{zᵢ}) − yᵢzᵢ], zᵢ = xᵢᵀw + b. L = λ_max(AᵀA/n)/4 with A = [X 1], \
-      μ = 0 (add weight decay λ for μ = λ). L is exact for d + 1 ≤ 512, a Lanczos estimate beyond. \
-      Needs a binary dataset; use 'softmax' for more classes.
-      """,
     parameters: [LinearParameters.bias, LinearParameters.initialization])
 
   public let spec: String

@@ -22,12 +22,6 @@ import HSQCore
 public struct MLPModel: ModelComponent {
   public static let info = ComponentInfo(
     kind: .model, name: "mlp",
-    summary: "A multilayer perceptron: dense layers with a nonlinearity between them, softmax or squared output.",
-    doc: """
-      x → fc1 → act → … → fc_L → scores; softmax cross-entropy for classification, ½(z − y)² for regression. \
-      hidden=128 on Fashion-MNIST is the peer's 784-128-10 network. Non-convex. Weights He N(0, 2/fan_in) \
-      for relu, Xavier N(0, 2/(fan_in + fan_out)) for tanh and sigmoid; biases zero.
-      """,
     parameters: [
       .string("hidden", default: "128", doc: "Hidden layer widths joined by '-', e.g. 256-128; 'none' for no hidden layer."),
       .choice("activation", Activation.allCases.map(\.rawValue), default: "relu", doc: "The nonlinearity after each hidden layer."),

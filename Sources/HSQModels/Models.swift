@@ -49,7 +49,7 @@ public enum Models {
   public static let registry: ComponentTable<ModelFactory> = {
     let table = ComponentTable<ModelFactory>(kind: .model)
     for type in builtinModelTypes {
-      do { try register(type, in: table) } catch {
+      do { try register(type, in: table, docComment: builtinDocComments["\(type)"]) } catch {
         preconditionFailure("built-in model \(type) failed to register: \(error)")
       }
     }
@@ -76,8 +76,10 @@ public enum Models {
     try register(type as any ModelComponent.Type, in: registry)
   }
 
-  private static func register(_ type: any ModelComponent.Type, in table: ComponentTable<ModelFactory>) throws {
-    let info = type.info
+  private static func register(
+    _ type: any ModelComponent.Type, in table: ComponentTable<ModelFactory>, docComment: String? = nil
+  ) throws {
+    let info = type.info.documented(by: docComment)
     try table.register(info) { values in
       ModelFactory(parameters: values, info: info) { try type.init($0, input: $1) }
     }

@@ -19,11 +19,6 @@ import HSQCore
 public struct SoftmaxModel: ModelComponent {
   public static let info = ComponentInfo(
     kind: .model, name: "softmax",
-    summary: "Multinomial logistic regression: one linear score per class, softmax cross-entropy.",
-    doc: """
-      f(W, b) = (1/n) Σᵢ [log Σⱼ e^{zᵢⱼ} − z_{i,yᵢ}], zᵢ = Wᵀxᵢ + b. Convex; L = λ_max(AᵀA/n)/2 \
-      (Böhning's bound diag(p) − ppᵀ ⪯ ½I), μ = 0. Needs a classification dataset.
-      """,
     parameters: [LinearParameters.bias, LinearParameters.initialization])
 
   public let spec: String

@@ -37,18 +37,6 @@ public struct FP16Compressor: CompressorComponent {
 
   public static let info = ComponentInfo(
     kind: .compressor, name: "fp16",
-    summary: "Sends every value as an IEEE 754 half-precision float, rounded to nearest (ties to even).",
-    doc: """
-      scale=pow2 (default): e = ⌊log₂ max_i |v_i|⌋ − 14 (16-bit header; e = 0 for v = 0),
-                            h_i = fp16(v_i·2^−e), Q(v)_i = h_i·2^e
-      scale=none:           h_i = fp16(v_i), Q(v)_i = h_i (|v_i| ≥ 65520 would round to ∞ and is rejected)
-      The power-of-two scale puts the largest magnitude in [2^14, 2^15): nothing overflows, the scaling
-      is exact and entries keep the relative rounding error 2⁻¹¹; fp16 subnormals err by at most 2⁻²⁵
-      in scaled units, absorbed while d ≤ 2^45. Without the scale, entries below 2⁻²⁵ round to 0.
-      Properties: biased, deterministic; pow2: δ = 1 − 2⁻²², 16·d + 16 bits;
-      none: no worst-case δ, per vector ‖Q(v) − v‖² ≤ Σ min(v_i², max(2⁻²²v_i², 2⁻⁵⁰)), 16·d bits.
-      Reference: IEEE 754-2008 binary16; Higham, Accuracy and Stability of Numerical Algorithms, §2.2.
-      """,
     parameters: [
       .choice("scale", Scale.allCases.map(\.rawValue), default: "pow2",
               doc: "pow2: a shared power-of-two scale (no overflow, δ = 1 − 2⁻²²); none: a plain cast."),

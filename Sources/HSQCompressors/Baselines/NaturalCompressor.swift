@@ -24,19 +24,7 @@ import HSQCore
 ///
 /// Reference: Horváth et al., Natural Compression for Distributed Deep Learning, arXiv 1905.10988.
 public struct NaturalCompressor: CompressorComponent {
-  public static let info = ComponentInfo(
-    kind: .compressor, name: "natural",
-    summary: "Rounds every magnitude to one of its two neighbouring powers of two, at random and unbiased.",
-    doc: """
-      |v_i| ∈ [2^a, 2^(a+1)): Q(v)_i = sign(v_i)·2^(a+1) with probability p_i = |v_i|/2^a − 1, else sign(v_i)·2^a;
-      Q(v)_i = 0 when v_i = 0. payload: per coordinate a sign bit and an 8-bit exponent field
-      (0: zero; E = 1…255: 2^(E − 150), i.e. 2⁻¹⁴⁹ … 2¹⁰⁵). The coin compares a uniform 23-bit draw with the
-      float32 mantissa, so p_i is exact; subnormals are rounded the same way; |v_i| ≥ 2¹⁰⁵ is rejected.
-      Properties: unbiased; exact variance Σ_i 4^{a_i}·p_i(1 − p_i); ω = 1/8, attained at |v_i|/2^a = 4/3;
-      9·d bits.
-      No parameters.
-      Reference: Horváth et al., Natural Compression for Distributed Deep Learning, arXiv 1905.10988.
-      """)
+  public static let info = ComponentInfo(kind: .compressor, name: "natural")
 
   public init() {}
   public init(_ parameters: ParameterValues) throws {}

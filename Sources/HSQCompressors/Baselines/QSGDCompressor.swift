@@ -42,22 +42,6 @@ public struct QSGDCompressor: CompressorComponent {
 
   public static let info = ComponentInfo(
     kind: .compressor, name: "qsgd",
-    summary: "Stochastic rounding of every coordinate to one of s levels of its bucket's norm (QSGD).",
-    doc: """
-      for each bucket b of `bucket` coordinates (the last one may be shorter):
-        σ_b = max_i |v_i| (norm=max) or ‖v_b‖₂ rounded up to float32 (norm=l2)
-        r_i = s·|v_i|/σ_b, l_i = min(⌊r_i⌋, s − 1), p_i = r_i − l_i
-        ξ_i = l_i + 1 with probability p_i, else l_i
-        Q(v)_i = sign(v_i)·ξ_i·σ_b/s
-      payload: σ_b as float32 per bucket, then per coordinate a sign bit and ξ_i in ⌈log₂(s+1)⌉ bits.
-      The defaults (bits=2, bucket=128, norm=max) are the HSQ authors' QSGD, as the NumPy peer runs it;
-      norm=l2, bucket=0 is Alistarh et al.'s QSGD on the whole vector.
-      Properties: unbiased; exact variance Σ_b (σ_b/s)² Σ p_i(1 − p_i); with n = min(bucket, d),
-      ℓ2: ω = min(n/(4s²), (√n − 1)/s)·(1 + 2⁻²²)² (sharper than Lemma 3.1's min(n/s², √n/s)),
-      max: ω = min((n − 1)/(4s²), (√n − 1)/(2s)); both exact for s = 1;
-      32·⌈d/n⌉ + d·(1 + ⌈log₂(s+1)⌉) bits (4.25 per coordinate by default).
-      Reference: Alistarh et al., QSGD, NeurIPS 2017; xinyandai/gradient-quantization.
-      """,
     parameters: [
       .int("bits", 0...15, default: 2, doc: "s = 2^bits levels (the authors' n_bit); 2 gives s = 4."),
       .int("levels", 1...65535, default: nil, doc: "s itself, overriding bits (e.g. levels=1 for one level)."),

@@ -27,15 +27,6 @@ import HSQCore
 public struct RandomKCompressor: CompressorComponent {
   public static let info = ComponentInfo(
     kind: .compressor, name: "randomk",
-    summary: "Keeps k coordinates chosen uniformly at random, scaled by d/k so the result is unbiased.",
-    doc: """
-      seed ← 64 bits drawn from the compression stream; S = RandomStream(seed:).sample(k, from: d);
-      Q(v)_i = (d/k)·v_i on S, 0 elsewhere; payload: the seed, then v_i for i ∈ S (increasing i) as float32.
-      The indices are not sent: the receiver rebuilds S from the payload's own seed.
-      Properties: unbiased; exact variance (d/k − 1)‖v‖², ω = d/k − 1 (every draw errs by exactly that
-      only when d = 2k); 32·k + 64 bits; rejects ‖v‖_∞·d/k beyond the float32 range.
-      Reference: Wangni et al., Gradient Sparsification, NeurIPS 2018; Stich et al., NeurIPS 2018.
-      """,
     parameters: KeepCount.parameters)
 
   let keep: KeepCount

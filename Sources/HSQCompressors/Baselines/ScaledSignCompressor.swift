@@ -24,18 +24,7 @@ import HSQCore
 ///
 /// Reference: Karimireddy et al., Error Feedback Fixes SignSGD, ICML 2019.
 public struct ScaledSignCompressor: CompressorComponent {
-  public static let info = ComponentInfo(
-    kind: .compressor, name: "scaled-sign",
-    summary: "Sends the signs and one scale, the mean magnitude: Q(v) = (‖v‖₁/d)·sign(v) (EF-SignSGD).",
-    doc: """
-      α = ‖v‖₁/d rounded to float32; Q(v)_i = α if v_i ≥ 0 (zero included), −α if v_i < 0;
-      payload: α as float32, then bit i = 1 when v_i < 0.
-      Properties: biased, deterministic; exact error ‖v‖² − ‖v‖₁²/d (plus d·(α − ‖v‖₁/d)² from rounding α);
-      per vector δ(v) = ‖v‖₁²/(d‖v‖²) ∈ [1/d, 1]; worst case δ = 1/d − 2⁻⁴⁸ (the 2⁻⁴⁸ pays for
-      rounding α, while ‖v‖₁/d ≥ 2⁻¹²⁶); d + 32 bits.
-      No parameters.
-      Reference: Karimireddy et al., Error Feedback Fixes SignSGD, ICML 2019.
-      """)
+  public static let info = ComponentInfo(kind: .compressor, name: "scaled-sign")
 
   public init() {}
   public init(_ parameters: ParameterValues) throws {}

@@ -20,16 +20,7 @@ import HSQCore
 ///
 /// Reference: Bernstein et al., signSGD, ICML 2018.
 public struct SignSGDCompressor: CompressorComponent {
-  public static let info = ComponentInfo(
-    kind: .compressor, name: "signsgd",
-    summary: "Sends only the sign of every coordinate, one bit each, and decodes it as ±1 (signSGD).",
-    doc: """
-      Q(v)_i = +1 if v_i ≥ 0 (zero included), −1 if v_i < 0; payload bit i = 1 when v_i < 0.
-      The output ignores the scale of v, so no ω or δ holds; use scaled-sign for error feedback.
-      Properties: biased, deterministic, no guarantee; exact error Σ_i (1 − |v_i|)²; d bits.
-      No parameters.
-      Reference: Bernstein et al., signSGD, ICML 2018.
-      """)
+  public static let info = ComponentInfo(kind: .compressor, name: "signsgd")
 
   public init() {}
   public init(_ parameters: ParameterValues) throws {}

@@ -23,18 +23,7 @@ import HSQCore
 ///
 /// Reference: Wen et al., TernGrad, NeurIPS 2017.
 public struct TernGradCompressor: CompressorComponent {
-  public static let info = ComponentInfo(
-    kind: .compressor, name: "terngrad",
-    summary: "Sends every coordinate as 0 or ±‖v‖_∞, keeping it with probability |v_i|/‖v‖_∞ (TernGrad).",
-    doc: """
-      m = ‖v‖_∞; Q(v)_i = m·sign(v_i)·b_i with b_i ~ Bernoulli(|v_i|/m)
-      payload: m as float32, then trits t_i ∈ {0: zero, 1: +m, 2: −m}, five per byte
-      (Σ_j t_{5k+j}·3^j < 243), the last d mod 5 in ⌈(d mod 5)·log₂3⌉ bits (1.6 bits per coordinate).
-      Properties: unbiased; exact variance ‖v‖_∞‖v‖₁ − ‖v‖²; ω = (√d − 1)/2, attained at
-      v = (1, t, …, t) with t = 1/(√d + 1); 32 + 8·⌊d/5⌋ + ⌈(d mod 5)·log₂3⌉ bits.
-      No parameters. The authors' "TernGrad" (levels {0, ½, 1}·m) is qsgd:bits=1,bucket=0.
-      Reference: Wen et al., TernGrad, NeurIPS 2017.
-      """)
+  public static let info = ComponentInfo(kind: .compressor, name: "terngrad")
 
   public init() {}
   public init(_ parameters: ParameterValues) throws {}

@@ -23,14 +23,6 @@ import HSQCore
 public struct TopKCompressor: CompressorComponent {
   public static let info = ComponentInfo(
     kind: .compressor, name: "topk",
-    summary: "Keeps the k coordinates of largest magnitude and zeroes the rest (top-k sparsification).",
-    doc: """
-      S = the k indices of largest |v_i| (ties go to the smaller index); Q(v)_i = v_i on S, 0 elsewhere.
-      payload: the indices of S in increasing order, ⌈log₂ d⌉ bits each, then their values as float32.
-      Properties: biased, deterministic; exact error ‖v‖² − ‖top_k(v)‖²; δ = k/d (a constant vector
-      attains it); k·(32 + ⌈log₂ d⌉) bits.
-      Reference: Stich, Cordonnier & Jaggi, Sparsified SGD with Memory, NeurIPS 2018.
-      """,
     parameters: KeepCount.parameters)
 
   let keep: KeepCount

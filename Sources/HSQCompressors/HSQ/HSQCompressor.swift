@@ -18,13 +18,6 @@ import HSQCore
 public struct HSQCompressor: CompressorComponent {
   public static let info = ComponentInfo(
     kind: .compressor, name: "hsq",
-    summary: "Nearest-neighbour Hyper-Sphere Quantization: each sub-vector becomes one codeword index and one scalar.",
-    doc: """
-      g is cut into M = ⌈d/D⌉ sub-vectors v (the last zero-padded); k = argmax |⟨c_k, v⟩|, \
-      u = ⟨c_k, v⟩, Q(v) = u'·c_k with u' the n-bit stochastically rounded scalar. \
-      Biased: ‖Q(v) − v‖² = (1 − cos²θ)‖v‖² ≤ (1 − δ(C))‖v‖² plus Δ²Σp(1 − p) from scalar rounding. \
-      Bits: M(⌈log₂K⌉ + n + 1) + 64. Dai et al. 2019, the authors' NearestNeighborCompressor.
-      """,
     parameters: HSQSettings.parameters(normBits: 6, codebook: "kmeans"))
 
   let settings: HSQSettings

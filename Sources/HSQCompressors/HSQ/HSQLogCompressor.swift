@@ -18,13 +18,6 @@ import HSQCore
 public struct HSQLogCompressor: CompressorComponent {
   public static let info = ComponentInfo(
     kind: .compressor, name: "hsq-log",
-    summary: "The O(log d) end of HSQ: the whole vector is one sub-vector, quantized against a randomized Hadamard basis.",
-    doc: """
-      x = v padded to p = 2^⌈log₂d⌉; a = Bᵀx with B = H·diag(s)/√p applied by a fast Walsh–Hadamard \
-      transform in O(p log p), never stored. mode=nn sends the largest coefficient (δ = (2 − d/p)/p ≥ 1/p); \
-      mode=unbiased samples k ∝ |a_k| and sends sign(a_k)·‖a‖₁ (ω = d − 1, exact error ‖a‖₁²·d/p − ‖v‖²). \
-      ⌈log₂p⌉ + 32 bits per vector.
-      """,
     parameters: [
       .choice("mode", ["nn", "unbiased"], default: "nn", doc: "nn: the largest coefficient (biased); unbiased: one coefficient sampled ∝ |a_k|."),
       .int("seed", 0...Int(Int32.max), default: 0, doc: "Seed of the random signs s; both ends derive the basis from it."),

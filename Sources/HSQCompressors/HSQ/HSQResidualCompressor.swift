@@ -16,12 +16,6 @@ import HSQCore
 public struct HSQResidualCompressor: CompressorComponent {
   public static let info = ComponentInfo(
     kind: .compressor, name: "hsq-residual",
-    summary: "Two-stage HSQ: a nearest-neighbour stage, then an unbiased stage on what it left over.",
-    doc: """
-      Q(v) = Q₁ + hsq-unbiased(v − Q₁) with Q₁ = hsq(v). Unbiased; the error is the second stage's, \
-      at most ω₂(C)·E‖r‖² with E‖r‖² ≤ (1 − δ(C))‖v‖² plus first-stage rounding. \
-      Both stages share the codebook; 'residual-bits' sets the second stage's scalar bits.
-      """,
     parameters: HSQSettings.parameters(normBits: 6, codebook: "gaussian")
       + [.int("residual-bits", 1...32, default: 32, doc: "Scalar bits of the unbiased second stage (1...16, or 32 for float32).")])
 

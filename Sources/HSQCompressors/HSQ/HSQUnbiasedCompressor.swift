@@ -21,15 +21,6 @@ import HSQCore
 public struct HSQUnbiasedCompressor: CompressorComponent {
   public static let info = ComponentInfo(
     kind: .compressor, name: "hsq-unbiased",
-    summary: "Unbiased Hyper-Sphere Quantization: sample one codeword with probability proportional to its coefficient.",
-    doc: """
-      a = C⁺v (pseudo-inverse coefficients), or with coefficients=l1 the minimum-ℓ1 a with Ca = v \
-      (a simplex solve per sub-vector, ~0.1 ms at D=16, K=256); pick k with probability |a_k|/‖a‖₁; \
-      send (k, sign(a_k)·‖a‖₁); Q(v) = u·c_k. Unbiased with exact variance ‖a‖₁² − ‖v‖² for every v; \
-      worst case ω₂(C) ≤ min(K/σ_min² − 1, Σ|(C⁺C⁺ᵀ)ᵢⱼ| − 1) with pinv, ω₁(C) = 1/δ(C) − 1 ≤ ω₂(C) \
-      with l1. Needs K ≥ D and a full-rank codebook. \
-      Bits: M(⌈log₂K⌉ + 32), or M(⌈log₂K⌉ + n + 1) + 64 with norm-bits=n.
-      """,
     parameters: HSQSettings.parameters(normBits: 32, codebook: "gaussian") + [
       .choice("coefficients", Coefficients.allCases.map(\.rawValue), default: Coefficients.pinv.rawValue,
               doc: "pinv: a = C⁺v (worst case ω₂); l1: a = argmin ‖a‖₁ s.t. Ca = v by an LP per sub-vector (worst case ω₁ = 1/δ − 1 ≤ ω₂, slower)."),

@@ -20,14 +20,6 @@ import HSQCore
 public struct DirichletPartition: PartitionerComponent {
   public static let info = ComponentInfo(
     kind: .partition, name: "dirichlet",
-    summary: "Label skew: each class is split across the workers in proportions drawn from Dirichlet(α).",
-    doc: """
-      For each class, its shuffled examples are cut across the N workers in proportions p ~ \
-      Dirichlet(α, …, α) (Hsu, Qi & Brown, 2019). Small α (0.1) gives each worker few classes; large α \
-      (100) approaches iid. Every worker gets at least one example: a worker left empty takes the most \
-      recently dealt example of the worker holding the most (ties: lowest index), moving at most N − 1 \
-      examples. Regression targets are binned into 10 equal-count ranges that act as labels.
-      """,
     parameters: [
       .double("alpha", 1e-4...1e6, default: 0.5, doc: "Dirichlet concentration α: small is skewed, large is near iid."),
     ])

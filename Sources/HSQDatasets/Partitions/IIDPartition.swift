@@ -10,13 +10,7 @@ import HSQCore
 /// Worker sizes differ by at most one. Labels are ignored (only their count
 /// matters), so regression data works unchanged.
 public struct IIDPartition: PartitionerComponent {
-  public static let info = ComponentInfo(
-    kind: .partition, name: "iid",
-    summary: "Independent, identically distributed workers: shuffle the examples and deal equal slices.",
-    doc: """
-      A seeded Fisher–Yates shuffle of the examples, cut into N slices whose sizes differ by at most \
-      one. Labels are ignored, so regression data works unchanged.
-      """)
+  public static let info = ComponentInfo(kind: .partition, name: "iid")
 
   public let name = "iid"
 

@@ -6,7 +6,7 @@ public enum Partitions {
   public static let registry: ComponentTable<any Partitioner> = {
     let table = ComponentTable<any Partitioner>(kind: .partition)
     for type in builtinPartitionTypes {
-      do { try table.register(type.info) { try type.init($0) } } catch {
+      do { try table.register(type.info.documented(by: builtinDocComments["\(type)"])) { try type.init($0) } } catch {
         preconditionFailure("built-in partition \(type) failed to register: \(error)")
       }
     }

@@ -20,14 +20,6 @@ import HSQCore
 public struct ShardsPartition: PartitionerComponent {
   public static let info = ComponentInfo(
     kind: .partition, name: "shards",
-    summary: "Pathological label skew (McMahan et al., 2017): sort by label, cut into shards, deal each worker a few.",
-    doc: """
-      The examples, sorted by label, are cut into shards-per-worker × N shards that never mix two \
-      labels (each class gets at least one shard, the rest go greedily to the class with the most \
-      examples per shard); the shards are shuffled and each worker gets shards-per-worker of them, so \
-      it holds at most shards-per-worker labels. Needs shards-per-worker × N >= the number of classes \
-      and <= the number of examples. Regression targets are binned into 10 equal-count ranges that act as labels.
-      """,
     parameters: [
       .int("shards-per-worker", 1...10_000, default: 2, doc: "Shards per worker, hence the most labels a worker holds."),
     ])
