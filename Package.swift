@@ -18,6 +18,8 @@ let package = Package(
     .library(name: "HSQShell", targets: ["HSQShell"]),
     .executable(name: "hsq-repl", targets: ["hsq-repl"]),
     .executable(name: "hsq-bench", targets: ["hsq-bench"]),
+    /// The compressor contract as runnable checks, for the tests of compressors written outside hsq.
+    .library(name: "HSQContract", targets: ["HSQContract"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,6 +55,7 @@ let package = Package(
       name: "HSQ",
       dependencies: ["HSQCore", "HSQCodebooks", "HSQCompressors", "HSQDatasets", "HSQModels", "HSQExperiments"],
       swiftSettings: swiftSettings),
+    .target(name: "HSQContract", dependencies: ["HSQCore", "HSQCompressors"], swiftSettings: swiftSettings),
     .target(name: "HSQCommands", dependencies: ["HSQ"], swiftSettings: swiftSettings),
     /// The SIGINT flag and handler in C (a signal handler may touch only a sig_atomic_t).
     .target(name: "CInterrupt"),
@@ -72,7 +75,7 @@ let package = Package(
     // MARK: - Tests
     .testTarget(name: "HSQCoreTests", dependencies: ["HSQCore"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQCodebooksTests", dependencies: ["HSQCodebooks"], swiftSettings: swiftSettings),
-    .testTarget(name: "HSQCompressorsTests", dependencies: ["HSQCompressors"], swiftSettings: swiftSettings),
+    .testTarget(name: "HSQCompressorsTests", dependencies: ["HSQCompressors", "HSQContract"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQDatasetsTests", dependencies: ["HSQDatasets"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQModelsTests", dependencies: ["HSQModels"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQLineEditorTests", dependencies: ["HSQLineEditor"], swiftSettings: swiftSettings),
