@@ -56,7 +56,7 @@ let package = Package(
       dependencies: ["HSQCore", "HSQCodebooks", "HSQCompressors", "HSQDatasets", "HSQModels", "HSQExperiments"],
       swiftSettings: swiftSettings),
     .target(name: "HSQContract", dependencies: ["HSQCore", "HSQCompressors"], swiftSettings: swiftSettings),
-    .target(name: "HSQCommands", dependencies: ["HSQ"], swiftSettings: swiftSettings),
+    .target(name: "HSQCommands", dependencies: ["HSQ", "HSQContract"], swiftSettings: swiftSettings),
     /// The SIGINT flag and handler in C (a signal handler may touch only a sig_atomic_t).
     .target(name: "CInterrupt"),
     .target(name: "HSQLineEditor", dependencies: ["CEditLine", "CInterrupt"], swiftSettings: swiftSettings),
@@ -66,7 +66,13 @@ let package = Package(
       name: "HSQShell",
       dependencies: ["HSQCommands", "HSQLineEditor", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: swiftSettings),
-    .executableTarget(name: "hsq-repl", dependencies: ["HSQShell"], swiftSettings: swiftSettings),
+    /// Exports hsq's symbols so compressors that `load` compiles bind to this one copy of the registries.
+    .executableTarget(
+      name: "hsq-repl", dependencies: ["HSQShell"], swiftSettings: swiftSettings,
+      linkerSettings: [
+        .unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux])),
+        .unsafeFlags(["-Xlinker", "-export_dynamic"], .when(platforms: [.macOS])),
+      ]),
     .executableTarget(
       name: "hsq-bench",
       dependencies: ["HSQ", .product(name: "ArgumentParser", package: "swift-argument-parser")],
