@@ -20,6 +20,9 @@ let package = Package(
     .executable(name: "hsq-bench", targets: ["hsq-bench"]),
     /// The compressor contract as runnable checks, for the tests of compressors written outside hsq.
     .library(name: "HSQContract", targets: ["HSQContract"]),
+    /// Writes a documented compressor template and its contract test (the command plugin runs it).
+    .executable(name: "hsq-new-compressor", targets: ["hsq-new-compressor"]),
+    .plugin(name: "HSQNewCompressor", targets: ["HSQNewCompressor"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -73,6 +76,15 @@ let package = Package(
         .unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux])),
         .unsafeFlags(["-Xlinker", "-export_dynamic"], .when(platforms: [.macOS])),
       ]),
+    .executableTarget(
+      name: "hsq-new-compressor", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+      swiftSettings: swiftSettings),
+    .plugin(
+      name: "HSQNewCompressor",
+      capability: .command(
+        intent: .custom(verb: "hsq-new-compressor", description: "Writes a documented compressor template and its contract test."),
+        permissions: [.writeToPackageDirectory(reason: "Writes the new compressor's source and test files.")]),
+      dependencies: ["hsq-new-compressor"]),
     .executableTarget(
       name: "hsq-bench",
       dependencies: ["HSQ", .product(name: "ArgumentParser", package: "swift-argument-parser")],
