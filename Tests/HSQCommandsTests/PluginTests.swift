@@ -108,4 +108,24 @@ struct PluginTests {
     #expect(end.exited && end.status == 1, "\(repl.errors)")
     #expect(repl.errors.contains("<stdin>:1: 'Broken.swift' does not compile"), "\(repl.errors)")
   }
+
+  @Test("a directory of Swift files and a package load as one plugin", .enabled(if: hasBinaries, "hsq-repl is not built"))
+  func directoryAndPackage() throws {
+    let scratch = try ScratchDirectory()
+    defer { scratch.remove() }
+    let files = FileManager.default
+    try files.createDirectory(at: scratch.url.appendingPathComponent("Dir"), withIntermediateDirectories: true)
+    try scratch.write("Dir/Plain.swift", renamedPlugin("plain"))
+    try files.createDirectory(at: scratch.url.appendingPathComponent("Pack/Sources/Packed"), withIntermediateDirectories: true)
+    try scratch.write("Pack/Package.swift", "// swift-tools-version: 6.1\nimport PackageDescription\n")
+    try scratch.write("Pack/Sources/Packed/Packed.swift", renamedPlugin("packed"))
+    let repl = try ReplDriver(directory: scratch.url)
+    let directory = try repl.send("load Dir")
+    #expect(directory.ok && directory.result["components"] as? [String] == ["plain"], "\(directory.error)")
+    let package = try repl.send("load Pack")
+    #expect(package.ok && package.result["components"] as? [String] == ["packed"], "\(package.error)")
+    let again = try repl.send("load Dir/Plain.swift")
+    #expect(!again.ok && again.error.contains("already taken by 'Dir'"), "\(again.error)")
+    #expect(repl.finish().exited)
+  }
 }

@@ -31,6 +31,8 @@ final class PluginLoader: @unchecked Sendable {
 
   private let lock = NSLock()
   private var plugins: [String: Plugin] = [:]
+  /// Plugin paths in the order of their first successful load.
+  private var order: [String] = []
   private var loads = 0
   private lazy var libraryDirectory: URL = {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-plugins-\(getpid())")
@@ -38,8 +40,8 @@ final class PluginLoader: @unchecked Sendable {
     return dir
   }()
 
-  /// Loaded plugins' paths, in load order of first load.
-  var loadedPaths: [String] { lock.withLock { plugins.values.sorted { $0.generation < $1.generation }.map(\.path) } }
+  /// Loaded plugins' paths, in the order they were first loaded.
+  var loadedPaths: [String] { lock.withLock { order } }
 
   func isLoaded(_ path: String) -> Bool { lock.withLock { plugins[path] != nil } }
 
@@ -80,7 +82,10 @@ final class PluginLoader: @unchecked Sendable {
     for name in dropped { Compressors.registry.unregister(name) }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let plugin = Plugin(path: path, components: components, generation: generation, seconds: seconds, dropped: dropped)
-    lock.withLock { plugins[path] = plugin }
+    lock.withLock {
+      if plugins[path] == nil { order.append(path) }
+      plugins[path] = plugin
+    }
     return plugin
   }
 
