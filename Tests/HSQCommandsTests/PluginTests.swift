@@ -1,4 +1,5 @@
 import Foundation
+@testable import HSQCommands
 import Testing
 
 /// Custom compressors end to end: scaffold one with hsq-new-compressor, load it into a running
@@ -127,5 +128,27 @@ struct PluginTests {
     let again = try repl.send("load Dir/Plain.swift")
     #expect(!again.ok && again.error.contains("already taken by 'Dir'"), "\(again.error)")
     #expect(repl.finish().exited)
+  }
+
+  @Test("the generated contract test compiles and links with the compressor against HSQContract",
+        .enabled(if: hasBinaries, "hsq-new-compressor is not built"))
+  func generatedContractTestBuilds() throws {
+    let scratch = try ScratchDirectory()
+    defer { scratch.remove() }
+    #expect(try Self.scaffold(["FancyQuant", "--output", "Fancy"], in: scratch.url) == 0)
+    let sources = ["Fancy/FancyQuant.swift", "Fancy/Tests/FancyQuantContractTests.swift"].map { scratch.url.appendingPathComponent($0).path }
+    let toolchain = try PluginToolchain.current()
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: toolchain.swiftc)
+    process.arguments = toolchain.arguments(sources: sources, module: "FancyQuantCheck", output: scratch.url.appendingPathComponent("libFancyQuantCheck.so").path)
+    let log = Pipe()
+    process.standardOutput = log
+    process.standardError = log
+    try process.run()
+    let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(output)")
+    #expect(try String(contentsOfFile: sources[1], encoding: .utf8).contains(#"arguments: ["fancy-quant", "fancy-quant:levels=1""#))
+    #expect(try String(contentsOfFile: sources[0], encoding: .utf8).contains(#"name: "fancy-quant""#))
   }
 }
