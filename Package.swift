@@ -21,6 +21,11 @@ let package = Package(
     .library(name: "HSQShell", targets: ["HSQShell"]),
     .executable(name: "hsq-repl", targets: ["hsq-repl"]),
     .executable(name: "hsq-bench", targets: ["hsq-bench"]),
+    /// The compressor contract as runnable checks, for the tests of compressors written outside hsq.
+    .library(name: "HSQContract", targets: ["HSQContract"]),
+    /// Writes a documented compressor template and its contract test (the command plugin runs it).
+    .executable(name: "hsq-new-compressor", targets: ["hsq-new-compressor"]),
+    .plugin(name: "HSQNewCompressor", targets: ["HSQNewCompressor"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -62,7 +67,8 @@ let package = Package(
       name: "HSQ",
       dependencies: ["HSQCore", "HSQCodebooks", "HSQCompressors", "HSQDatasets", "HSQModels", "HSQExperiments"],
       swiftSettings: swiftSettings),
-    .target(name: "HSQCommands", dependencies: ["HSQ"], swiftSettings: swiftSettings),
+    .target(name: "HSQContract", dependencies: ["HSQCore", "HSQCompressors"], swiftSettings: swiftSettings),
+    .target(name: "HSQCommands", dependencies: ["HSQ", "HSQContract"], swiftSettings: swiftSettings),
     /// The SIGINT flag and handler in C (a signal handler may touch only a sig_atomic_t).
     .target(name: "CInterrupt"),
     .target(name: "HSQLineEditor", dependencies: ["CEditLine", "CInterrupt"], swiftSettings: swiftSettings),
@@ -72,7 +78,22 @@ let package = Package(
       name: "HSQShell",
       dependencies: ["HSQCommands", "HSQLineEditor", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: swiftSettings),
-    .executableTarget(name: "hsq-repl", dependencies: ["HSQShell"], swiftSettings: swiftSettings),
+    /// Exports hsq's symbols so compressors that `load` compiles bind to this one copy of the registries.
+    .executableTarget(
+      name: "hsq-repl", dependencies: ["HSQShell"], swiftSettings: swiftSettings,
+      linkerSettings: [
+        .unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux])),
+        .unsafeFlags(["-Xlinker", "-export_dynamic"], .when(platforms: [.macOS])),
+      ]),
+    .executableTarget(
+      name: "hsq-new-compressor", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+      swiftSettings: swiftSettings),
+    .plugin(
+      name: "HSQNewCompressor",
+      capability: .command(
+        intent: .custom(verb: "hsq-new-compressor", description: "Writes a documented compressor template and its contract test."),
+        permissions: [.writeToPackageDirectory(reason: "Writes the new compressor's source and test files.")]),
+      dependencies: ["hsq-new-compressor"]),
     .executableTarget(
       name: "hsq-bench",
       dependencies: ["HSQ", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -87,7 +108,7 @@ let package = Package(
     .target(name: "HSQTestSupport", path: "Tests/HSQTestSupport", swiftSettings: swiftSettings),
     .testTarget(name: "HSQCoreTests", dependencies: ["HSQCore"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQCodebooksTests", dependencies: ["HSQCodebooks"], swiftSettings: swiftSettings),
-    .testTarget(name: "HSQCompressorsTests", dependencies: ["HSQCompressors"], swiftSettings: swiftSettings),
+    .testTarget(name: "HSQCompressorsTests", dependencies: ["HSQCompressors", "HSQContract"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQDatasetsTests", dependencies: ["HSQDatasets"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQModelsTests", dependencies: ["HSQModels"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQLineEditorTests", dependencies: ["HSQLineEditor"], swiftSettings: swiftSettings),

@@ -56,7 +56,7 @@ public final class Session {
   public init() {}
 
   /// Every command, in help order.
-  public static var commands: [CommandSpec] { helpCommands + componentCommands + experimentCommands + inspectCommands + fileCommands }
+  public static var commands: [CommandSpec] { helpCommands + componentCommands + experimentCommands + inspectCommands + fileCommands + pluginCommands }
 
   /// The command named `name` (or aliased).
   public static func command(_ name: String) -> CommandSpec? {

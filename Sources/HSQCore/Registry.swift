@@ -62,31 +62,48 @@ public protocol Component: Sendable {
 /// The named components of one kind, each built from validated parameters.
 ///
 /// Lookups of unknown names throw with a "did you mean" suggestion;
-/// registering a name twice throws. Safe to use from several threads.
+/// registering a name twice throws — except that a plugin reloaded from the same file
+/// (the same ``PluginRegistration/owner``) replaces its own components. Safe to use from several threads.
 public final class ComponentTable<Product>: @unchecked Sendable {
+  public typealias Entry = (info: ComponentInfo, make: @Sendable (ParameterValues) throws -> Product)
   public let kind: ComponentKind
   private let lock = NSLock()
-  private var entries: [String: (info: ComponentInfo, make: @Sendable (ParameterValues) throws -> Product)] = [:]
+  private var entries: [String: Entry] = [:]
+  /// The plugin file that registered a name; built-ins and `register` calls outside a load have none.
+  private var owners: [String: String] = [:]
   private var order: [String] = []
 
   public init(kind: ComponentKind) { self.kind = kind }
 
   /// Registers a component.
   ///
-  /// - Throws: ``HSQError/duplicateName(kind:name:)`` when the name is taken.
+  /// Inside a plugin load (``PluginRegistration/owner`` set), a name the same plugin file
+  /// registered before is replaced in place: that is how `reload` picks up edits.
+  ///
+  /// - Throws: ``HSQError/duplicateName(kind:name:)`` when the name is taken by a built-in or another file.
   public func register(_ info: ComponentInfo, make: @escaping @Sendable (ParameterValues) throws -> Product) throws {
     precondition(info.kind == kind, "registering a \(info.kind) in the \(kind) table")
+    let owner = PluginRegistration.owner
     try lock.withLock {
-      guard entries[info.name] == nil else { throw HSQError.duplicateName(kind: kind.rawValue, name: info.name) }
+      if entries[info.name] != nil {
+        guard let owner, owners[info.name] == owner else { throw HSQError.duplicateName(kind: kind.rawValue, name: info.name) }
+      } else {
+        order.append(info.name)
+      }
       entries[info.name] = (info, make)
-      order.append(info.name)
+      owners[info.name] = owner
     }
+    if owner != nil { PluginRegistration.noteRegistered(kind: kind, name: info.name) }
   }
+
+  /// The plugin file that registered `name`, or `nil` for a built-in (or an unknown name).
+  public func owner(of name: String) -> String? { lock.withLock { owners[name] } }
 
   /// Removes a component (used when a loaded plugin is reloaded).
   public func unregister(_ name: String) {
     lock.withLock {
       entries[name] = nil
+      owners[name] = nil
       order.removeAll { $0 == name }
     }
   }
@@ -122,7 +139,7 @@ public final class ComponentTable<Product>: @unchecked Sendable {
     return try ParameterValues(component: request.name, specs: entry.info.parameters, arguments: request.arguments)
   }
 
-  private func entry(_ name: String) throws -> (info: ComponentInfo, make: @Sendable (ParameterValues) throws -> Product) {
+  private func entry(_ name: String) throws -> Entry {
     let (found, known) = lock.withLock { (entries[name], order) }
     guard let found else {
       throw HSQError.unknownName(kind: kind.rawValue, name: name, suggestion: closestMatch(to: name, in: known))

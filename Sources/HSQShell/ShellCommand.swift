@@ -35,6 +35,9 @@ public struct HSQShellCommand: ParsableCommand {
   @Flag(help: "Print every command's result as one JSON object per line.")
   var json = false
 
+  @Flag(help: "In a script, report every failing command and go on instead of stopping at the first.")
+  var keepGoing = false
+
   public init() {}
 
   public func run() throws {
@@ -44,13 +47,13 @@ public struct HSQShellCommand: ParsableCommand {
       guard let data = FileManager.default.contents(atPath: path) else {
         throw ValidationError("Cannot read '\(path)'; give the path of a script of hsq commands.")
       }
-      let ok = ScriptRunner(session: session, json: json).run(String(decoding: data, as: UTF8.self), name: path)
+      let ok = ScriptRunner(session: session, json: json, keepGoing: keepGoing).run(String(decoding: data, as: UTF8.self), name: path)
       if !ok { throw ExitCode.failure }
       return
     }
     if isatty(0) == 0 {
-      let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-      if !ScriptRunner(session: session, json: json).run(text, name: "<stdin>") { throw ExitCode.failure }
+      let lines = AnySequence { AnyIterator { readLine(strippingNewline: true) } }
+      if !ScriptRunner(session: session, json: json, keepGoing: keepGoing).run(lines: lines, name: "<stdin>") { throw ExitCode.failure }
       return
     }
     Interactive(session: session, json: json).run()

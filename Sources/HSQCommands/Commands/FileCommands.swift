@@ -35,11 +35,13 @@ extension Session {
       return CommandOutput(text: "Saved at step \(e.stepCount) to \(args.positional[0]).", json: .object([("file", .string(path)), ("step", .int(e.stepCount))]), files: [path])
     },
     CommandSpec(
-      "load", group: "Files and plots", abstract: "Loads a saved experiment; stepping it continues bit-identically.",
-      arguments: [ArgumentSpec("file", "a file written by 'save'", completion: .path)],
+      "load", group: "Files and plots", abstract: "Loads a saved experiment, or compiles and registers a compressor plugin (.swift, directory, package).",
+      discussion: "A file written by 'save' is bound as an experiment; stepping it continues bit-identically. A .swift file, a directory of them or a package is compiled with the swiftc that built hsq against this build's modules, opened, and its 'hsq_register' entry point registers its components (see 'swift package hsq-new-compressor NAME' for a template). Compile errors are shown with file:line and change nothing; 'reload' picks up edits; 'check NAME' holds the compressor to the contract.",
+      arguments: [ArgumentSpec("file", "a file written by 'save', or a plugin's .swift file, directory or package", completion: .path)],
       options: [OptionSpec("as", "the name to bind (default: the file's name)", value: "NAME")]
     ) { session, args in
       let path = session.resolvePath(args.positional[0])
+      if PluginSources.isPlugin(path) { return try session.loadPlugin(args.positional[0]) }
       let e = try Experiment.load(from: path)
       let name = args.option("as") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
       try session.bind(name, .experiment(e))

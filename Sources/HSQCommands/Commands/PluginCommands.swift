@@ -1,0 +1,106 @@
+import Foundation
+import HSQ
+import HSQContract
+
+extension Session {
+  static let pluginCommands: [CommandSpec] = [
+    CommandSpec(
+      "reload", group: "Plugins", abstract: "Compiles loaded plugins again and replaces their components with the edited code.",
+      discussion: "Without a path, every plugin loaded with 'load FILE.swift' (or a directory or package). A plugin may replace only names it registered itself. Experiments and variables built before keep the old instance (its code stays loaded); 'rebind' moves an experiment to the new code. A reload that fails to compile changes nothing.",
+      arguments: [ArgumentSpec("path", "a loaded plugin (default: all of them)", completion: .path, optional: true)]
+    ) { session, args in try session.reload(args.argument(0)) },
+    CommandSpec(
+      "rebind", group: "Plugins", abstract: "Makes an experiment use the registry's current code for its compressors (after 'reload').",
+      arguments: [ArgumentSpec("experiment", "the experiment (default: the current one)", completion: .experiment, optional: true)]
+    ) { session, args in
+      let name = args.argument(0) ?? session.current ?? ""
+      let e = try session.experiment(args.argument(0))
+      try e.rebindCompressors()
+      return CommandOutput(text: "\(name) now uses the current code of \(e.uplink.spec).",
+                           json: .object([("experiment", .string(name)), ("compressor", .string(e.uplink.spec)), ("step", .int(e.stepCount))]))
+    },
+    CommandSpec(
+      "check", group: "Plugins", abstract: "Holds a compressor to the registry-wide contract and prints a pass/fail table.",
+      discussion: "The checks the test suite runs on every built-in: declaration (canonical spec, docs, guarantee), round trip (length, bits(length:) = payload bits, determinism, exact and bounded error), non-finite input, truncated and random payloads, and, over seeded Monte Carlo draws, unbiasedness within k·σ/√n (σ² from the compressor's own formula), expected error and error bound within k standard errors (k = 5). The command fails when a check fails.",
+      arguments: [ArgumentSpec("compressor", "a compressor such as terngrad or my-quant:levels=8, or a variable", completion: .component(.compressor))],
+      options: [OptionSpec("draws", "Monte Carlo draws per short vector (default 2000)", value: "N")], recorded: false
+    ) { session, args in try session.check(args.positional[0], draws: args.int("draws", default: 2000, in: 10...1_000_000)) },
+  ]
+
+  /// `load FILE.swift`, a directory or a package: compiles and registers a plugin.
+  func loadPlugin(_ path: String) throws -> CommandOutput {
+    try withCompileDiagnostics { pluginOutput(verb: "Loaded", try PluginLoader.shared.load(resolvePath(path))) }
+  }
+
+  /// Runs `body`; a compile failure becomes a failed output with every diagnostic as text and one line as the error.
+  func withCompileDiagnostics(_ body: () throws -> CommandOutput) throws -> CommandOutput {
+    do {
+      return try body()
+    } catch let failure as PluginLoader.CompileFailure {
+      let message = failure.description
+      return CommandOutput(text: failure.diagnostics.joined(separator: "\n"), json: .object([
+        ("error", .string(message)), ("diagnostics", .array(failure.diagnostics.map { .string($0) })),
+      ]), error: message)
+    }
+  }
+
+  func reload(_ path: String?) throws -> CommandOutput {
+    let paths: [String]
+    if let path {
+      let resolved = resolvePath(path)
+      guard PluginLoader.shared.isLoaded(resolved) else {
+        throw HSQError.invalidArgument("'\(path)' is not loaded; use 'load \(path)' first.")
+      }
+      paths = [resolved]
+    } else {
+      paths = PluginLoader.shared.loadedPaths
+      guard !paths.isEmpty else { throw HSQError.invalidState("No plugin is loaded; 'load FILE.swift' compiles and registers one.") }
+    }
+    var outputs: [CommandOutput] = []
+    for path in paths {
+      let output = try withCompileDiagnostics { pluginOutput(verb: "Reloaded", try PluginLoader.shared.load(path)) }
+      guard !output.isError else { return output }
+      outputs.append(output)
+    }
+    return CommandOutput(text: outputs.map(\.text).joined(separator: "\n"), json: .array(outputs.map(\.json)))
+  }
+
+  /// One plugin's load line, plus which experiments still hold the old code.
+  func pluginOutput(verb: String, _ plugin: PluginLoader.Plugin) -> CommandOutput {
+    let names = plugin.components.map(\.name)
+    let list = plugin.components.map { "\($0.kind) '\($0.name)'" }.joined(separator: ", ")
+    var text = "\(verb) \(PluginLoader.display(plugin.path)) in \(String(format: "%.2f", plugin.seconds)) s: \(list)."
+    if !plugin.dropped.isEmpty { text += " No longer registered: \(plugin.dropped.joined(separator: ", "))." }
+    let stale = plugin.generation > 1 ? experimentNames.filter { name in
+      guard let e = try? experiment(name) else { return false }
+      return ([e.config.compressor, e.config.downlink]).contains { names.contains(String($0.prefix { $0 != ":" })) }
+    } : []
+    if !stale.isEmpty {
+      text += "\nExperiment\(stale.count == 1 ? "" : "s") \(stale.joined(separator: ", ")) keep\(stale.count == 1 ? "s" : "") the old code; 'rebind NAME' switches to the new."
+    }
+    return CommandOutput(text: text, json: .object([
+      ("plugin", .string(plugin.path)), ("components", .array(names.map { .string($0) })),
+      ("generation", .int(plugin.generation)), ("seconds", .number(plugin.seconds)),
+      ("stale_experiments", .array(stale.map { .string($0) })),
+    ]))
+  }
+
+  func check(_ text: String, draws: Int) throws -> CommandOutput {
+    let spec = resolveCompressor(text)
+    let results = try CompressorContract.check(spec, options: .init(draws: draws, longDraws: max(10, draws / 20)))
+    var table = TextTable(columns: ["check", "result", "cases", "detail"])
+    for r in results { table.append([r.name, r.passed ? "pass" : "FAIL", String(r.cases), r.passed ? "" : r.detail]) }
+    let failed = results.filter { !$0.passed }
+    let summary = failed.isEmpty
+      ? "'\(spec)' passes all \(results.count) contract checks."
+      : "'\(spec)' fails \(failed.count) of \(results.count) contract checks: \(failed.map(\.name).joined(separator: ", "))."
+    let json = JSONValue.object((failed.isEmpty ? [] : [("error", .string(summary))]) + [
+      ("compressor", .string(spec)), ("passed", .bool(failed.isEmpty)),
+      ("checks", .array(results.map { r in
+        .object([("name", .string(r.name)), ("passed", .bool(r.passed)), ("cases", .int(r.cases)), ("detail", .string(r.detail))])
+      })),
+    ])
+    let text = table.render(maxWidth: terminalWidth) + "\n" + summary
+    return CommandOutput(text: text, json: json, error: failed.isEmpty ? nil : summary)
+  }
+}

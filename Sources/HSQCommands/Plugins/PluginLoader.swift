@@ -1,0 +1,154 @@
+import Foundation
+import HSQ
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Compiles plugin source files, opens them and registers their components, for `load` and `reload`.
+///
+/// Process-wide, like the registries it fills. Every load writes a library with a fresh
+/// file and module name (`dlopen` caches by path, and the Swift runtime keys types by module),
+/// so a reload really runs the edited code; an old library is never closed, so compressors
+/// built from it — in experiments that have not rebound — keep working.
+final class PluginLoader: @unchecked Sendable {
+  static let shared = PluginLoader()
+
+  /// A plugin as last loaded.
+  struct Plugin {
+    /// The file or directory given to `load`, absolute: the key its components are registered under.
+    let path: String
+    let components: [(kind: ComponentKind, name: String)]
+    /// How many times it has been loaded (1 for the first load).
+    let generation: Int
+    /// Compile, open and register, in seconds.
+    let seconds: Double
+    /// Components the previous generation registered and this one does not (now unregistered).
+    let dropped: [String]
+  }
+
+  private let lock = NSLock()
+  private var plugins: [String: Plugin] = [:]
+  /// Plugin paths in the order of their first successful load.
+  private var order: [String] = []
+  private var loads = 0
+  private lazy var libraryDirectory: URL = {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-plugins-\(getpid())")
+    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir
+  }()
+
+  /// Loaded plugins' paths, in the order they were first loaded.
+  var loadedPaths: [String] { lock.withLock { order } }
+
+  func isLoaded(_ path: String) -> Bool { lock.withLock { plugins[path] != nil } }
+
+  /// Compiles, opens and registers the plugin at `path` (a `.swift` file, a directory of them, or a package).
+  ///
+  /// Loading a path again replaces the components it registered before.
+  ///
+  /// - Throws: ``HSQError`` naming the file and the problem: compile errors with file:line,
+  ///   a missing entry point, a registration that threw or took a name already taken.
+  func load(_ path: String) throws -> Plugin {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let sources = try PluginSources.find(path)
+    let toolchain = try PluginToolchain.current()
+    let (generation, module, library) = lock.withLock { () -> (Int, String, String) in
+      loads += 1
+      let generation = (plugins[path]?.generation ?? 0) + 1
+      let module = "HSQPlugin_\(PluginSources.moduleName(for: path))_\(loads)"
+      return (generation, module, libraryDirectory.appendingPathComponent("lib\(module).so").path)
+    }
+    try compile(sources, toolchain: toolchain, module: module, output: library, path: path)
+    let entryPoint = try open(library, path: path)
+    let before = Set(Compressors.registry.names.filter { Compressors.registry.owner(of: $0) == path })
+    let components: [(kind: ComponentKind, name: String)]
+    do {
+      components = try PluginRegistration.load(owner: path) { entryPoint() }
+    } catch let failure as PluginRegistration.RegistrationFailure {
+      // Take back what this load added before it failed; names it replaced keep the new code.
+      for (kind, name) in failure.registered where kind == .compressor && !before.contains(name) {
+        Compressors.registry.unregister(name)
+      }
+      throw Self.registrationError(failure.error, path: path)
+    }
+    guard !components.isEmpty else {
+      throw HSQError.invalidArgument("'\(Self.display(path))' registered nothing; its 'hsq_register' must call e.g. 'try Compressors.register(MyQuant.self)' inside PluginRegistration.run.")
+    }
+    let kept = Set(components.map(\.name))
+    let dropped = before.subtracting(kept).sorted()
+    for name in dropped { Compressors.registry.unregister(name) }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let plugin = Plugin(path: path, components: components, generation: generation, seconds: seconds, dropped: dropped)
+    lock.withLock {
+      if plugins[path] == nil { order.append(path) }
+      plugins[path] = plugin
+    }
+    return plugin
+  }
+
+  /// Runs swiftc; on failure throws its error lines (file:line:column: error: …).
+  private func compile(_ sources: [String], toolchain: PluginToolchain, module: String, output: String, path: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: toolchain.swiftc)
+    process.arguments = toolchain.arguments(sources: sources, module: module, output: output)
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    do {
+      try process.run()
+    } catch {
+      throw HSQError.invalidState("Cannot run '\(toolchain.swiftc)': \(error.localizedDescription). Set HSQ_SWIFTC to the swiftc that built hsq.")
+    }
+    let log = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationStatus != 0 else { return }
+    let lines = log.split(separator: "\n").map(String.init)
+    let errors = lines.filter { $0.contains(": error: ") }
+    let cwd = FileManager.default.currentDirectoryPath + "/"
+    let shown = (errors.isEmpty ? Array(lines.suffix(10)) : errors).map { $0.replacingOccurrences(of: cwd, with: "") }
+    throw CompileFailure(path: path, diagnostics: shown, errorCount: errors.count)
+  }
+
+  /// swiftc refused the plugin: its error lines (file:line:column: error: …), and one line that sums them up.
+  struct CompileFailure: Error, CustomStringConvertible {
+    let path: String
+    let diagnostics: [String]
+    let errorCount: Int
+
+    var description: String {
+      let first = diagnostics.first ?? "swiftc failed without a message"
+      let more = errorCount > 1 ? " (and \(errorCount - 1) more error\(errorCount == 2 ? "" : "s"))" : ""
+      return "'\(PluginLoader.display(path))' does not compile: \(first)\(more). Fix the file and load it again; the session is unchanged."
+    }
+  }
+
+  /// Opens the library and finds its `hsq_register` entry point.
+  private func open(_ library: String, path: String) throws -> @convention(c) () -> Void {
+    guard let handle = dlopen(library, RTLD_NOW | RTLD_LOCAL) else {
+      let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"
+      throw HSQError.invalidState("Cannot open the library built from '\(Self.display(path))': \(reason). It must be built against this hsq-repl's own build (linked with --export-dynamic); rebuild hsq-repl and load again.")
+    }
+    guard let symbol = dlsym(handle, "hsq_register") else {
+      throw HSQError.invalidArgument("'\(Self.display(path))' has no entry point 'hsq_register'; add '@_cdecl(\"hsq_register\") public func hsqRegister() { PluginRegistration.run { try Compressors.register(MyQuant.self) } }' (see the template from 'swift package hsq-new-compressor').")
+    }
+    return unsafeBitCast(symbol, to: (@convention(c) () -> Void).self)
+  }
+
+  /// The message for an error thrown during registration.
+  static func registrationError(_ error: any Error, path: String) -> HSQError {
+    if case let HSQError.duplicateName(kind, name) = error {
+      let holder = Compressors.registry.owner(of: name).map { "by '\(display($0))'" } ?? "by a built-in \(kind)"
+      return .invalidArgument("'\(display(path))' registers \(kind) '\(name)', a name already taken \(holder); give it another name in its ComponentInfo and load again.")
+    }
+    return .invalidArgument("'\(display(path))' failed while registering its components: \(error)")
+  }
+
+  /// `path` as shown in messages: relative to the current directory when inside it.
+  static func display(_ path: String) -> String {
+    let cwd = FileManager.default.currentDirectoryPath + "/"
+    return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+  }
+}

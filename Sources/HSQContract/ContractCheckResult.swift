@@ -1,0 +1,62 @@
+/// The outcome of one check of the compressor contract: its name, how many cases it ran, and what failed.
+public struct ContractCheckResult: Sendable, Hashable {
+  /// What the check holds the compressor to, e.g. `round trip`.
+  public let name: String
+  /// How many individual expectations it evaluated.
+  public let cases: Int
+  /// One labelled message per failed expectation (input, length, what was seen and expected).
+  public let failures: [String]
+
+  public init(name: String, cases: Int, failures: [String]) {
+    self.name = name
+    self.cases = cases
+    self.failures = failures
+  }
+
+  public var passed: Bool { failures.isEmpty }
+
+  /// `N cases` when it passed, else the first failure and how many more there are.
+  public var detail: String {
+    guard let first = failures.first else { return "\(cases) cases" }
+    return failures.count == 1 ? first : "\(first) (+\(failures.count - 1) more)"
+  }
+}
+
+/// Collects the expectations of one check; errors thrown by the compressor become failures, never escape.
+struct CheckRecorder {
+  let name: String
+  private(set) var cases = 0
+  private(set) var failures: [String] = []
+
+  init(_ name: String) { self.name = name }
+
+  /// Counts one expectation; records `message` when it does not hold.
+  mutating func expect(_ condition: Bool, _ message: @autoclosure () -> String) {
+    cases += 1
+    if !condition { failures.append(message()) }
+  }
+
+  /// Records a failure unconditionally.
+  mutating func fail(_ message: String) {
+    cases += 1
+    failures.append(message)
+  }
+
+  /// Runs `body`; an error it throws is recorded under `label` instead of ending the check.
+  mutating func attempt(_ label: String, _ body: (inout CheckRecorder) throws -> Void) {
+    do {
+      try body(&self)
+    } catch {
+      fail("\(label): threw \(ContractCheckResult.describe(error))")
+    }
+  }
+
+  var result: ContractCheckResult { ContractCheckResult(name: name, cases: cases, failures: failures) }
+}
+
+extension ContractCheckResult {
+  /// An error as one line: hsq's own message, or the error's description.
+  static func describe(_ error: any Error) -> String {
+    "\(error)"
+  }
+}

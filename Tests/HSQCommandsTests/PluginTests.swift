@@ -1,0 +1,154 @@
+import Foundation
+@testable import HSQCommands
+import Testing
+
+/// Custom compressors end to end: scaffold one with hsq-new-compressor, load it into a running
+/// hsq-repl, train with it, check it, edit and reload it; and broken plugins fail one command only.
+@Suite("Compressor plugins in a running hsq-repl", .serialized)
+struct PluginTests {
+  static let hasBinaries = ["hsq-repl", "hsq-new-compressor"].allSatisfy {
+    FileManager.default.isExecutableFile(atPath: ReplDriver.products.appendingPathComponent($0).path)
+  }
+
+  /// Runs the built `hsq-new-compressor` with `arguments` in `directory`.
+  static func scaffold(_ arguments: [String], in directory: URL) throws -> Int32 {
+    let process = Process()
+    process.executableURL = ReplDriver.products.appendingPathComponent("hsq-new-compressor")
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+  }
+
+  @Test("scaffold, load, 20 steps, check, edit, reload, rebind", .enabled(if: hasBinaries, "hsq-repl is not built"))
+  func scaffoldLoadCheckReload() throws {
+    let scratch = try ScratchDirectory()
+    defer { scratch.remove() }
+    #expect(try Self.scaffold(["MyQuant", "--output", "MyQuant"], in: scratch.url) == 0)
+    let source = scratch.url.appendingPathComponent("MyQuant/MyQuant.swift")
+    #expect(FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent("MyQuant/Tests/MyQuantContractTests.swift").path))
+    let repl = try ReplDriver(directory: scratch.url)
+
+    let started = Date()
+    let load = try repl.send("load MyQuant/MyQuant.swift")
+    let loadSeconds = Date().timeIntervalSince(started)
+    try #require(load.ok, "\(load.error) \(repl.errors)")
+    #expect(load.result["components"] as? [String] == ["my-quant"])
+    print("load MyQuant.swift: usable after \(String(format: "%.2f", loadSeconds)) s (compile, dlopen, register: \(load.result["seconds"] ?? "?") s)")
+    #expect(loadSeconds < 30, "loading a one-file compressor took \(loadSeconds) s")
+
+    #expect(try repl.send("experiment e1 compressor=my-quant dataset=gaussian-mixture workers=2").ok)
+    let run = try repl.send("run --steps 20")
+    #expect(run.ok && run.result["step"] as? Int == 20, "\(run.result)")
+
+    let check = try repl.send("check my-quant")
+    #expect(check.ok && check.result["passed"] as? Bool == true, "\(check.result)")
+    #expect((check.result["checks"] as? [Any])?.count == 8)
+    #expect(try repl.send("describe my-quant --d 1000").result["bits"] as? Int == 32 + 1000 * 4)
+
+    // Edit: 8 levels instead of 4, so one more bit per coordinate.
+    let text = try String(contentsOf: source, encoding: .utf8)
+    try #require(text.contains("default: 4,"))
+    try text.replacingOccurrences(of: "default: 4,", with: "default: 8,").write(to: source, atomically: true, encoding: .utf8)
+    let reload = try repl.send("reload")
+    #expect(reload.ok, "\(reload.error)")
+    #expect(reload.results.first?["stale_experiments"] as? [String] == ["e1"], "\(reload.results)")
+    #expect(try repl.send("describe my-quant --d 1000").result["bits"] as? Int == 32 + 1000 * 5)
+
+    let rebind = try repl.send("rebind e1")
+    #expect(rebind.ok && rebind.result["compressor"] as? String == "my-quant:levels=8", "\(rebind.result) \(rebind.error)")
+    #expect(try repl.send("step").ok)
+    #expect(try repl.send("check my-quant --draws 500").result["passed"] as? Bool == true)
+    let end = repl.finish()
+    #expect(end.exited && end.status == 0, "\(repl.errors)")
+  }
+
+  @Test("compile errors, a throwing encode, duplicate names and a throwing registration fail one command each",
+        .enabled(if: hasBinaries, "hsq-repl is not built"))
+  func brokenPluginsLeaveTheSessionAlive() throws {
+    let scratch = try ScratchDirectory()
+    defer { scratch.remove() }
+    let repl = try ReplDriver(directory: scratch.url)
+
+    try scratch.write("Broken.swift", brokenPlugin)
+    let broken = try repl.send("load Broken.swift")
+    #expect(!broken.ok)
+    #expect(broken.error.contains("does not compile: Broken.swift:4:") && broken.error.contains("error:"), "\(broken.error)")
+
+    try scratch.write("Thrower.swift", throwingPlugin)
+    let thrower = try repl.send("load Thrower.swift")
+    try #require(thrower.ok, "\(thrower.error)")
+    #expect(try repl.send("experiment e1 compressor=thrower dataset=gaussian-mixture workers=2").ok)
+    let step = try repl.send("step")
+    #expect(!step.ok && step.error.contains("thrower refuses to encode"), "\(step.error)")
+    let check = try repl.send("check thrower --draws 20")
+    #expect(!check.ok && check.result["passed"] as? Bool == false, "\(check.result)")
+
+    try scratch.write("Dup.swift", renamedPlugin("terngrad"))
+    let builtin = try repl.send("load Dup.swift")
+    #expect(!builtin.ok && builtin.error.contains("'terngrad', a name already taken by a built-in compressor"), "\(builtin.error)")
+    try scratch.write("Taken.swift", renamedPlugin("thrower"))
+    let taken = try repl.send("load Taken.swift")
+    #expect(!taken.ok && taken.error.contains("already taken by 'Thrower.swift'"), "\(taken.error)")
+
+    try scratch.write("Failing.swift", failingRegistrationPlugin)
+    let failing = try repl.send("load Failing.swift")
+    #expect(!failing.ok && failing.error.contains("the plugin declines to register"), "\(failing.error)")
+
+    for answer in [broken, step, check, builtin, taken, failing] {
+      #expect(!answer.error.isEmpty && !answer.error.contains("\n"), "not one line: \(answer.error)")
+    }
+
+    // Still alive, and the refused loads changed nothing.
+    #expect(try repl.send("describe terngrad").ok)
+    #expect(try repl.send("describe thrower").result["spec"] as? String == "thrower")
+    #expect(try repl.send("reload Thrower.swift").ok)
+    let end = repl.finish()
+    #expect(end.exited && end.status == 1, "\(repl.errors)")
+    #expect(repl.errors.contains("<stdin>:1: 'Broken.swift' does not compile"), "\(repl.errors)")
+  }
+
+  @Test("a directory of Swift files and a package load as one plugin", .enabled(if: hasBinaries, "hsq-repl is not built"))
+  func directoryAndPackage() throws {
+    let scratch = try ScratchDirectory()
+    defer { scratch.remove() }
+    let files = FileManager.default
+    try files.createDirectory(at: scratch.url.appendingPathComponent("Dir"), withIntermediateDirectories: true)
+    try scratch.write("Dir/Plain.swift", renamedPlugin("plain"))
+    try files.createDirectory(at: scratch.url.appendingPathComponent("Pack/Sources/Packed"), withIntermediateDirectories: true)
+    try scratch.write("Pack/Package.swift", "// swift-tools-version: 6.1\nimport PackageDescription\n")
+    try scratch.write("Pack/Sources/Packed/Packed.swift", renamedPlugin("packed"))
+    let repl = try ReplDriver(directory: scratch.url)
+    let directory = try repl.send("load Dir")
+    #expect(directory.ok && directory.result["components"] as? [String] == ["plain"], "\(directory.error)")
+    let package = try repl.send("load Pack")
+    #expect(package.ok && package.result["components"] as? [String] == ["packed"], "\(package.error)")
+    let again = try repl.send("load Dir/Plain.swift")
+    #expect(!again.ok && again.error.contains("already taken by 'Dir'"), "\(again.error)")
+    #expect(repl.finish().exited)
+  }
+
+  @Test("the generated contract test compiles and links with the compressor against HSQContract",
+        .enabled(if: hasBinaries, "hsq-new-compressor is not built"))
+  func generatedContractTestBuilds() throws {
+    let scratch = try ScratchDirectory()
+    defer { scratch.remove() }
+    #expect(try Self.scaffold(["FancyQuant", "--output", "Fancy"], in: scratch.url) == 0)
+    let sources = ["Fancy/FancyQuant.swift", "Fancy/Tests/FancyQuantContractTests.swift"].map { scratch.url.appendingPathComponent($0).path }
+    let toolchain = try PluginToolchain.current()
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: toolchain.swiftc)
+    process.arguments = toolchain.arguments(sources: sources, module: "FancyQuantCheck", output: scratch.url.appendingPathComponent("libFancyQuantCheck.so").path)
+    let log = Pipe()
+    process.standardOutput = log
+    process.standardError = log
+    try process.run()
+    let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(output)")
+    #expect(try String(contentsOfFile: sources[1], encoding: .utf8).contains(#"arguments: ["fancy-quant", "fancy-quant:levels=1""#))
+    #expect(try String(contentsOfFile: sources[0], encoding: .utf8).contains(#"name: "fancy-quant""#))
+  }
+}

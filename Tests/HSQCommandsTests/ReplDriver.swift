@@ -1,0 +1,102 @@
+import Foundation
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A built `hsq-repl --json --keep-going` driven through pipes: one command in, its JSON line out.
+///
+/// The session reads standard input a line at a time and flushes after every command, so a
+/// test can change files between commands (edit a plugin, then `reload`).
+final class ReplDriver {
+  struct Failure: Error, CustomStringConvertible {
+    let description: String
+  }
+
+  /// One command's answer.
+  struct Answer {
+    let ok: Bool
+    let result: [String: Any]
+    /// The answer's `result` when it is an array (e.g. `reload`).
+    let results: [[String: Any]]
+    var error: String { result["error"] as? String ?? "" }
+  }
+
+  /// The directory `swift test` built into: the test bundle's, where hsq-repl and hsq-new-compressor are.
+  static let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+
+  let process = Process()
+  private let input = Pipe()
+  private let output = Pipe()
+  private let errorLog: URL
+  private var buffer: [UInt8] = []
+
+  init(directory: URL) throws {
+    errorLog = directory.appendingPathComponent("stderr-\(UUID()).log")
+    FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+    process.executableURL = Self.products.appendingPathComponent("hsq-repl")
+    process.arguments = ["--json", "--keep-going"]
+    process.currentDirectoryURL = directory
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = try FileHandle(forWritingTo: errorLog)
+    try process.run()
+  }
+
+  /// What the session wrote to standard error so far (the `<stdin>:N: message` lines).
+  var errors: String { (try? String(contentsOf: errorLog, encoding: .utf8)) ?? "" }
+
+  /// Sends `line` and waits (up to `timeout` seconds) for its JSON answer.
+  func send(_ line: String, timeout: Double = 120) throws -> Answer {
+    input.fileHandleForWriting.write(Data((line + "\n").utf8))
+    let text = try readLine(timeout: timeout, command: line)
+    guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+      throw Failure(description: "'\(line)' answered with \(text), not a JSON object")
+    }
+    return Answer(ok: object["ok"] as? Bool ?? false, result: object["result"] as? [String: Any] ?? [:],
+                  results: object["result"] as? [[String: Any]] ?? [])
+  }
+
+  /// Closes standard input and waits for the session to end; returns how it ended.
+  func finish() -> (exited: Bool, status: Int32) {
+    input.fileHandleForWriting.closeFile()
+    process.waitUntilExit()
+    return (process.terminationReason == .exit, process.terminationStatus)
+  }
+
+  private func readLine(timeout: Double, command: String) throws -> String {
+    let fd = output.fileHandleForReading.fileDescriptor
+    let deadline = Date().addingTimeInterval(timeout)
+    while true {
+      if let newline = buffer.firstIndex(of: 10) {
+        let line = String(decoding: buffer[..<newline], as: UTF8.self)
+        buffer.removeSubrange(...newline)
+        return line
+      }
+      let remaining = deadline.timeIntervalSinceNow
+      guard remaining > 0 else { throw Failure(description: "'\(command)' gave no answer within \(timeout) s; stderr: \(errors)") }
+      var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+      guard poll(&descriptor, 1, Int32(remaining * 1000)) > 0 else { continue }
+      var chunk = [UInt8](repeating: 0, count: 65536)
+      let count = read(fd, &chunk, chunk.count)
+      guard count > 0 else { throw Failure(description: "hsq-repl closed its output after '\(command)'; stderr: \(errors)") }
+      buffer.append(contentsOf: chunk[..<count])
+    }
+  }
+}
+
+/// A fresh directory under the temporary directory, removed by `remove()`.
+struct ScratchDirectory {
+  let url: URL
+
+  init() throws {
+    url = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-plugin-test-\(UUID())")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  }
+
+  /// Writes `text` to `name` inside the directory.
+  func write(_ name: String, _ text: String) throws {
+    try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8)
+  }
+
+  func remove() { try? FileManager.default.removeItem(at: url) }
+}
