@@ -54,6 +54,8 @@ let package = Package(
       dependencies: ["HSQCore", "HSQCodebooks", "HSQCompressors", "HSQDatasets", "HSQModels", "HSQExperiments"],
       swiftSettings: swiftSettings),
     .target(name: "HSQCommands", dependencies: ["HSQ"], swiftSettings: swiftSettings),
+    /// Markdown notebooks of ```hsq blocks: run, check, export to Jupyter (no terminal code).
+    .target(name: "HSQNotebook", dependencies: ["HSQCommands"], swiftSettings: swiftSettings),
     /// The SIGINT flag and handler in C (a signal handler may touch only a sig_atomic_t).
     .target(name: "CInterrupt"),
     .target(name: "HSQLineEditor", dependencies: ["CEditLine", "CInterrupt"], swiftSettings: swiftSettings),
@@ -61,7 +63,7 @@ let package = Package(
       name: "hsq-line-editor-demo", dependencies: ["HSQLineEditor"], swiftSettings: swiftSettings),
     .target(
       name: "HSQShell",
-      dependencies: ["HSQCommands", "HSQLineEditor", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      dependencies: ["HSQCommands", "HSQNotebook", "HSQLineEditor", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: swiftSettings),
     .executableTarget(name: "hsq-repl", dependencies: ["HSQShell"], swiftSettings: swiftSettings),
     .executableTarget(
@@ -80,5 +82,6 @@ let package = Package(
       name: "HSQExperimentsTests", dependencies: ["HSQExperiments", "HSQ"], exclude: ["Plots/__Snapshots__"],
       swiftSettings: swiftSettings),
     .testTarget(name: "HSQCommandsTests", dependencies: ["HSQCommands"], swiftSettings: swiftSettings),
+    .testTarget(name: "HSQNotebookTests", dependencies: ["HSQNotebook"], swiftSettings: swiftSettings),
   ]
 )
