@@ -41,11 +41,12 @@ public struct HSQShellCommand: ParsableCommand {
 
   /// Parses the process's arguments and runs: `notebook …` goes to ``NotebookCommand``, anything else to this command.
   ///
-  /// The root's optional FILE argument would take `notebook` as a script name, so the subcommand is
-  /// dispatched before parsing; `--help` still lists it.
+  /// The root's optional FILE argument would take `notebook` as a script name, so the subcommand (and
+  /// `help notebook …`) is dispatched before parsing; `--help` still lists it.
   public static func main() {
     let arguments = Array(CommandLine.arguments.dropFirst())
-    if arguments.first == NotebookCommand.configuration.commandName {
+    let notebook = NotebookCommand.configuration.commandName
+    if arguments.first == notebook || (arguments.first == "help" && arguments.dropFirst().first == notebook) {
       NotebookRoot.main(arguments)
     } else {
       main(arguments)
