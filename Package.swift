@@ -69,6 +69,8 @@ let package = Package(
       swiftSettings: swiftSettings),
     .target(name: "HSQContract", dependencies: ["HSQCore", "HSQCompressors"], swiftSettings: swiftSettings),
     .target(name: "HSQCommands", dependencies: ["HSQ", "HSQContract"], swiftSettings: swiftSettings),
+    /// Markdown notebooks of ```hsq blocks: run, check, export to Jupyter (no terminal code).
+    .target(name: "HSQNotebook", dependencies: ["HSQCommands"], swiftSettings: swiftSettings),
     /// The SIGINT flag and handler in C (a signal handler may touch only a sig_atomic_t).
     .target(name: "CInterrupt"),
     .target(name: "HSQLineEditor", dependencies: ["CEditLine", "CInterrupt"], swiftSettings: swiftSettings),
@@ -76,7 +78,7 @@ let package = Package(
       name: "hsq-line-editor-demo", dependencies: ["HSQLineEditor"], swiftSettings: swiftSettings),
     .target(
       name: "HSQShell",
-      dependencies: ["HSQCommands", "HSQLineEditor", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      dependencies: ["HSQCommands", "HSQNotebook", "HSQLineEditor", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: swiftSettings),
     /// Exports hsq's symbols so compressors that `load` compiles bind to this one copy of the registries.
     .executableTarget(
@@ -120,5 +122,6 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(
       name: "RegistryGenTests", dependencies: ["hsq-registry-gen", "HSQ"], swiftSettings: swiftSettings),
+    .testTarget(name: "HSQNotebookTests", dependencies: ["HSQNotebook"], swiftSettings: swiftSettings),
   ]
 )

@@ -145,8 +145,12 @@ public struct CodebookQuality: Sendable, Hashable, Codable {
   }
 
   /// ω₁ = 1/δ − 1 (worst-case variance with minimum-ℓ1 coefficients) as the range the δ bracket gives.
+  ///
+  /// When the bracket is tight (orthonormal codebooks: δ = 1/D) rounding can put the lower bound a hair
+  /// above the upper one; the range then spans both values instead of trapping.
   public var omega1Range: ClosedRange<Double> {
-    (1 / deltaUpperBound - 1)...(deltaLowerBound > 0 ? 1 / deltaLowerBound - 1 : .infinity)
+    let a = 1 / deltaUpperBound - 1, b = deltaLowerBound > 0 ? 1 / deltaLowerBound - 1 : .infinity
+    return Swift.min(a, b)...Swift.max(a, b)
   }
 
   /// The figures as (label, value) rows, for a two-column table.

@@ -44,8 +44,14 @@ public final class Session {
   public var progress: (String) -> Void = { _ in }
   /// Columns available for tables and plots (the REPL sets the terminal's; scripts and notebooks keep 160).
   public var terminalWidth = 160
-  /// Where relative output paths (SVG, exports) are written.
+  /// Where relative paths are resolved: files read, and files written unless ``outputDirectory`` is set.
   public var workingDirectory = FileManager.default.currentDirectoryPath
+  /// Where relative paths of files commands write (SVG, exports, checkpoints, recordings) go, when not the
+  /// working directory; files written there are also read from there first. Notebooks write their figures
+  /// beside their record, or into a scratch folder when checking, while reading inputs beside the notebook.
+  public var outputDirectory: String?
+  /// Whether outputs include wall-clock times; notebooks turn it off so a re-run prints the same text.
+  public var showsTimings = true
   /// Set by `quit`.
   public internal(set) var shouldExit = false
   /// The active recording, if any.

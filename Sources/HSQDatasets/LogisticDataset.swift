@@ -19,7 +19,7 @@ public struct LogisticDataset: DatasetSource {
   public static let info = ComponentInfo(
     kind: .dataset, name: "logistic",
     parameters: [
-      .int("d", 1...65536, default: 32, doc: "Number of features."),
+      .int("d", 1...1_048_576, default: 32, doc: "Number of features."),
       .int("n", 1...10_000_000, default: 1024, doc: "Number of training examples."),
       Datasets.testCountParameter(default: 256),
       .bool("separable", default: false, doc: "Labels exactly x·w* >= 0 with a margin, no label noise."),

@@ -22,9 +22,11 @@ public struct HSQShellCommand: ParsableCommand {
     discussion: """
       Without arguments, opens the interactive session (type 'tour' for a guided first experiment, 'help' for commands). \
       With FILE (or --script FILE) runs the file's commands and stops at the first error, printing file:line. \
-      Standard input that is not a terminal is run the same way.
+      Standard input that is not a terminal is run the same way. 'hsq-repl notebook run|check|export FILE.md' \
+      runs, checks or exports a Markdown notebook.
       """,
-    version: hsqVersion)
+    version: hsqVersion,
+    subcommands: [NotebookCommand.self])
 
   @Argument(help: "A script of hsq commands (.hsq) to run non-interactively.", completion: .file())
   var file: String?
@@ -39,6 +41,20 @@ public struct HSQShellCommand: ParsableCommand {
   var keepGoing = false
 
   public init() {}
+
+  /// Parses the process's arguments and runs: `notebook …` goes to ``NotebookCommand``, anything else to this command.
+  ///
+  /// The root's optional FILE argument would take `notebook` as a script name, so the subcommand (and
+  /// `help notebook …`) is dispatched before parsing; `--help` still lists it.
+  public static func main() {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    let notebook = NotebookCommand.configuration.commandName
+    if arguments.first == notebook || (arguments.first == "help" && arguments.dropFirst().first == notebook) {
+      NotebookRoot.main(arguments)
+    } else {
+      main(arguments)
+    }
+  }
 
   public func run() throws {
     let session = Session()

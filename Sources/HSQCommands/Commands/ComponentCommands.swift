@@ -10,8 +10,8 @@ extension Session {
     ) { session, args in try session.describe(args.positional[0], length: args.int("d", default: 100_000, in: 1...1 << 30)) },
     CommandSpec(
       "codebook", group: "Components", abstract: "Shows a codebook's quality figures: σ_min, ω₂ bounds, δ bracket, mean cos²θ.",
-      discussion: "THEORY.md §2–3: ω₂ ≤ min(K/σ_min² − 1, Σ|(C⁺C⁺ᵀ)ᵢⱼ| − 1), exact by sign enumeration for small K; δ(C) between a rigorous lower bound and a Monte Carlo + descent upper bound; mean cos²θ over random directions. --export writes the codebook as .fvecs or .npy.",
-      arguments: [ArgumentSpec("spec", "a codebook such as kmeans:dim=16,k=256, or a variable", completion: .component(.codebook))],
+      discussion: "THEORY.md §2–3: ω₂ ≤ min(K/σ_min² − 1, Σ|(C⁺C⁺ᵀ)ᵢⱼ| − 1), exact by sign enumeration for small K; δ(C) between a rigorous lower bound and a Monte Carlo + descent upper bound; mean cos²θ over random directions. Several codebooks give one comparison table, a row each. --export writes the codebook as .fvecs or .npy.",
+      arguments: [ArgumentSpec("spec", "a codebook such as kmeans:dim=16,k=256, or a variable; several for a comparison table", completion: .component(.codebook), variadic: true)],
       options: [OptionSpec("samples", "Monte Carlo directions (default 20000)", value: "N"),
                 OptionSpec("export", "write the codebook to a .fvecs or .npy file", value: "FILE", completion: .path)]
     ) { session, args in try session.codebookReport(args) },
@@ -56,12 +56,15 @@ extension Session {
   }
 
   func codebookReport(_ args: ParsedArguments) throws -> CommandOutput {
-    let text = args.positional[0]
-    let codebook: Codebook
-    if case let .codebook(c)? = variables[text] { codebook = c } else { codebook = try Codebooks.make(text) }
-    var output = try codebookReport(codebook, samples: args.int("samples", default: 20_000, in: 100...10_000_000))
+    let samples = try args.int("samples", default: 20_000, in: 100...10_000_000)
+    if args.positional.count > 1 {
+      guard args.option("export") == nil else { throw HSQError.invalidArgument("'--export' writes one codebook; give a single spec.") }
+      return try codebookComparison(args.positional, samples: samples)
+    }
+    let codebook = try codebook(args.positional[0])
+    var output = try codebookReport(codebook, samples: samples)
     if let path = args.option("export") {
-      let resolved = resolvePath(path)
+      let resolved = resolveOutputPath(path)
       try codebook.write(toFile: resolved)
       output.text += "\nWrote \(codebook.count) codewords to \(path)."
       output.files.append(resolved)
@@ -76,9 +79,34 @@ extension Session {
     var table = TextTable(columns: ["figure", "value"])
     for (k, v) in q.rows { table.append([k, v]) }
     if let training = codebook.training {
-      table.append(["training", "\(training.iterations) iterations on \(training.samples) samples, objective \(formatNumber(training.objective)), \(formatNumber(training.seconds)) s"])
+      table.append(["training", "\(training.iterations) iterations on \(training.samples) samples, objective \(formatNumber(training.objective))" + (showsTimings ? ", \(formatNumber(training.seconds)) s" : "")])
     }
     return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .object(q.rows.map { ($0.0, .string($0.1)) }))
+  }
+
+  /// The codebook variable `text`, or the codebook it spells.
+  func codebook(_ text: String) throws -> Codebook {
+    if case let .codebook(c)? = variables[text] { return c }
+    return try Codebooks.make(text)
+  }
+
+  /// One row per codebook: D, K, σ_min, ω₂ (pinv worst case), the δ bracket, ω₁ = 1/δ − 1 and mean cos²θ.
+  func codebookComparison(_ specs: [String], samples: Int) throws -> CommandOutput {
+    var options = CodebookQuality.Options()
+    options.samples = samples
+    var table = TextTable(columns: ["codebook", "D", "K", "σ_min", "ω₂ (pinv)", "δ ≥", "δ ≤", "ω₁ = 1/δ − 1", "mean cos²θ"])
+    var json: [JSONValue] = []
+    func f(_ x: Double?) -> String { x.map { formatNumber($0) } ?? "—" }
+    for spec in specs {
+      let q = CodebookQuality(codebook: try codebook(spec), seed: 0, options: options)
+      let omega2 = q.omega2Exact.map { f($0) } ?? q.omega2UpperBound.map { "\(f(q.omega2LowerBound))–\(f($0))" } ?? "∞ (rank < D)"
+      table.append([spec, String(q.dim), String(q.count), f(q.smallestSingularValue), omega2, f(q.deltaLowerBound), f(q.deltaUpperBound),
+                    "\(f(q.omega1Range.lowerBound))–\(f(q.omega1Range.upperBound))", "\(Self.fixed(q.meanCos2, 4)) ± \(Self.fixed(q.meanCos2StandardError, 4))"])
+      json.append(.object([("codebook", .string(spec)), ("dim", .int(q.dim)), ("k", .int(q.count)), ("sigma_min", .number(q.smallestSingularValue)),
+                           ("omega2_exact", .number(q.omega2Exact)), ("omega2_lower", .number(q.omega2LowerBound)), ("omega2_upper", .number(q.omega2UpperBound)),
+                           ("delta_lower", .number(q.deltaLowerBound)), ("delta_upper", .number(q.deltaUpperBound)), ("mean_cos2", .number(q.meanCos2))]))
+    }
+    return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .array(json))
   }
 
   func letBinding(_ words: [String]) throws -> CommandOutput {
@@ -113,10 +141,18 @@ extension Session {
                          json: .object([("name", .string(name)), ("codebook", .string(codebook.name))]))
   }
 
-  /// `path` relative to the working directory.
+  /// A file to read: `path` relative to the output directory when the session wrote it there, else to the working directory.
   func resolvePath(_ path: String) -> String {
     let expanded = (path as NSString).expandingTildeInPath
-    return expanded.hasPrefix("/") ? expanded : workingDirectory + "/" + expanded
+    if expanded.hasPrefix("/") { return expanded }
+    if let outputDirectory, FileManager.default.fileExists(atPath: outputDirectory + "/" + expanded) { return outputDirectory + "/" + expanded }
+    return workingDirectory + "/" + expanded
+  }
+
+  /// A file to write: `path` relative to the output directory (the working directory unless set).
+  func resolveOutputPath(_ path: String) -> String {
+    let expanded = (path as NSString).expandingTildeInPath
+    return expanded.hasPrefix("/") ? expanded : (outputDirectory ?? workingDirectory) + "/" + expanded
   }
 }
 

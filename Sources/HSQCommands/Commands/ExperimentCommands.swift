@@ -189,7 +189,7 @@ extension Session {
 
   func tour() throws -> CommandOutput {
     let dataset = Datasets.defaultSpec
-    var output = try createExperiment("tour", settings: [
+    var output = try createExperiment("first", settings: [
       "dataset=\(dataset)", "model=mlp:hidden=128", "compressor=hsq:dim=16,k=256,codebook=kmeans,norm-bits=6",
       "ef=true", "workers=8", "batch=32", "lr=0.1", "eval-every=50", "test-subset=2000",
     ])

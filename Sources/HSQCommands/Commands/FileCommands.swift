@@ -10,7 +10,8 @@ extension Session {
       options: [OptionSpec("x", "step, epoch or bits", value: "AXIS"), OptionSpec("experiments", "comma-separated experiments (default: the current one)", value: "A,B", completion: .experiment),
                 OptionSpec("layer", "the layer for rho (default: the largest compressed one)", value: "NAME", completion: .layer),
                 OptionSpec("svg", "also write the plot as an SVG file", value: "FILE", completion: .path),
-                OptionSpec("log", "logarithmic y axis"), OptionSpec("height", "terminal rows (default 16)", value: "N")]
+                OptionSpec("log", "logarithmic y axis"), OptionSpec("logx", "logarithmic x axis (e.g. for --x bits)"),
+                OptionSpec("height", "terminal rows (default 16)", value: "N")]
     ) { session, args in try session.plot(args) },
     CommandSpec(
       "export", group: "Files and plots", abstract: "Writes an experiment's metrics as CSV (.csv) or JSON lines (.jsonl), pandas-ready.",
@@ -18,7 +19,7 @@ extension Session {
       options: [OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment)]
     ) { session, args in
       let e = try session.experiment(args.option("on"))
-      let path = session.resolvePath(args.positional[0])
+      let path = session.resolveOutputPath(args.positional[0])
       let table = MetricsTable(e.history)
       try table.write(to: path)
       return CommandOutput(text: "Wrote \(table.rows.count) rows × \(table.columns.count) columns to \(args.positional[0]).",
@@ -30,7 +31,7 @@ extension Session {
       options: [OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment)]
     ) { session, args in
       let e = try session.experiment(args.option("on"))
-      let path = session.resolvePath(args.positional[0])
+      let path = session.resolveOutputPath(args.positional[0])
       try e.save(to: path)
       return CommandOutput(text: "Saved at step \(e.stepCount) to \(args.positional[0]).", json: .object([("file", .string(path)), ("step", .int(e.stepCount))]), files: [path])
     },
@@ -68,7 +69,7 @@ extension Session {
       return CommandOutput(text: "Wrote \(recorder.lines.count) commands to \(recorder.path).", json: .object([("file", .string(recorder.path)), ("commands", .int(recorder.lines.count))]), files: [recorder.path])
     }
     guard recorder == nil else { throw HSQError.invalidState("Already recording to \(recorder!.path); 'record stop' first.") }
-    let path = resolvePath(target)
+    let path = resolveOutputPath(target)
     recorder = SessionRecorder(path: path)
     try recorder!.write(for: self)
     return CommandOutput(text: "Recording to \(target); 'record stop' writes it.", json: .object([("file", .string(path))]))
@@ -88,6 +89,7 @@ extension Session {
     let lines = String(decoding: data, as: UTF8.self).components(separatedBy: "\n")
     let target = check ? Session() : self
     target.workingDirectory = workingDirectory
+    target.outputDirectory = outputDirectory
     target.interrupt = interrupt
     var count = 0
     for (i, line) in lines.enumerated() {

@@ -61,14 +61,14 @@ extension Session {
     }
     let xLabel = axis == "bits" ? "cumulative uplink bits" : axis
     let spec = PlotSpec(title: "\(label) — \(names.joined(separator: ", "))", xLabel: xLabel, yLabel: label, series: series,
-                        logY: args.flag("log"), horizontalLines: lines)
+                        logX: args.flag("logx"), logY: args.flag("log"), horizontalLines: lines)
     let height = try args.int("height", default: 16, in: 5...200)
     var output = CommandOutput(text: TerminalPlot.render(spec, width: min(terminalWidth, 160), height: height),
                                json: .object([("metric", .string(metric)), ("series", .array(series.map { s in
                                  .object([("name", .string(s.name)), ("x", .array(s.x.map { .number($0) })), ("y", .array(s.y.map { JSONValue.number($0) }))])
                                }))]))
     if let file = args.option("svg") {
-      let path = resolvePath(file)
+      let path = resolveOutputPath(file)
       try SVGPlot.write(spec, to: path)
       output.files.append(path)
       output.text += "\nWrote \(file)."

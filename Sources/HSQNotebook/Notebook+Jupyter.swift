@@ -1,0 +1,130 @@
+import Foundation
+import HSQCore
+
+/// A Jupyter notebook in nbformat 4.5: markdown cells, and code cells with their recorded outputs.
+///
+/// Text output becomes a `stream` output on stdout; each SVG figure a `display_data`
+/// output with `image/svg+xml` (and its file name as `text/plain`). The cells keep the
+/// notebook's order; cell ids are `cell-1`, `cell-2`, … so an export is deterministic.
+public struct JupyterNotebook: Encodable, Sendable {
+  public struct Cell: Encodable, Sendable {
+    public var id: String
+    /// `markdown` or `code`.
+    public var kind: String
+    public var source: [String]
+    public var executionCount: Int?
+    public var outputs: [Output]
+
+    enum CodingKeys: String, CodingKey {
+      case id, metadata, source, outputs
+      case kind = "cell_type"
+      case executionCount = "execution_count"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(id, forKey: .id)
+      try c.encode(kind, forKey: .kind)
+      try c.encode([String: String](), forKey: .metadata)
+      try c.encode(source, forKey: .source)
+      if kind == "code" {
+        try c.encode(executionCount, forKey: .executionCount)
+        try c.encode(outputs, forKey: .outputs)
+      }
+    }
+  }
+
+  /// A `stream` output (text) or a `display_data` output (an SVG figure).
+  public struct Output: Encodable, Sendable {
+    public var text: [String]?
+    public var svg: String?
+    public var name: String?
+
+    enum CodingKeys: String, CodingKey {
+      case outputType = "output_type", name, text, data, metadata
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      if let svg {
+        try c.encode("display_data", forKey: .outputType)
+        try c.encode(["image/svg+xml": svg, "text/plain": name ?? "figure"], forKey: .data)
+        try c.encode([String: String](), forKey: .metadata)
+      } else {
+        try c.encode("stream", forKey: .outputType)
+        try c.encode("stdout", forKey: .name)
+        try c.encode(text ?? [], forKey: .text)
+      }
+    }
+  }
+
+  struct Metadata: Encodable, Sendable {
+    struct Kernel: Encodable, Sendable { var name = "hsq", display_name = "hsq-repl", language = "hsq" }
+    struct Language: Encodable, Sendable { var name = "hsq" }
+    var kernelspec = Kernel()
+    var language_info = Language()
+  }
+
+  public var cells: [Cell]
+  var metadata = Metadata()
+  var nbformat = 4
+  var nbformat_minor = 5
+
+  enum CodingKeys: String, CodingKey { case cells, metadata, nbformat, nbformat_minor }
+
+  /// The Jupyter form of `notebook`; `figure` returns the SVG text of a figure path (relative to the notebook).
+  public init(_ notebook: Notebook, figure: (String) throws -> String) throws {
+    cells = []
+    var block = 0
+    for cell in notebook.cells {
+      let id = "cell-\(cells.count + 1)"
+      switch cell {
+      case let .prose(lines):
+        var lines = lines
+        while lines.first?.trimmingCharacters(in: .whitespaces).isEmpty == true { lines.removeFirst() }
+        while lines.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { lines.removeLast() }
+        if lines.isEmpty { continue }
+        cells.append(Cell(id: id, kind: "markdown", source: Self.sourceLines(lines.joined(separator: "\n")), outputs: []))
+      case let .code(code):
+        block += 1
+        var outputs: [Output] = []
+        if let output = code.output {
+          if !output.text.isEmpty { outputs.append(Output(text: Self.sourceLines(output.text + "\n"))) }
+          for path in output.figures { outputs.append(Output(svg: try figure(path), name: path)) }
+        }
+        cells.append(Cell(id: id, kind: "code", source: Self.sourceLines(code.source.joined(separator: "\n")),
+                          executionCount: code.output == nil ? nil : block, outputs: outputs))
+      }
+    }
+  }
+
+  /// Pretty-printed JSON with sorted keys.
+  public func json() throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return try encoder.encode(self) + Data("\n".utf8)
+  }
+
+  /// Text as nbformat's list of lines, each but the last ending in a newline.
+  static func sourceLines(_ text: String) -> [String] {
+    var lines = text.components(separatedBy: "\n")
+    if lines.last == "" { lines.removeLast() }
+    let endsWithNewline = text.hasSuffix("\n")
+    return lines.enumerated().map { i, line in i < lines.count - 1 || endsWithNewline ? line + "\n" : line }
+  }
+}
+
+extension JupyterNotebook {
+  /// Writes the notebook at `path`, with its recorded outputs and figures, as an `.ipynb` file at `destination` (atomically).
+  public static func export(notebookAt path: String, to destination: String) throws {
+    let notebook = try NotebookRunner.read(path)
+    let folder = NotebookRunner.folder(of: path)
+    let jupyter = try JupyterNotebook(notebook) { figure in
+      guard let data = FileManager.default.contents(atPath: folder + "/" + figure) else {
+        throw NotebookError.missingRecord(path: folder + "/" + figure)
+      }
+      return String(decoding: data, as: UTF8.self)
+    }
+    try AtomicFile.write(try jupyter.json(), to: destination)
+  }
+}

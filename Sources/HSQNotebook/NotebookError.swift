@@ -1,0 +1,18 @@
+/// What can go wrong with a notebook, as one message naming the place and the fix.
+public enum NotebookError: Error, CustomStringConvertible, Equatable {
+  case malformed(line: Int, problem: String)
+  case commandFailed(block: Int, line: String, message: String)
+  case differs(block: Int, firstLine: String, detail: String)
+  case missingRecord(path: String)
+  case unreadable(path: String)
+
+  public var description: String {
+    switch self {
+    case let .malformed(line, problem): return "line \(line): \(problem)"
+    case let .commandFailed(block, line, message): return "block \(block) ('\(line)') failed: \(message)"
+    case let .differs(block, firstLine, detail): return "block \(block) ('\(firstLine)') differs from the recorded output: \(detail)"
+    case let .missingRecord(path): return "there is no recorded output at \(path); run 'hsq-repl notebook run' first."
+    case let .unreadable(path): return "cannot read '\(path)'; give the path of a Markdown notebook."
+    }
+  }
+}

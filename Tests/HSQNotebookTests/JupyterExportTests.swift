@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+@testable import HSQNotebook
+
+/// The Jupyter export: nbformat 4.5 structure, checked by the `nbformat` validator from PyPI (`.ci/install`).
+@Suite struct JupyterExportTests {
+  static let notebook = Notebook(cells: [
+    .prose(["# Title", "", "Prose with `code`."]),
+    .code(.init(source: ["describe hsq", "plot loss --svg loss.svg"], output: .init(text: "a\nb", figures: ["loss.svg"]))),
+    .code(.init(source: ["step"])),
+  ])
+
+  @Test func cellsAndOutputs() throws {
+    let jupyter = try JupyterNotebook(Self.notebook) { _ in "<svg xmlns=\"http://www.w3.org/2000/svg\"/>" }
+    let object = try #require(try JSONSerialization.jsonObject(with: jupyter.json()) as? [String: Any])
+    #expect(object["nbformat"] as? Int == 4)
+    let cells = try #require(object["cells"] as? [[String: Any]])
+    #expect(cells.map { $0["cell_type"] as? String } == ["markdown", "code", "code"])
+    #expect(cells[1]["source"] as? [String] == ["describe hsq\n", "plot loss --svg loss.svg"])
+    let outputs = try #require(cells[1]["outputs"] as? [[String: Any]])
+    #expect(outputs.map { $0["output_type"] as? String } == ["stream", "display_data"])
+    #expect(outputs[0]["text"] as? [String] == ["a\n", "b\n"])
+    #expect((outputs[1]["data"] as? [String: String])?["image/svg+xml"]?.hasPrefix("<svg") == true)
+    #expect(cells[2]["execution_count"] is NSNull)
+    #expect(cells[0]["outputs"] == nil)
+  }
+
+  @Test func validatesAsNBFormat4() throws {
+    let jupyter = try JupyterNotebook(Self.notebook) { _ in "<svg xmlns=\"http://www.w3.org/2000/svg\"/>" }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-\(UUID().uuidString).ipynb").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try jupyter.json().write(to: URL(fileURLWithPath: path))
+    let (status, output) = try NBFormat.validate(path)
+    #expect(status == 0, "\(output)")
+  }
+}
+
+/// The `nbformat` validator, run by python3.
+enum NBFormat {
+  /// Validates the notebook at `path`; returns python's exit status and output.
+  static func validate(_ path: String) throws -> (Int32, String) {
+    let script = "import sys, nbformat; nb = nbformat.read(sys.argv[1], as_version=4); nbformat.validate(nb); print('valid', nb.nbformat, nb.nbformat_minor)"
+    return try Subprocess.run("/usr/bin/env", ["python3", "-c", script, path])
+  }
+}
+
+/// Runs a program to completion.
+enum Subprocess {
+  /// The exit status and the combined standard output and error of `executable` with `arguments`.
+  static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let log = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-sub-\(UUID().uuidString).log")
+    FileManager.default.createFile(atPath: log.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: log) }
+    let handle = try FileHandle(forWritingTo: log)
+    process.standardOutput = handle
+    process.standardError = handle
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    try handle.close()
+    return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+  }
+}
