@@ -5,7 +5,16 @@ enum Catalog {
   struct Kind: Sendable {
     let plural: String
     let kind: ComponentKind
-    let infos: @Sendable () -> [ComponentInfo]
+    let registered: @Sendable () -> [ComponentInfo]
+
+    init(plural: String, kind: ComponentKind, infos: @escaping @Sendable () -> [ComponentInfo]) {
+      self.plural = plural
+      self.kind = kind
+      self.registered = infos
+    }
+
+    /// The kind's components in alphabetical order, built-in or registered later alike.
+    func infos() -> [ComponentInfo] { registered().sorted { $0.name < $1.name } }
   }
 
   static let kinds: [Kind] = [

@@ -18,12 +18,15 @@ struct TrainBenchmark: ParsableCommand {
   @Option(help: "Codebook file (.fvecs, 16 × 256) for hsq; default: the kmeans construction.") var codebook: String?
   @Option(help: "hsq | qsgd | none, or any compressor spelling.") var compressor: String = "hsq"
   @Option(help: "Dataset (default fashion-mnist).") var dataset: String = "fashion-mnist"
+  @Option(help: "Model (the peer's is mlp:hidden=128; only that one runs side by side).") var model: String = "mlp:hidden=128"
+  @Option(name: .customLong("ef-scale"), help: "Error-feedback scale: a number in [0, 1], or warmup (2/(1 + e^(−epoch)) − 1).") var efScale: String = "1"
   @Option(help: "Worker threads (0: one per core).") var threads: Int = 0
   @Option(help: "Path of numpy_hsq.py: run it first with the same flags and print the speed ratio.") var peer: String?
 
   func run() throws {
     var peerSpeed: Double?
     if let peer {
+      guard model == "mlp:hidden=128" else { throw ValidationError("The peer trains only the MLP 784-128-10; drop --peer or --model.") }
       var args = ["train", "--steps", "\(steps)", "--workers", "\(workers)", "--batch", "\(batch)", "--lr", "\(lr)",
                   "--momentum", "\(momentum)", "--weight-decay", "\(weightDecay)", "--compressor", compressor]
       if ef { args.append("--ef") }
@@ -35,13 +38,14 @@ struct TrainBenchmark: ParsableCommand {
     }
     var config = ExperimentConfig()
     config.dataset = dataset
-    config.model = "mlp:hidden=128"
+    config.model = model
     config.workers = workers
     config.batch = batch
     config.lr = lr
     config.momentum = momentum
     config.weightDecay = weightDecay
     config.errorFeedback = ef
+    config.efScale = efScale
     config.compressor = spelling(of: compressor)
     config.trackTheory = false
     config.threads = threads
@@ -54,7 +58,7 @@ struct TrainBenchmark: ParsableCommand {
     let evaluation = try experiment.evaluate()
     let samplesPerSecond = Double(steps * workers * batch) / seconds
     printJSONLine([
-      "peer": "hsq", "task": "fmnist-mlp", "compressor": compressor, "spec": experiment.uplink.spec,
+      "peer": "hsq", "task": "fmnist-mlp", "model": model, "compressor": compressor, "spec": experiment.uplink.spec,
       "steps": steps, "workers": workers, "batch": batch, "momentum": momentum, "ef": ef,
       "samples_per_s": samplesPerSecond, "seconds": seconds, "test_accuracy": evaluation.accuracy ?? 0,
       "uplink_bits": experiment.history.last?.cumulativeBitsUp ?? 0,

@@ -29,7 +29,7 @@ extension Session {
 
   /// `load FILE.swift`, a directory or a package: compiles and registers a plugin.
   func loadPlugin(_ path: String) throws -> CommandOutput {
-    try withCompileDiagnostics { pluginOutput(verb: "Loaded", try PluginLoader.shared.load(resolvePath(path))) }
+    try withCompileDiagnostics { pluginOutput(verb: "Loaded", try PluginLoader.shared.load(resolvePath(path)), shown: path) }
   }
 
   /// Runs `body`; a compile failure becomes a failed output with every diagnostic as text and one line as the error.
@@ -65,11 +65,12 @@ extension Session {
     return CommandOutput(text: outputs.map(\.text).joined(separator: "\n"), json: .array(outputs.map(\.json)))
   }
 
-  /// One plugin's load line, plus which experiments still hold the old code.
-  func pluginOutput(verb: String, _ plugin: PluginLoader.Plugin) -> CommandOutput {
+  /// One plugin's load line, plus which experiments still hold the old code; `shown` is the path as typed.
+  func pluginOutput(verb: String, _ plugin: PluginLoader.Plugin, shown: String? = nil) -> CommandOutput {
     let names = plugin.components.map(\.name)
     let list = plugin.components.map { "\($0.kind) '\($0.name)'" }.joined(separator: ", ")
-    var text = "\(verb) \(PluginLoader.display(plugin.path)) in \(String(format: "%.2f", plugin.seconds)) s: \(list)."
+    let time = showsTimings ? " in \(String(format: "%.2f", plugin.seconds)) s" : ""
+    var text = "\(verb) \(shown ?? PluginLoader.display(plugin.path))\(time): \(list)."
     if !plugin.dropped.isEmpty { text += " No longer registered: \(plugin.dropped.joined(separator: ", "))." }
     let stale = plugin.generation > 1 ? experimentNames.filter { name in
       guard let e = try? experiment(name) else { return false }
