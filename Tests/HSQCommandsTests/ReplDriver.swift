@@ -32,7 +32,7 @@ final class ReplDriver {
 
   init(directory: URL) throws {
     errorLog = directory.appendingPathComponent("stderr-\(UUID()).log")
-    FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
     process.executableURL = Self.products.appendingPathComponent("hsq-repl")
     process.arguments = ["--json", "--keep-going"]
     process.currentDirectoryURL = directory

@@ -48,7 +48,7 @@ enum PlotFixtures {
       PlotSpec(series: [PlotSeries(name: "huge", y: [1e300, -1e300, 5e299])]),
       PlotSpec(series: [PlotSeries(name: "tiny", y: [1e-300, 2e-300, 3e-300])]),
       PlotSpec(series: [PlotSeries(name: "extreme", y: [1.7e308, -1.7e308, 0])]),
-      PlotSpec(series: [PlotSeries(name: "denormal", y: [4e-320, 5e-320, 1e-300])], logY: true),
+      PlotSpec(series: [PlotSeries(name: "denormal", y: [Double.leastNonzeroMagnitude * 8096, Double.leastNonzeroMagnitude * 10120, 1e-300])], logY: true),
       PlotSpec(series: [PlotSeries(name: "mismatched", x: [0, 1, 2, 3, 4], y: [1, 2])]),
       PlotSpec(horizontalLines: [.init(label: "only a line", y: 0.3), .init(label: "nan line", y: nan)]),
       PlotSpec(
