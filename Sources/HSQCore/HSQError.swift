@@ -16,6 +16,8 @@ public enum HSQError: Error, Equatable, Sendable, CustomStringConvertible {
   case nonFinite(what: String, index: Int, value: Float)
   /// A file that cannot be read or is malformed; `position` says where (byte offset, line, record).
   case fileFormat(path: String, position: String?, problem: String)
+  /// A file that cannot be written; `problem` gives the reason and the fix.
+  case fileWrite(path: String, problem: String)
   /// A payload whose bytes cannot be decoded.
   case malformedPayload(String)
   /// An operation the state does not allow right now.
@@ -38,6 +40,8 @@ public enum HSQError: Error, Equatable, Sendable, CustomStringConvertible {
     case let .fileFormat(path, position, problem):
       let place = position.map { "'\(path)' at \($0)" } ?? "'\(path)'"
       return "Cannot read \(place): \(problem)"
+    case let .fileWrite(path, problem):
+      return "Cannot write '\(path)': \(problem)"
     case let .malformedPayload(message):
       return "Malformed payload: \(message)"
     case let .invalidState(message):
