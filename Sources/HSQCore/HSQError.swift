@@ -16,12 +16,12 @@ public enum HSQError: Error, Equatable, Sendable, CustomStringConvertible {
   case nonFinite(what: String, index: Int, value: Float)
   /// A file that cannot be read or is malformed; `position` says where (byte offset, line, record).
   case fileFormat(path: String, position: String?, problem: String)
-  /// A file that cannot be written; `problem` gives the reason and the fix.
-  case fileWrite(path: String, problem: String)
   /// A payload whose bytes cannot be decoded.
   case malformedPayload(String)
   /// An operation the state does not allow right now.
   case invalidState(String)
+  /// A file that cannot be written; `problem` gives the reason and the fix.
+  case fileWrite(path: String, problem: String)
 
   public var description: String {
     switch self {
