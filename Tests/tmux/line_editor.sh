@@ -17,6 +17,12 @@
 # without running anything; set PROMPT and call tmux_start "command" first.
 set -euo pipefail
 
+# Close every descriptor inherited beyond 0–2 (a test runner's pipes to its other children): the tmux
+# server daemonizes with whatever it inherits, and a pipe it holds never reaches end-of-file.
+for fd in $(ls /proc/$$/fd); do
+  case $fd in 0 | 1 | 2 | 255) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
+done
+
 PROMPT=${HSQ_TMUX_PROMPT:-"demo> "}
 HISTORY_NAME=${HSQ_TMUX_HISTORY:-.hsq_history}
 TIMEOUT=${HSQ_TMUX_TIMEOUT:-10}
@@ -82,7 +88,7 @@ expect_no_text() { ! screen_has_text "$1" || fail "unexpected text on screen: '$
 enter_line() { type_text "$1"; send_keys Enter; }
 
 # tmux_start COMMAND: runs COMMAND in a 120x40 detached session, HOME=$WORKDIR/home; keeps the pane
-# after the program exits so its exit can be checked.
+# after the program exits so its exit can be checked (until end_session or cleanup).
 tmux_start() {
   tm new-session -d -s "$SESSION" -x 120 -y 40 \
     "env HOME='$WORKDIR/home' TERM=xterm-256color LANG=C.UTF-8 $1; echo '[exited]' \$?; sleep 600"
@@ -91,7 +97,21 @@ tmux_start() {
 
 program_exited() { screen_has_text "[exited] 0"; }
 
+# The test runner may leave SIGHUP ignored, and ignored signals survive exec, so a pane's shell does
+# not die when its session does: end the panes' processes with SIGKILL first.
+kill_panes() {
+  local pids
+  pids=$(tm list-panes -s -t "$SESSION" -F '#{pane_pid}' 2>/dev/null || true)
+  if [[ -n "$pids" ]]; then kill -KILL $pids 2>/dev/null || true; fi
+}
+
+end_session() {
+  kill_panes
+  tm kill-session -t "$SESSION" 2>/dev/null || true
+}
+
 cleanup() {
+  kill_panes
   tm kill-server 2>/dev/null || true
   if [[ -n "$WORKDIR" ]]; then
     # The program may still be saving its history as the server goes down.
@@ -206,7 +226,7 @@ check_ctrl_d_exits() {
 }
 
 check_history_persists() {
-  tm kill-session -t "$SESSION"
+  end_session
   tmux_start "$1"
   send_keys Up
   wait_for_cursor_line "${PROMPT}hllo wörld 世界"
