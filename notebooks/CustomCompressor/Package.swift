@@ -4,7 +4,7 @@ import PackageDescription
 // A package of your own that depends on hsq, registers a compressor in-process and starts
 // the same `hsq-repl` with it:
 //
-//     swift run hsq-repl-custom          # then: describe linf-rounding, experiment … compressor=linf-rounding
+//     swift run hsq-repl-custom          # then: describe block-sign, experiment … compressor=block-sign:block=16
 let package = Package(
   name: "CustomCompressor",
   dependencies: [

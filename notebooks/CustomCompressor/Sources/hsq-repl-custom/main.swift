@@ -2,6 +2,7 @@ import HSQ
 import HSQShell
 
 // One call registers the compressor; from here on it is a component like the built-ins:
-// `describe linf-rounding`, `experiment … compressor=linf-rounding:levels=8`, `theory`.
-try Compressors.register(LInfRounding.self)
+// `describe block-sign`, `experiment … compressor=block-sign:block=16`, `theory`. (Notebook 05
+// loads the same file into a running hsq-repl instead, through its `hsq_register` entry point.)
+try Compressors.register(BlockSign.self)
 HSQShellCommand.main()
