@@ -20,18 +20,23 @@ public struct IdentityCompressor: CompressorComponent {
   public var bitsFormula: String { "32·d" }
 
   public func encode(_ v: [Float], rng: inout RandomStream) throws -> Payload {
-    try Vec.requireFinite(v, what: "The input to 'identity'")
-    // Little-endian float32 bit patterns, packed exactly as a BitWriter would.
+    // Little-endian float32 bit patterns, packed exactly as a BitWriter would; the finiteness check rides along with the copy.
+    var finite = true
     let bytes = v.withUnsafeBufferPointer { p in
       [UInt8](unsafeUninitializedCapacity: 4 * p.count) { out, count in
-        if UInt32(1).littleEndian == 1, let source = p.baseAddress {
-          UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: source, byteCount: 4 * p.count)
+        guard let target = out.baseAddress, !p.isEmpty else {
+          count = 0
+          return
+        }
+        if UInt32(1).littleEndian == 1 {
+          finite = Vec.copyCheckingFinite(p, to: UnsafeMutableRawPointer(target))
         } else {
-          for (i, x) in p.enumerated() { (UnsafeMutableRawPointer(out.baseAddress!) + 4 * i).storeBytes(of: x.bitPattern.littleEndian, as: UInt32.self) }
+          for (i, x) in p.enumerated() { (UnsafeMutableRawPointer(target) + 4 * i).storeBytes(of: x.bitPattern.littleEndian, as: UInt32.self) }
         }
         count = 4 * p.count
       }
     }
+    if !finite || UInt32(1).littleEndian != 1 { try Vec.requireFinite(v, what: "The input to 'identity'") }
     return Payload(bytes: bytes, bitCount: 32 * v.count)
   }
 

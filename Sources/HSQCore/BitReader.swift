@@ -36,6 +36,43 @@ public struct BitReader: Sendable {
     return UInt32(truncatingIfNeeded: value)
   }
 
+  /// Reads `count` pairs of fields written by ``BitWriter/write(pairs:_:bits:_:bits:)``
+  /// (or 2·count calls of ``BitWriter/write(_:bits:)``) into `first` and `second`.
+  ///
+  /// - Throws: ``HSQError/malformedPayload(_:)`` when the payload is shorter; nothing is read then.
+  public mutating func read(
+    pairs count: Int, bits firstBits: Int, into first: UnsafeMutablePointer<UInt32>, bits secondBits: Int, into second: UnsafeMutablePointer<UInt32>
+  ) throws {
+    precondition(count >= 0 && (0...32).contains(firstBits) && (0...32).contains(secondBits), "field widths must be 0...32")
+    let total = count * (firstBits + secondBits)
+    guard position + total <= limit else {
+      throw HSQError.malformedPayload("needed \(total) more bits at bit \(position) of \(limit).")
+    }
+    var pos = position
+    // Fields whose 8-byte window lies inside the payload load it directly; the last few go through read(bits:).
+    let done = bytes.withUnsafeBytes { raw -> Int in
+      let fast = raw.count - 8
+      @inline(__always) func field(_ width: Int) -> UInt32 {
+        let window = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: pos >> 3, as: UInt64.self))
+        let value = (window >> UInt64(pos & 7)) & ((1 << UInt64(width)) - 1)
+        pos += width
+        return UInt32(truncatingIfNeeded: value)
+      }
+      var i = 0
+      while i < count, (pos + firstBits + secondBits) >> 3 <= fast {
+        first[i] = field(firstBits)
+        second[i] = field(secondBits)
+        i += 1
+      }
+      return i
+    }
+    position = pos
+    for i in done..<count {
+      first[i] = try read(bits: firstBits)
+      second[i] = try read(bits: secondBits)
+    }
+  }
+
   /// Reads a Float32 written with ``BitWriter/write(_:)-(Float)``.
   @inlinable
   public mutating func readFloat() throws -> Float {

@@ -44,6 +44,50 @@ public struct BitWriter: Sendable {
     write(flag ? 1 : 0, bits: 1)
   }
 
+  /// Appends `count` pairs of fields: `first[i]` in `firstBits` bits, then `second[i]` in `secondBits`.
+  ///
+  /// The same bits as 2·count calls of ``write(_:bits:)``, packed a 32-bit
+  /// word at a time into storage reserved once (the HSQ codecs' (index,
+  /// level) pairs).
+  public mutating func write(
+    pairs count: Int, _ first: UnsafePointer<UInt32>, bits firstBits: Int, _ second: UnsafePointer<UInt32>, bits secondBits: Int
+  ) {
+    precondition(count >= 0 && (0...32).contains(firstBits) && (0...32).contains(secondBits), "field widths must be 0...32")
+    guard count > 0 else { return }
+    let start = bytes.count
+    let end = (written + count * (firstBits + secondBits)) / 8
+    // Room for the whole words the loop stores, trimmed to `end` afterwards.
+    bytes.append(contentsOf: repeatElement(0, count: end - start + 4))
+    var acc = accumulator, pend = pending, o = start
+    bytes.withUnsafeMutableBytes { out in
+      @inline(__always) func put(_ value: UInt32, _ width: Int) {
+        assert(width == 32 || value >> UInt32(width) == 0, "value does not fit in \(width) bits")
+        acc |= UInt64(value) << UInt64(pend)
+        pend += width
+        if pend >= 32 {
+          out.storeBytes(of: UInt32(truncatingIfNeeded: acc).littleEndian, toByteOffset: o, as: UInt32.self)
+          o += 4
+          acc >>= 32
+          pend -= 32
+        }
+      }
+      for i in 0..<count {
+        put(first[i], firstBits)
+        put(second[i], secondBits)
+      }
+      while pend >= 8 {
+        out[o] = UInt8(truncatingIfNeeded: acc)
+        o += 1
+        acc >>= 8
+        pend -= 8
+      }
+    }
+    bytes.removeLast(bytes.count - o)
+    accumulator = acc
+    pending = pend
+    written += count * (firstBits + secondBits)
+  }
+
   /// The packed payload; the writer may still be used afterwards.
   public func payload() -> Payload {
     var out = bytes

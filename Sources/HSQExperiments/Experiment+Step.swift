@@ -1,3 +1,4 @@
+import Dispatch
 import HSQCompressors
 import HSQCore
 import HSQModels
@@ -37,19 +38,13 @@ extension Experiment {
 
     // Server: mean of the decoded messages, in worker order.
     let layerCount = parameters.count
-    let scale = 1 / Float(outputs.count)
-    var aggregate = pipeline.model.zeroParameters()
     let lossless = pipeline.uplink.isLossless && !config.errorFeedback
-    var rawMean = lossless ? [] : pipeline.model.zeroParameters()
-    for output in outputs {
-      for l in 0..<layerCount {
-        Vec.axpy(scale, output.messages[l], &aggregate[l])
-        if !lossless { Vec.axpy(scale, output.raw[l], &rawMean[l]) }
-      }
-    }
+    let updateNow = pipeline.downlink == nil
+    var (aggregate, rawMean) = serverPass(
+      messages: outputs.map(\.messages), raw: lossless ? nil : outputs.map(\.raw), layers: layerCount, update: updateNow)
     if lossless { rawMean = aggregate }
     let bitsDown = try broadcast(&aggregate, step: t)
-    applyUpdate(aggregate)
+    if !updateNow { applyUpdate(aggregate) }
 
     // Commit.
     if config.errorFeedback {
@@ -93,19 +88,65 @@ extension Experiment {
     return bits
   }
 
+  /// The server's pass over the parameters: the mean of the workers' messages
+  /// (and of their raw gradients, when given), and, with `update`, the SGD
+  /// step with that mean, all in one pass over memory.
+  ///
+  /// Element by element these are the same operations as N calls of
+  /// `Vec.axpy(1/N, ·)` into zeros, in worker order, followed by
+  /// ``applyUpdate(_:)``; the elements are split across the cores, which
+  /// changes nothing in the result.
+  func serverPass(messages: [[[Float]]], raw: [[[Float]]]?, layers: Int, update: Bool) -> (mean: [[Float]], rawMean: [[Float]]) {
+    let scale = 1 / Float(messages.count)
+    let rule = UpdateRule(self)
+    var mean = pipeline.model.zeroParameters()
+    var rawMean = raw == nil ? [] : pipeline.model.zeroParameters()
+    var layerPointers: [ServerLayer] = []
+    // Pointers stay valid: every array is held by `messages`, `raw`, `mean`, `rawMean`,
+    // `parameters` or `velocity`, none of which is resized or copied during the pass.
+    for l in 0..<layers {
+      let sources = messages.map { $0[l] }
+      let rawSources = raw?.map { $0[l] }
+      layerPointers.append(ServerLayer(
+        count: mean[l].count,
+        messages: sources.map { $0.withUnsafeBufferPointer { $0.baseAddress! } },
+        raw: rawSources?.map { $0.withUnsafeBufferPointer { $0.baseAddress! } },
+        mean: mean[l].withUnsafeMutableBufferPointer { $0.baseAddress! },
+        rawMean: raw == nil ? nil : rawMean[l].withUnsafeMutableBufferPointer { $0.baseAddress! },
+        x: update ? parameters[l].withUnsafeMutableBufferPointer { $0.baseAddress! } : nil,
+        v: update ? velocity[l].withUnsafeMutableBufferPointer { $0.baseAddress! } : nil))
+    }
+    let total = layerPointers.reduce(0) { $0 + $1.count }
+    let lanes = max(1, min(threadCount, total / (1 << 14)))
+    let work = ServerWork(layers: layerPointers)
+    let runLane: @Sendable (Int) -> Void = { lane in
+      for layer in work.layers {
+        let range = (layer.count * lane / lanes)..<(layer.count * (lane + 1) / lanes)
+        for source in layer.messages {
+          for i in range { layer.mean[i] += scale * source[i] }
+        }
+        if let rawSources = layer.raw, let rawMean = layer.rawMean {
+          for source in rawSources {
+            for i in range { rawMean[i] += scale * source[i] }
+          }
+        }
+        if let x = layer.x, let v = layer.v { rule.apply(UnsafePointer(layer.mean), x, v, range) }
+      }
+    }
+    withExtendedLifetime((messages, raw)) {
+      LanePool.shared.run(lanes: lanes, runLane)
+    }
+    return (mean, rawMean)
+  }
+
   /// SGD with heavy-ball momentum: v ← m·v + (ĝ + λx), x ← x − η·v (local protocol: η = 1, λ applied locally).
   func applyUpdate(_ aggregate: [[Float]]) {
-    let local = config.protocolName == "local"
-    let rate = Float(local ? 1 : currentLearningRate)
-    let decay = Float(local ? 0 : config.weightDecay)
-    let m = Float(config.momentum)
+    let rule = UpdateRule(self)
     for l in 0..<parameters.count {
-      let g = aggregate[l]
-      parameters[l].withUnsafeMutableBufferPointer { x in
-        velocity[l].withUnsafeMutableBufferPointer { v in
-          for i in 0..<x.count {
-            v[i] = m * v[i] + (g[i] + decay * x[i])
-            x[i] -= rate * v[i]
+      aggregate[l].withUnsafeBufferPointer { g in
+        parameters[l].withUnsafeMutableBufferPointer { x in
+          velocity[l].withUnsafeMutableBufferPointer { v in
+            rule.apply(g.baseAddress!, x.baseAddress!, v.baseAddress!, 0..<x.count)
           }
         }
       }
@@ -175,4 +216,43 @@ extension Guarantee {
     case .none: return "none"
     }
   }
+}
+
+/// The optimizer step in force, element by element.
+struct UpdateRule: Sendable {
+  let rate: Float
+  let decay: Float
+  let momentum: Float
+
+  init(_ experiment: Experiment) {
+    let local = experiment.config.protocolName == "local"
+    rate = Float(local ? 1 : experiment.currentLearningRate)
+    decay = Float(local ? 0 : experiment.config.weightDecay)
+    momentum = Float(experiment.config.momentum)
+  }
+
+  /// v ← m·v + (g + λx), x ← x − η·v over `range`.
+  @inline(__always)
+  func apply(_ g: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    for i in range {
+      v[i] = momentum * v[i] + (g[i] + decay * x[i])
+      x[i] -= rate * v[i]
+    }
+  }
+}
+
+/// One layer's buffers in the server pass.
+struct ServerLayer {
+  let count: Int
+  let messages: [UnsafePointer<Float>]
+  let raw: [UnsafePointer<Float>]?
+  let mean: UnsafeMutablePointer<Float>
+  let rawMean: UnsafeMutablePointer<Float>?
+  let x: UnsafeMutablePointer<Float>?
+  let v: UnsafeMutablePointer<Float>?
+}
+
+/// The server pass's buffers, handed to its threads; each thread touches only its own range of every layer.
+struct ServerWork: @unchecked Sendable {
+  let layers: [ServerLayer]
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import HSQCore
 
 /// Runs `body(i)` for i in 0..<count on `threads` threads and returns the results in index order.
 ///
@@ -17,8 +18,10 @@ func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int
   if lanes == 1 {
     for i in 0..<count { box.slots[i] = Result { try body(i) } }
   } else {
-    DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-      for i in stride(from: lane, to: count, by: lanes) { box.slots[i] = Result { try body(i) } }
+    LanePool.shared.run(lanes: lanes) { lane in
+      ParallelRegion.run {
+        for i in stride(from: lane, to: count, by: lanes) { box.slots[i] = Result { try body(i) } }
+      }
     }
   }
   return try slots.map { try $0!.get() }
@@ -28,3 +31,4 @@ func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int
 private struct SlotBox<T>: @unchecked Sendable {
   let slots: UnsafeMutableBufferPointer<Result<T, any Error>?>
 }
+

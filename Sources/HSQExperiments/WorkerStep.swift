@@ -49,7 +49,8 @@ struct RoundContext: Sendable {
   func run(worker w: Int, memory: [[Float]]?, workspace: Workspace) throws -> WorkerOutput {
     let model = pipeline.model
     let start = DispatchTime.now().uptimeNanoseconds
-    var raw = model.zeroParameters()
+    // Models write every entry of the gradient (a tested part of their contract), so the buffer starts uninitialized.
+    var raw = model.layers.map { layer in [Float](unsafeUninitializedCapacity: layer.count) { _, count in count = layer.count } }
     var loss = 0.0
     if config.protocolName == "local" {
       var x = parameters
@@ -79,22 +80,21 @@ struct RoundContext: Sendable {
 
   func compress(_ output: inout WorkerOutput, worker w: Int, memory: [[Float]]?) throws {
     let ef = config.errorFeedback
-    let lossless = pipeline.uplink.isLossless
+    let compressor = pipeline.uplink
+    let lossless = compressor.isLossless
+    // The identity codec's payload is the input's bytes; decoding them gives the input back bit for bit.
+    let decodesToInput = compressor is IdentityCompressor
     var newMemory: [[Float]] = []
     for (layer, g) in output.raw.enumerated() {
       var p = g
-      if ef, let memory {
-        let m = memory[layer]
-        for i in 0..<p.count { p[i] += efScale * m[i] }
-      }
+      if ef, let memory { Vec.axpy(efScale, memory[layer], &p) }
       var stats = LayerStats()
       stats.inputNormSquared = lossless ? 0 : Vec.squaredNorm(p)
       var q = p
       if pipeline.compressLayer[layer] {
-        let compressor = pipeline.uplink
         var rng = RandomStream.derived(from: config.seed, purpose: "compress", step, w, layer)
         let payload = try compressor.encode(p, rng: &rng)
-        q = try compressor.decode(payload, length: p.count)
+        if !decodesToInput { q = try compressor.decode(payload, length: p.count) }
         stats.bits = payload.bitCount
         // A lossless compressor (identity) has no error to measure.
         stats.errorSquared = lossless ? 0 : Vec.squaredDistance(q, p)
@@ -108,7 +108,7 @@ struct RoundContext: Sendable {
       } else {
         stats.bits = 32 * p.count
       }
-      if ef { newMemory.append(zip(p, q).map { $0 - $1 }) }
+      if ef { newMemory.append(Vec.difference(p, q)) }
       output.inputs.append(p)
       output.messages.append(q)
       output.stats.append(stats)

@@ -36,7 +36,19 @@ public enum Activation: String, Sendable, Hashable, CaseIterable {
   func backward(_ delta: UnsafeMutablePointer<Float>, activations a: UnsafePointer<Float>, count: Int) {
     switch self {
     case .relu:
-      for i in 0..<count { delta[i] = a[i] > 0 ? delta[i] : 0 }
+      // Sixteen lanes at a time, without branches: the signs of a are random, and a branch per value mispredicts half the time.
+      var i = 0
+      while i + 16 <= count {
+        let activation = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
+        var d = UnsafeRawPointer(delta + i).loadUnaligned(as: SIMD16<Float>.self)
+        d.replace(with: 0, where: .!(activation .> 0))
+        UnsafeMutableRawPointer(delta + i).storeBytes(of: d, as: SIMD16<Float>.self)
+        i += 16
+      }
+      while i < count {
+        delta[i] = a[i] > 0 ? delta[i] : 0
+        i += 1
+      }
     case .tanh:
       for i in 0..<count { delta[i] *= 1 - a[i] * a[i] }
     case .sigmoid:

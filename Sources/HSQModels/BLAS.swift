@@ -13,6 +13,9 @@ import Foundation
 /// results are reproducible for a fixed thread count but can change in the
 /// last bits with it, so a fixed count is also what keeps runs bit-identical
 /// whatever the number of worker threads.
+///
+/// OpenBLAS picks its kernels from the CPU, or from `OPENBLAS_CORETYPE`
+/// when set; ``coreName`` says which it runs (benchmarks report it).
 public enum BLAS {
   /// The number of threads OpenBLAS uses for one call (a process-wide setting).
   public static var threadCount: Int {
@@ -21,6 +24,20 @@ public enum BLAS {
       state.withLock { $0 = true }
       openblas_set_num_threads(Int32(max(newValue, 1)))
     }
+  }
+
+  /// The OpenBLAS kernel set in use, e.g. `Haswell` or `SkylakeX`.
+  public static var coreName: String { String(cString: hsq_openblas_corename()) }
+
+  /// Lets OpenBLAS choose its kernels from the CPU, ignoring `OPENBLAS_CORETYPE`
+  /// and `OPENBLAS_L2_SIZE` (which it unsets, so child processes see neither).
+  ///
+  /// For benchmarks that run a peer with OpenBLAS's own choice: the same rule
+  /// on both sides. Call it before the first BLAS call. Returns false when this
+  /// OpenBLAS cannot choose at run time (not a DYNAMIC_ARCH build).
+  @discardableResult
+  public static func detectKernels() -> Bool {
+    hsq_openblas_detect_kernels() != 0
   }
 
   /// Sets one thread the first time it is called, unless ``threadCount`` was set explicitly.

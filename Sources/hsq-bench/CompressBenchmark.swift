@@ -19,12 +19,15 @@ struct CompressBenchmark: ParsableCommand {
   @Option(name: .customLong("log-d"), help: "Length for the hsq-log measurement (0 skips it).") var logD: Int = 1 << 24
   @Option(help: "Path of numpy_hsq.py: run it first with the same flags and print speed ratios.") var peer: String?
 
+  @OptionGroup var blas: BLASKernelOptions
+
   func run() throws {
+    blas.apply()
     var peerMedians: [String: Double] = [:]
     if let peer {
       let args = ["bench", "--d", "\(d)", "--dim", "\(dim)", "--k", "\(k)", "--norm-bits", "\(normBits)",
                   "--qsgd-bits", "\(qsgdBits)", "--qsgd-bucket", "\(qsgdBucket)", "--reps", "\(reps)"]
-      for line in try Peer.run(script: peer, arguments: args) {
+      for line in try Peer.run(script: peer, arguments: args, kernels: blas.kernels) {
         print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
         if let name = line["compressor"] as? String, let median = line["median_s"] as? Double { peerMedians[name] = median }
       }

@@ -1,17 +1,44 @@
+import ArgumentParser
 import Foundation
+import HSQ
+
+/// Which OpenBLAS kernels both sides of a side-by-side run use.
+struct BLASKernelOptions: ParsableArguments {
+  @Option(
+    name: .customLong("blas-kernels"),
+    help: """
+      auto: OpenBLAS picks its kernels from the CPU, for the peer and for hsq (OPENBLAS_CORETYPE and \
+      OPENBLAS_L2_SIZE are dropped on both sides); environment: both keep the environment's settings.
+      """)
+  var kernels: BLASKernels = .auto
+
+  /// Applies the choice to this process, before any BLAS call.
+  func apply() {
+    if kernels == .auto { BLAS.detectKernels() }
+  }
+}
+
+enum BLASKernels: String, ExpressibleByArgument, CaseIterable {
+  case auto
+  case environment
+}
 
 /// Runs the NumPy peer script with the given arguments and returns its JSON lines.
 ///
-/// OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed for the peer alone: they
-/// slow a current NumPy (the machine sets them for older OpenBLAS builds).
+/// With `.auto` kernels, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed
+/// from the peer's environment, as from ours: this machine pins OpenBLAS to
+/// its AVX2 "Haswell" kernels, and both NumPy's and hsq's OpenBLAS choose
+/// faster AVX-512 kernels by themselves.
 enum Peer {
-  static func run(script: String, arguments: [String]) throws -> [[String: Any]] {
+  static func run(script: String, arguments: [String], kernels: BLASKernels) throws -> [[String: Any]] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", script] + arguments
     var environment = ProcessInfo.processInfo.environment
-    environment["OPENBLAS_CORETYPE"] = nil
-    environment["OPENBLAS_L2_SIZE"] = nil
+    if kernels == .auto {
+      environment["OPENBLAS_CORETYPE"] = nil
+      environment["OPENBLAS_L2_SIZE"] = nil
+    }
     process.environment = environment
     let pipe = Pipe()
     process.standardOutput = pipe

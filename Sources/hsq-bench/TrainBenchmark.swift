@@ -23,19 +23,44 @@ struct TrainBenchmark: ParsableCommand {
   @Option(help: "Worker threads (0: one per core).") var threads: Int = 0
   @Option(help: "Path of numpy_hsq.py: run it first with the same flags and print the speed ratio.") var peer: String?
 
+  @Option(help: "Runs of each side, alternating peer and hsq; the ratio line compares the medians.") var repeats: Int = 1
+  @OptionGroup var blas: BLASKernelOptions
+
   func run() throws {
-    var peerSpeed: Double?
-    if let peer {
-      guard model == "mlp:hidden=128" else { throw ValidationError("The peer trains only the MLP 784-128-10; drop --peer or --model.") }
-      var args = ["train", "--steps", "\(steps)", "--workers", "\(workers)", "--batch", "\(batch)", "--lr", "\(lr)",
-                  "--momentum", "\(momentum)", "--weight-decay", "\(weightDecay)", "--compressor", compressor]
-      if ef { args.append("--ef") }
-      if let codebook { args += ["--codebook", codebook] }
-      for line in try Peer.run(script: peer, arguments: args) {
-        print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
-        peerSpeed = line["samples_per_s"] as? Double
-      }
+    guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1.") }
+    if peer != nil, model != "mlp:hidden=128" {
+      throw ValidationError("The peer trains only the MLP 784-128-10; drop --peer or --model.")
     }
+    blas.apply()
+    var peerSpeeds: [Double] = [], ourSpeeds: [Double] = []
+    for _ in 0..<repeats {
+      if let peer { peerSpeeds += try runPeer(peer) }
+      ourSpeeds.append(try runOurs())
+    }
+    if !peerSpeeds.isEmpty {
+      printJSONLine([
+        "ratio": "\(compressor) samples/s vs numpy peer", "value": median(ourSpeeds) / median(peerSpeeds),
+        "repeats": repeats, "hsq_median": median(ourSpeeds), "peer_median": median(peerSpeeds),
+      ])
+    }
+  }
+
+  /// Runs the peer with the same flags; prints its JSON line and returns its samples/s.
+  func runPeer(_ script: String) throws -> [Double] {
+    var args = ["train", "--steps", "\(steps)", "--workers", "\(workers)", "--batch", "\(batch)", "--lr", "\(lr)",
+                "--momentum", "\(momentum)", "--weight-decay", "\(weightDecay)", "--compressor", compressor]
+    if ef { args.append("--ef") }
+    if let codebook { args += ["--codebook", codebook] }
+    var speeds: [Double] = []
+    for line in try Peer.run(script: script, arguments: args, kernels: blas.kernels) {
+      print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+      if let speed = line["samples_per_s"] as? Double { speeds.append(speed) }
+    }
+    return speeds
+  }
+
+  /// Trains once (a fresh experiment); prints the JSON line and returns samples/s.
+  func runOurs() throws -> Double {
     var config = ExperimentConfig()
     config.dataset = dataset
     config.model = model
@@ -61,11 +86,15 @@ struct TrainBenchmark: ParsableCommand {
       "peer": "hsq", "task": "fmnist-mlp", "model": model, "compressor": compressor, "spec": experiment.uplink.spec,
       "steps": steps, "workers": workers, "batch": batch, "momentum": momentum, "ef": ef,
       "samples_per_s": samplesPerSecond, "seconds": seconds, "test_accuracy": evaluation.accuracy ?? 0,
-      "uplink_bits": experiment.history.last?.cumulativeBitsUp ?? 0,
+      "uplink_bits": experiment.history.last?.cumulativeBitsUp ?? 0, "blas_core": BLAS.coreName,
     ])
-    if let peerSpeed {
-      printJSONLine(["ratio": "\(compressor) samples/s vs numpy peer", "value": samplesPerSecond / peerSpeed])
-    }
+    return samplesPerSecond
+  }
+
+  func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let n = sorted.count
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
   }
 
   func spelling(of name: String) -> String {

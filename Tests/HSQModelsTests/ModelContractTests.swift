@@ -25,6 +25,21 @@ struct ModelContractTests {
     }
   }
 
+  @Test("lossAndGradient overwrites every entry of the gradient buffer", arguments: Fixtures.specs)
+  func gradientIsOverwritten(spec: String) throws {
+    // The experiment hands models uninitialized gradient buffers; a model that accumulated would read garbage.
+    for (problem, model) in try Fixtures.accepted(spec) {
+      let parameters = Fixtures.parameters(for: model, seed: 3)
+      let workspace = Workspace()
+      var zeros = model.zeroParameters()
+      var poisoned = model.layers.map { [Float](repeating: .nan, count: $0.count) }
+      let a = try model.lossAndGradient(parameters: parameters, batch: problem.examples, into: &zeros, workspace: workspace)
+      let b = try model.lossAndGradient(parameters: parameters, batch: problem.examples, into: &poisoned, workspace: workspace)
+      #expect(a == b, "\(problem)")
+      #expect(zeros == poisoned, "\(problem): entries were accumulated into, not written")
+    }
+  }
+
   @Test("He and Xavier initializations have the declared variance")
   func initVariance() throws {
     let input = ModelInput(featureCount: 100, task: .multiclass, classCount: 10)

@@ -65,15 +65,7 @@ public struct HSQCompressor: CompressorComponent {
     try Vec.requireFinite(v, what: "The input to 'hsq'")
     let layout = SubvectorLayout(length: v.count, dim: settings.dim)
     let (indices, dots) = v.withUnsafeBufferPointer { search.search($0, layout: layout) }
-    var writer = BitWriter(reservingBits: settings.bits(length: v.count))
-    let levels = dots.withUnsafeBufferPointer { settings.scalars.quantize($0, into: &writer, rng: &rng) }
-    let indexBits = bitsToIndex(settings.codebook.count)
-    let scalarBits = settings.scalars.bitsPerScalar
-    for m in 0..<layout.count {
-      writer.write(UInt32(indices[m]), bits: indexBits)
-      writer.write(levels[m], bits: scalarBits)
-    }
-    return writer.payload()
+    return write(indices: indices, scalars: dots, settings: settings, rng: &rng)
   }
 
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
@@ -118,23 +110,34 @@ public struct HSQCompressor: CompressorComponent {
 /// Reads M (index, scalar) pairs as written by the HSQ compressors.
 func readSubvectors(_ reader: inout BitReader, count: Int, settings: HSQSettings) throws -> (indices: [Int32], scalars: [Float]) {
   let (lo, delta) = try settings.scalars.readHeader(&reader, count: count)
-  let indexBits = bitsToIndex(settings.codebook.count)
-  let scalarBits = settings.scalars.bitsPerScalar
-  let maxLevel = settings.scalars.isExact ? UInt32.max : UInt32(1 << settings.scalars.bits)
   var indices = [Int32](repeating: 0, count: count)
   var scalars = [Float](repeating: 0, count: count)
-  for m in 0..<count {
-    let k = try reader.read(bits: indexBits)
-    guard k < settings.codebook.count else {
-      throw HSQError.malformedPayload("codeword index \(k) is out of range for K = \(settings.codebook.count).")
+  guard count > 0 else {
+    try reader.finish()
+    return (indices, scalars)
+  }
+  var levels = [UInt32](repeating: 0, count: count)
+  try indices.withUnsafeMutableBufferPointer { k in
+    try levels.withUnsafeMutableBufferPointer { level in
+      try k.withMemoryRebound(to: UInt32.self) { k in
+        try reader.read(
+          pairs: count, bits: bitsToIndex(settings.codebook.count), into: k.baseAddress!,
+          bits: settings.scalars.bitsPerScalar, into: level.baseAddress!)
+      }
     }
-    let level = try reader.read(bits: scalarBits)
-    guard settings.scalars.isExact || level <= maxLevel else {
-      throw HSQError.malformedPayload("scalar level \(level) is above 2ⁿ = \(maxLevel).")
-    }
-    indices[m] = Int32(k)
-    scalars[m] = settings.scalars.value(level: level, lo: lo, delta: delta)
   }
   try reader.finish()
+  let codewords = UInt32(settings.codebook.count)
+  let maxLevel = settings.scalars.isExact ? UInt32.max : UInt32(1 << settings.scalars.bits)
+  for m in 0..<count {
+    let k = UInt32(bitPattern: indices[m])
+    guard k < codewords else {
+      throw HSQError.malformedPayload("codeword index \(k) is out of range for K = \(codewords).")
+    }
+    guard levels[m] <= maxLevel else {
+      throw HSQError.malformedPayload("scalar level \(levels[m]) is above 2ⁿ = \(maxLevel).")
+    }
+    scalars[m] = settings.scalars.value(level: levels[m], lo: lo, delta: delta)
+  }
   return (indices, scalars)
 }

@@ -157,11 +157,15 @@ public struct HSQUnbiasedCompressor: CompressorComponent {
 func write(indices: [Int32], scalars: [Float], settings: HSQSettings, rng: inout RandomStream) -> Payload {
   var writer = BitWriter(reservingBits: settings.bits(length: indices.count * settings.dim))
   let levels = scalars.withUnsafeBufferPointer { settings.scalars.quantize($0, into: &writer, rng: &rng) }
-  let indexBits = bitsToIndex(settings.codebook.count)
-  let scalarBits = settings.scalars.bitsPerScalar
-  for m in 0..<indices.count {
-    writer.write(UInt32(indices[m]), bits: indexBits)
-    writer.write(levels[m], bits: scalarBits)
+  guard !indices.isEmpty else { return writer.payload() }
+  indices.withUnsafeBufferPointer { k in
+    levels.withUnsafeBufferPointer { level in
+      k.withMemoryRebound(to: UInt32.self) { k in
+        writer.write(
+          pairs: k.count, k.baseAddress!, bits: bitsToIndex(settings.codebook.count),
+          level.baseAddress!, bits: settings.scalars.bitsPerScalar)
+      }
+    }
   }
   return writer.payload()
 }
