@@ -1,10 +1,13 @@
 #include "kernels.h"
+#include "nearest_internal.h"
 #include <math.h>
 #include <immintrin.h>
 
 static int force_portable = 0;
 
 void hsq_kernels_force_portable(int force) { force_portable = force; }
+
+int hsq_kernels_forced_portable(void) { return force_portable; }
 
 static int use_avx512(void) {
 #if defined(__x86_64__)

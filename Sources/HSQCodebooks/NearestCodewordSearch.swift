@@ -1,14 +1,15 @@
 import CKernels
 
-/// The fused nearest-codeword search of `CKernels` (`hsq_nearest_codewords`), for Swift arrays.
+/// The fused nearest-codeword search of `CKernels` (`hsq_nearest_plan_search`), for Swift arrays.
 ///
 /// ```
 /// index_m = argmax_k |⟨c_k, v_m⟩|   (first index on ties),   dot_m = ⟨c_{index_m}, v_m⟩
 /// ```
 ///
-/// The codebook is passed transposed (D×K, row-major), the layout the AVX2
-/// kernel reads eight codewords at a time from. The M×K product is never
-/// materialized.
+/// The codebook is passed transposed (D×K, row-major), the layout the float
+/// kernels read; each call prepares a plan of it (the exact int8 screen where
+/// the CPU has AVX512-VNNI, the same answer bit for bit). The M×K product is
+/// never materialized.
 enum NearestCodewordSearch {
   /// The nearest codeword and its signed inner product for each of the `count` rows of `vectors`.
   ///
@@ -20,17 +21,19 @@ enum NearestCodewordSearch {
   ) -> (index: [Int32], dot: [Float]) {
     precondition(vectors.count == count * dim, "the vectors are not \(count)×\(dim)")
     precondition(transposedCodebook.count == dim * codewords, "the codebook is not \(dim)×\(codewords)")
+    precondition(codewords >= 1 && dim >= 1, "the search needs at least one codeword of at least one value")
     var index = [Int32](repeating: 0, count: count)
     var dot = [Float](repeating: 0, count: count)
     guard count > 0 else { return (index, dot) }
+    var rows = [Float](repeating: 0, count: codewords * dim) // the plan takes the codebook K×D
+    for j in 0..<dim { for k in 0..<codewords { rows[k * dim + j] = transposedCodebook[j * codewords + k] } }
+    guard let plan = rows.withUnsafeBufferPointer({ hsq_nearest_plan_create($0.baseAddress, Int32(codewords), Int32(dim)) })
+    else { fatalError("out of memory preparing the nearest-codeword search (\(codewords)×\(dim))") }
+    defer { hsq_nearest_plan_destroy(plan) }
     vectors.withUnsafeBufferPointer { v in
-      transposedCodebook.withUnsafeBufferPointer { ct in
-        index.withUnsafeMutableBufferPointer { idx in
-          dot.withUnsafeMutableBufferPointer { dt in
-            hsq_nearest_codewords(
-              v.baseAddress, Int64(count), Int32(dim), ct.baseAddress, Int32(codewords),
-              idx.baseAddress, dt.baseAddress)
-          }
+      index.withUnsafeMutableBufferPointer { idx in
+        dot.withUnsafeMutableBufferPointer { dt in
+          hsq_nearest_plan_search(plan, v.baseAddress, Int64(count), idx.baseAddress, dt.baseAddress)
         }
       }
     }

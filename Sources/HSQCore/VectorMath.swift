@@ -1,3 +1,5 @@
+import CKernels
+
 /// Float32 vector kernels with Double accumulation where sums matter.
 ///
 /// These run on contiguous buffers; the compiler vectorizes the loops in
@@ -7,8 +9,15 @@ public enum Vec {
   ///
   /// Eight entries at a time are widened to Double and summed in SIMD lanes:
   /// as accurate as a Double loop, and vectorized.
-  @inlinable
   public static func squaredNorm(_ x: UnsafeBufferPointer<Float>) -> Double {
+    var norm = 0.0
+    if let base = x.baseAddress, hsq_sums_of_squares(base, nil, Int64(x.count), &norm, nil) != 0 { return norm }
+    return portableSquaredNorm(x)
+  }
+
+  /// ``squaredNorm(_:)-(UnsafeBufferPointer<Float>)`` in Swift (the reference the C kernel matches).
+  @inlinable
+  public static func portableSquaredNorm(_ x: UnsafeBufferPointer<Float>) -> Double {
     doubleSum(x.count) { i in let v = load8(x, i); return v * v } scalar: { i in Double(x[i]) * Double(x[i]) }
   }
 
@@ -86,6 +95,50 @@ public enum Vec {
           let d = Double(a[i]) - Double(b[i])
           return d * d
         }
+      }
+    }
+  }
+
+  /// (‖x‖², ‖y − x‖²) in one pass: each equal, bit for bit, to ``squaredNorm(_:)-([Float])``
+  /// and ``squaredDistance(_:_:)`` (the same lanes, in the same order).
+  public static func squaredNormAndDistance(_ x: [Float], _ y: [Float]) -> (norm: Double, distance: Double) {
+    precondition(x.count == y.count, "distance between vectors of different lengths")
+    var norm = 0.0, distance = 0.0
+    let fast = x.withUnsafeBufferPointer { a in
+      y.withUnsafeBufferPointer { b in
+        guard let a = a.baseAddress, let b = b.baseAddress else { return false }
+        return hsq_sums_of_squares(a, b, Int64(x.count), &norm, &distance) != 0
+      }
+    }
+    return fast ? (norm, distance) : portableSquaredNormAndDistance(x, y)
+  }
+
+  /// ``squaredNormAndDistance(_:_:)`` in Swift (the reference the C kernel matches).
+  @inlinable
+  public static func portableSquaredNormAndDistance(_ x: [Float], _ y: [Float]) -> (norm: Double, distance: Double) {
+    precondition(x.count == y.count, "distance between vectors of different lengths")
+    return x.withUnsafeBufferPointer { a in
+      y.withUnsafeBufferPointer { b in
+        let n = a.count
+        var n0 = SIMD8<Double>(), n1 = SIMD8<Double>(), d0 = SIMD8<Double>(), d1 = SIMD8<Double>()
+        var i = 0
+        while i + 16 <= n {
+          let x0 = load8(a, i), x1 = load8(a, i + 8)
+          let e0 = load8(b, i) - x0, e1 = load8(b, i + 8) - x1
+          n0 += x0 * x0
+          n1 += x1 * x1
+          d0 += e0 * e0
+          d1 += e1 * e1
+          i += 16
+        }
+        var norm = (n0 + n1).sum(), distance = (d0 + d1).sum()
+        while i < n {
+          norm += Double(a[i]) * Double(a[i])
+          let e = Double(b[i]) - Double(a[i])
+          distance += e * e
+          i += 1
+        }
+        return (norm, distance)
       }
     }
   }

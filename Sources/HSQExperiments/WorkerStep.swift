@@ -89,7 +89,6 @@ struct RoundContext: Sendable {
       var p = g
       if ef, let memory { Vec.axpy(efScale, memory[layer], &p) }
       var stats = LayerStats()
-      stats.inputNormSquared = lossless ? 0 : Vec.squaredNorm(p)
       var q = p
       if pipeline.compressLayer[layer] {
         var rng = RandomStream.derived(from: config.seed, purpose: "compress", step, w, layer)
@@ -97,7 +96,7 @@ struct RoundContext: Sendable {
         if !decodesToInput { q = try compressor.decode(payload, length: p.count) }
         stats.bits = payload.bitCount
         // A lossless compressor (identity) has no error to measure.
-        stats.errorSquared = lossless ? 0 : Vec.squaredDistance(q, p)
+        if !lossless { (stats.inputNormSquared, stats.errorSquared) = Vec.squaredNormAndDistance(p, q) }
         if config.trackTheory {
           stats.exact = compressor.expectedError(p)
           stats.bound = compressor.errorBound(p)
@@ -107,6 +106,7 @@ struct RoundContext: Sendable {
         }
       } else {
         stats.bits = 32 * p.count
+        if !lossless { stats.inputNormSquared = Vec.squaredNorm(p) }
       }
       if ef { newMemory.append(Vec.difference(p, q)) }
       output.inputs.append(p)

@@ -12,11 +12,51 @@ void hsq_nearest_codewords(const float *V, int64_t M, int32_t D,
                            const float *CT, int32_t K,
                            int32_t *idx, float *dot);
 
-/// Forces the portable path (for tests comparing the two); 0 restores dispatch.
+/// Forces the portable path (for tests comparing the two), plans included; 0 restores dispatch.
 void hsq_kernels_force_portable(int force);
 
 /// 1 when the AVX2+FMA path is in use.
 int hsq_kernels_use_avx2(void);
+
+/// A codebook prepared once for many searches: its transpose for the float
+/// kernels and, where the CPU has AVX512-VNNI and VBMI2, the int8 codebook and
+/// error constants of an exact int8 screen (see nearest_plan.c).
+typedef struct hsq_nearest_plan hsq_nearest_plan;
+
+/// Prepares the search for codebook C (K×D, row-major: one codeword per row),
+/// copying what it needs (C may be freed afterwards). Never NULL for K ≥ 1,
+/// D ≥ 1 unless out of memory. Falls back to the float kernels when the int8
+/// screen cannot be used or would not pay: no AVX512-VNNI/VBMI2, D outside
+/// 4...16, K outside 16...256, a non-finite or out-of-range codebook.
+hsq_nearest_plan *hsq_nearest_plan_create(const float *C, int32_t K, int32_t D);
+
+/// Frees a plan (NULL is ignored).
+void hsq_nearest_plan_destroy(hsq_nearest_plan *plan);
+
+/// The same contract and the same answer, bit for bit, as hsq_nearest_codewords
+/// on the plan's codebook: idx[m] = argmax_k |<c_k, v_m>| (first index on ties),
+/// dot[m] = the float dot (fmaf accumulated over d in order). Thread-safe: the
+/// plan is read-only, so many threads may search it at once (disjoint outputs).
+void hsq_nearest_plan_search(const hsq_nearest_plan *plan, const float *V, int64_t M,
+                             int32_t *idx, float *dot);
+
+/// 1 when hsq_nearest_plan_search uses the int8 screen for this plan.
+int hsq_nearest_plan_uses_int8(const hsq_nearest_plan *plan);
+
+/// Σxᵢ² into *norm and, when y is not NULL, Σ(yᵢ − xᵢ)² into *distance, in double,
+/// with AVX-512 when the CPU has it: returns 1 then, and 0 (writing nothing) otherwise.
+/// The result equals hsq's Swift `Vec.squaredNorm` / `Vec.squaredNormAndDistance`
+/// bit for bit (the same lanes and order; see sums.c).
+int hsq_sums_of_squares(const float *x, const float *y, int64_t n, double *norm, double *distance);
+
+/// The levels of HSQ's n-bit stochastic scalar quantizer, as ScalarQuantizer.quantize
+/// computes them in Swift: x = (double(u[j]) − lo)·scale, l = min(trunc(x), s − 1),
+/// levels[j] = l + (double(draws[j]) < x − l). Returns 1 with AVX-512, else 0 (nothing written).
+int hsq_quantize_levels(const float *u, const float *draws, int64_t n, double lo, double scale, int32_t s,
+                        uint32_t *levels);
+
+/// out[16m + j] = u[m]·C[16·idx[m] + j] for m < rows and j < 16. Returns 1 with AVX-512, else 0.
+int hsq_scale_rows16(const float *C, const int32_t *idx, const float *u, int64_t rows, float *out);
 
 /// In-place unnormalized fast Walsh–Hadamard transform of x (n a power of two).
 void hsq_fwht(float *x, int64_t n);

@@ -73,7 +73,8 @@ public struct HSQCompressor: CompressorComponent {
     let layout = SubvectorLayout(length: d, dim: settings.dim)
     var reader = BitReader(payload)
     let (indices, scalars) = try readSubvectors(&reader, count: layout.count, settings: settings)
-    var out = [Float](repeating: 0, count: d)
+    // reconstruct writes every entry.
+    var out = [Float](unsafeUninitializedCapacity: d) { _, count in count = d }
     search.reconstruct(indices: indices, scalars: scalars, layout: layout, into: &out)
     return out
   }

@@ -131,7 +131,7 @@ public struct HSQUnbiasedCompressor: CompressorComponent {
     var reader = BitReader(payload)
     let (indices, scalars) = try readSubvectors(&reader, count: layout.count, settings: settings)
     var out = [Float](repeating: 0, count: d)
-    NearestCodewords(settings.codebook).reconstruct(indices: indices, scalars: scalars, layout: layout, into: &out)
+    NearestCodewords.reconstruct(codebook: settings.codebook, indices: indices, scalars: scalars, layout: layout, into: &out)
     return out
   }
 

@@ -10,16 +10,18 @@ import HSQCore
 /// kₘ = argmaxₖ |⟨cₖ, vₘ⟩|,   uₘ = ⟨c_{kₘ}, vₘ⟩
 /// ```
 ///
-/// A fused, tiled SIMD kernel (AVX2+FMA when the CPU has it) that never
-/// materializes the M×K matrix of inner products (DESIGN.md §4).
+/// A fused, tiled SIMD kernel that never materializes the M×K matrix of inner
+/// products (DESIGN.md §4): on CPUs with AVX512-VNNI an exact int8 screen with
+/// float re-ranking (`hsq_nearest_plan_search`), else the AVX-512/AVX2 float
+/// kernels. Every path gives the portable float search's answer bit for bit.
 public struct NearestCodewords: Sendable {
   public let codebook: Codebook
-  /// The codebook transposed, D×K, as the kernel reads it.
-  let transposed: [Float]
+  /// The codebook prepared once for the C search (int8 form, transpose, error bounds).
+  let plan: NearestPlan
 
   public init(_ codebook: Codebook) {
     self.codebook = codebook
-    transposed = codebook.transposed
+    plan = NearestPlan(codebook)
   }
 
   /// Codeword indices and signed inner products for every sub-vector of `v`.
@@ -32,16 +34,16 @@ public struct NearestCodewords: Sendable {
     var indices = [Int32](repeating: 0, count: m)
     var dots = [Float](repeating: 0, count: m)
     let dim = layout.dim, k = codebook.count
-    indices.withUnsafeMutableBufferPointer { idx in
-      dots.withUnsafeMutableBufferPointer { dot in
-        transposed.withUnsafeBufferPointer { ct in
+    withExtendedLifetime(plan) {
+      indices.withUnsafeMutableBufferPointer { idx in
+        dots.withUnsafeMutableBufferPointer { dot in
           layout.forEachBlock(v) { block, first in
             let rows = block.count / dim
             let chunks = Self.chunkCount(rows: rows, work: dim * k)
-            let task = SearchTask(v: block.baseAddress!, ct: ct.baseAddress!, idx: idx.baseAddress! + first, dot: dot.baseAddress! + first)
+            let task = SearchTask(v: block.baseAddress!, plan: plan.pointer, idx: idx.baseAddress! + first, dot: dot.baseAddress! + first)
             let run: @Sendable (Int) -> Void = { c in
               let lo = rows * c / chunks, hi = rows * (c + 1) / chunks
-              hsq_nearest_codewords(task.v + lo * dim, Int64(hi - lo), Int32(dim), task.ct, Int32(k), task.idx + lo, task.dot + lo)
+              hsq_nearest_plan_search(task.plan, task.v + lo * dim, Int64(hi - lo), task.idx + lo, task.dot + lo)
             }
             if chunks == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: run) }
           }
@@ -51,33 +53,84 @@ public struct NearestCodewords: Sendable {
     return (indices, dots)
   }
 
-  /// One chunk per core once a chunk has at least ~4 M multiply-adds; one otherwise.
+  /// One chunk per core once a chunk has at least ~4 M multiply-adds; one otherwise,
+  /// and one on a thread that already runs a share of parallel work (an experiment's worker).
   static func chunkCount(rows: Int, work perRow: Int) -> Int {
+    if ParallelRegion.isActive { return 1 }
     let cores = ProcessInfo.processInfo.activeProcessorCount
     return max(1, min(cores, rows * perRow / (1 << 22)))
   }
 
   /// Writes Σₘ uₘ·c_{kₘ} into `out` (length d; the padding of the last sub-vector is dropped).
   public func reconstruct(indices: [Int32], scalars: [Float], layout: SubvectorLayout, into out: inout [Float]) {
+    Self.reconstruct(codebook: codebook, indices: indices, scalars: scalars, layout: layout, into: &out)
+  }
+
+  /// ``reconstruct(indices:scalars:layout:into:)`` for any codebook, without preparing a search.
+  ///
+  /// Writes every entry of `out`. Sub-vectors of 16 (the usual D) are scaled
+  /// sixteen lanes at a time; each entry is the same single product uₘ·c either way.
+  public static func reconstruct(codebook: Codebook, indices: [Int32], scalars: [Float], layout: SubvectorLayout, into out: inout [Float]) {
     let dim = layout.dim
+    precondition(out.count == layout.length && indices.count == layout.count && scalars.count == layout.count)
     codebook.vectors.withUnsafeBufferPointer { c in
       out.withUnsafeMutableBufferPointer { o in
-        for m in 0..<indices.count {
+        var m = 0
+        if dim == 16 {
+          let full = layout.length / 16
+          let done = indices.withUnsafeBufferPointer { k in
+            scalars.withUnsafeBufferPointer { u in
+              full > 0 && hsq_scale_rows16(c.baseAddress!, k.baseAddress!, u.baseAddress!, Int64(full), o.baseAddress!) != 0
+            }
+          }
+          if done { m = full }
+          while m < full {
+            let row = UnsafeRawPointer(c.baseAddress! + Int(indices[m]) * 16).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(o.baseAddress! + m * 16).storeBytes(of: scalars[m] * row, as: SIMD16<Float>.self)
+            m += 1
+          }
+        }
+        while m < indices.count {
           let base = m * dim
           let width = min(dim, layout.length - base)
           let row = Int(indices[m]) * dim
           let u = scalars[m]
           for j in 0..<width { o[base + j] = u * c[row + j] }
+          m += 1
         }
       }
     }
   }
 }
 
+/// The C search plan of a codebook (`hsq_nearest_plan`), destroyed with the last reference.
+///
+/// `@unchecked Sendable` is safe: the plan is built completely in `init` and never
+/// changed afterwards, and `hsq_nearest_plan_search` only reads it (documented
+/// thread-safe in kernels.h), so any number of threads may search it at once. The
+/// class only owns the pointer, so that it is freed exactly once, in `deinit`.
+final class NearestPlan: @unchecked Sendable {
+  let pointer: OpaquePointer
+
+  init(_ codebook: Codebook) {
+    guard
+      let plan = codebook.vectors.withUnsafeBufferPointer({
+        hsq_nearest_plan_create($0.baseAddress, Int32(codebook.count), Int32(codebook.dim))
+      })
+    else { fatalError("out of memory preparing the nearest-codeword search (\(codebook.count)×\(codebook.dim))") }
+    pointer = plan
+  }
+
+  deinit { hsq_nearest_plan_destroy(pointer) }
+
+  /// Whether searches use the exact int8 screen (AVX512-VNNI; false when forced portable).
+  var usesInt8: Bool { hsq_nearest_plan_uses_int8(pointer) != 0 }
+}
+
 /// The raw pointers one search hands to its worker threads; each thread writes its own row range.
 private struct SearchTask: @unchecked Sendable {
   let v: UnsafePointer<Float>
-  let ct: UnsafePointer<Float>
+  let plan: OpaquePointer
   let idx: UnsafeMutablePointer<Int32>
   let dot: UnsafeMutablePointer<Float>
 }

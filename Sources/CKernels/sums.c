@@ -1,0 +1,134 @@
+/* Sums of squares in double, with the lane structure of hsq's Swift `Vec` reductions.
+ *
+ * Swift code in hsq is compiled for baseline x86-64 (SSE2), where widening
+ * Float to Double and summing takes about ten instructions per entry; these
+ * AVX-512 versions give the same result bit for bit: sixteen Double lanes
+ * (two vectors of eight, lane j of vector a summing entries 16t + 8a + j in
+ * order), the two vectors added lane-wise, the eight lanes summed in index
+ * order starting from −0.0 (Swift's SIMD `sum()`), then the tail entries one
+ * by one. Every operation is a separate IEEE add or multiply (intrinsics are
+ * never contracted into FMAs).
+ */
+#include "kernels.h"
+#include "nearest_internal.h"
+#include <immintrin.h>
+
+#if defined(__x86_64__)
+static int use_avx512_sums(void) {
+  static int cached = -1;
+  if (cached < 0) {
+    __builtin_cpu_init();
+    cached = __builtin_cpu_supports("avx512f");
+  }
+  return cached && !hsq_kernels_forced_portable();
+}
+
+__attribute__((target("avx512f")))
+static double lanes_sum(__m512d a, __m512d b) {
+  double lanes[8];
+  _mm512_storeu_pd(lanes, _mm512_add_pd(a, b));
+  double total = -0.0;
+  for (int j = 0; j < 8; j++) total += lanes[j];
+  return total;
+}
+
+__attribute__((target("avx512f")))
+static void sums_avx512(const float *x, const float *y, int64_t n, double *norm, double *distance) {
+  __m512d n0 = _mm512_setzero_pd(), n1 = _mm512_setzero_pd(), d0 = _mm512_setzero_pd(), d1 = _mm512_setzero_pd();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    __m512d x0 = _mm512_cvtps_pd(_mm256_loadu_ps(x + i)), x1 = _mm512_cvtps_pd(_mm256_loadu_ps(x + i + 8));
+    n0 = _mm512_add_pd(n0, _mm512_mul_pd(x0, x0));
+    n1 = _mm512_add_pd(n1, _mm512_mul_pd(x1, x1));
+    if (y) {
+      __m512d e0 = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(y + i)), x0);
+      __m512d e1 = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(y + i + 8)), x1);
+      d0 = _mm512_add_pd(d0, _mm512_mul_pd(e0, e0));
+      d1 = _mm512_add_pd(d1, _mm512_mul_pd(e1, e1));
+    }
+  }
+  double nsum = lanes_sum(n0, n1), dsum = lanes_sum(d0, d1);
+  for (; i < n; i++) {
+    double a = (double)x[i];
+    nsum += a * a;
+    if (y) {
+      double e = (double)y[i] - a;
+      dsum += e * e;
+    }
+  }
+  *norm = nsum;
+  if (distance) *distance = dsum;
+}
+#endif
+
+int hsq_sums_of_squares(const float *x, const float *y, int64_t n, double *norm, double *distance) {
+#if defined(__x86_64__)
+  if (use_avx512_sums()) {
+    sums_avx512(x, y, n, norm, distance);
+    return 1;
+  }
+#endif
+  (void)x; (void)y; (void)n; (void)norm; (void)distance;
+  return 0;
+}
+
+/* The HSQ scalar quantizer's levels, as ScalarQuantizer.quantize computes them:
+ * x = (double(u) − lo)·scale, l = min(trunc(x), s − 1), level = l + (double(draw) < x − l).
+ * The same IEEE operations on each entry, eight at a time. */
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512vl")))
+static void levels_avx512(const float *u, const float *draws, int64_t n, double lo, double scale, int32_t s,
+                          uint32_t *levels) {
+  const __m512d vlo = _mm512_set1_pd(lo), vscale = _mm512_set1_pd(scale);
+  const __m256i top = _mm256_set1_epi32(s - 1), one = _mm256_set1_epi32(1);
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    __m512d x = _mm512_mul_pd(_mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(u + j)), vlo), vscale);
+    __m256i l = _mm256_min_epi32(_mm512_cvttpd_epi32(x), top);
+    __m512d p = _mm512_sub_pd(x, _mm512_cvtepi32_pd(l));
+    __mmask8 up = _mm512_cmp_pd_mask(_mm512_cvtps_pd(_mm256_loadu_ps(draws + j)), p, _CMP_LT_OQ);
+    _mm256_storeu_si256((__m256i *)(levels + j), _mm256_mask_add_epi32(l, up, l, one));
+  }
+  for (; j < n; j++) {
+    double x = ((double)u[j] - lo) * scale;
+    int64_t l = (int64_t)x;
+    if (l > s - 1) l = s - 1;
+    double p = x - (double)l;
+    levels[j] = (uint32_t)(l + ((double)draws[j] < p ? 1 : 0));
+  }
+}
+#endif
+
+int hsq_quantize_levels(const float *u, const float *draws, int64_t n, double lo, double scale, int32_t s,
+                        uint32_t *levels) {
+#if defined(__x86_64__)
+  if (use_avx512_sums() && __builtin_cpu_supports("avx512vl")) {
+    levels_avx512(u, draws, n, lo, scale, s, levels);
+    return 1;
+  }
+#endif
+  (void)u; (void)draws; (void)n; (void)lo; (void)scale; (void)s; (void)levels;
+  return 0;
+}
+
+/* out[16m + j] = u[m]·C[16·idx[m] + j] for m < rows: HSQ's reconstruction of full 16-dim sub-vectors. */
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static void scale_rows16_avx512(const float *C, const int32_t *idx, const float *u, int64_t rows, float *out) {
+  for (int64_t m = 0; m < rows; m++) {
+    __m512 c = _mm512_loadu_ps(C + (int64_t)idx[m] * 16);
+    _mm512_storeu_ps(out + m * 16, _mm512_mul_ps(_mm512_set1_ps(u[m]), c));
+  }
+}
+#endif
+
+int hsq_scale_rows16(const float *C, const int32_t *idx, const float *u, int64_t rows, float *out) {
+#if defined(__x86_64__)
+  if (use_avx512_sums()) {
+    scale_rows16_avx512(C, idx, u, rows, out);
+    return 1;
+  }
+#endif
+  (void)C; (void)idx; (void)u; (void)rows; (void)out;
+  return 0;
+}

@@ -1,0 +1,37 @@
+import CKernels
+import Foundation
+import HSQCore
+import Testing
+
+/// The AVX-512 sums of squares equal the Swift reductions bit for bit.
+@Suite struct SumsOfSquaresTests {
+  static func vector(_ n: Int, seed: UInt64, scale: Float) -> [Float] {
+    var rng = RandomStream(seed: seed)
+    return (0..<n).map { _ in scale * Float(rng.gaussian()) }
+  }
+
+  @Test(arguments: [0, 1, 7, 15, 16, 17, 31, 33, 100, 1000, 100_352])
+  func cKernelMatchesSwift(n: Int) {
+    for (seed, scale) in [(1 as UInt64, Float(1)), (2, 1e-20), (3, 1e18)] {
+      let x = Self.vector(n, seed: seed, scale: scale)
+      let y = x.enumerated().map { i, v in i % 3 == 0 ? v : v * 0.5 + 1e-3 * scale }
+      let swiftNorm = x.withUnsafeBufferPointer { Vec.portableSquaredNorm($0) }
+      let swiftBoth = Vec.portableSquaredNormAndDistance(x, y)
+      #expect(Vec.squaredNorm(x).bitPattern == swiftNorm.bitPattern, "n = \(n), scale \(scale)")
+      let both = Vec.squaredNormAndDistance(x, y)
+      #expect(both.norm.bitPattern == swiftBoth.norm.bitPattern, "n = \(n), scale \(scale)")
+      #expect(both.distance.bitPattern == swiftBoth.distance.bitPattern, "n = \(n), scale \(scale)")
+      #expect(swiftBoth.distance.bitPattern == Vec.squaredDistance(y, x).bitPattern, "n = \(n): the fused distance is squaredDistance(y, x)")
+      #expect(swiftBoth.norm.bitPattern == swiftNorm.bitPattern)
+    }
+  }
+
+  @Test func theCKernelRunsWhereTheCPUHasAVX512() throws {
+    let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    guard cpu.contains(" avx512f") else { return }
+    var norm = 0.0
+    let x: [Float] = [1, 2, 3]
+    #expect(hsq_sums_of_squares(x, nil, 3, &norm, nil) == 1)
+    #expect(norm == 14)
+  }
+}
