@@ -61,7 +61,7 @@ let package = Package(
       plugins: registerBuiltins),
     .target(
       name: "HSQExperiments",
-      dependencies: ["HSQCore", "HSQCodebooks", "HSQCompressors", "HSQDatasets", "HSQModels"],
+      dependencies: ["CKernels", "HSQCore", "HSQCodebooks", "HSQCompressors", "HSQDatasets", "HSQModels"],
       swiftSettings: swiftSettings),
     .target(
       name: "HSQ",

@@ -13,6 +13,9 @@
 #include "nearest_internal.h"
 #include <immintrin.h>
 
+/* Swift never fuses a multiply and an add; neither may these loops (clang contracts C expressions by default). */
+#pragma STDC FP_CONTRACT OFF
+
 #if defined(__x86_64__)
 static int use_avx512_sums(void) {
   static int cached = -1;
@@ -130,5 +133,62 @@ int hsq_scale_rows16(const float *C, const int32_t *idx, const float *u, int64_t
   }
 #endif
   (void)C; (void)idx; (void)u; (void)rows; (void)out;
+  return 0;
+}
+
+/* The server's mean, fused with the SGD step: see kernels.h. */
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static void mean_avx512(const float *const *sources, int32_t count, float scale, float *out, int64_t n) {
+  const __m512 s = _mm512_set1_ps(scale);
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    __m512 acc = _mm512_setzero_ps();
+    for (int32_t w = 0; w < count; w++) acc = _mm512_add_ps(acc, _mm512_mul_ps(s, _mm512_loadu_ps(sources[w] + i)));
+    _mm512_storeu_ps(out + i, acc);
+  }
+  for (; i < n; i++) {
+    float acc = 0.0f;
+    for (int32_t w = 0; w < count; w++) acc = acc + scale * sources[w][i];
+    out[i] = acc;
+  }
+}
+
+__attribute__((target("avx512f")))
+static void update_avx512(const float *g, float *x, float *v, int64_t n, float rate, float decay, float momentum) {
+  const __m512 r = _mm512_set1_ps(rate), l = _mm512_set1_ps(decay), m = _mm512_set1_ps(momentum);
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    __m512 xi = _mm512_loadu_ps(x + i);
+    __m512 vi = _mm512_add_ps(_mm512_mul_ps(m, _mm512_loadu_ps(v + i)), _mm512_add_ps(_mm512_loadu_ps(g + i), _mm512_mul_ps(l, xi)));
+    _mm512_storeu_ps(v + i, vi);
+    _mm512_storeu_ps(x + i, _mm512_sub_ps(xi, _mm512_mul_ps(r, vi)));
+  }
+  for (; i < n; i++) {
+    v[i] = momentum * v[i] + (g[i] + decay * x[i]);
+    x[i] = x[i] - rate * v[i];
+  }
+}
+#endif
+
+int hsq_mean_of(const float *const *sources, int32_t count, float scale, float *out, int64_t n) {
+#if defined(__x86_64__)
+  if (use_avx512_sums()) {
+    mean_avx512(sources, count, scale, out, n);
+    return 1;
+  }
+#endif
+  (void)sources; (void)count; (void)scale; (void)out; (void)n;
+  return 0;
+}
+
+int hsq_sgd_update(const float *g, float *x, float *v, int64_t n, float rate, float decay, float momentum) {
+#if defined(__x86_64__)
+  if (use_avx512_sums()) {
+    update_avx512(g, x, v, n, rate, decay, momentum);
+    return 1;
+  }
+#endif
+  (void)g; (void)x; (void)v; (void)n; (void)rate; (void)decay; (void)momentum;
   return 0;
 }

@@ -1,3 +1,4 @@
+import CKernels
 import Dispatch
 import HSQCompressors
 import HSQCore
@@ -99,8 +100,11 @@ extension Experiment {
   func serverPass(messages: [[[Float]]], raw: [[[Float]]]?, layers: Int, update: Bool) -> (mean: [[Float]], rawMean: [[Float]]) {
     let scale = 1 / Float(messages.count)
     let rule = UpdateRule(self)
-    var mean = pipeline.model.zeroParameters()
-    var rawMean = raw == nil ? [] : pipeline.model.zeroParameters()
+    // Every entry is written by the pass.
+    let shapes = pipeline.model.layers
+    let uninitialized = { shapes.map { layer in [Float](unsafeUninitializedCapacity: layer.count) { _, n in n = layer.count } } }
+    var mean = uninitialized()
+    var rawMean = raw == nil ? [] : uninitialized()
     var layerPointers: [ServerLayer] = []
     // Pointers stay valid: every array is held by `messages`, `raw`, `mean`, `rawMean`,
     // `parameters` or `velocity`, none of which is resized or copied during the pass.
@@ -122,13 +126,10 @@ extension Experiment {
     let runLane: @Sendable (Int) -> Void = { lane in
       for layer in work.layers {
         let range = (layer.count * lane / lanes)..<(layer.count * (lane + 1) / lanes)
-        for source in layer.messages {
-          for i in range { layer.mean[i] += scale * source[i] }
-        }
+        guard !range.isEmpty else { continue }
+        Self.mean(of: layer.messages, scale: scale, into: layer.mean, range: range)
         if let rawSources = layer.raw, let rawMean = layer.rawMean {
-          for source in rawSources {
-            for i in range { rawMean[i] += scale * source[i] }
-          }
+          Self.mean(of: rawSources, scale: scale, into: rawMean, range: range)
         }
         if let x = layer.x, let v = layer.v { rule.apply(UnsafePointer(layer.mean), x, v, range) }
       }
@@ -137,6 +138,26 @@ extension Experiment {
       LanePool.shared.run(lanes: lanes, runLane)
     }
     return (mean, rawMean)
+  }
+
+  /// out[range] = Σ_w scale·sources[w][range], summed in source order from +0 (the C kernel, or the same sums in Swift).
+  static func mean(of sources: [UnsafePointer<Float>], scale: Float, into out: UnsafeMutablePointer<Float>, range: Range<Int>) {
+    let shifted = sources.map { Optional($0 + range.lowerBound) }
+    let done = shifted.withUnsafeBufferPointer { list in
+      hsq_mean_of(list.baseAddress!, Int32(list.count), scale, out + range.lowerBound, Int64(range.count)) != 0
+    }
+    if !done { portableMean(of: sources, scale: scale, into: out, range: range) }
+  }
+
+  /// ``mean(of:scale:into:range:)`` in Swift, a block of elements at a time.
+  static func portableMean(of sources: [UnsafePointer<Float>], scale: Float, into out: UnsafeMutablePointer<Float>, range: Range<Int>) {
+    for block in stride(from: range.lowerBound, to: range.upperBound, by: 1024) {
+      let end = min(block + 1024, range.upperBound)
+      for i in block..<end { out[i] = 0 }
+      for source in sources {
+        for i in block..<end { out[i] += scale * source[i] }
+      }
+    }
   }
 
   /// SGD with heavy-ball momentum: v ← m·v + (ĝ + λx), x ← x − η·v (local protocol: η = 1, λ applied locally).
@@ -231,9 +252,22 @@ struct UpdateRule: Sendable {
     momentum = Float(experiment.config.momentum)
   }
 
+  init(rate: Float, decay: Float, momentum: Float) {
+    self.rate = rate
+    self.decay = decay
+    self.momentum = momentum
+  }
+
   /// v ← m·v + (g + λx), x ← x − η·v over `range`.
   @inline(__always)
   func apply(_ g: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    let start = range.lowerBound
+    if hsq_sgd_update(g + start, x + start, v + start, Int64(range.count), rate, decay, momentum) != 0 { return }
+    portableApply(g, x, v, range)
+  }
+
+  /// ``apply(_:_:_:_:)`` in Swift.
+  func portableApply(_ g: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
     for i in range {
       v[i] = momentum * v[i] + (g[i] + decay * x[i])
       x[i] -= rate * v[i]

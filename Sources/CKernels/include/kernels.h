@@ -58,6 +58,15 @@ int hsq_quantize_levels(const float *u, const float *draws, int64_t n, double lo
 /// out[16m + j] = u[m]·C[16·idx[m] + j] for m < rows and j < 16. Returns 1 with AVX-512, else 0.
 int hsq_scale_rows16(const float *C, const int32_t *idx, const float *u, int64_t rows, float *out);
 
+/// out[i] = (…((+0 + scale·s₀[i]) + scale·s₁[i]) … + scale·s_{count−1}[i]) for i < n: the mean of
+/// `count` vectors in source order, each product and sum rounded separately (as N `Vec.axpy` calls
+/// into zeros). Returns 1 with AVX-512, else 0 (nothing written).
+int hsq_mean_of(const float *const *sources, int32_t count, float scale, float *out, int64_t n);
+
+/// Heavy-ball SGD, v[i] ← m·v[i] + (g[i] + λ·x[i]), x[i] ← x[i] − η·v[i], each operation rounded
+/// separately (as hsq's Swift UpdateRule). Returns 1 with AVX-512, else 0 (nothing written).
+int hsq_sgd_update(const float *g, float *x, float *v, int64_t n, float rate, float decay, float momentum);
+
 /// In-place unnormalized fast Walsh–Hadamard transform of x (n a power of two).
 void hsq_fwht(float *x, int64_t n);
 
