@@ -97,7 +97,7 @@ struct LinearSpectrum {
       betas.append(beta)
       basis.append(w.map { $0 / beta })
     }
-    return SymmetricEigen.tridiagonalValues(diagonal: alphas, offDiagonal: Array(betas.prefix(alphas.count - 1)))
+    return Matrix.tridiagonalEigenvalues(diagonal: alphas, offDiagonal: Array(betas.prefix(alphas.count - 1)))
   }
 
   /// L = curvature·λ_max and μ = curvature·λ_min (when `stronglyConvex`, else 0).
@@ -105,7 +105,7 @@ struct LinearSpectrum {
     let dim = dimension, n = examples.count
     let (lower, upper, exact, method): (Double, Double, Bool, String)
     if dim <= Self.exactLimit {
-      let values = SymmetricEigen(gram(), vectors: false).values
+      let values = gram().symmetricEigenvalues()
       (lower, upper, exact) = (values.first!, values.last!, true)
       method = "exact eigenvalues of the \(dim)×\(dim) matrix \(matrixName)"
     } else {
@@ -132,8 +132,8 @@ struct LinearSpectrum {
       }
     }
     for j in 0..<dim { c[j] /= Double(n) }
-    let eigen = SymmetricEigen(gram(), vectors: true)
-    let vectors = eigen.vectors!
+    let eigen = gram().symmetricEigen()
+    let vectors = eigen.vectors
     let cutoff = 1e-11 * max(eigen.values.last!, 0)
     var theta = [Double](repeating: 0, count: dim)
     for (k, lambda) in eigen.values.enumerated() where lambda > cutoff {

@@ -1,3 +1,4 @@
+import Foundation
 import HSQCore
 import Testing
 
@@ -136,6 +137,80 @@ struct SymmetricEigenTests {
     let diag = diagonal([3, -1, 2, 0]).symmetricEigen()
     #expect(diag.values == [-1, 0, 2, 3])
     #expect(Matrix.identity(4).symmetricEigen().values == [1, 1, 1, 1])
+  }
+}
+
+@Suite("Symmetric eigenvalues without eigenvectors")
+struct SymmetricEigenvalueTests {
+  /// The dense matrix with `diagonal` on the diagonal and `offDiagonal` next to it on both sides.
+  private func tridiagonal(_ diagonal: [Double], _ offDiagonal: [Double]) -> Matrix {
+    var t = Matrix(rows: diagonal.count, columns: diagonal.count)
+    for (i, a) in diagonal.enumerated() { t[i, i] = a }
+    for (i, b) in offDiagonal.enumerated() { t[i, i + 1] = b; t[i + 1, i] = b }
+    return t
+  }
+
+  /// max_i Σ_j |T_ij|, which bounds ‖T‖₂ for a symmetric T.
+  private func infinityNorm(_ t: Matrix) -> Double {
+    (0..<t.rows).map { i in (0..<t.columns).reduce(0) { $0 + abs(t[i, $1]) } }.max() ?? 0
+  }
+
+  @Test("values alone equal the values of the full decomposition, bit for bit", arguments: [0, 1, 2, 5, 12, 40])
+  func valuesOnlyMatchFullDecomposition(_ n: Int) {
+    let b = gaussianMatrix(n, n, label: 40)
+    var a = b + b.transposed
+    let ones = Matrix(rows: n, columns: n, storage: .init(repeating: 1, count: n * n))
+    var matrices = [a, b.transposeMultiply(b), .identity(n), ones]
+    if n > 1 {
+      // An asymmetry at rounding level is accepted the same way: both decompose (A + Aᵀ)/2.
+      a[0, 1] = a[0, 1].nextUp
+      matrices.append(a)
+    }
+    for m in matrices {
+      let values = m.symmetricEigenvalues()
+      #expect(values.map(\.bitPattern) == m.symmetricEigen().values.map(\.bitPattern))
+      #expect(values == values.sorted())
+    }
+  }
+
+  @Test("tridiagonal eigenvalues agree with the dense decomposition of the same matrix", arguments: [1, 2, 3, 5, 12, 40, 100])
+  func tridiagonalMatchesDense(_ n: Int) {
+    var rng = RandomStream.derived(from: 2024, purpose: "linear-algebra-test", 41, n)
+    let diagonal = (0..<n).map { _ in rng.gaussian() }
+    var offDiagonal = (0..<(n - 1)).map { _ in rng.gaussian() }
+    // A zero off-diagonal entry splits T into two blocks that QL must handle separately.
+    if n > 4 { offDiagonal[n / 2] = 0 }
+    let t = tridiagonal(diagonal, offDiagonal)
+    let values = Matrix.tridiagonalEigenvalues(diagonal: diagonal, offDiagonal: offDiagonal)
+    let dense = t.symmetricEigen().values
+    #expect(values.count == n && values == values.sorted())
+    // Both are backward stable, each within c·n·ε·‖T‖₂ of the exact eigenvalues (Weyl); c = 4 for each.
+    let tolerance = 8 * Double(n) * .ulpOfOne * infinityNorm(t)
+    for k in 0..<n { #expect(abs(values[k] - dense[k]) <= tolerance, "λ_\(k): \(values[k]) vs \(dense[k])") }
+  }
+
+  @Test("tridiag(−1, 2, −1) has eigenvalues 2 − 2cos(kπ/(n + 1))", arguments: [1, 2, 3, 10, 50, 200])
+  func secondDifference(_ n: Int) {
+    let values = Matrix.tridiagonalEigenvalues(
+      diagonal: .init(repeating: 2, count: n), offDiagonal: .init(repeating: -1, count: n - 1))
+    // ‖T‖₂ < 4; the closed form itself is accurate to a few ulps of 4.
+    let tolerance = 4 * Double(n + 1) * .ulpOfOne * 4
+    for k in 1...n {
+      let exact = 2 - 2 * cos(Double(k) * .pi / Double(n + 1))
+      #expect(abs(values[k - 1] - exact) <= tolerance, "λ_\(k) = \(values[k - 1]), exact \(exact)")
+    }
+  }
+
+  @Test func smallCases() {
+    #expect(Matrix.tridiagonalEigenvalues(diagonal: [], offDiagonal: []) == [])
+    #expect(Matrix.tridiagonalEigenvalues(diagonal: [-3.5], offDiagonal: []) == [-3.5])
+    #expect(Matrix(rows: 0, columns: 0).symmetricEigenvalues() == [])
+    #expect(Matrix(rows: 1, columns: 1, storage: [-3.5]).symmetricEigenvalues() == [-3.5])
+    // [[a, b], [b, a]] has eigenvalues a ∓ |b|; a diagonal matrix just gets sorted.
+    let two = Matrix.tridiagonalEigenvalues(diagonal: [2, 2], offDiagonal: [-1])
+    #expect(abs(two[0] - 1) <= 1e-15 && abs(two[1] - 3) <= 1e-15)
+    #expect(Matrix.tridiagonalEigenvalues(diagonal: [3, -1, 2, 0], offDiagonal: [0, 0, 0]) == [-1, 0, 2, 3])
+    #expect(diagonal([3, -1, 2, 0]).symmetricEigenvalues() == [-1, 0, 2, 3])
   }
 }
 

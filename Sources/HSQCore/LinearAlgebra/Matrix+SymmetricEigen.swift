@@ -8,7 +8,8 @@ import Foundation
 ///
 /// The algorithm is EISPACK's `tred2` + `tql2` (Wilkinson & Reinsch,
 /// Handbook for Automatic Computation II, 1971) in the form of the public
-/// domain JAMA library: about `9n³` flops with the eigenvectors, backward
+/// domain JAMA library: about `9n³` flops with the eigenvectors, `4n³/3`
+/// for the values alone (``Matrix/symmetricEigenvalues()``), backward
 /// stable (each `λ_i` is within `O(ε‖A‖)` of the exact one). The
 /// transformation is stored transposed so every inner loop runs along
 /// contiguous memory. Eigenvalues come out in ascending order; eigenvector
@@ -26,6 +27,79 @@ extension Matrix {
   /// The matrix must be square and symmetric (up to rounding: the symmetric
   /// part `(A + Aᵀ)/2` is decomposed) with finite entries.
   public func symmetricEigen() -> SymmetricEigendecomposition {
+    var w = symmetricPart()
+    let n = rows
+    var d = [Double](repeating: 0, count: n)
+    var e = [Double](repeating: 0, count: n)
+    guard n > 0 else { return SymmetricEigendecomposition(values: [], vectors: Matrix(rows: 0, columns: 0)) }
+    w.withUnsafeMutableBufferPointer { pw in
+      d.withUnsafeMutableBufferPointer { pd in
+        e.withUnsafeMutableBufferPointer { pe in
+          Matrix.tridiagonalize(pw.baseAddress!, pd.baseAddress!, pe.baseAddress!, n, accumulate: true)
+          Matrix.diagonalizeTridiagonal(pw.baseAddress!, pd.baseAddress!, pe.baseAddress!, n)
+        }
+      }
+    }
+    return SymmetricEigendecomposition(values: d, vectors: Matrix(rows: n, columns: n, storage: w).transposed)
+  }
+
+  /// The eigenvalues of a symmetric matrix, ascending, without the eigenvectors.
+  ///
+  /// ```
+  /// A = V Λ Vᵀ  →  [λ₁ ≤ λ₂ ≤ … ≤ λ_n]
+  /// ```
+  ///
+  /// The same `tred2` + `tql2` as ``symmetricEigen()`` with the orthogonal
+  /// transformation neither accumulated nor rotated: about `4n³/3` flops (the
+  /// Householder reduction) instead of `9n³`. The arithmetic on the diagonal
+  /// and sub-diagonal is the same, so the result equals
+  /// `symmetricEigen().values` bit for bit. Same preconditions: square,
+  /// symmetric up to rounding, finite.
+  public func symmetricEigenvalues() -> [Double] {
+    var w = symmetricPart()
+    let n = rows
+    guard n > 0 else { return [] }
+    var d = [Double](repeating: 0, count: n)
+    var e = [Double](repeating: 0, count: n)
+    w.withUnsafeMutableBufferPointer { pw in
+      d.withUnsafeMutableBufferPointer { pd in
+        e.withUnsafeMutableBufferPointer { pe in
+          Matrix.tridiagonalize(pw.baseAddress!, pd.baseAddress!, pe.baseAddress!, n, accumulate: false)
+          Matrix.diagonalizeTridiagonal(nil, pd.baseAddress!, pe.baseAddress!, n)
+        }
+      }
+    }
+    return d
+  }
+
+  /// The eigenvalues, ascending, of the symmetric tridiagonal matrix with the given diagonal and off-diagonal.
+  ///
+  /// ```
+  /// T_ii = a_i = diagonal[i],  T_{i,i+1} = T_{i+1,i} = b_i = offDiagonal[i],  T = Q Λ Qᵀ  →  [λ₁ ≤ … ≤ λ_n]
+  /// ```
+  ///
+  /// Implicit QL with Wilkinson-style shifts (EISPACK `tql2` without the
+  /// eigenvectors, as in ``symmetricEigen()``): `O(n²)` flops, backward
+  /// stable. `offDiagonal` has `n − 1` entries (none when `n = 0`); the
+  /// Lanczos method's Ritz values are the typical use.
+  public static func tridiagonalEigenvalues(diagonal: [Double], offDiagonal: [Double]) -> [Double] {
+    let n = diagonal.count
+    precondition(
+      offDiagonal.count == Swift.max(n - 1, 0),
+      "a tridiagonal matrix with \(n) diagonal entries needs \(Swift.max(n - 1, 0)) off-diagonal ones, not \(offDiagonal.count)")
+    guard n > 0 else { return [] }
+    var d = diagonal
+    var e = [0] + offDiagonal  // `tql2` reads the sub-diagonal from e[1...], as `tred2` leaves it
+    d.withUnsafeMutableBufferPointer { pd in
+      e.withUnsafeMutableBufferPointer { pe in
+        Matrix.diagonalizeTridiagonal(nil, pd.baseAddress!, pe.baseAddress!, n)
+      }
+    }
+    return d
+  }
+
+  /// `Vᵀ` before any transformation (`W = (A + Aᵀ)/2`, row-major), after checking that `A` is square, finite and symmetric up to rounding.
+  private func symmetricPart() -> [Double] {
     precondition(rows == columns, "eigen-decomposition of a non-square \(rows)×\(columns) matrix")
     precondition(storage.allSatisfy(\.isFinite), "eigen-decomposition of a matrix with non-finite entries")
     let n = rows
@@ -40,22 +114,15 @@ extension Matrix {
         w[j * n + i] = (a + b) / 2
       }
     }
-    var d = [Double](repeating: 0, count: n)
-    var e = [Double](repeating: 0, count: n)
-    guard n > 0 else { return SymmetricEigendecomposition(values: [], vectors: Matrix(rows: 0, columns: 0)) }
-    w.withUnsafeMutableBufferPointer { pw in
-      d.withUnsafeMutableBufferPointer { pd in
-        e.withUnsafeMutableBufferPointer { pe in
-          Matrix.tridiagonalize(pw.baseAddress!, pd.baseAddress!, pe.baseAddress!, n)
-          Matrix.diagonalizeTridiagonal(pw.baseAddress!, pd.baseAddress!, pe.baseAddress!, n)
-        }
-      }
-    }
-    return SymmetricEigendecomposition(values: d, vectors: Matrix(rows: n, columns: n, storage: w).transposed)
+    return w
   }
 
-  /// Householder reduction to tridiagonal form (`tred2`); `d` gets the diagonal, `e` the sub-diagonal.
-  private static func tridiagonalize(_ w: UnsafeMutablePointer<Double>, _ d: UnsafeMutablePointer<Double>, _ e: UnsafeMutablePointer<Double>, _ n: Int) {
+  /// Householder reduction to tridiagonal form (`tred2`); `d` gets the diagonal, `e[1...]` the sub-diagonal,
+  /// and `w` the transformation when `accumulate` (otherwise `w` is left as scratch).
+  private static func tridiagonalize(
+    _ w: UnsafeMutablePointer<Double>, _ d: UnsafeMutablePointer<Double>, _ e: UnsafeMutablePointer<Double>, _ n: Int,
+    accumulate: Bool
+  ) {
     for j in 0..<n { d[j] = w[j * n + n - 1] }
     for i in stride(from: n - 1, to: 0, by: -1) {
       var scale = 0.0, h = 0.0
@@ -102,6 +169,12 @@ extension Matrix {
       }
       d[i] = h
     }
+    guard accumulate else {
+      // The tridiagonal's diagonal sits on w's diagonal; the accumulation below only moves it to d.
+      for j in 0..<n { d[j] = w[j * n + j] }
+      e[0] = 0
+      return
+    }
     // Accumulate the transformations.
     for i in 0..<(n - 1) {
       w[i * n + n - 1] = w[i * n + i]
@@ -127,8 +200,11 @@ extension Matrix {
     e[0] = 0
   }
 
-  /// Implicit QL iterations on the tridiagonal matrix (`tql2`), then an ascending sort.
-  private static func diagonalizeTridiagonal(_ w: UnsafeMutablePointer<Double>, _ d: UnsafeMutablePointer<Double>, _ e: UnsafeMutablePointer<Double>, _ n: Int) {
+  /// Implicit QL iterations on the tridiagonal matrix (`tql2`), then an ascending sort; the rows of `w`
+  /// (the eigenvectors, transposed) are rotated and permuted along, unless `w` is `nil`.
+  private static func diagonalizeTridiagonal(
+    _ w: UnsafeMutablePointer<Double>?, _ d: UnsafeMutablePointer<Double>, _ e: UnsafeMutablePointer<Double>, _ n: Int
+  ) {
     for i in 1..<Swift.max(n, 1) { e[i - 1] = e[i] }
     e[n - 1] = 0
     var f = 0.0, tst1 = 0.0
@@ -166,11 +242,13 @@ extension Matrix {
             c = p / r
             p = c * d[i] - s * g
             d[i + 1] = h + s * (c * g + s * d[i])
-            let vi = w + i * n, vi1 = w + (i + 1) * n
-            for k in 0..<n {
-              let t = vi1[k]
-              vi1[k] = s * vi[k] + c * t
-              vi[k] = c * vi[k] - s * t
+            if let w {
+              let vi = w + i * n, vi1 = w + (i + 1) * n
+              for k in 0..<n {
+                let t = vi1[k]
+                vi1[k] = s * vi[k] + c * t
+                vi[k] = c * vi[k] - s * t
+              }
             }
           }
           p = -s * s2 * c3 * el1 * e[l] / dl1
@@ -188,8 +266,10 @@ extension Matrix {
       if k != i {
         d[k] = d[i]
         d[i] = p
-        let vi = w + i * n, vk = w + k * n
-        for j in 0..<n { let t = vi[j]; vi[j] = vk[j]; vk[j] = t }
+        if let w {
+          let vi = w + i * n, vk = w + k * n
+          for j in 0..<n { let t = vi[j]; vi[j] = vk[j]; vk[j] = t }
+        }
       }
     }
   }
