@@ -192,3 +192,44 @@ int hsq_sgd_update(const float *g, float *x, float *v, int64_t n, float rate, fl
   (void)g; (void)x; (void)v; (void)n; (void)rate; (void)decay; (void)momentum;
   return 0;
 }
+
+/* y ← y + α·x and out ← x − y, as Vec.axpy and Vec.difference (each operation rounded separately). */
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static void axpy_avx512(float alpha, const float *x, float *y, int64_t n) {
+  const __m512 a = _mm512_set1_ps(alpha);
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    _mm512_storeu_ps(y + i, _mm512_add_ps(_mm512_loadu_ps(y + i), _mm512_mul_ps(a, _mm512_loadu_ps(x + i))));
+  for (; i < n; i++) y[i] = y[i] + alpha * x[i];
+}
+
+__attribute__((target("avx512f")))
+static void difference_avx512(const float *x, const float *y, float *out, int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(out + i, _mm512_sub_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i)));
+  for (; i < n; i++) out[i] = x[i] - y[i];
+}
+#endif
+
+int hsq_axpy(float alpha, const float *x, float *y, int64_t n) {
+#if defined(__x86_64__)
+  if (use_avx512_sums()) {
+    axpy_avx512(alpha, x, y, n);
+    return 1;
+  }
+#endif
+  (void)alpha; (void)x; (void)y; (void)n;
+  return 0;
+}
+
+int hsq_difference(const float *x, const float *y, float *out, int64_t n) {
+#if defined(__x86_64__)
+  if (use_avx512_sums()) {
+    difference_avx512(x, y, out, n);
+    return 1;
+  }
+#endif
+  (void)x; (void)y; (void)out; (void)n;
+  return 0;
+}

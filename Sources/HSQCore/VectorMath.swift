@@ -144,12 +144,14 @@ public enum Vec {
   }
 
   /// y ← y + αx.
-  @inlinable
   public static func axpy(_ alpha: Float, _ x: [Float], _ y: inout [Float]) {
     precondition(x.count == y.count, "axpy of vectors of different lengths")
     x.withUnsafeBufferPointer { a in
       y.withUnsafeMutableBufferPointer { b in
-        for i in 0..<a.count { b[i] += alpha * a[i] }
+        guard let pa = a.baseAddress, let pb = b.baseAddress, hsq_axpy(alpha, pa, pb, Int64(a.count)) != 0 else {
+          for i in 0..<a.count { b[i] += alpha * a[i] }
+          return
+        }
       }
     }
   }
@@ -160,7 +162,12 @@ public enum Vec {
     return [Float](unsafeUninitializedCapacity: x.count) { out, count in
       x.withUnsafeBufferPointer { a in
         y.withUnsafeBufferPointer { b in
-          for i in 0..<a.count { out[i] = a[i] - b[i] }
+          guard let pa = a.baseAddress, let pb = b.baseAddress, let po = out.baseAddress,
+            hsq_difference(pa, pb, po, Int64(a.count)) != 0
+          else {
+            for i in 0..<a.count { out[i] = a[i] - b[i] }
+            return
+          }
         }
       }
       count = x.count

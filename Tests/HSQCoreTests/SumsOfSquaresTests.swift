@@ -26,6 +26,16 @@ import Testing
     }
   }
 
+  @Test(arguments: [0, 1, 15, 16, 17, 1000, 100_352])
+  func axpyAndDifferenceMatchTheScalarLoops(n: Int) {
+    let x = Self.vector(n, seed: 4, scale: 1), y0 = Self.vector(n, seed: 5, scale: 3)
+    var y = y0, expected = y0
+    Vec.axpy(0.37, x, &y)
+    for i in 0..<n { expected[i] += 0.37 * x[i] }
+    #expect(y.map(\.bitPattern) == expected.map(\.bitPattern))
+    #expect(Vec.difference(x, y0).map(\.bitPattern) == zip(x, y0).map { ($0 - $1).bitPattern })
+  }
+
   @Test func theCKernelRunsWhereTheCPUHasAVX512() throws {
     let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
     guard cpu.contains(" avx512f") else { return }

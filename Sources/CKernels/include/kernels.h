@@ -67,6 +67,12 @@ int hsq_mean_of(const float *const *sources, int32_t count, float scale, float *
 /// separately (as hsq's Swift UpdateRule). Returns 1 with AVX-512, else 0 (nothing written).
 int hsq_sgd_update(const float *g, float *x, float *v, int64_t n, float rate, float decay, float momentum);
 
+/// y[i] ← y[i] + α·x[i] (the product and the sum rounded separately). Returns 1 with AVX-512, else 0.
+int hsq_axpy(float alpha, const float *x, float *y, int64_t n);
+
+/// out[i] = x[i] − y[i]. Returns 1 with AVX-512, else 0.
+int hsq_difference(const float *x, const float *y, float *out, int64_t n);
+
 /// In-place unnormalized fast Walsh–Hadamard transform of x (n a power of two).
 void hsq_fwht(float *x, int64_t n);
 
