@@ -22,14 +22,21 @@ import Testing
     one.threads = 1
     one.errorFeedback = true
     one.participation = 0.5
+    // 46k parameters (40-1024-4): enough for the server pass to split its elements across threads too.
+    one.model = "mlp:hidden=1024"
+    one.momentum = 0.9
     var two = one
     two.threads = 2
-    let a = try Experiment(one), b = try Experiment(two)
+    var three = one
+    three.threads = 3
+    let a = try Experiment(one), b = try Experiment(two), c = try Experiment(three)
     for _ in 0..<6 {
-      let ra = try a.step(), rb = try b.step()
+      let ra = try a.step(), rb = try b.step(), rc = try c.step()
       #expect(ra.withoutTimings == rb.withoutTimings)
+      #expect(ra.withoutTimings == rc.withoutTimings)
     }
     #expect(a.parameters == b.parameters)
+    #expect(a.parameters == c.parameters)
     #expect(a.history.last!.bitsUp > 0)
   }
 
