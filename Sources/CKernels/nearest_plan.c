@@ -6,7 +6,9 @@
  *
  * Screen. The codebook is quantized once, Q_kd = round(c_kd/s_c), s_c = max|c|/127 (in double), and each
  * row with ι = fl(127/max|v|), x_d = fl(v_d·ι), q_d = round(x_d) ∈ [−127, 127]. The integer scores
- * I_k = Σ_d q_d·Q_kd are exact (vpdpbusd). In the units of I, with y = ι·v (exact, real):
+ * I_k = Σ_d q_d·Q_kd are exact: vpdpbusd multiplies the row's bytes q_d + 128 ∈ [1, 255] (unsigned) by the
+ * Q_kd (signed) into an accumulator that starts from −128·Σ_d Q_kd (|terms| < 2^20, no overflow in int32).
+ * In the units of I, with y = ι·v (exact, real):
  *   |y·c_k/s_c − I_k| = |⟨y, c_k/s_c − Q_k⟩ + ⟨y − q, Q_k⟩| ≤ ‖y‖·E_c + ‖y − q‖·N_Q      (Cauchy–Schwarz),
  *     E_c = max_k ‖c_k/s_c − Q_k‖,  N_Q = max_k ‖Q_k‖;
  *   |ι/s_c·(s_k − ⟨v, c_k⟩)| ≤ γ·‖y‖·C_n + ι/s_c·D·2^-149                 (the fmaf chain, with underflow),
@@ -21,8 +23,9 @@
  * Exactness. Let S = max_k |s_k|. Every k with |s_k| = S has |I_k| ≥ ι/s_c·S − ε ≥ max|I| − 2ε, since
  * max|I| ≤ ι/s_c·S + ε. So the candidates {k : |I_k| ≥ max|I| − T} hold every maximizer, and the float
  * search restricted to them (the same fmaf chain, k ascending, strictly greater wins) returns the same
- * first maximizer and the same float dot. The candidates are taken on 16-bit scores g_k = |I_k >> 3|
- * (⌊|I|/8⌋ ≤ g ≤ ⌈|I|/8⌉, |I| ≤ 16·127² < 8·2^15): every k above has g_k ≥ max g − ⌊T/8⌋ − 2, and that
+ * first maximizer and the same float dot. The candidates are taken on 16-bit scores, g_k = I_k >> 3 in ones'
+ * complement (⌊I/8⌋ for I ≥ 0, ⌈|I|/8⌉ − 1 for I < 0; |I| ≤ 16·127² < 8·2^15), so |I|/8 − 1 ≤ g ≤ |I|/8:
+ * every k above has g_k ≥ (max|I| − T)/8 − 1 ≥ max g − T/8 − 1, i.e. g_k ≥ max g − ⌊T/8⌋ − 1, and that
  * larger set is what is re-ranked.
  *
  * Rows that are all ±0 get (0, +0), what the chain gives. Rows with a non-finite entry or max|v| outside
@@ -53,10 +56,11 @@ struct hsq_nearest_plan {
   int int8;      /* 1 when the screen can run */
   int32_t groups; /* ⌈D/4⌉: dims are taken four at a time */
   int32_t words;  /* ⌈K/64⌉: codewords 64 at a time, in four blocks of sixteen */
-  uint8_t *qc;    /* 4·words blocks × groups × 64 bytes: lane λ of (block, g) = Q[k][4g..4g+3] + 128, k in slot λ */
-  uint64_t valid[4]; /* bits of word w that hold codewords (k = words·j + w < K) */
+  int8_t *qc;     /* 4·words blocks × groups × 64 bytes: lane λ of (block, g) = Q[k][4g..4g+3], k in slot λ */
+  int32_t *qbias; /* 4·words blocks × 16: lane λ of block = −128·Σ_d Q[k][d], k in slot λ */
+  uint64_t valid[4]; /* bits j of candidate word w that hold codewords (k = 64w + j < K) */
   float tq, tn;       /* E_c + γ·C_n and N_Q, rounded up */
-  uint8_t iotaW[64]; /* byte j = words·j */
+  uint8_t bitnum[64]; /* byte j = j: the bit numbers of a candidate word */
 };
 
 static void *alloc64(size_t bytes) {
@@ -78,15 +82,12 @@ static int cpu_has_vnni(void) {
 #endif
 }
 
-/* Where codeword k sits among the int32 lanes of the screen: block slot/16, lane slot % 16. The screen packs
- * blocks 4w, 4w + 1 and 4w + 2, 4w + 3 to 16 bits (vpackssdw interleaves them by 128-bit lanes L = 0..3), so
- * bit j of word w's compare mask comes from block 4w + 2·(j ≥ 32) + h, lane 4L + e, where j mod 32 = 8L + 4h + e.
- * Codeword k = W·j + w goes there (W words): then the OR of the words, bit j, covers codewords W·j..W·j + W − 1,
- * and its set bits in order give the candidates in index order (see select_row). */
-static int32_t codeword_slot(int32_t k, int32_t W) {
-  const int32_t w = k % W, j = k / W, jj = j % 32;
-  const int32_t L = jj / 8, h = (jj / 4) % 2, e = jj % 4;
-  return (4 * w + 2 * (j >= 32) + h) * 16 + 4 * L + e;
+/* Where codeword k sits among the int32 lanes of the screen: block slot/16, lane slot % 16. Lane l of the
+ * 16-bit score vector v holds block 2v + l % 2, lane l/2 (score_rows); codeword k goes to vector k/32, lane
+ * k % 32, so that bit j of the selection's mask word w (select_row) stands for k = 64w + j. */
+static int32_t codeword_slot(int32_t k) {
+  const int32_t v = k / 32, l = k % 32;
+  return (2 * v + l % 2) * 16 + l / 2;
 }
 
 /* Quantizes the codebook and derives the error constants; leaves p->int8 = 0 when it cannot. */
@@ -101,14 +102,15 @@ static void prepare_int8(hsq_nearest_plan *p, const float *C) {
   }
   if (cmax < 0x1p-50) return;
   const int32_t G = (D + 3) / 4, W = (K + 63) / 64;
-  p->qc = alloc64((size_t)W * 4 * G * 64);
-  if (!p->qc) return;
-  memset(p->qc, 128, (size_t)W * 4 * G * 64); /* Q = 0 past K and D */
+  p->qc = alloc64((size_t)W * 4 * G * 64); /* zero: Q = 0 past K and D */
+  p->qbias = alloc64((size_t)W * 4 * 16 * sizeof(int32_t));
+  if (!p->qc || !p->qbias) return;
   const double sc = cmax / 127;
   double e2max = 0, n2max = 0, c2max = 0;
   for (int32_t k = 0; k < K; k++) {
-    const int32_t slot = codeword_slot(k, W);
+    const int32_t slot = codeword_slot(k);
     double e2 = 0, n2 = 0, c2 = 0;
+    int32_t qs = 0;
     for (int32_t d = 0; d < D; d++) {
       const double r = C[(size_t)k * D + d] / sc; /* within 2^-53·|r| of c/s_c: covered below */
       double q = nearbyint(r);
@@ -116,8 +118,10 @@ static void prepare_int8(hsq_nearest_plan *p, const float *C) {
       e2 += (r - q) * (r - q);
       n2 += q * q;
       c2 += r * r;
-      p->qc[((size_t)(slot / 16) * G + d / 4) * 64 + (slot % 16) * 4 + d % 4] = (uint8_t)(q + 128);
+      p->qc[((size_t)(slot / 16) * G + d / 4) * 64 + (slot % 16) * 4 + d % 4] = (int8_t)q;
+      qs += (int32_t)q;
     }
+    p->qbias[slot] = -128 * qs;
     if (e2 > e2max) e2max = e2;
     if (n2 > n2max) n2max = n2;
     if (c2 > c2max) c2max = c2;
@@ -128,9 +132,9 @@ static void prepare_int8(hsq_nearest_plan *p, const float *C) {
   p->tn = (float)(sqrt(n2max) * slack * (1 + 0x1p-20));
   p->groups = G;
   p->words = W;
-  for (int32_t j = 0; j < 64; j++) p->iotaW[j] = (uint8_t)(W * j); /* < 256: bits j past K/W are never set */
+  for (int32_t j = 0; j < 64; j++) p->bitnum[j] = (uint8_t)j;
   for (int32_t w = 0; w < W; w++) {
-    const int32_t bits = (K - w + W - 1) / W; /* j with W·j + w < K */
+    const int32_t bits = K - 64 * w; /* j with 64w + j < K */
     p->valid[w] = bits >= 64 ? ~0ULL : (1ULL << bits) - 1;
   }
   p->int8 = 1;
@@ -162,6 +166,7 @@ void hsq_nearest_plan_destroy(hsq_nearest_plan *p) {
   free(p->ct);
   free(p->rows16);
   free(p->qc);
+  free(p->qbias);
   free(p);
 }
 
@@ -173,19 +178,24 @@ int hsq_nearest_plan_uses_int8(const hsq_nearest_plan *p) {
 #define INT8_TARGET "avx512f,avx512bw,avx512vnni,avx512vbmi2,fma,bmi,popcnt"
 #define LANES 16 /* rows per group: the lanes of one vector */
 
-/* The working memory of one search (heap: worker threads may have small stacks): one group of LANES rows,
- * lanes = rows, from their transposed floats to their candidates. */
+/* One group of LANES rows, lanes = rows, from their transposed floats to their thresholds. */
 typedef struct {
   __m512 vt[16];            /* vt[d] lane i = V[m0 + i][d] (zero past D and past M) */
-  int32_t qd[4][16];        /* qd[g][i] = bytes q of row i, dims 4g..4g+3 */
-  int32_t bias[16];         /* −128·Σ_d q_d of row i (the codebook bytes carry +128) */
+  int32_t qd[4][16];        /* qd[g][i] = bytes q + 128 of row i, dims 4g..4g+3 */
   int32_t T[16];            /* the threshold T ≥ 2ε of row i */
   int32_t thr[16];          /* the candidate threshold of row i on the 16-bit scores */
   __m512i gmax[16];         /* row i's largest 16-bit score is the largest lane of gmax[i] */
   int32_t count[16];        /* candidates of row i */
-  __m512i score[16][PLAN_MAX_K / 32]; /* score[i][·]: the 16-bit scores of row i, 32 codewords a vector */
-  uint8_t cand[16][PLAN_MAX_K + 64]; /* the candidates of row i, k ascending (64 bytes of slack) */
 } group_t;
+
+/* The working memory of one search (heap: worker threads may have small stacks): two groups in flight, one
+ * scored while the other is selected and re-ranked. They share the scores (two rows are selected before the
+ * next group's two overwrite them) and the candidates, so that all of it stays in L1 next to the codebook. */
+typedef struct {
+  group_t g[2];
+  __m512i score[16][PLAN_MAX_K / 32]; /* score[i][·]: the 16-bit scores of row i, 32 codewords a vector */
+  uint8_t cand[16][PLAN_MAX_K + 64];  /* the candidates of row i, k ascending (64 bytes of slack) */
+} work_t;
 
 /* In-place 16×16 transpose: afterwards r[d] lane i = the old r[i] lane d. */
 __attribute__((target(INT8_TARGET), always_inline))
@@ -230,17 +240,21 @@ static inline unsigned quantize_group(const hsq_nearest_plan *p, const float *V,
   for (int i = 0; i < 16; i++)
     g->vt[i] = i < cnt ? _mm512_maskz_loadu_ps(dm, V + (m0 + i) * D) : _mm512_setzero_ps(); /* only the D entries */
   transpose16(g->vt);
-  __m512i amax = _mm512_setzero_si512();
+  __m512i am[4]; /* max|v| in four parts, and the sums below by dim group: shorter dependency chains */
+#pragma GCC unroll 4
+  for (int a = 0; a < 4; a++) am[a] = _mm512_setzero_si512();
 #pragma GCC unroll 16
   for (int d = 0; d < D; d++)
-    amax = _mm512_max_epi32(amax, _mm512_and_si512(_mm512_castps_si512(g->vt[d]), _mm512_set1_epi32(0x7fffffff)));
+    am[d % 4] = _mm512_max_epi32(am[d % 4], _mm512_and_si512(_mm512_castps_si512(g->vt[d]), _mm512_set1_epi32(0x7fffffff)));
+  const __m512i amax = _mm512_max_epi32(_mm512_max_epi32(am[0], am[1]), _mm512_max_epi32(am[2], am[3]));
   const __mmask16 valid = (__mmask16)((1u << cnt) - 1); /* NaN and inf bits compare above 2^50 */
   const __mmask16 ok = _mm512_mask_cmpge_epi32_mask(valid, amax, _mm512_set1_epi32(BITS_2M50)) &
                        _mm512_cmple_epi32_mask(amax, _mm512_set1_epi32(BITS_2P50));
   const __mmask16 zero = _mm512_mask_cmpeq_epi32_mask(valid, amax, _mm512_setzero_si512());
   const __m512 iota = _mm512_maskz_div_ps(ok, _mm512_set1_ps(127.0f), _mm512_castsi512_ps(amax));
-  __m512 x2 = _mm512_setzero_ps(), f2 = _mm512_setzero_ps();
-  __m512i qsum = _mm512_setzero_si512();
+  __m512 xs[4], fs[4]; /* Σx² and Σf² by dim group (the order of these sums is covered by the margin in T) */
+#pragma GCC unroll 4
+  for (int a = 0; a < 4; a++) xs[a] = fs[a] = _mm512_setzero_ps();
 #pragma GCC unroll 4
   for (int gi = 0; gi < G; gi++) {
     __m512i bytes = _mm512_setzero_si512();
@@ -249,14 +263,15 @@ static inline unsigned quantize_group(const hsq_nearest_plan *p, const float *V,
       const __m512 x = _mm512_maskz_mul_ps(ok, g->vt[4 * gi + j], iota);
       const __m512i q = _mm512_cvt_roundps_epi32(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
       const __m512 f = _mm512_sub_ps(x, _mm512_cvtepi32_ps(q)); /* exact */
-      x2 = _mm512_fmadd_ps(x, x, x2);
-      f2 = _mm512_fmadd_ps(f, f, f2);
-      bytes = _mm512_or_si512(bytes, _mm512_slli_epi32(_mm512_and_si512(q, _mm512_set1_epi32(0xff)), 8 * j));
-      qsum = _mm512_add_epi32(qsum, q);
+      xs[gi] = _mm512_fmadd_ps(x, x, xs[gi]);
+      fs[gi] = _mm512_fmadd_ps(f, f, fs[gi]);
+      bytes = _mm512_or_si512(bytes, _mm512_slli_epi32(_mm512_and_si512(_mm512_add_epi32(q, _mm512_set1_epi32(128)),
+                                                                        _mm512_set1_epi32(0xff)), 8 * j));
     }
     _mm512_store_si512((void *)g->qd[gi], bytes);
   }
-  _mm512_store_si512((void *)g->bias, _mm512_mullo_epi32(qsum, _mm512_set1_epi32(-128)));
+  const __m512 x2 = _mm512_add_ps(_mm512_add_ps(xs[0], xs[1]), _mm512_add_ps(xs[2], xs[3]));
+  const __m512 f2 = _mm512_add_ps(_mm512_add_ps(fs[0], fs[1]), _mm512_add_ps(fs[2], fs[3]));
   /* T ≥ 2ε from ‖x‖ and ‖f‖ (see the header), with the margins; capped where it takes every codeword anyway. */
   const __m512 xn = _mm512_sqrt_ps(x2), fn = _mm512_sqrt_ps(f2);
   const __m512 e = _mm512_fmadd_ps(xn, _mm512_set1_ps(p->tq),
@@ -276,32 +291,44 @@ static inline unsigned quantize_group(const hsq_nearest_plan *p, const float *V,
   return ok;
 }
 
-/* The integer scores of row lane i against every codeword, as 16 bits, g = |I >> 3| (|I| ≤ 16·127² < 8·2^15),
- * so ⌊|I|/8⌋ ≤ g ≤ ⌈|I|/8⌉; and in gmax[i] a vector whose largest lane is max g. */
+/* The integer scores of row lanes i and i + 1 against every codeword, two rows sharing each load of the
+ * codebook: I = Σ_d (q_d + 128)·Q_kd − 128·Σ_d Q_kd (see the header). As 16 bits, g = I >> 3 in ones'
+ * complement (the header), lane 2λ + h of score[i][pb] from block 2·pb + h, lane λ: shifts, a ternary logic
+ * op and an xor, rather than vpackssdw and vpabsw, which would take the ports of vpdpbusd. In gmax[i] a
+ * vector whose largest lane is max g. */
 __attribute__((target(INT8_TARGET), always_inline))
-static inline void score_row(const hsq_nearest_plan *p, group_t *g, int i, const int G, const int W) {
-  const uint8_t *restrict qc = p->qc;
-  const __m512i bias = _mm512_set1_epi32(g->bias[i]);
-  __m512i qv[4], mx[2];
-  for (int gi = 0; gi < G; gi++) qv[gi] = _mm512_set1_epi32(g->qd[gi][i]);
-  mx[0] = mx[1] = _mm512_setzero_si512();
+static inline void score_rows(const hsq_nearest_plan *p, group_t *g, work_t *wk, int i, const int G, const int W) {
+  const int8_t *restrict qc = p->qc;
+  const int32_t *restrict qbias = p->qbias;
+  __m512i qv[2][4], mx[2];
+  for (int r = 0; r < 2; r++) {
+    for (int gi = 0; gi < G; gi++) qv[r][gi] = _mm512_set1_epi32(g->qd[gi][i + r]);
+    mx[r] = _mm512_setzero_si512();
+  }
 #pragma GCC unroll 8
   for (int pb = 0; pb < 2 * W; pb++) { /* pairs of blocks */
-    __m512i acc[2];
+    __m512i acc[2][2];
     for (int h = 0; h < 2; h++) {
       const int b = 2 * pb + h;
-      acc[h] = bias;
+      acc[0][h] = _mm512_load_si512((const void *)(qbias + 16 * b));
+      acc[1][h] = _mm512_load_si512((const void *)(qbias + 16 * b));
 #pragma GCC unroll 4
-      for (int gi = 0; gi < G; gi++)
-        acc[h] = _mm512_dpbusd_epi32(acc[h], _mm512_load_si512((const void *)(qc + ((size_t)b * G + gi) * 64)), qv[gi]);
-      acc[h] = _mm512_srai_epi32(acc[h], 3);
+      for (int gi = 0; gi < G; gi++) {
+        const __m512i c = _mm512_load_si512((const void *)(qc + ((size_t)b * G + gi) * 64));
+        acc[0][h] = _mm512_dpbusd_epi32(acc[0][h], qv[0][gi], c);
+        acc[1][h] = _mm512_dpbusd_epi32(acc[1][h], qv[1][gi], c);
+      }
     }
-    const __m512i s16 = _mm512_abs_epi16(_mm512_packs_epi32(acc[0], acc[1]));
-    _mm512_store_si512((void *)(g->score[i] + pb), s16);
-    mx[pb & 1] = _mm512_max_epi16(mx[pb & 1], s16);
+    for (int r = 0; r < 2; r++) {
+      const __m512i s = _mm512_ternarylogic_epi32(_mm512_srai_epi32(acc[r][0], 3), _mm512_slli_epi32(acc[r][1], 13),
+                                                  _mm512_set1_epi32(0xffff), 0xE4); /* low halves from acc[r][0] */
+      const __m512i s16 = _mm512_xor_si512(s, _mm512_srai_epi16(s, 15));
+      _mm512_store_si512((void *)(wk->score[i + r] + pb), s16);
+      mx[r] = _mm512_max_epi16(mx[r], s16);
+    }
   }
-  const __m512i m = _mm512_max_epi16(mx[0], mx[1]);
-  g->gmax[i] = _mm512_max_epi32(_mm512_srli_epi32(m, 16), _mm512_and_si512(m, _mm512_set1_epi32(0xffff)));
+  for (int r = 0; r < 2; r++)
+    g->gmax[i + r] = _mm512_max_epi32(_mm512_srli_epi32(mx[r], 16), _mm512_and_si512(mx[r], _mm512_set1_epi32(0xffff)));
 }
 
 /* Lane i of the result = the largest lane of r[i] (sixteen horizontal maxima at once). */
@@ -319,38 +346,28 @@ static inline __m512i hmax16(const __m512i *r) {
   return _mm512_max_epi32(_mm512_shuffle_i32x4(v[0], v[1], 0x88), _mm512_shuffle_i32x4(v[0], v[1], 0xDD));
 }
 
-/* The thresholds on the 16-bit scores: every k with |I_k| ≥ max|I| − T has g_k ≥ max g − ⌊T/8⌋ − 2. */
+/* The thresholds on the 16-bit scores: every k with |I_k| ≥ max|I| − T has g_k ≥ max g − ⌊T/8⌋ − 1. */
 __attribute__((target(INT8_TARGET), always_inline))
 static inline void thresholds(group_t *g) {
   const __m512i t = _mm512_sub_epi32(_mm512_sub_epi32(hmax16(g->gmax), _mm512_srai_epi32(_mm512_load_si512((const void *)g->T), 3)),
-                                     _mm512_set1_epi32(2));
+                                     _mm512_set1_epi32(1));
   _mm512_store_si512((void *)g->thr, _mm512_max_epi32(t, _mm512_setzero_si512()));
 }
 
-/* The candidates of row lane i, every k with g_k ≥ thr, in index order. Bit j of word w stands for codeword
- * W·j + w, so when no two words share a bit, the OR of the words lists them in order: one compress of the
- * numbers W·j + w (w from the word that has bit j). Otherwise (rare) they are listed one by one. */
+/* The candidates of row lane i, every k with g_k ≥ thr, in index order: word w of the compare masks covers
+ * codewords 64w..64w + 63 (see codeword_slot), and each word's numbers are compressed after the previous
+ * word's. */
 __attribute__((target(INT8_TARGET), always_inline))
-static inline void select_row(const hsq_nearest_plan *p, group_t *g, int i, const int W, const int full) {
-  const __m512i t = _mm512_set1_epi16((short)g->thr[i]);
-  __mmask64 w[4], any = 0, twice = 0;
-  __m512i ks = _mm512_loadu_si512((const void *)p->iotaW); /* W·j */
-  for (int q = 0; q < W; q++) {
-    w[q] = _mm512_kunpackd(_mm512_cmpge_epi16_mask(g->score[i][2 * q + 1], t), _mm512_cmpge_epi16_mask(g->score[i][2 * q], t));
-    if (!full) w[q] = _kand_mask64(w[q], _cvtu64_mask64(p->valid[q]));
-    if (q > 0) ks = _mm512_mask_add_epi8(ks, w[q], ks, _mm512_set1_epi8((char)q));
-    twice = _kor_mask64(twice, _kand_mask64(any, w[q]));
-    any = _kor_mask64(any, w[q]);
-  }
-  _mm512_storeu_si512((void *)g->cand[i], _mm512_maskz_compress_epi8(any, ks));
-  int n = (int)_mm_popcnt_u64(_cvtmask64_u64(any));
-  if (__builtin_expect(!_kortestz_mask64_u8(twice, twice), 0)) {
-    n = 0;
-    for (uint64_t a = _cvtmask64_u64(any); a; a &= a - 1) {
-      const int j = __builtin_ctzll(a);
-      for (int q = 0; q < W; q++)
-        if ((_cvtmask64_u64(w[q]) >> j) & 1) g->cand[i][n++] = (uint8_t)(W * j + q);
-    }
+static inline void select_row(const hsq_nearest_plan *p, group_t *g, work_t *wk, int i, const int W, const int full) {
+  const __m512i t = _mm512_set1_epi16((short)g->thr[i]), j = _mm512_loadu_si512((const void *)p->bitnum);
+  const __m512i *s = wk->score[i];
+  int n = 0;
+  for (int w = 0; w < W; w++) {
+    __mmask64 m = _mm512_kunpackd(_mm512_cmpge_epu16_mask(s[2 * w + 1], t), _mm512_cmpge_epu16_mask(s[2 * w], t));
+    if (!full) m = _kand_mask64(m, _cvtu64_mask64(p->valid[w]));
+    const __m512i k = _mm512_add_epi8(j, _mm512_set1_epi8((char)(64 * w))); /* 64w + j */
+    _mm512_storeu_si512((void *)(wk->cand[i] + n), _mm512_maskz_compress_epi8(m, k));
+    n += (int)_mm_popcnt_u64(_cvtmask64_u64(m));
   }
   g->count[i] = n;
 }
@@ -359,7 +376,8 @@ static inline void select_row(const hsq_nearest_plan *p, group_t *g, int i, cons
  * from the transposed group, the codewords transposed here, the same fmaf chain d = 0..D−1 per lane. A lane
  * keeps a later candidate only when strictly greater in |s|, so ties keep the first k. */
 __attribute__((target(INT8_TARGET), always_inline))
-static inline void rerank(const hsq_nearest_plan *p, group_t *g, unsigned ok, int32_t *idx, float *dot, const int D) {
+static inline void rerank(const hsq_nearest_plan *p, const group_t *g, const work_t *wk, unsigned ok, int32_t *idx,
+                          float *dot, const int D) {
   const __m512i count = _mm512_load_si512((const void *)g->count);
   const int rounds = _mm512_mask_reduce_max_epi32((__mmask16)ok, count);
   __m512 best = _mm512_set1_ps(-1.0f), bestDot = _mm512_setzero_ps();
@@ -367,7 +385,7 @@ static inline void rerank(const hsq_nearest_plan *p, group_t *g, unsigned ok, in
   for (int r = 0; r < rounds; r++) {
     __m512 cw[16];
 #pragma GCC unroll 16
-    for (int i = 0; i < 16; i++) cw[i] = _mm512_load_ps(p->rows16 + (size_t)g->cand[i][r] * 16); /* any k < K */
+    for (int i = 0; i < 16; i++) cw[i] = _mm512_load_ps(p->rows16 + (size_t)wk->cand[i][r] * 16); /* any k < K */
     transpose16(cw);
     __m512 s = _mm512_setzero_ps();
 #pragma GCC unroll 16
@@ -383,27 +401,29 @@ static inline void rerank(const hsq_nearest_plan *p, group_t *g, unsigned ok, in
   _mm512_storeu_si512((void *)br, bestRound);
   for (unsigned o = ok; o; o &= o - 1) {
     const int i = __builtin_ctz(o);
-    idx[i] = g->cand[i][br[i]];
+    idx[i] = wk->cand[i][br[i]];
   }
 }
 
 /* Rows [0, M), sixteen at a time: quantize, score, threshold, select the candidates, re-rank them. Two groups
- * are in flight, so the selection of one (mask work) interleaves with the scoring of the next (vpdpbusd). */
+ * are in flight: the selection of one (mask work) interleaves with the scoring of the next (vpdpbusd), two
+ * rows at a time, the two selected first as the two scored take their place. */
 __attribute__((target(INT8_TARGET), always_inline))
 static inline void search_int8(const hsq_nearest_plan *p, const float *V, int64_t M, int32_t *idx, float *dot,
-                               group_t *gs, const int D, const int G, const int W, const int full) {
+                               work_t *wk, const int D, const int G, const int W, const int full) {
   unsigned okPrev = 0;
   int64_t mPrev = 0;
   for (int64_t m0 = 0, j = 0; m0 < M + LANES; m0 += LANES, j ^= 1) {
-    group_t *g = gs + j, *h = gs + (j ^ 1); /* this group, the previous one */
+    group_t *g = wk->g + j, *h = wk->g + (j ^ 1); /* this group, the previous one */
     unsigned ok = 0;
     if (m0 < M) ok = quantize_group(p, V, m0, M - m0 < LANES ? (int)(M - m0) : LANES, g, idx, dot, D, G);
-    for (int i = 0; i < 16; i++) {
-      if ((ok >> i) & 1) score_row(p, g, i, G, W);
-      if ((okPrev >> i) & 1) select_row(p, h, i, W, full);
+    for (int i = 0; i < 16; i += 2) {
+      if ((okPrev >> i) & 1) select_row(p, h, wk, i, W, full);
+      if ((okPrev >> i) & 2) select_row(p, h, wk, i + 1, W, full);
+      if ((ok >> i) & 3) score_rows(p, g, wk, i, G, W);
     }
     if (ok) thresholds(g);
-    if (okPrev) rerank(p, h, okPrev, idx + mPrev, dot + mPrev, D);
+    if (okPrev) rerank(p, h, wk, okPrev, idx + mPrev, dot + mPrev, D);
     okPrev = ok;
     mPrev = m0;
   }
@@ -411,11 +431,11 @@ static inline void search_int8(const hsq_nearest_plan *p, const float *V, int64_
 
 /* Instances with every size a constant for the usual sub-vector dims D = 4, 8, 16 and each number of words W
  * (K = 256 with D = 16, the hot case, without the tail masks); and one for any D ≤ 16. */
-typedef void search_fn(const hsq_nearest_plan *, const float *, int64_t, int32_t *, float *, group_t *);
+typedef void search_fn(const hsq_nearest_plan *, const float *, int64_t, int32_t *, float *, work_t *);
 #define SEARCH(D, W, full)                                                                                 \
   __attribute__((target(INT8_TARGET))) static void search_d##D##_w##W##_##full(                           \
-      const hsq_nearest_plan *p, const float *V, int64_t M, int32_t *idx, float *dot, group_t *g) {        \
-    search_int8(p, V, M, idx, dot, g, D, (D + 3) / 4, W, full);                                          \
+      const hsq_nearest_plan *p, const float *V, int64_t M, int32_t *idx, float *dot, work_t *wk) {       \
+    search_int8(p, V, M, idx, dot, wk, D, (D + 3) / 4, W, full);                                         \
   }
 #define SEARCH_D(D) SEARCH(D, 1, 0) SEARCH(D, 2, 0) SEARCH(D, 3, 0) SEARCH(D, 4, 0)
 SEARCH_D(4)
@@ -424,8 +444,8 @@ SEARCH_D(16)
 SEARCH(16, 4, 1)
 
 __attribute__((target(INT8_TARGET)))
-static void search_any(const hsq_nearest_plan *p, const float *V, int64_t M, int32_t *idx, float *dot, group_t *g) {
-  search_int8(p, V, M, idx, dot, g, p->D, p->groups, p->words, 0);
+static void search_any(const hsq_nearest_plan *p, const float *V, int64_t M, int32_t *idx, float *dot, work_t *wk) {
+  search_int8(p, V, M, idx, dot, wk, p->D, p->groups, p->words, 0);
 }
 
 static search_fn *search_for(const hsq_nearest_plan *p) {
@@ -440,11 +460,11 @@ static search_fn *search_for(const hsq_nearest_plan *p) {
 
 /* 0 when done; -1 when the working memory could not be allocated (the caller falls back). */
 static int plan_search_int8(const hsq_nearest_plan *p, const float *V, int64_t M, int32_t *idx, float *dot) {
-  group_t *g = NULL;
-  if (posix_memalign((void **)&g, 64, 2 * sizeof *g) != 0) return -1;
-  memset(g, 0, 2 * sizeof *g); /* so every candidate slot read in a round is a valid k */
-  search_for(p)(p, V, M, idx, dot, g);
-  free(g);
+  work_t *wk = NULL;
+  if (posix_memalign((void **)&wk, 64, sizeof *wk) != 0) return -1;
+  memset(wk, 0, sizeof *wk); /* so every candidate slot read in a round is a valid k */
+  search_for(p)(p, V, M, idx, dot, wk);
+  free(wk);
   return 0;
 }
 #endif
