@@ -13,7 +13,8 @@ import Synchronization
 ///
 /// One job runs at a time. A fork made while the pool is busy (from inside a
 /// lane, or from another thread) runs on `concurrentPerform` instead, so
-/// nesting never deadlocks.
+/// nesting never deadlocks. Pools are never freed (their threads hold them):
+/// the experiments share ``shared``.
 final class LanePool: @unchecked Sendable {
   /// The pool used by the experiments: one thread per core besides the caller's.
   static let shared = LanePool(helpers: max(0, ProcessInfo.processInfo.activeProcessorCount - 1))
@@ -38,7 +39,8 @@ final class LanePool: @unchecked Sendable {
   init(helpers: Int) {
     self.helpers = helpers
     for index in 0..<helpers {
-      let thread = Thread { [unowned self] in self.helperLoop(index: index) }
+      // The thread keeps the pool alive: a pool and its threads last as long as the process.
+      let thread = Thread { self.helperLoop(index: index) }
       thread.name = "hsq-lane-\(index + 1)"
       thread.start()
     }
