@@ -22,11 +22,26 @@ static int use_avx512_sums(void) {
   static int cached = -1;
   if (cached < 0) {
     __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx512f");
+    cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
   }
   return cached;
 }
 
+/* In a public entry point: runs the AVX-512 kernel `call` and returns 1 when the CPU has AVX-512. */
+#define RUN_AVX512(call)       \
+  do {                         \
+    if (use_avx512_sums()) {   \
+      call;                    \
+      return 1;                \
+    }                          \
+  } while (0)
+#else
+#define RUN_AVX512(call) \
+  do {                   \
+  } while (0)
+#endif
+
+#if defined(__x86_64__)
 __attribute__((target("avx512f")))
 static double lanes_sum(__m512d a, __m512d b) {
   double lanes[8];
@@ -66,12 +81,7 @@ static void sums_avx512(const float *x, const float *y, int64_t n, double *norm,
 #endif
 
 int hsq_sums_of_squares(const float *x, const float *y, int64_t n, double *norm, double *distance) {
-#if defined(__x86_64__)
-  if (use_avx512_sums()) {
-    sums_avx512(x, y, n, norm, distance);
-    return 1;
-  }
-#endif
+  RUN_AVX512(sums_avx512(x, y, n, norm, distance));
   (void)x; (void)y; (void)n; (void)norm; (void)distance;
   return 0;
 }
@@ -105,12 +115,7 @@ static void levels_avx512(const float *u, const float *draws, int64_t n, double 
 
 int hsq_quantize_levels(const float *u, const float *draws, int64_t n, double lo, double scale, int32_t s,
                         uint32_t *levels) {
-#if defined(__x86_64__)
-  if (use_avx512_sums() && __builtin_cpu_supports("avx512vl")) {
-    levels_avx512(u, draws, n, lo, scale, s, levels);
-    return 1;
-  }
-#endif
+  RUN_AVX512(levels_avx512(u, draws, n, lo, scale, s, levels));
   (void)u; (void)draws; (void)n; (void)lo; (void)scale; (void)s; (void)levels;
   return 0;
 }
@@ -127,12 +132,7 @@ static void scale_rows16_avx512(const float *C, const int32_t *idx, const float 
 #endif
 
 int hsq_scale_rows16(const float *C, const int32_t *idx, const float *u, int64_t rows, float *out) {
-#if defined(__x86_64__)
-  if (use_avx512_sums()) {
-    scale_rows16_avx512(C, idx, u, rows, out);
-    return 1;
-  }
-#endif
+  RUN_AVX512(scale_rows16_avx512(C, idx, u, rows, out));
   (void)C; (void)idx; (void)u; (void)rows; (void)out;
   return 0;
 }
@@ -173,23 +173,13 @@ static void update_avx512(const float *g, float *x, float *v, int64_t n, float r
 #endif
 
 int hsq_mean_of(const float *const *sources, int32_t count, float scale, float *out, int64_t n) {
-#if defined(__x86_64__)
-  if (use_avx512_sums()) {
-    mean_avx512(sources, count, scale, out, n);
-    return 1;
-  }
-#endif
+  RUN_AVX512(mean_avx512(sources, count, scale, out, n));
   (void)sources; (void)count; (void)scale; (void)out; (void)n;
   return 0;
 }
 
 int hsq_sgd_update(const float *g, float *x, float *v, int64_t n, float rate, float decay, float momentum) {
-#if defined(__x86_64__)
-  if (use_avx512_sums()) {
-    update_avx512(g, x, v, n, rate, decay, momentum);
-    return 1;
-  }
-#endif
+  RUN_AVX512(update_avx512(g, x, v, n, rate, decay, momentum));
   (void)g; (void)x; (void)v; (void)n; (void)rate; (void)decay; (void)momentum;
   return 0;
 }
@@ -214,23 +204,13 @@ static void difference_avx512(const float *x, const float *y, float *out, int64_
 #endif
 
 int hsq_axpy(float alpha, const float *x, float *y, int64_t n) {
-#if defined(__x86_64__)
-  if (use_avx512_sums()) {
-    axpy_avx512(alpha, x, y, n);
-    return 1;
-  }
-#endif
+  RUN_AVX512(axpy_avx512(alpha, x, y, n));
   (void)alpha; (void)x; (void)y; (void)n;
   return 0;
 }
 
 int hsq_difference(const float *x, const float *y, float *out, int64_t n) {
-#if defined(__x86_64__)
-  if (use_avx512_sums()) {
-    difference_avx512(x, y, out, n);
-    return 1;
-  }
-#endif
+  RUN_AVX512(difference_avx512(x, y, out, n));
   (void)x; (void)y; (void)out; (void)n;
   return 0;
 }

@@ -101,10 +101,8 @@ extension Experiment {
     let scale = 1 / Float(messages.count)
     let rule = UpdateRule(self)
     // Every entry is written by the pass.
-    let shapes = pipeline.model.layers
-    let uninitialized = { shapes.map { layer in [Float](unsafeUninitializedCapacity: layer.count) { _, n in n = layer.count } } }
-    var mean = uninitialized()
-    var rawMean = raw == nil ? [] : uninitialized()
+    var mean = pipeline.model.uninitializedParameters()
+    var rawMean = raw == nil ? [] : pipeline.model.uninitializedParameters()
     var layerPointers: [ServerLayer] = []
     // Pointers stay valid: every array is held by `messages`, `raw`, `mean`, `rawMean`,
     // `parameters` or `velocity`, none of which is resized or copied during the pass.

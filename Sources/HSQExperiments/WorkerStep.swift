@@ -50,7 +50,7 @@ struct RoundContext: Sendable {
     let model = pipeline.model
     let start = DispatchTime.now().uptimeNanoseconds
     // Models write every entry of the gradient (a tested part of their contract), so the buffer starts uninitialized.
-    var raw = model.layers.map { layer in [Float](unsafeUninitializedCapacity: layer.count) { _, count in count = layer.count } }
+    var raw = model.uninitializedParameters()
     var loss = 0.0
     if config.protocolName == "local" {
       var x = parameters

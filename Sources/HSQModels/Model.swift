@@ -36,7 +36,7 @@ public protocol Model: Sendable {
   /// Fresh parameters, drawn from `rng` in layer order (deterministic from its seed).
   func initialParameters(rng: inout RandomStream) -> [[Float]]
 
-  /// The mean loss over `batch`; writes its gradient into `gradient` (resized to ``layers`` if needed).
+  /// The mean loss over `batch`; writes its gradient into `gradient` (resized to ``layers`` if needed), every entry: callers may pass uninitialized buffers.
   ///
   /// - Throws: ``HSQError/invalidArgument(_:)`` when the parameters do not match ``layers``, or the
   ///   batch is empty or does not match ``input`` (feature count, labels or targets, label range).
@@ -78,6 +78,12 @@ extension Model {
   /// Zeros shaped like the parameters (a gradient buffer, a momentum, an error-feedback memory).
   public func zeroParameters() -> [[Float]] {
     layers.map { [Float](repeating: 0, count: $0.count) }
+  }
+
+  /// Arrays shaped like the parameters with undefined contents, for a writer that fills every
+  /// entry (a gradient: ``lossAndGradient(parameters:batch:into:workspace:)`` overwrites all of it).
+  public func uninitializedParameters() -> [[Float]] {
+    layers.map { layer in [Float](unsafeUninitializedCapacity: layer.count) { _, count in count = layer.count } }
   }
 
   /// Throws unless `parameters` has one array per layer with the layer's count.
