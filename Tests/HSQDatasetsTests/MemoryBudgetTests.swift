@@ -1,6 +1,7 @@
 import Foundation
 import HSQCore
 import HSQDatasets
+import HSQTestSupport
 import Testing
 
 /// Sizes a file or a spec controls are checked against the memory budget before anything is allocated.
@@ -10,24 +11,9 @@ import Testing
 @Suite struct DatasetMemoryBudgetTests {
   static let small = MemoryBudget(bytes: 64 << 20, origin: "test")
 
-  /// The over-budget error `body` throws (scoped to `budget`); records an issue for anything else.
+  /// The memory-limit message `body` gives under `budget` (the small one by default).
   static func overBudget(_ budget: MemoryBudget = small, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
-    do {
-      try MemoryBudget.$current.withValue(budget) { try body() }
-      Issue.record("expected the memory limit to refuse this, but it was loaded", sourceLocation: sourceLocation)
-    } catch let error as HSQError {
-      guard case .overMemoryBudget = error else {
-        Issue.record("expected a memory-limit error, got: \(error)", sourceLocation: sourceLocation)
-        return nil
-      }
-      let message = error.description
-      #expect(message.contains("the memory limit is \(budget.limitDescription)"), sourceLocation: sourceLocation)
-      #expect(message.contains("HSQ_MEMORY_LIMIT") && !message.contains("\n"), sourceLocation: sourceLocation)
-      return message
-    } catch {
-      Issue.record("expected an HSQError, got: \(error)", sourceLocation: sourceLocation)
-    }
-    return nil
+    overMemoryBudget(budget, body, sourceLocation: sourceLocation)
   }
 
   /// Ten 2×2 byte images and int32 labels with one label set to `label`.

@@ -1,5 +1,6 @@
 import Foundation
 import HSQ
+import HSQTestSupport
 import Testing
 
 /// Models and experiments check their estimated memory against the budget before allocating.
@@ -9,22 +10,9 @@ import Testing
 @Suite struct ExperimentMemoryBudgetTests {
   static let small = MemoryBudget(bytes: 64 << 20, origin: "test")
 
-  /// The message of the over-budget error `body` throws under `budget`; records an issue otherwise.
+  /// The memory-limit message `body` gives under `budget` (the small one by default).
   static func overBudget(_ budget: MemoryBudget = small, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
-    do {
-      try MemoryBudget.$current.withValue(budget) { try body() }
-      Issue.record("expected the memory limit to refuse this", sourceLocation: sourceLocation)
-    } catch let error as HSQError {
-      guard case .overMemoryBudget = error else {
-        Issue.record("expected a memory-limit error, got: \(error)", sourceLocation: sourceLocation)
-        return nil
-      }
-      #expect(error.description.contains("the memory limit is \(budget.limitDescription)"), sourceLocation: sourceLocation)
-      return error.description
-    } catch {
-      Issue.record("expected an HSQError, got: \(error)", sourceLocation: sourceLocation)
-    }
-    return nil
+    overMemoryBudget(budget, body, sourceLocation: sourceLocation)
   }
 
   static func config(batch: Int, workers: Int = 8) -> ExperimentConfig {
