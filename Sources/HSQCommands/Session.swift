@@ -52,6 +52,8 @@ public final class Session {
   public var outputDirectory: String?
   /// Whether outputs include wall-clock times; notebooks turn it off so a re-run prints the same text.
   public var showsTimings = true
+  /// The memory limit every command of this session runs under (see ``MemoryBudget``); `memory SIZE` sets it.
+  public var memoryBudget = MemoryBudget.processDefault
   /// Set by `quit`.
   public internal(set) var shouldExit = false
   /// The active recording, if any.
@@ -62,7 +64,7 @@ public final class Session {
   public init() {}
 
   /// Every command, in help order.
-  public static var commands: [CommandSpec] { helpCommands + componentCommands + experimentCommands + inspectCommands + fileCommands + pluginCommands }
+  public static var commands: [CommandSpec] { helpCommands + componentCommands + experimentCommands + inspectCommands + fileCommands + pluginCommands + sessionCommands }
 
   /// The command named `name` (or aliased).
   public static func command(_ name: String) -> CommandSpec? {
@@ -83,7 +85,7 @@ public final class Session {
       }
       let parsed = try Self.parse(Array(words.dropFirst()), for: command)
       recordedLine = nil
-      let output = try command.run(self, parsed)
+      let output = try MemoryBudget.$current.withValue(memoryBudget) { try command.run(self, parsed) }
       if command.isRecorded, let recorder, !output.isError {
         do {
           try recorder.append(recordedLine ?? text)

@@ -18,6 +18,8 @@ public enum HSQError: Error, Equatable, Sendable, CustomStringConvertible {
   case fileFormat(path: String, position: String?, problem: String)
   /// A payload whose bytes cannot be decoded.
   case malformedPayload(String)
+  /// Work whose estimated memory exceeds the ``MemoryBudget``: `needs` is the estimate with how it is made, `fix` lowers it.
+  case overMemoryBudget(what: String, needs: String, limit: String, fix: String)
   /// An operation the state does not allow right now.
   case invalidState(String)
   /// A file that cannot be written; `problem` gives the reason and the fix.
@@ -44,6 +46,8 @@ public enum HSQError: Error, Equatable, Sendable, CustomStringConvertible {
       return "Cannot write '\(path)': \(problem)"
     case let .malformedPayload(message):
       return "Malformed payload: \(message)"
+    case let .overMemoryBudget(what, needs, limit, fix):
+      return "\(what) needs \(needs); the memory limit is \(limit). \(fix), or raise the limit with 'memory SIZE' in the REPL or \(MemoryBudget.environmentVariable)."
     case let .invalidState(message):
       return message
     }

@@ -22,6 +22,9 @@ struct CSVFile {
   init(path: String, delimiter: UInt8, header: Bool?) throws {
     self.path = path
     let bytes = try FileBytes(path: path).bytes
+    // Each cell becomes a String of 16 bytes or more, and takes at least 2 bytes of text ("0,").
+    try MemoryBudget.current.check(
+      9 * .bytes(bytes.count), for: "'\(path)'", detail: "its \(bytes.count) bytes of text split into cells", fix: "Use a smaller file")
     var rows: [(line: Int, cells: [String])] = []
     var line = 0, start = 0
     while start < bytes.count {
@@ -131,6 +134,7 @@ struct CSVFile {
     guard rows.count * featureCount <= Datasets.maximumValues else {
       throw HSQError.fileFormat(path: path, position: nil, problem: "\(rows.count) rows × \(featureCount) features is too large to hold (more than 2^30 values).")
     }
+    try Datasets.checkMemory(rows: rows.count, features: featureCount, of: "'\(path)'", fix: "Use a subset of the file or fewer columns")
     var features = [Float]()
     features.reserveCapacity(rows.count * featureCount)
     var labels = [String]()

@@ -17,12 +17,19 @@ enum ClassLabels {
     return (values.map { index[$0]! }, classes)
   }
 
-  /// Throws when `classCount` is implausible for classification.
-  static func check(classCount: Int, path: String) throws {
+  /// Throws when `classCount` is implausible for classification; every dataset format calls this.
+  ///
+  /// - Parameters:
+  ///   - counted: how the classes were counted, e.g. `distinct labels` or `the largest label + 1`.
+  ///   - fix: what to do about it, e.g. `if the labels are real-valued targets, add 'task=regression'`.
+  static func check(
+    classCount: Int, path: String, counted: String = "distinct labels",
+    fix: String = "if the labels are real-valued targets, add 'task=regression'"
+  ) throws {
     guard classCount <= maximumClasses else {
       throw HSQError.fileFormat(
         path: path, position: nil,
-        problem: "it has \(classCount) distinct labels, too many classes for classification; if the labels are real-valued targets, add 'task=regression'.")
+        problem: "it has \(classCount) classes (\(counted)), too many for classification (at most \(maximumClasses)); \(fix).")
     }
   }
 }

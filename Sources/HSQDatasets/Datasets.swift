@@ -70,4 +70,17 @@ public enum Datasets {
 
   /// The largest feature matrix a dataset may hold (2³⁰ Floats, 4 GiB).
   static let maximumValues = 1 << 30
+
+  /// Throws unless `rows × features` Float32 values, held about three times while loading (the matrix,
+  /// train and test joined, the split's copies), plus `extra`, fit the ``MemoryBudget``; every format calls this
+  /// before it allocates its features.
+  ///
+  /// - Parameters:
+  ///   - what: the subject of the message: `'path'` or `The dataset 'spec'`.
+  ///   - fix: what lowers the estimate, e.g. `Lower 'n' or 'd'`.
+  static func checkMemory(rows: Int, features: Int, extra: MemoryEstimate = .zero, of what: String, fix: String) throws {
+    try MemoryBudget.current.check(
+      3 * .floats(rows, features) + extra, for: what,
+      detail: "\(rows) rows × \(features) features as Float32, held about three times while loading", fix: fix)
+  }
 }

@@ -50,6 +50,7 @@ public struct GaussianMixtureDataset: DatasetSource {
     guard (n + nTest) * d <= Datasets.maximumValues, classes * d <= Datasets.maximumValues else {
       throw HSQError.invalidParameter(component: "gaussian-mixture", parameter: "n", problem: "(n + n-test)·d is more than 2^30 values; lower n or d.")
     }
+    try Datasets.checkMemory(rows: n + nTest, features: d, of: "The dataset '\(parameters.canonical)'", fix: "Lower 'n', 'n-test' or 'd'")
     var meanStream = RandomStream.derived(from: seed, purpose: "mixture-means")
     // Directions as the columns of a d × classes matrix.
     var q = (0..<(d * classes)).map { _ in meanStream.gaussian() }

@@ -43,16 +43,35 @@ struct IDXArray {
 
   /// Reads and checks the IDX file at `path` (gzip or raw).
   ///
+  /// The header is read first and its size checked against the ``MemoryBudget``;
+  /// then exactly the bytes it declares are read (inflated), and any more is an error.
+  ///
   /// - Parameter rank: the allowed numbers of dimensions, with what the file should hold for the message.
   /// - Throws: ``HSQError/fileFormat(path:position:problem:)`` for a wrong magic number, an
-  ///   unexpected rank, a truncated file or trailing bytes.
+  ///   unexpected rank, a truncated file or trailing bytes; ``HSQError/overMemoryBudget(what:needs:limit:fix:)``
+  ///   when the declared values do not fit the memory limit.
   init(path: String, rank: ClosedRange<Int>, holding what: String) throws {
-    let source = try FileBytes(path: path)
-    file = source
-    let bytes = source.bytes
-    func fail(_ offset: Int, _ problem: String) -> HSQError {
-      .fileFormat(path: path, position: source.position(byte: offset), problem: problem)
+    var bytes: [UInt8] = []
+    var header: (type: ElementType, dimensions: [Int])?
+    let compressed = try FileBytes.reading(path: path) { reader in
+      header = try IDXArray.read(&reader, into: &bytes, path: path, rank: rank, holding: what)
+      return reader.wasCompressed
     }
+    file = FileBytes(path: path, bytes: bytes, wasCompressed: compressed)
+    type = header!.type
+    dimensions = header!.dimensions
+    dataOffset = 4 + 4 * dimensions.count
+  }
+
+  /// Reads the header, checks it and the memory it implies, then reads exactly the declared values.
+  private static func read(
+    _ reader: inout FileBytes.Reader, into bytes: inout [UInt8], path: String, rank: ClosedRange<Int>, holding what: String
+  ) throws -> (ElementType, [Int]) {
+    let compressed = reader.wasCompressed
+    func fail(_ offset: Int, _ problem: String) -> HSQError {
+      .fileFormat(path: path, position: compressed ? "byte \(offset) of the decompressed data" : "byte \(offset)", problem: problem)
+    }
+    _ = try reader.read(4, into: &bytes)
     guard bytes.count >= 4 else {
       throw fail(bytes.count, "the file ends after \(bytes.count) bytes, before the 4-byte IDX header; it is not an IDX file.")
     }
@@ -60,7 +79,6 @@ struct IDXArray {
       let magic = bytes[0..<4].map { String($0, radix: 16).leftPadded(to: 2) }.joined(separator: " ")
       throw fail(0, "wrong IDX magic number \(magic); an IDX file starts with 00 00, a type (08 for bytes) and a rank (e.g. 00 00 08 03 for images). Is this an IDX file?")
     }
-    self.type = type
     let r = Int(bytes[3])
     guard rank.contains(r) else {
       let hint = r == 1 ? " (it looks like a labels file; are the image and label paths swapped?)"
@@ -68,6 +86,7 @@ struct IDXArray {
       let need = rank.lowerBound == rank.upperBound ? "\(rank.lowerBound)" : "\(rank.lowerBound) or more"
       throw fail(3, "the file has \(r) dimensions, but \(what) need \(need)\(hint).")
     }
+    _ = try reader.read(4 * r, into: &bytes)
     guard bytes.count >= 4 + 4 * r else {
       throw fail(bytes.count, "the file ends inside the header, which needs \(4 + 4 * r) bytes for \(r) dimensions; the file is truncated.")
     }
@@ -81,16 +100,22 @@ struct IDXArray {
       guard !overflow, product <= 1 << 40 else { throw fail(o, "dimension \(k) is \(d), an impossible size; the header is corrupt.") }
       total = product
     }
-    dimensions = dims
-    dataOffset = 4 + 4 * r
+    let shape = dims.map(String.init).joined(separator: "×")
+    // The data as read, then the values as Float32 twice (the features, and a train/test split's copy).
+    let values = total / type.size
+    try MemoryBudget.current.check(
+      .bytes(total) + 2 * .floats(values), for: "'\(path)'",
+      detail: "\(shape) \(type) values its header declares, read and decoded to Float32", fix: "Use a smaller file")
+    let dataOffset = 4 + 4 * r
     let expected = dataOffset + total
-    guard bytes.count >= expected else {
-      let shape = dims.map(String.init).joined(separator: "×")
+    _ = try reader.read(total, into: &bytes)
+    guard bytes.count == expected else {
       throw fail(bytes.count, "the file is truncated: its header promises \(shape) \(type) values (\(expected) bytes with the header), but it ends after \(bytes.count) bytes.")
     }
-    guard bytes.count == expected else {
-      throw fail(expected, "\(bytes.count - expected) unexpected bytes follow the \(dims.map(String.init).joined(separator: "×")) values the header declares; the header or the file is wrong.")
+    guard try reader.atEnd() else {
+      throw fail(expected, "more data follows the \(shape) values the header declares; the header or the file is wrong.")
     }
+    return (type, dims)
   }
 
   /// All values as Float, each divided by `divisor`.

@@ -57,6 +57,7 @@ struct IDXPair {
     if let classCount, largest >= classCount {
       throw HSQError.fileFormat(path: train.labels, position: nil, problem: "a label is \(largest), but this dataset has \(classCount) classes (0...\(classCount - 1)); the labels file is not from this dataset.")
     }
+    try ClassLabels.check(classCount: largest + 1, path: train.labels, counted: "the largest label + 1", fix: "give a file of class labels 0, 1, 2, …")
     let classes = classCount ?? largest + 1
     if !scaleBytes {
       normalize.apply(train: &trainSet.features, test: &testSet.features, featureCount: trainSet.featureCount)

@@ -109,6 +109,7 @@ struct LibSVMFile {
         path: path, position: nil,
         problem: "\(count) rows × \(featureCount) features is too large to hold densely (more than 2^30 values); use a subset of the file or fewer features.")
     }
+    try Datasets.checkMemory(rows: count, features: featureCount, of: "'\(path)'", fix: "Use a subset of the file or fewer features")
     var dense = [Float](repeating: 0, count: total)
     for r in 0..<count {
       for e in rowStarts[r]..<rowStarts[r + 1] { dense[r * featureCount + Int(indices[e])] = values[e] }

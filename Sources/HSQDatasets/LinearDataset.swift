@@ -64,6 +64,7 @@ public struct LinearDataset: DatasetSource {
     guard (n + nTest) * d <= Datasets.maximumValues else {
       throw HSQError.invalidParameter(component: "linear", parameter: "n", problem: "(n + n-test)·d is more than 2^30 values; lower n or d.")
     }
+    try Datasets.checkMemory(rows: n + nTest, features: d, extra: .elements(n + nTest, d, size: 8) + .elements(4, d, d, size: 8), of: "The dataset '\(parameters.canonical)'", fix: "Lower 'n', 'n-test' or 'd'")
     let s = (0..<d).map { d == 1 ? 1.0 : pow(condition, -Double($0) / Double(2 * (d - 1))) }
     var rotationStream = RandomStream.derived(from: seed, purpose: "linear-rotation")
     let v = DenseAlgebra.randomOrthogonal(d, &rotationStream)

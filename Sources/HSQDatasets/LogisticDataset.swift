@@ -56,6 +56,7 @@ public struct LogisticDataset: DatasetSource {
     guard (n + nTest) * d <= Datasets.maximumValues else {
       throw HSQError.invalidParameter(component: "logistic", parameter: "n", problem: "(n + n-test)·d is more than 2^30 values; lower n or d.")
     }
+    try Datasets.checkMemory(rows: n + nTest, features: d, of: "The dataset '\(parameters.canonical)'", fix: "Lower 'n', 'n-test' or 'd'")
     var weightStream = RandomStream.derived(from: seed, purpose: "logistic-weights")
     var w = (0..<d).map { _ in weightStream.gaussian() }
     let norm = w.reduce(0) { $0 + $1 * $1 }.squareRoot()

@@ -19,6 +19,7 @@ struct Pipeline: Sendable {
     let same = { (key: KeyPath<ExperimentConfig, String>) in old != nil && reuseOld?[keyPath: key] == config[keyPath: key] }
     dataset = same(\.dataset) ? old!.dataset : try DatasetCache.shared.load(config.dataset)
     model = same(\.dataset) && same(\.model) ? old!.model : try Models.make(config.model, for: dataset)
+    try Self.checkMemory(config, model: model, dataset: dataset)
     if same(\.dataset), same(\.partition), reuseOld?.workers == config.workers, reuseOld?.seed == config.seed {
       shards = old!.shards
     } else {

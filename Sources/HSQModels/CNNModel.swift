@@ -58,6 +58,11 @@ public struct CNNModel: ModelComponent {
     layers = conv.layers + stack.layers
   }
 
+  /// im2col rows, the convolution's output and its delta, the pooled features and their delta, then the dense stack's.
+  public var workspaceFloatsPerExample: Int {
+    conv.pixels * (conv.patch + 2 * conv.channels) + 2 * conv.outputCount + stack.workspaceFloatsPerExample
+  }
+
   public func initialParameters(rng: inout RandomStream) -> [[Float]] {
     var p: [[Float]] = []
     conv.appendInitial(to: &p, rng: &rng)

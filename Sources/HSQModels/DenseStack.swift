@@ -33,6 +33,9 @@ struct DenseStack: Sendable, Hashable {
   /// Number of products (weight matrices).
   var depth: Int { sizes.count - 1 }
 
+  /// Workspace floats per example: every layer's output, and two deltas of the widest layer.
+  var workspaceFloatsPerExample: Int { sizes.dropFirst().reduce(0, +) + 2 * (sizes.max() ?? 0) }
+
   var layers: [LayerInfo] {
     (0..<depth).flatMap { l -> [LayerInfo] in
       let w = LayerInfo(name: "\(names[l]).weight", shape: [sizes[l], sizes[l + 1]])

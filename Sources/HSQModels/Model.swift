@@ -50,6 +50,10 @@ public protocol Model: Sendable {
 
   /// The minimizer and the optimal loss f* on `examples`, where a closed form exists; else `nil`.
   func optimum(on examples: Examples) throws -> Optimum?
+
+  /// Floats one example takes in a ``Workspace`` during ``lossAndGradient(parameters:batch:into:workspace:)``
+  /// (activations, deltas, im2col rows), for memory estimates; the default counts each dense layer's outputs twice.
+  var workspaceFloatsPerExample: Int { get }
 }
 
 /// The loss and accuracy of a model on a set of examples.

@@ -32,9 +32,14 @@ public struct ModelFactory: Sendable {
   public var spec: String { parameters.canonical }
 
   /// The model for `input`.
+  ///
+  /// - Throws: ``HSQError/overMemoryBudget(what:needs:limit:fix:)`` when its parameters alone do not
+  ///   fit the ``MemoryBudget`` (the model holds none yet, so nothing large has been allocated).
   public func make(for input: ModelInput) throws -> any Model {
     try input.validate(for: spec)
-    return try build(parameters, input)
+    let model = try build(parameters, input)
+    try model.checkMemory()
+    return model
   }
 
   /// The model for `dataset`'s feature shape, task and classes.

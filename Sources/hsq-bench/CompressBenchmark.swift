@@ -22,6 +22,10 @@ struct CompressBenchmark: ParsableCommand {
   @OptionGroup var blas: BLASKernelOptions
 
   func run() throws {
+    // The gradient, its compressor input and decoded output, and a payload of at most its size, per length.
+    try MemoryBudget.current.check(
+      4 * .floats(d) + 4 * .floats(logD), for: "The benchmark", detail: "4 × (d + log-d) Float32 values",
+      fix: "Lower '--d' or '--log-d'")
     blas.apply()
     var peerMedians: [String: Double] = [:]
     if let peer {

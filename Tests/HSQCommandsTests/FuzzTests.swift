@@ -2,8 +2,15 @@ import Foundation
 import HSQCommands
 import HSQCore
 import Testing
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Random and mutated lines thrown at the parser and evaluator: no crash, every failure one clean message.
+///
+/// The sessions run with a memory limit of 512 MB, and the test process's peak resident memory
+/// (`getrusage`'s `ru_maxrss`) must stay under 1 GB: a fuzzed line such as `batch=1000000` or
+/// `hidden=65536-65536` is refused by the budget instead of taking the machine.
 @Suite struct FuzzTests {
   /// Stops any run after a few steps, so a fuzzed `step 999999999` stays cheap.
   final class StepBudget: @unchecked Sendable {
@@ -17,6 +24,8 @@ import Testing
     "set compressor q", "set lr 0.01", "set ef true", "set compressor hsq:dim=2,k=4,codebook=gaussian", "step", "step 3",
     "run --steps 2", "run --loss 0.001 --steps 3", "show", "show config", "show history --last 3", "show events",
     "theory --samples 3", "theory --layer linear.weight", "bound", "compare", "plot loss", "plot rho --x bits --log",
+    "experiment b model=mlp:hidden=128 dataset=gaussian-mixture:d=4,n=64,classes=3 workers=8 batch=1000000",
+    "experiment h model=mlp:hidden=65536-65536 dataset=gaussian-mixture:d=4,n=64,classes=3",
     "use f", "reset", "export m.csv", "save f.json", "load f.json --as g", "record r.hsq", "record stop", "replay r.hsq",
   ]
   static let vocabulary = [
@@ -34,6 +43,7 @@ import Testing
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let session = Session()
+    session.memoryBudget = MemoryBudget(bytes: 512 << 20, origin: "fuzz")
     session.workingDirectory = dir
     let budget = StepBudget()
     session.interrupt = { budget.remaining -= 1; return budget.remaining < 0 }
@@ -51,6 +61,19 @@ import Testing
     }
     #expect(failures > 1_000, "the fuzzer should produce many bad lines (\(failures))")
     #expect(!session.execute("help").isError, "the session still answers")
+    #expect(Self.peakResidentBytes < 1 << 30, "peak RSS \(Self.peakResidentBytes >> 20) MB with a 512 MB memory limit")
+  }
+
+  /// The process's peak resident memory so far (Linux reports kilobytes, macOS bytes).
+  static var peakResidentBytes: Int {
+    var usage = rusage()
+    #if os(Linux)
+      getrusage(RUSAGE_SELF.rawValue, &usage)
+      return Int(usage.ru_maxrss) * 1024
+    #else
+      getrusage(RUSAGE_SELF, &usage)
+      return Int(usage.ru_maxrss)
+    #endif
   }
 
   static func randomLine(_ rng: inout RandomStream) -> String {

@@ -1,0 +1,28 @@
+import HSQCore
+import HSQDatasets
+import HSQModels
+
+extension Pipeline {
+  /// Throws unless the experiment's arrays fit the ``MemoryBudget``; called before any of them exists.
+  ///
+  /// ```
+  /// server:      6 copies of the parameters (x, x₀, velocity, mean, raw mean, downlink memory)
+  /// per worker:  4 copies (gradient, compressor input, decoded message, last input)
+  ///              + 2 with error feedback (memory, new memory) + 2 for protocol local (x, gradient)
+  ///              + batch × (workspace floats per example + features + label)
+  /// ```
+  ///
+  /// Every worker's round is held until the server pass, and every worker keeps its workspace,
+  /// so the per-worker terms count N times, whatever the thread count.
+  static func checkMemory(_ config: ExperimentConfig, model: any Model, dataset: Dataset) throws {
+    let parameters = model.parameterMemory
+    let copies = 4 + (config.errorFeedback ? 2 : 0) + (config.protocolName == "local" ? 2 : 0)
+    let perExample = model.workspaceFloatsPerExample.addingReportingOverflow(dataset.train.featureCount + 1)
+    let batch = perExample.overflow ? MemoryEstimate.overflow : .floats(config.batch, perExample.partialValue)
+    let total = 6 * parameters + config.workers * (copies * parameters + batch)
+    try MemoryBudget.current.check(
+      total, for: "The experiment",
+      detail: "workers × (parameters + memories + messages + workspaces) + batch × layer widths for activations",
+      fix: "Lower 'batch' or 'workers', or use a smaller model")
+  }
+}

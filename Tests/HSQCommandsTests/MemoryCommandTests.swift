@@ -1,0 +1,48 @@
+import Foundation
+import HSQCommands
+import HSQCore
+import Testing
+
+/// The session's memory limit: the `memory` command, and the limit applied to every command of the session.
+@Suite struct MemoryCommandTests {
+  @Test func memoryShowsAndSetsTheSessionLimit() throws {
+    let session = Session()
+    let shown = session.execute("memory")
+    #expect(!shown.isError && shown.text.contains(MemoryBudget.processDefault.limitDescription), "\(shown.text)")
+    let set = session.execute("memory 64MB")
+    #expect(!set.isError, "\(set.error ?? "")")
+    #expect(session.memoryBudget.bytes == 64 << 20)
+    #expect(session.execute("memory").text.contains("64 MB"))
+    let bad = session.execute("memory lots")
+    #expect(bad.error?.contains("'lots' is not a memory size") == true, "\(bad.error ?? "")")
+    #expect(session.memoryBudget.bytes == 64 << 20)
+    #expect(!session.execute("memory default").isError)
+    #expect(session.memoryBudget == MemoryBudget.processDefault)
+  }
+
+  @Test func anOverBudgetExperimentIsOneLineAndTheSessionGoesOn() throws {
+    let session = Session()
+    session.memoryBudget = MemoryBudget(bytes: 64 << 20)
+    #expect(!session.execute("experiment a model=softmax dataset=gaussian-mixture:d=4,n=64,classes=3 workers=2").isError)
+    let refused = session.execute("experiment b model=mlp:hidden=128 dataset=gaussian-mixture:d=4,n=64,classes=3 workers=8 batch=1000000")
+    let message = refused.error ?? ""
+    #expect(message.hasPrefix("The experiment needs about") && message.contains("the memory limit is 64 MB") && !message.contains("\n"), "\(message)")
+    let model = session.execute("experiment c model=mlp:hidden=65536-65536 dataset=gaussian-mixture:d=4,n=64,classes=3")
+    #expect(model.error?.contains("the memory limit is 64 MB") == true, "\(model.error ?? "")")
+    #expect(!session.execute("step 1").isError, "the current experiment is still 'a'")
+  }
+
+  @Test func benchCompressRefusesAnImpossibleLengthWithOneLine() throws {
+    let bench = Process()
+    bench.executableURL = ReplDriver.products.appendingPathComponent("hsq-bench")
+    bench.arguments = ["compress", "--d", "1099511627776", "--reps", "1", "--log-d", "0"]
+    let errors = Pipe()
+    bench.standardError = errors
+    bench.standardOutput = FileHandle.nullDevice
+    try bench.run()
+    let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    bench.waitUntilExit()
+    #expect(bench.terminationReason == .exit && bench.terminationStatus != 0, "\(text)")
+    #expect(text.contains("needs about") && text.contains("the memory limit is"), "\(text)")
+  }
+}
