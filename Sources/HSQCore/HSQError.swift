@@ -22,6 +22,8 @@ public enum HSQError: Error, Equatable, Sendable, CustomStringConvertible {
   case invalidState(String)
   /// A file that cannot be written; `problem` gives the reason and the fix.
   case fileWrite(path: String, problem: String)
+  /// Long work stopped on request (Ctrl-C); see ``Cancellation``.
+  case interrupted
 
   public var description: String {
     switch self {
@@ -46,6 +48,8 @@ public enum HSQError: Error, Equatable, Sendable, CustomStringConvertible {
       return "Malformed payload: \(message)"
     case let .invalidState(message):
       return message
+    case .interrupted:
+      return "Interrupted."
     }
   }
 }

@@ -1,13 +1,14 @@
 import Foundation
+import Synchronization
 import HSQCommands
 import HSQCore
 import Testing
 
 /// Random and mutated lines thrown at the parser and evaluator: no crash, every failure one clean message.
 @Suite struct FuzzTests {
-  /// Stops any run after a few steps, so a fuzzed `step 999999999` stays cheap.
-  final class StepBudget: @unchecked Sendable {
-    var remaining = 0
+  /// Cancels any command after a few polls, so a fuzzed `step 999999999` stays cheap.
+  final class StepBudget: Sendable {
+    let remaining = Atomic<Int>(0)
   }
 
   static let corpus = [
@@ -36,12 +37,13 @@ import Testing
     let session = Session()
     session.workingDirectory = dir
     let budget = StepBudget()
-    session.interrupt = { budget.remaining -= 1; return budget.remaining < 0 }
+    session.cancellation = Cancellation(signal: .init(
+      isRaised: { budget.remaining.subtract(1, ordering: .relaxed).newValue < 0 }, lower: {}))
     var rng = RandomStream(seed: 2026 + seed)
     var failures = 0
     for i in 0..<10_000 {
       let line = i % 2 == 0 ? Self.mutate(Self.corpus[rng.int(below: Self.corpus.count)], &rng) : Self.randomLine(&rng)
-      budget.remaining = 3
+      budget.remaining.store(3, ordering: .relaxed)
       let output = session.execute(line)
       if let error = output.error {
         failures += 1
