@@ -84,6 +84,7 @@ import Testing
       "experiment big compressor=hsq:codebook=kmeans,k=65536,dim=1,seed=78",
       "set compressor hsq:codebook=kmeans,k=65536,dim=2,seed=79",
       "theory --samples 1000000",
+      "check qsgd:bits=2 --draws 1000000",
     ]
     for line in cases {
       let before = s.execute("show config").text
