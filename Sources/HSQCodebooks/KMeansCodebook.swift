@@ -17,7 +17,8 @@ import HSQCore
 /// Initialization is k-means++ up to sign (each next codeword drawn with
 /// probability ∝ `1 − max⟨c, x⟩²` over those chosen). An empty cluster is
 /// re-seeded with the worst-served sample. Training stops after
-/// `iterations` updates, or earlier when no assignment changes. The
+/// `iterations` updates, or earlier when no assignment changes. With D = 1 only K = 1
+/// is accepted (the sphere is {±1}: more codewords would all be the same). The
 /// assignment step is the fused C kernel `hsq_nearest_codewords`. Every phase checks the
 /// current ``Cancellation`` at least every few milliseconds, so Ctrl-C stops even K = 65536.
 /// Everything is drawn from `derived(from: seed, purpose: "codebook-kmeans", D, K)`.
@@ -38,6 +39,12 @@ public enum KMeansCodebook: CodebookConstruction {
     let start = clock.now
     let dim = parameters.int("dim"), k = parameters.int("k"), seed = parameters.int("seed")
     let perCodeword = parameters.int("samples-per-codeword"), iterations = parameters.int("iterations")
+    // The unit sphere of R¹ is {±1}: one codeword up to sign. More would be copies of it, after a long training.
+    guard dim > 1 || k == 1 else {
+      throw HSQError.invalidParameter(
+        component: "kmeans", parameter: "k",
+        problem: "with dim=1 there is one direction up to sign, so k=\(k) codewords would all be the same; use k=1 or dim ≥ 2.")
+    }
     let (n, overflow) = k.multipliedReportingOverflow(by: perCodeword)
     let (values, valuesOverflow) = n.multipliedReportingOverflow(by: dim)
     guard !overflow, !valuesOverflow, values <= Codebooks.maximumValueCount else {

@@ -81,7 +81,7 @@ import Testing
     #expect(!s.execute("step 1").isError)
     let cases = [
       "codebook kmeans:dim=2,k=65536,seed=77 --samples 100",
-      "experiment big compressor=hsq:codebook=kmeans,k=65536,dim=1,seed=78",
+      "experiment big compressor=hsq:codebook=kmeans,k=65536,dim=2,seed=78",
       "set compressor hsq:codebook=kmeans,k=65536,dim=2,seed=79",
       "theory --samples 1000000",
       "check qsgd:bits=2 --draws 1000000",
@@ -94,6 +94,8 @@ import Testing
       #expect(s.execute("show config").text == before, "'\(line)' left the session as it was")
       #expect(s.current == "e")
     }
+    #expect(s.execute("experiment one compressor=hsq:codebook=kmeans,k=65536,dim=1").error?.contains("use k=1 or dim ≥ 2") == true,
+            "one dimension: a clear error, not minutes of training")
     let (run, seconds) = Self.interrupted(s, "run --steps 100000000")
     #expect(run.text.contains("Interrupted after"))
     #expect(seconds < 2)
