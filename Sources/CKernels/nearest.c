@@ -1,38 +1,39 @@
 #include "kernels.h"
-#include "nearest_internal.h"
 #include <math.h>
 #include <immintrin.h>
 
-static int force_portable = 0;
-
-void hsq_kernels_force_portable(int force) { force_portable = force; }
-
-int hsq_kernels_forced_portable(void) { return force_portable; }
-
-static int use_avx512(void) {
+static int cpu_has_avx512(void) {
 #if defined(__x86_64__)
   static int cached = -1;
   if (cached < 0) {
     __builtin_cpu_init();
     cached = __builtin_cpu_supports("avx512f");
   }
-  return cached && !force_portable;
+  return cached;
 #else
   return 0;
 #endif
 }
 
-int hsq_kernels_use_avx2(void) {
+static int cpu_has_avx2(void) {
 #if defined(__x86_64__)
   static int cached = -1;
   if (cached < 0) {
     __builtin_cpu_init();
     cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   }
-  return cached && !force_portable;
+  return cached;
 #else
   return 0;
 #endif
+}
+
+hsq_kernel_level hsq_nearest_kernel(hsq_kernel_level level, int32_t K) {
+  const int allowAVX512 = level == HSQ_KERNELS_AUTO || level == HSQ_KERNELS_AVX512;
+  const int allowAVX2 = allowAVX512 || level == HSQ_KERNELS_AVX2;
+  if (allowAVX512 && cpu_has_avx512() && K >= 16) return HSQ_KERNELS_AVX512;
+  if (allowAVX2 && cpu_has_avx2() && K >= 8) return HSQ_KERNELS_AVX2;
+  return HSQ_KERNELS_PORTABLE;
 }
 
 static void nearest_portable(const float *V, int64_t M, int32_t D, const float *CT, int32_t K,
@@ -244,15 +245,12 @@ static void nearest_avx512(const float *V, int64_t M, int32_t D, const float *CT
 #endif
 
 void hsq_nearest_codewords(const float *V, int64_t M, int32_t D, const float *CT, int32_t K,
-                           int32_t *idx, float *dot) {
+                           int32_t *idx, float *dot, hsq_kernel_level level) {
 #if defined(__x86_64__)
-  if (use_avx512() && K >= 16) {
-    nearest_avx512(V, M, D, CT, K, idx, dot);
-    return;
-  }
-  if (hsq_kernels_use_avx2() && K >= 8) {
-    nearest_avx2(V, M, D, CT, K, idx, dot);
-    return;
+  switch (hsq_nearest_kernel(level, K)) {
+  case HSQ_KERNELS_AVX512: nearest_avx512(V, M, D, CT, K, idx, dot); return;
+  case HSQ_KERNELS_AVX2: nearest_avx2(V, M, D, CT, K, idx, dot); return;
+  default: break;
   }
 #endif
   nearest_portable(V, M, D, CT, K, idx, dot);

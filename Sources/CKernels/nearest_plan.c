@@ -34,7 +34,6 @@
  * float kernels are as fast), for calls of fewer than 32 rows, and on CPUs without AVX512-VNNI/VBMI2.
  */
 #include "kernels.h"
-#include "nearest_internal.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +52,8 @@ struct hsq_nearest_plan {
   int32_t K, D;
   float *ct;     /* D×K: the codebook transposed (the float kernels) */
   float *rows16; /* K×16: the codebook zero-padded to 16 dims (re-ranking) */
-  int int8;      /* 1 when the screen can run */
+  hsq_kernel_level level; /* the most the float search may use */
+  int int8;      /* 1 when the screen can run (only at HSQ_KERNELS_AUTO) */
   int32_t groups; /* ⌈D/4⌉: dims are taken four at a time */
   int32_t words;  /* ⌈K/64⌉: codewords 64 at a time, in four blocks of sixteen */
   int8_t *qc;     /* 4·words blocks × groups × 64 bytes: lane λ of (block, g) = Q[k][4g..4g+3], k in slot λ */
@@ -140,12 +140,13 @@ static void prepare_int8(hsq_nearest_plan *p, const float *C) {
   p->int8 = 1;
 }
 
-hsq_nearest_plan *hsq_nearest_plan_create(const float *C, int32_t K, int32_t D) {
+hsq_nearest_plan *hsq_nearest_plan_create(const float *C, int32_t K, int32_t D, hsq_kernel_level level) {
   if (K < 1 || D < 1 || !C) return NULL;
   hsq_nearest_plan *p = calloc(1, sizeof *p);
   if (!p) return NULL;
   p->K = K;
   p->D = D;
+  p->level = level;
   p->ct = alloc64((size_t)K * D * sizeof(float));
   p->rows16 = alloc64((size_t)K * 16 * sizeof(float));
   if (!p->ct || !p->rows16) {
@@ -157,7 +158,7 @@ hsq_nearest_plan *hsq_nearest_plan_create(const float *C, int32_t K, int32_t D) 
       p->ct[(size_t)d * K + k] = C[(size_t)k * D + d];
       if (D <= 16) p->rows16[(size_t)k * 16 + d] = C[(size_t)k * D + d];
     }
-  prepare_int8(p, C);
+  if (level == HSQ_KERNELS_AUTO) prepare_int8(p, C);
   return p;
 }
 
@@ -171,7 +172,7 @@ void hsq_nearest_plan_destroy(hsq_nearest_plan *p) {
 }
 
 int hsq_nearest_plan_uses_int8(const hsq_nearest_plan *p) {
-  return p && p->int8 && !hsq_kernels_forced_portable();
+  return p && p->int8;
 }
 
 #if defined(__x86_64__)
@@ -286,7 +287,7 @@ static inline unsigned quantize_group(const hsq_nearest_plan *p, const float *V,
   }
   for (unsigned o = valid & ~ok & ~zero; o; o &= o - 1) {
     const int64_t m = m0 + __builtin_ctz(o);
-    hsq_nearest_codewords(V + m * D, 1, D, p->ct, p->K, idx + m, dot + m);
+    hsq_nearest_codewords(V + m * D, 1, D, p->ct, p->K, idx + m, dot + m, p->level);
   }
   return ok;
 }
@@ -474,5 +475,5 @@ void hsq_nearest_plan_search(const hsq_nearest_plan *p, const float *V, int64_t 
 #if defined(__x86_64__)
   if (M >= PLAN_MIN_ROWS && hsq_nearest_plan_uses_int8(p) && plan_search_int8(p, V, M, idx, dot) == 0) return;
 #endif
-  hsq_nearest_codewords(V, M, p->D, p->ct, p->K, idx, dot);
+  hsq_nearest_codewords(V, M, p->D, p->ct, p->K, idx, dot, p->level);
 }

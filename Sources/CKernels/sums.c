@@ -16,8 +16,7 @@
 #pragma STDC FP_CONTRACT OFF
 
 #if defined(__x86_64__)
-/* Not switched off by hsq_kernels_force_portable: the tests compare these kernels with their Swift
- * forms directly, and a process-wide switch would race with tests running in parallel. */
+/* No switch turns these off: the tests compare these kernels with their Swift forms directly. */
 static int use_avx512_sums(void) {
   static int cached = -1;
   if (cached < 0) {

@@ -33,7 +33,7 @@ enum NearestCodewordSearch {
     guard count > 0 else { return (index, dot) }
     var rows = [Float](repeating: 0, count: codewords * dim) // the plan takes the codebook K×D
     for j in 0..<dim { for k in 0..<codewords { rows[k * dim + j] = transposedCodebook[j * codewords + k] } }
-    guard let plan = rows.withUnsafeBufferPointer({ hsq_nearest_plan_create($0.baseAddress, Int32(codewords), Int32(dim)) })
+    guard let plan = rows.withUnsafeBufferPointer({ hsq_nearest_plan_create($0.baseAddress, Int32(codewords), Int32(dim), HSQ_KERNELS_AUTO) })
     else { fatalError("out of memory preparing the nearest-codeword search (\(codewords)×\(dim))") }
     defer { hsq_nearest_plan_destroy(plan) }
     let chunk = Swift.max(1, chunkWork / (codewords * dim))

@@ -107,7 +107,14 @@ public final class Session {
       recordedLine = nil
       let output = try command.run(self, parsed)
       if command.isRecorded, let recorder, !output.isError {
-        recorder.append(recordedLine ?? text)
+        do {
+          try recorder.append(recordedLine ?? text)
+        } catch {
+          self.recorder = nil
+          var failed = output
+          failed.error = Self.message(for: error)
+          return failed
+        }
       }
       return output
     } catch {
@@ -172,15 +179,36 @@ public final class Session {
   // MARK: - Variables
 
   /// Binds `name` (letters, digits, `-`, `_`; starting with a letter).
-  func bind(_ name: String, _ value: SessionValue) throws {
+  ///
+  /// The one place names are bound, so the one rule about replacing: see ``requireBindable(_:replacing:)``.
+  func bind(_ name: String, _ value: SessionValue, replacing: Bool) throws {
+    try requireBindable(name, replacing: replacing)
+    if variables[name] == nil { order.append(name) }
+    variables[name] = value
+  }
+
+  /// Throws unless `name` is a valid name that may be bound now.
+  ///
+  /// An experiment that has taken steps (or been changed with `set`) holds work no single command
+  /// recreates, so it is replaced only when asked (`--replace`). A pristine experiment at step 0 and
+  /// compressor or codebook variables are rebound freely: their own command recreates them.
+  /// Commands call this before building something expensive, and ``bind(_:_:replacing:)`` again.
+  func requireBindable(_ name: String, replacing: Bool) throws {
     guard let first = name.first, first.isLetter, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
       throw HSQError.invalidArgument("'\(name)' is not a valid name; use letters, digits, '-' and '_', starting with a letter.")
     }
     guard Self.command(name) == nil else {
       throw HSQError.invalidArgument("'\(name)' is a command; choose another name.")
     }
-    if variables[name] == nil { order.append(name) }
-    variables[name] = value
+    guard !replacing, case let .experiment(e)? = variables[name], e.stepCount > 0 || !e.history.isEmpty || !e.events.isEmpty else { return }
+    throw HSQError.invalidState("'\(name)' is an experiment at step \(e.stepCount); choose another name (e.g. '\(freeName(like: name))') or add --replace.")
+  }
+
+  /// `name` followed by the smallest number ≥ 2 that makes a free name.
+  func freeName(like name: String) -> String {
+    let stem = String(name.reversed().drop { $0.isNumber }.reversed())
+    let start = Int(name.dropFirst(stem.count)).flatMap { $0 < Int.max - 1000 ? $0 + 1 : nil } ?? 2
+    return (start...).lazy.map { "\(stem)\($0)" }.first { variables[$0] == nil && Self.command($0) == nil }!
   }
 
   /// The variable `name`.

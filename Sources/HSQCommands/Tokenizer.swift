@@ -9,6 +9,12 @@ public enum Tokenizer {
     try spans(line).map(\.text)
   }
 
+  /// `word` as one word of a command line: quoted when it holds whitespace, a quote or `#`.
+  public static func quoted(_ word: String) -> String {
+    guard word.isEmpty || word.contains(where: { $0.isWhitespace || $0 == "#" || $0 == "\"" || $0 == "'" }) else { return word }
+    return word.contains("\"") ? "'\(word)'" : "\"\(word)\""
+  }
+
   /// Words with the character offset where each starts (for completion).
   public static func spans(_ line: String, allowUnclosed: Bool = false) throws -> [(text: String, start: Int)] {
     var words: [(String, Int)] = []

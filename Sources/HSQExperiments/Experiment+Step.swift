@@ -26,7 +26,6 @@ extension Experiment {
     }
     let memorySnapshot = config.errorFeedback ? memories : []
     let workspaces = self.workspaces
-    if threadCount > 1, participants.count > 1 { BLAS.threadCount = 1 }
     let outputs = try parallelMap(participants.count, threads: threadCount) { slot in
       let w = participants[slot]
       return try context.run(worker: w, memory: memorySnapshot.isEmpty ? nil : memorySnapshot[w], workspace: workspaces[w])

@@ -111,10 +111,14 @@ public final class Experiment {
     events.append(ExperimentEvent(step: stepCount, text: "\(name): \(old) → \(field.value(in: config))"))
   }
 
-  /// The learning rate at the current epoch (step decay).
+  /// The learning rate at the current epoch (step decay): lr · lr-decay^⌊examples seen / examples per period⌋.
+  ///
+  /// The count is taken in examples, not as epoch / lr-decay-every: 0.4 epochs of 800 examples is 320
+  /// examples exactly, while 1.2 / 0.4 is 2.9999999999999996 and would decay one step late.
   public var currentLearningRate: Double {
     guard config.lrDecayEvery > 0, config.lrDecay < 1 else { return config.lr }
-    return config.lr * pow(config.lrDecay, (epoch / config.lrDecayEvery).rounded(.down))
+    let period = config.lrDecayEvery * Double(max(1, pipeline.dataset.train.count))
+    return config.lr * pow(config.lrDecay, (Double(examplesSeen) / period).rounded(.down))
   }
 
   /// The error-feedback scale now: a constant, or the authors' warm-up 2/(1 + e^(−epoch)) − 1.

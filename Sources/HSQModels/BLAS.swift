@@ -1,30 +1,30 @@
 import COpenBLAS
-import Foundation
 
-/// The OpenBLAS calls the models make, and its thread count.
+/// The OpenBLAS calls the models make, always on one OpenBLAS thread.
 ///
-/// Dense products are row-major `cblas_sgemm`. hsq runs OpenBLAS on **one
-/// thread** by default: creating the first ``Workspace`` sets
-/// `threadCount = 1` unless it was set before. Parallelism comes from
-/// running workers concurrently, one per core. Measured on this 2-core
-/// machine (MLP 784-128-10, batch 32, release): 114 µs per step with one
-/// OpenBLAS thread, 141 µs with two; two concurrent workers 60 µs per step
-/// with one thread each, 4.8 ms with two (oversubscription). OpenBLAS
-/// results are reproducible for a fixed thread count but can change in the
-/// last bits with it, so a fixed count is also what keeps runs bit-identical
-/// whatever the number of worker threads.
+/// Dense products are row-major `cblas_sgemm`. **Invariant: every BLAS call
+/// hsq makes runs on one OpenBLAS thread, and nothing can change that.**
+/// OpenBLAS results are reproducible for a fixed thread count but can change
+/// in the last bits with it (measured: 1 vs 2 threads), and its thread count is
+/// a process-wide setting (`openblas_set_num_threads`; the installed 0.3.21 has
+/// no per-call `openblas_set_num_threads_local`). A settable count would be a
+/// process-wide switch: one experiment, test or notebook changing it would
+/// change the bits of every other one running in the process. So the count is
+/// fixed at 1 before the first product (when the first ``Workspace`` is made,
+/// whatever `OPENBLAS_NUM_THREADS` says) and there is no setter; an
+/// experiment's results then depend on its seed alone, whatever its `threads`.
+///
+/// Parallelism comes from running workers concurrently, one per core.
+/// Measured on this 2-core machine (MLP 784-128-10, batch 32, release):
+/// 114 µs per step with one OpenBLAS thread, 141 µs with two; two concurrent
+/// workers 60 µs per step with one thread each, 4.8 ms with two
+/// (oversubscription).
 ///
 /// OpenBLAS picks its kernels from the CPU, or from `OPENBLAS_CORETYPE`
 /// when set; ``coreName`` says which it runs (benchmarks report it).
 public enum BLAS {
-  /// The number of threads OpenBLAS uses for one call (a process-wide setting).
-  public static var threadCount: Int {
-    get { Int(openblas_get_num_threads()) }
-    set {
-      state.withLock { $0 = true }
-      openblas_set_num_threads(Int32(max(newValue, 1)))
-    }
-  }
+  /// The number of threads OpenBLAS uses for one call: 1 once a ``Workspace`` exists (see ``BLAS``).
+  public static var threadCount: Int { Int(openblas_get_num_threads()) }
 
   /// The OpenBLAS kernel set in use, e.g. `Haswell` or `SkylakeX`.
   public static var coreName: String { String(cString: hsq_openblas_corename()) }
@@ -40,17 +40,10 @@ public enum BLAS {
     hsq_openblas_detect_kernels() != 0
   }
 
-  /// Sets one thread the first time it is called, unless ``threadCount`` was set explicitly.
-  static func applyDefaultThreadCount() {
-    state.withLock { chosen in
-      if !chosen {
-        chosen = true
-        openblas_set_num_threads(1)
-      }
-    }
-  }
+  /// Runs OpenBLAS on one thread; only the first call does anything (a `static let` is initialized once, thread-safely).
+  static func useOneThread() { _ = oneThread }
 
-  private static let state = LockedFlag()
+  private static let oneThread: Void = openblas_set_num_threads(1)
 
   /// C ← α·op(A)·op(B) + β·C, row-major; op(A) is m×k, op(B) is k×n.
   @inline(__always)
@@ -82,17 +75,5 @@ public enum BLAS {
       let row = a + r * columns
       for j in 0..<columns { sums[j] += row[j] }
     }
-  }
-}
-
-/// A Bool behind a lock.
-private final class LockedFlag: @unchecked Sendable {
-  private let lock = NSLock()
-  private var value = false
-
-  func withLock<T>(_ body: (inout Bool) -> T) -> T {
-    lock.lock()
-    defer { lock.unlock() }
-    return body(&value)
   }
 }

@@ -8,14 +8,13 @@
 ///
 /// It is `@unchecked Sendable` so that a pool can hand one to each thread;
 /// sharing one between threads at the same time is a programming error.
-/// Creating the first workspace runs OpenBLAS on one thread unless
-/// ``BLAS/threadCount`` was set before (see ``BLAS``).
+/// Creating the first workspace runs OpenBLAS on one thread, for good (see ``BLAS``).
 public final class Workspace: @unchecked Sendable {
   private var buffers: [UnsafeMutablePointer<Float>?] = []
   private var capacities: [Int] = []
 
   public init() {
-    BLAS.applyDefaultThreadCount()
+    BLAS.useOneThread()
   }
 
   deinit {

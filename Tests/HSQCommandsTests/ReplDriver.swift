@@ -30,12 +30,14 @@ final class ReplDriver {
   private let errorLog: URL
   private var buffer: [UInt8] = []
 
-  init(directory: URL) throws {
+  /// Starts hsq-repl in `directory`, with `environment` added to this process's.
+  init(directory: URL, environment: [String: String] = [:]) throws {
     errorLog = directory.appendingPathComponent("stderr-\(UUID()).log")
     _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
     process.executableURL = Self.products.appendingPathComponent("hsq-repl")
     process.arguments = ["--json", "--keep-going"]
     process.currentDirectoryURL = directory
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     process.standardInput = input
     process.standardOutput = output
     process.standardError = try FileHandle(forWritingTo: errorLog)

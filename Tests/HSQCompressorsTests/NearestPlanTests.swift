@@ -11,8 +11,9 @@ import Testing
 /// re-ranking where the CPU has AVX512-VNNI) must give the portable float search's answer bit for bit:
 /// the same index (the first on ties) and the same float dot, on every row, whatever the codebook.
 ///
-/// Serialized: the reference is computed under `hsq_kernels_force_portable(1)`, a process-wide switch.
-@Suite(.serialized) struct NearestPlanTests {
+/// The reference asks for the portable kernel per call (`HSQ_KERNELS_PORTABLE`): no process-wide switch,
+/// so these tests run in parallel with everything else.
+@Suite struct NearestPlanTests {
   /// Whether this CPU can run the int8 screen (Linux: from /proc/cpuinfo; elsewhere unknown, so false).
   static let cpuHasScreen: Bool = {
     guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
@@ -28,10 +29,8 @@ import Testing
     var ct = [Float](repeating: 0, count: k * d)
     for i in 0..<k { for j in 0..<d { ct[j * k + i] = c[i * d + j] } }
     var index = [Int32](repeating: -1, count: m), dot = [Float](repeating: .nan, count: m)
-    hsq_kernels_force_portable(1)
-    defer { hsq_kernels_force_portable(0) }
     rows.withUnsafeBufferPointer { v in
-      hsq_nearest_codewords(v.baseAddress, Int64(m), Int32(d), ct, Int32(k), &index, &dot)
+      hsq_nearest_codewords(v.baseAddress, Int64(m), Int32(d), ct, Int32(k), &index, &dot, HSQ_KERNELS_PORTABLE)
     }
     return (index, dot)
   }
@@ -39,9 +38,11 @@ import Testing
   /// Searches `rows` with a plan of `c` and expects the portable answer, bit for bit. Returns whether the plan
   /// used the int8 screen.
   @discardableResult
-  static func expectSame(_ c: [Float], k: Int, d: Int, rows: [Float], _ label: String) -> Bool {
+  static func expectSame(
+    _ c: [Float], k: Int, d: Int, rows: [Float], _ label: String, level: hsq_kernel_level = HSQ_KERNELS_AUTO
+  ) -> Bool {
     let m = rows.count / d
-    let plan = c.withUnsafeBufferPointer { hsq_nearest_plan_create($0.baseAddress, Int32(k), Int32(d)) }
+    let plan = c.withUnsafeBufferPointer { hsq_nearest_plan_create($0.baseAddress, Int32(k), Int32(d), level) }
     guard let plan else {
       Issue.record("\(label): no plan for K=\(k) D=\(d)")
       return false
@@ -53,7 +54,7 @@ import Testing
     let bad = (0..<m).filter { index[$0] != ref.index[$0] || dot[$0].bitPattern != ref.dot[$0].bitPattern }
     #expect(
       bad.isEmpty,
-      "\(label) K=\(k) D=\(d) M=\(m): \(bad.count) rows differ, first \(bad.first.map { "row \($0): (\(index[$0]), \(dot[$0])) vs (\(ref.index[$0]), \(ref.dot[$0]))" } ?? "")")
+      "\(label) level \(level.rawValue) K=\(k) D=\(d) M=\(m): \(bad.count) rows differ, first \(bad.first.map { "row \($0): (\(index[$0]), \(dot[$0])) vs (\(ref.index[$0]), \(ref.dot[$0]))" } ?? "")")
     return hsq_nearest_plan_uses_int8(plan) != 0
   }
 
@@ -178,7 +179,7 @@ import Testing
     let k = 256, d = 16, m = 8 * 1000
     let c = Self.codebook(k: k, d: d, &rng)
     let rows = Self.adversarialRows(c, k: k, d: d, m: m, &rng)
-    let plan = c.withUnsafeBufferPointer { hsq_nearest_plan_create($0.baseAddress, Int32(k), Int32(d)) }!
+    let plan = c.withUnsafeBufferPointer { hsq_nearest_plan_create($0.baseAddress, Int32(k), Int32(d), HSQ_KERNELS_AUTO) }!
     defer { hsq_nearest_plan_destroy(plan) }
     let ref = Self.reference(c, k: k, d: d, rows: rows)
     var index = [Int32](repeating: -7, count: m), dot = [Float](repeating: 12345, count: m)
@@ -199,20 +200,19 @@ import Testing
     #expect(dot.map(\.bitPattern) == ref.dot.map(\.bitPattern))
   }
 
-  @Test("NearestCodewords searches through the plan; forcing the portable path turns the screen off")
+  @Test("NearestCodewords searches through the plan; the portable level turns the screen off")
   func nearestCodewordsUsesThePlan() throws {
     let book = try Codebooks.make("kmeans:dim=16,k=256,seed=0")
     let search = NearestCodewords(book)
+    let portable = NearestCodewords(book, level: HSQ_KERNELS_PORTABLE)
     #expect(search.plan.usesInt8 == Self.cpuHasScreen)
+    #expect(!portable.plan.usesInt8)
     var rng = RandomStream(seed: 9)
     for length in [1, 15, 16, 17, 1000, 100_352] {
       let v = Self.gaussian(length, &rng).map { $0 * 1e-2 }
       let layout = SubvectorLayout(length: length, dim: 16)
       let fast = v.withUnsafeBufferPointer { search.search($0, layout: layout) }
-      hsq_kernels_force_portable(1)
-      #expect(!search.plan.usesInt8)
-      let slow = v.withUnsafeBufferPointer { search.search($0, layout: layout) }
-      hsq_kernels_force_portable(0)
+      let slow = v.withUnsafeBufferPointer { portable.search($0, layout: layout) }
       #expect(fast.indices == slow.indices, "length \(length)")
       #expect(fast.dots.map(\.bitPattern) == slow.dots.map(\.bitPattern), "length \(length)")
     }

@@ -5,16 +5,7 @@ import Testing
 /// The experiment engine: determinism, resuming, divergence, settings between steps, exports.
 @Suite struct ExperimentTests {
   static func config(_ compressor: String = "hsq:dim=8,k=32,codebook=gaussian,norm-bits=6", workers: Int = 4) -> ExperimentConfig {
-    var c = ExperimentConfig()
-    c.dataset = "gaussian-mixture:classes=4,d=40,n=800,n-test=200"
-    c.model = "mlp:hidden=32"
-    c.compressor = compressor
-    c.compressThreshold = 100
-    c.workers = workers
-    c.batch = 16
-    c.lr = 0.05
-    c.seed = 7
-    return c
+    SmallExperiment.config(compressor: compressor, workers: workers, seed: 7)
   }
 
   @Test func sameSeedSameRecordsWhateverTheThreadCount() throws {
@@ -44,17 +35,7 @@ import Testing
     var c = Self.config()
     c.errorFeedback = true
     c.momentum = 0.9
-    let straight = try Experiment(c)
-    _ = straight.run(until: StopCondition(steps: 8))
-    let first = try Experiment(c)
-    _ = first.run(until: StopCondition(steps: 4))
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-resume-\(UUID()).json").path
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    try first.save(to: path)
-    let resumed = try Experiment.load(from: path)
-    _ = resumed.run(until: StopCondition(steps: 4))
-    #expect(resumed.parameters == straight.parameters)
-    #expect(resumed.history.map(\.withoutTimings) == straight.history.map(\.withoutTimings))
+    try SmallExperiment.expectResumesBitIdentically(c, steps: 8, saveAt: 4)
   }
 
   @Test func divergenceStopsBeforeTheBadStepAndKeepsState() throws {

@@ -2,21 +2,32 @@
 #define HSQ_CKERNELS_H
 #include <stdint.h>
 
+/// The most a nearest-codeword search may use, chosen per call or per plan (there is no
+/// process-wide switch, so tests comparing paths cannot disturb searches running beside them).
+///
+/// A level is a ceiling: the search takes the best path at or below it that the CPU has and
+/// that suits K (AVX-512F needs K ≥ 16, AVX2+FMA K ≥ 8; below that the portable loop runs).
+/// Every level gives the portable answer bit for bit.
+typedef enum {
+  HSQ_KERNELS_AUTO = 0,     ///< everything the CPU has, the int8 screen of plans included
+  HSQ_KERNELS_AVX512 = 1,   ///< the AVX-512F float kernel at most (no int8 screen)
+  HSQ_KERNELS_AVX2 = 2,     ///< the AVX2+FMA float kernel at most
+  HSQ_KERNELS_PORTABLE = 3, ///< portable C only
+} hsq_kernel_level;
+
 /// Nearest codeword by absolute inner product, fused: never materializes the M×K matrix.
 ///
 /// For each row v_m of V (M×D, row-major) writes idx[m] = argmax_k |<c_k, v_m>|
 /// (first index on ties) and dot[m] = <c_{idx[m]}, v_m>. The codebook is given
 /// transposed, CT (D×K, row-major), so eight codewords load as one AVX2 vector.
-/// Uses AVX2+FMA when the CPU has them (checked at run time), else portable C.
+/// Uses the best float kernel `level` allows (see hsq_nearest_kernel).
 void hsq_nearest_codewords(const float *V, int64_t M, int32_t D,
                            const float *CT, int32_t K,
-                           int32_t *idx, float *dot);
+                           int32_t *idx, float *dot, hsq_kernel_level level);
 
-/// Forces the portable path (for tests comparing the two), plans included; 0 restores dispatch.
-void hsq_kernels_force_portable(int force);
-
-/// 1 when the AVX2+FMA path is in use.
-int hsq_kernels_use_avx2(void);
+/// The float kernel hsq_nearest_codewords runs for K codewords under `level` on this CPU:
+/// HSQ_KERNELS_AVX512, HSQ_KERNELS_AVX2 or HSQ_KERNELS_PORTABLE (never AUTO).
+hsq_kernel_level hsq_nearest_kernel(hsq_kernel_level level, int32_t K);
 
 /// A codebook prepared once for many searches: its transpose for the float
 /// kernels and, where the CPU has AVX512-VNNI and VBMI2, the int8 codebook and
@@ -24,11 +35,12 @@ int hsq_kernels_use_avx2(void);
 typedef struct hsq_nearest_plan hsq_nearest_plan;
 
 /// Prepares the search for codebook C (K×D, row-major: one codeword per row),
-/// copying what it needs (C may be freed afterwards). Never NULL for K ≥ 1,
-/// D ≥ 1 unless out of memory. Falls back to the float kernels when the int8
-/// screen cannot be used or would not pay: no AVX512-VNNI/VBMI2, D outside
-/// 4...16, K outside 16...256, a non-finite or out-of-range codebook.
-hsq_nearest_plan *hsq_nearest_plan_create(const float *C, int32_t K, int32_t D);
+/// copying what it needs (C may be freed afterwards), searched at most at `level`.
+/// Never NULL for K ≥ 1, D ≥ 1 unless out of memory. Falls back to the float
+/// kernels when the int8 screen is not allowed (level other than AUTO), cannot be
+/// used or would not pay: no AVX512-VNNI/VBMI2, D outside 4...16, K outside
+/// 16...256, a non-finite or out-of-range codebook.
+hsq_nearest_plan *hsq_nearest_plan_create(const float *C, int32_t K, int32_t D, hsq_kernel_level level);
 
 /// Frees a plan (NULL is ignored).
 void hsq_nearest_plan_destroy(hsq_nearest_plan *plan);

@@ -17,10 +17,11 @@ extension Session {
     ) { session, args in try session.codebookReport(args) },
     CommandSpec(
       "let", group: "Components", abstract: "Binds a name to a compressor or codebook: let q = compressor hsq:dim=16,k=256.",
-      discussion: "The kind may be left out when the name is unambiguous: 'let q = hsq:k=64'. Variables can be used wherever a compressor is expected, e.g. 'set compressor q'.",
+      discussion: "The kind may be left out when the name is unambiguous: 'let q = hsq:k=64'. Variables can be used wherever a compressor is expected, e.g. 'set compressor q'. A name that holds an experiment which has taken steps is replaced only with --replace.",
       arguments: [ArgumentSpec("name", "the variable"), ArgumentSpec("=", "an equals sign"),
-                  ArgumentSpec("definition", "[compressor|codebook] spec", completion: .anyComponent, variadic: true)]
-    ) { session, args in try session.letBinding(args.positional) },
+                  ArgumentSpec("definition", "[compressor|codebook] spec", completion: .anyComponent, variadic: true)],
+      options: [replaceOption]
+    ) { session, args in try session.letBinding(args.positional, replacing: args.flag("replace")) },
   ]
 
   func describe(_ text: String, length d: Int) throws -> CommandOutput {
@@ -109,11 +110,12 @@ extension Session {
     return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .array(json))
   }
 
-  func letBinding(_ words: [String]) throws -> CommandOutput {
+  func letBinding(_ words: [String], replacing: Bool) throws -> CommandOutput {
     guard words.count >= 3, words[1] == "=" else {
       throw HSQError.invalidArgument("Write 'let NAME = [compressor|codebook] SPEC', e.g. 'let q = compressor hsq:dim=16,k=256'.")
     }
     let name = words[0]
+    try requireBindable(name, replacing: replacing)
     var rest = Array(words.dropFirst(2))
     var kind: String?
     if ["compressor", "codebook"].contains(rest[0]) { kind = rest.removeFirst() }
@@ -132,11 +134,11 @@ extension Session {
     }
     if kind == "compressor" {
       let compressor = try Compressors.make(resolveCompressor(spec))
-      try bind(name, .compressor(compressor))
+      try bind(name, .compressor(compressor), replacing: replacing)
       return CommandOutput(text: "\(name) = \(compressor.spec)", json: .object([("name", .string(name)), ("compressor", .string(compressor.spec))]))
     }
     let codebook = try Codebooks.make(spec)
-    try bind(name, .codebook(codebook))
+    try bind(name, .codebook(codebook), replacing: replacing)
     return CommandOutput(text: "\(name) = \(codebook.name) (K = \(codebook.count), D = \(codebook.dim))",
                          json: .object([("name", .string(name)), ("codebook", .string(codebook.name))]))
   }

@@ -6,9 +6,10 @@ extension Session {
     CommandSpec(
       "experiment", aliases: ["exp"], group: "Experiments",
       abstract: "Creates an experiment from settings and makes it current: experiment e1 compressor=hsq workers=8.",
-      discussion: "Every setting (see 'list settings') can be given as key=value; the rest take their defaults (dataset: Fashion-MNIST when installed, else a synthetic Gaussian mixture). Compressor values may name a variable bound with 'let'. The experiment starts at step 0 with parameters drawn from the seed.",
-      arguments: [ArgumentSpec("name", "the experiment's name"), ArgumentSpec("settings", "key=value …", completion: .setting, optional: true, variadic: true)]
-    ) { session, args in try session.createExperiment(args.positional[0], settings: Array(args.positional.dropFirst())) },
+      discussion: "Every setting (see 'list settings') can be given as key=value; the rest take their defaults (dataset: Fashion-MNIST when installed, else a synthetic Gaussian mixture). Compressor values may name a variable bound with 'let'. The experiment starts at step 0 with parameters drawn from the seed. A name that holds an experiment which has taken steps is replaced only with --replace.",
+      arguments: [ArgumentSpec("name", "the experiment's name"), ArgumentSpec("settings", "key=value …", completion: .setting, optional: true, variadic: true)],
+      options: [replaceOption]
+    ) { session, args in try session.createExperiment(args.positional[0], settings: Array(args.positional.dropFirst()), replacing: args.flag("replace")) },
     CommandSpec(
       "use", group: "Experiments", abstract: "Makes another experiment current.",
       arguments: [ArgumentSpec("name", "an experiment", completion: .experiment)]
@@ -60,15 +61,21 @@ extension Session {
     ) { session, _ in
       let name = session.current ?? ""
       let e = try session.experiment()
-      try session.bind(name, .experiment(try Experiment(e.config)))
+      try session.bind(name, .experiment(try Experiment(e.config)), replacing: true)
       return CommandOutput(text: "\(name) is back at step 0.", json: .object([("experiment", .string(name)), ("step", .int(0))]))
     },
     CommandSpec(
-      "tour", group: "Experiments", abstract: "Creates a guided first experiment (Fashion-MNIST when installed, else synthetic data).", recorded: true
-    ) { session, _ in try session.tour() },
+      "tour", group: "Experiments", abstract: "Creates a guided first experiment (Fashion-MNIST when installed, else synthetic data).",
+      discussion: "The experiment is named 'first'; when 'first' has taken steps, 'tour' leaves it alone unless given --replace.",
+      options: [replaceOption], recorded: true
+    ) { session, args in try session.tour(replacing: args.flag("replace")) },
   ]
 
-  func createExperiment(_ name: String, settings: [String]) throws -> CommandOutput {
+  /// `--replace`, for commands that bind a name: allows replacing an experiment that has taken steps.
+  static let replaceOption = OptionSpec("replace", "replace the experiment of that name even when it has taken steps")
+
+  func createExperiment(_ name: String, settings: [String], replacing: Bool) throws -> CommandOutput {
+    try requireBindable(name, replacing: replacing)
     var config = ExperimentConfig()
     config.dataset = Datasets.defaultSpec
     for word in settings {
@@ -81,10 +88,16 @@ extension Session {
       try ExperimentConfig.field(key).assign(value, in: &config)
     }
     let experiment = try Experiment(config)
-    try bind(name, .experiment(experiment))
+    try bind(name, .experiment(experiment), replacing: replacing)
     current = name
-    recordedLine = "experiment \(name) " + ExperimentConfig.fields.map { "\($0.name)=\($0.value(in: config))" }.joined(separator: " ")
+    recordedLine = Self.experimentLine(name, config) + (replacing ? " --replace" : "")
     return describeExperiment(name, experiment)
+  }
+
+  /// The `experiment` command that recreates `config` under `name`, with every setting spelled out
+  /// (so defaults changing later cannot change a replay).
+  static func experimentLine(_ name: String, _ config: ExperimentConfig) -> String {
+    "experiment \(name) " + ExperimentConfig.fields.map { "\($0.name)=\($0.value(in: config))" }.joined(separator: " ")
   }
 
   func describeExperiment(_ name: String, _ e: Experiment) -> CommandOutput {
@@ -187,12 +200,12 @@ extension Session {
     ])
   }
 
-  func tour() throws -> CommandOutput {
+  func tour(replacing: Bool) throws -> CommandOutput {
     let dataset = Datasets.defaultSpec
     var output = try createExperiment("first", settings: [
       "dataset=\(dataset)", "model=mlp:hidden=128", "compressor=hsq:dim=16,k=256,codebook=kmeans,norm-bits=6",
       "ef=true", "workers=8", "batch=32", "lr=0.1", "eval-every=50", "test-subset=2000",
-    ])
+    ], replacing: replacing)
     let real = dataset == "fashion-mnist"
     output.text = """
       Guided tour: an MLP learns \(real ? "Fashion-MNIST" : "a synthetic 10-class Gaussian mixture (install dataset-fashion-mnist for the real data)") \

@@ -37,24 +37,25 @@ extension Session {
     },
     CommandSpec(
       "load", group: "Files and plots", abstract: "Loads a saved experiment, or compiles and registers a compressor plugin (.swift, directory, package).",
-      discussion: "What is loaded is decided by the path alone: a .swift file, or a directory holding Package.swift or .swift files, is a plugin; anything else (a .json path always) is a file written by 'save', bound as an experiment; stepping it continues bit-identically. A plugin read from a script, a replay or a notebook is compiled only when that was run with --allow-load. A plugin is compiled with the swiftc that built hsq against this build's modules, opened, and its 'hsq_register' entry point registers its components (see 'swift package hsq-new-compressor NAME' for a template). Compile errors are shown with file:line and change nothing; 'reload' picks up edits; 'check NAME' holds the compressor to the contract.",
+      discussion: "What is loaded is decided by the path alone: a .swift file, or a directory holding Package.swift or .swift files, is a plugin; anything else (a .json path always) is a file written by 'save', bound as an experiment; stepping it continues bit-identically. A plugin read from a script, a replay or a notebook is compiled only when that was run with --allow-load. A plugin is compiled with the swiftc that built hsq against this build's modules, opened, and its 'hsq_register' entry point registers its components (see 'swift package hsq-new-compressor NAME' for a template). Compile errors are shown with file:line and change nothing; 'reload' picks up edits; 'check NAME' holds the compressor to the contract. A name that holds an experiment which has taken steps is replaced only with --replace.",
       arguments: [ArgumentSpec("file", "a file written by 'save', or a plugin's .swift file, directory or package", completion: .path)],
-      options: [OptionSpec("as", "the name to bind (default: the file's name)", value: "NAME")]
+      options: [OptionSpec("as", "the name to bind (default: the file's name)", value: "NAME"), replaceOption]
     ) { session, args in
       let path = session.resolvePath(args.positional[0])
       if try PluginSources.isPlugin(path, shown: args.positional[0]) {
         try session.requireLoadPermission(args.positional[0])
         return try session.loadPlugin(args.positional[0])
       }
-      let e = try Experiment.load(from: path)
       let name = args.option("as") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-      try session.bind(name, .experiment(e))
+      try session.requireBindable(name, replacing: args.flag("replace"))
+      let e = try Experiment.load(from: path)
+      try session.bind(name, .experiment(e), replacing: args.flag("replace"))
       session.current = name
       return CommandOutput(text: "Loaded experiment \(name) at step \(e.stepCount).", json: .object([("experiment", .string(name)), ("step", .int(e.stepCount))]))
     },
     CommandSpec(
       "record", group: "Files and plots", abstract: "Records the session's commands to a script; 'record stop' writes it with check digests.",
-      discussion: "Every command that changes state is kept in full (experiments with all their settings). 'record stop' (or leaving the session) writes the file atomically, ending with a '# check' line per experiment that 'replay FILE --check' verifies bit for bit.",
+      discussion: "Every command that changes state is kept in full (experiments with all their settings) and written to the file as soon as it has run, so a session that is killed leaves a script that replays. A recording started mid-session begins with the commands that recreate the session as it is: 'let' lines, 'experiment' lines for experiments at step 0, and 'load FILE.NAME.json --as NAME' for experiments with steps, from checkpoints written beside the script. 'record stop' (or leaving the session) ends the file with a '# check' line per experiment that 'replay FILE --check' verifies bit for bit.",
       arguments: [ArgumentSpec("file", "the script to write, or 'stop'", completion: .path)], recorded: false
     ) { session, args in try session.record(args.positional[0]) },
     CommandSpec(
@@ -69,20 +70,24 @@ extension Session {
   func record(_ target: String) throws -> CommandOutput {
     if target == "stop" {
       guard let recorder else { throw HSQError.invalidState("Nothing is being recorded; start with 'record FILE'.") }
-      try recorder.write(for: self)
       self.recorder = nil
-      return CommandOutput(text: "Wrote \(recorder.lines.count) commands to \(recorder.path).", json: .object([("file", .string(recorder.path)), ("commands", .int(recorder.lines.count))]), files: [recorder.path])
+      try recorder.finish(for: self)
+      return CommandOutput(text: "Wrote \(recorder.count) commands to \(recorder.path).", json: .object([("file", .string(recorder.path)), ("commands", .int(recorder.count))]), files: [recorder.path])
     }
     guard recorder == nil else { throw HSQError.invalidState("Already recording to \(recorder!.path); 'record stop' first.") }
     let path = try resolveOutputPath(target)
-    recorder = SessionRecorder(path: path)
-    try recorder!.write(for: self)
-    return CommandOutput(text: "Recording to \(target); 'record stop' writes it.", json: .object([("file", .string(path))]))
+    try AtomicFile.requireRegularOrAbsent(path)
+    let preamble = try recordingPreamble(target: target)
+    recorder = try SessionRecorder(path: path, preamble: preamble)
+    let restored = preamble.isEmpty ? "" : " It starts with \(preamble.count) command(s) that recreate the session as it is now."
+    return CommandOutput(text: "Recording to \(target); each command is written as it runs, 'record stop' adds the checks.\(restored)",
+                         json: .object([("file", .string(path)), ("preamble", .int(preamble.count))]))
   }
 
-  /// Writes the recording, if any (the REPL calls this on exit).
+  /// Ends the recording, if any, with its check lines (the REPL and scripts call this on exit).
   public func finishRecording() throws {
-    try recorder?.write(for: self)
-    recorder = nil
+    guard let recorder else { return }
+    self.recorder = nil
+    try recorder.finish(for: self)
   }
 }

@@ -34,11 +34,8 @@ final class PluginLoader: @unchecked Sendable {
   /// Plugin paths in the order of their first successful load.
   private var order: [String] = []
   private var loads = 0
-  private lazy var libraryDirectory: URL = {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-plugins-\(getpid())")
-    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir
-  }()
+  /// Where libraries are built: private to this loader, made on the first load, removed with the loader (or at exit).
+  private var libraryDirectory: PluginLibraryDirectory?
 
   /// Loaded plugins' paths, in the order they were first loaded.
   var loadedPaths: [String] { lock.withLock { order } }
@@ -55,11 +52,12 @@ final class PluginLoader: @unchecked Sendable {
     let start = DispatchTime.now().uptimeNanoseconds
     let sources = try PluginSources.find(path)
     let toolchain = try PluginToolchain.current()
-    let (generation, module, library) = lock.withLock { () -> (Int, String, String) in
+    let (generation, module, library) = try lock.withLock { () throws -> (Int, String, String) in
+      if libraryDirectory == nil { libraryDirectory = try PluginLibraryDirectory() }
       loads += 1
       let generation = (plugins[path]?.generation ?? 0) + 1
       let module = "HSQPlugin_\(PluginSources.moduleName(for: path))_\(loads)"
-      return (generation, module, libraryDirectory.appendingPathComponent("lib\(module).so").path)
+      return (generation, module, libraryDirectory!.file("lib\(module).so"))
     }
     try compile(sources, toolchain: toolchain, module: module, output: library, path: path)
     let entryPoint = try open(library, path: path)

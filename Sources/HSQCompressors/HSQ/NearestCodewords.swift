@@ -20,8 +20,13 @@ public struct NearestCodewords: Sendable {
   let plan: NearestPlan
 
   public init(_ codebook: Codebook) {
+    self.init(codebook, level: HSQ_KERNELS_AUTO)
+  }
+
+  /// A search that uses at most the kernels of `level` (tests compare the levels with each other).
+  init(_ codebook: Codebook, level: hsq_kernel_level) {
     self.codebook = codebook
-    plan = NearestPlan(codebook)
+    plan = NearestPlan(codebook, level: level)
   }
 
   /// Codeword indices and signed inner products for every sub-vector of `v`.
@@ -112,10 +117,10 @@ public struct NearestCodewords: Sendable {
 final class NearestPlan: @unchecked Sendable {
   let pointer: OpaquePointer
 
-  init(_ codebook: Codebook) {
+  init(_ codebook: Codebook, level: hsq_kernel_level) {
     guard
       let plan = codebook.vectors.withUnsafeBufferPointer({
-        hsq_nearest_plan_create($0.baseAddress, Int32(codebook.count), Int32(codebook.dim))
+        hsq_nearest_plan_create($0.baseAddress, Int32(codebook.count), Int32(codebook.dim), level)
       })
     else { fatalError("out of memory preparing the nearest-codeword search (\(codebook.count)×\(codebook.dim))") }
     pointer = plan
@@ -123,7 +128,7 @@ final class NearestPlan: @unchecked Sendable {
 
   deinit { hsq_nearest_plan_destroy(pointer) }
 
-  /// Whether searches use the exact int8 screen (AVX512-VNNI; false when forced portable).
+  /// Whether searches use the exact int8 screen (AVX512-VNNI, at level auto only).
   var usesInt8: Bool { hsq_nearest_plan_uses_int8(pointer) != 0 }
 }
 

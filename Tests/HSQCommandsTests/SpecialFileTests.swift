@@ -1,0 +1,37 @@
+import Foundation
+import HSQCommands
+import Testing
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Commands that write refuse a destination that exists and is not a regular file (a device, a FIFO),
+/// leaving it as it was; the check lives in `AtomicFile.write`, which every writing command goes through.
+@Suite struct SpecialFileTests {
+  @Test func exportSaveRecordAndPlotRefuseDevicesAndFIFOs() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-special-\(UUID())").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try #require(mknod(dir + "/full.csv", S_IFCHR | 0o666, (1 << 8) | 7) == 0, "mknod needs root: \(String(cString: strerror(errno)))")
+    try #require(mknod(dir + "/null.json", S_IFCHR | 0o666, (1 << 8) | 3) == 0)
+    try #require(mkfifo(dir + "/fifo.csv", 0o666) == 0)
+    try #require(mkfifo(dir + "/fifo.hsq", 0o666) == 0)
+    try #require(mkfifo(dir + "/fifo.svg", 0o666) == 0)
+    let s = Session()
+    s.workingDirectory = dir
+    #expect(!s.execute("experiment e dataset=linear:d=4,n=64 model=least-squares workers=2 batch=8").isError)
+    #expect(!s.execute("step 2").isError)
+    for (line, file, kind) in [("export full.csv", "full.csv", "a character device"), ("save null.json", "null.json", "a character device"),
+                               ("export fifo.csv", "fifo.csv", "a FIFO"), ("record fifo.hsq", "fifo.hsq", "a FIFO"),
+                               ("plot loss --svg fifo.svg", "fifo.svg", "a FIFO")] {
+      let error = s.execute(line).error ?? ""
+      #expect(error == "Cannot write '\(dir)/\(file)': it is \(kind), not a regular file; choose another file name.", "\(line): \(error)")
+    }
+    var info = stat()
+    #expect(stat(dir + "/full.csv", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
+    #expect(stat(dir + "/null.json", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
+    #expect(stat(dir + "/fifo.csv", &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["fifo.csv", "fifo.hsq", "fifo.svg", "full.csv", "null.json"])
+    #expect(!s.execute("step").isError, "the session goes on")
+  }
+}
