@@ -108,8 +108,8 @@ let package = Package(
     // MARK: - Tests
     /// Golden-file snapshots shared by the test targets.
     .target(name: "HSQTestSupport", dependencies: ["HSQCore"], path: "Tests/HSQTestSupport", swiftSettings: swiftSettings),
-    .testTarget(name: "HSQCoreTests", dependencies: ["HSQCore"], swiftSettings: swiftSettings),
-    .testTarget(name: "HSQCodebooksTests", dependencies: ["HSQCodebooks"], swiftSettings: swiftSettings),
+    .testTarget(name: "HSQCoreTests", dependencies: ["HSQCore", "HSQTestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "HSQCodebooksTests", dependencies: ["HSQCodebooks", "HSQTestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQCompressorsTests", dependencies: ["HSQCompressors", "HSQContract"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQDatasetsTests", dependencies: ["HSQDatasets", "HSQTestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQModelsTests", dependencies: ["HSQModels"], swiftSettings: swiftSettings),

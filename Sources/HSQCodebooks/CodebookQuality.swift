@@ -78,15 +78,17 @@ public struct CodebookQuality: Sendable, Hashable, Codable {
   public var samples: Int
 
   /// Measures `codebook` with randomness from `random`.
-  public init(codebook: Codebook, options: Options = Options(), random: inout RandomStream) {
-    self.init(columns: codebook.matrix, name: codebook.name, options: options, random: &random)
+  ///
+  /// - Throws: ``HSQError/interrupted`` when the current ``Cancellation`` is cancelled (every part checks it).
+  public init(codebook: Codebook, options: Options = Options(), random: inout RandomStream) throws {
+    try self.init(columns: codebook.matrix, name: codebook.name, options: options, random: &random)
   }
 
   /// Measures the codebook whose codewords are the columns of `columns` (D×K, Double), normalized to unit length.
   ///
   /// Use this for codebooks known in closed form, where Float codewords would
   /// limit the figures to ~1e-7; the Monte Carlo part runs in Float either way.
-  public init(columns: Matrix, name: String, options: Options = Options(), random: inout RandomStream) {
+  public init(columns: Matrix, name: String, options: Options = Options(), random: inout RandomStream) throws {
     let (d, k) = (columns.rows, columns.columns)
     precondition(d >= 1 && k >= 1, "a codebook needs at least one codeword of dimension at least one")
     precondition(options.samples >= 1 && options.descentStarts >= 0 && options.ascentRestarts >= 1, "quality options must be positive")
@@ -107,17 +109,17 @@ public struct CodebookQuality: Sendable, Hashable, Codable {
     if hasFullRowRank {
       let pinv = c.pseudoInverse()  // K×D: rows r_j with (C⁺)ᵀs = Σ s_j r_j
       let spectral = Double(k) / (smallestSingularValue * smallestSingularValue) - 1
-      let gram = WorstCaseVariance.gramBound(pinv)
+      let gram = try WorstCaseVariance.gramBound(pinv)
       omega2SpectralBound = spectral
       omega2GramBound = gram
       omega2UpperBound = Swift.min(spectral, gram)
-      omega2Exact = k <= options.exactLimit ? WorstCaseVariance.exact(pinv) : nil
-      omega2LowerBound = WorstCaseVariance.ascent(pinv, restarts: options.ascentRestarts, random: &random)
+      omega2Exact = k <= options.exactLimit ? try WorstCaseVariance.exact(pinv) : nil
+      omega2LowerBound = try WorstCaseVariance.ascent(pinv, restarts: options.ascentRestarts, random: &random)
       deltaLowerBound = Swift.max(deltaSpectralLowerBound, 1 / (1 + (omega2Exact ?? Swift.min(spectral, gram))))
     } else {
       deltaLowerBound = deltaSpectralLowerBound
     }
-    let mc = ContractionFactor.sample(
+    let mc = try ContractionFactor.sample(
       transposed: c.storage.map(Float.init), dim: d, count: k, samples: options.samples, keep: options.descentStarts,
       random: &random)
     meanCos2 = mc.mean
@@ -126,7 +128,7 @@ public struct CodebookQuality: Sendable, Hashable, Codable {
     var upper = Double.infinity
     for start in mc.lowest {
       upper = Swift.min(upper, options.descentIterations > 0
-        ? ContractionFactor.refine(rows, from: start, iterations: options.descentIterations)
+        ? try ContractionFactor.refine(rows, from: start, iterations: options.descentIterations)
         : ContractionFactor.value(rows, start))
     }
     // With no starts kept, the Monte Carlo mean is still a valid (loose) upper bound.
@@ -134,14 +136,14 @@ public struct CodebookQuality: Sendable, Hashable, Codable {
   }
 
   /// Measures `codebook` with the stream `derived(from: seed, purpose: "codebook-quality", D, K)`.
-  public init(codebook: Codebook, seed: UInt64 = 0, options: Options = Options()) {
-    self.init(columns: codebook.matrix, name: codebook.name, seed: seed, options: options)
+  public init(codebook: Codebook, seed: UInt64 = 0, options: Options = Options()) throws {
+    try self.init(columns: codebook.matrix, name: codebook.name, seed: seed, options: options)
   }
 
   /// Measures the columns of `columns` with the stream `derived(from: seed, purpose: "codebook-quality", D, K)`.
-  public init(columns: Matrix, name: String, seed: UInt64 = 0, options: Options = Options()) {
+  public init(columns: Matrix, name: String, seed: UInt64 = 0, options: Options = Options()) throws {
     var random = RandomStream.derived(from: seed, purpose: "codebook-quality", columns.rows, columns.columns)
-    self.init(columns: columns, name: name, options: options, random: &random)
+    try self.init(columns: columns, name: name, options: options, random: &random)
   }
 
   /// ω₁ = 1/δ − 1 (worst-case variance with minimum-ℓ1 coefficients) as the range the δ bracket gives.

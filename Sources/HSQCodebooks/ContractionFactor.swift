@@ -24,7 +24,7 @@ enum ContractionFactor {
   /// Mean, standard error and minimum of cos²θ over `count` random unit directions, and the `keep` lowest directions.
   static func sample(
     transposed: [Float], dim d: Int, count codewords: Int, samples count: Int, keep: Int, random: inout RandomStream
-  ) -> (mean: Double, standardError: Double, lowest: [[Double]]) {
+  ) throws -> (mean: Double, standardError: Double, lowest: [[Double]]) {
     let batch = 4096
     // The lowest `pool` directions are kept; `keep` of them, spread apart, become descent starts.
     let pool = 8 * keep
@@ -33,8 +33,8 @@ enum ContractionFactor {
     var done = 0
     while done < count {
       let n = Swift.min(batch, count - done)
-      let directions = KMeansCodebook.uniformSphereSamples(count: n, dim: d, rng: &random)
-      let dots = NearestCodewordSearch.search(
+      let directions = try KMeansCodebook.uniformSphereSamples(count: n, dim: d, rng: &random)
+      let dots = try NearestCodewordSearch.search(
         directions, count: n, dim: d, transposedCodebook: transposed, codewords: codewords
       ).dot
       for i in 0..<n {
@@ -78,7 +78,7 @@ enum ContractionFactor {
   }
 
   /// The smallest cos²θ found by descent from `start` followed by the facet polish; `rows` is K×D.
-  static func refine(_ rows: Matrix, from start: [Double], iterations: Int) -> Double {
+  static func refine(_ rows: Matrix, from start: [Double], iterations: Int) throws -> Double {
     var x = normalized(start)
     var best = value(rows, x)
     let stages = [8, 32, 128, 512]
@@ -86,6 +86,7 @@ enum ContractionFactor {
       var step = 0.05
       var fx = surrogate(rows, x, p: p).value
       for _ in 0..<Swift.max(iterations / stages.count, 1) {
+        try Cancellation.checkCurrent()
         let g = surrogate(rows, x, p: p).gradient
         let gx = zip(g, x).reduce(0) { $0 + $1.0 * $1.1 }
         let tangent = zip(g, x).map { $0 - gx * $1 }
@@ -108,17 +109,18 @@ enum ContractionFactor {
         best = Swift.min(best, value(rows, x))
       }
     }
-    return Swift.min(best, polish(rows, x))
+    return Swift.min(best, try polish(rows, x))
   }
 
   /// The best cos²θ at the normals of candidate facets near `x`, walking to the best normal while it improves.
   ///
   /// Candidate vertex sets, signed: the codewords within a relative band of
   /// the max, and the D … D+2 largest in absolute inner product.
-  static func polish(_ rows: Matrix, _ start: [Double]) -> Double {
+  static func polish(_ rows: Matrix, _ start: [Double]) throws -> Double {
     var x = start
     var best = value(rows, x)
     for _ in 0..<16 {
+      try Cancellation.checkCurrent()
       let products = rows.multiply(x)
       let order = products.indices.sorted { Swift.abs(products[$0]) > Swift.abs(products[$1]) || (Swift.abs(products[$0]) == Swift.abs(products[$1]) && $0 < $1) }
       let top = Swift.abs(products[order[0]])

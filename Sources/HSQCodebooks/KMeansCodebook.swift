@@ -17,8 +17,10 @@ import HSQCore
 /// Initialization is k-means++ up to sign (each next codeword drawn with
 /// probability ∝ `1 − max⟨c, x⟩²` over those chosen). An empty cluster is
 /// re-seeded with the worst-served sample. Training stops after
-/// `iterations` updates, or earlier when no assignment changes. The
-/// assignment step is the fused C kernel `hsq_nearest_codewords`.
+/// `iterations` updates, or earlier when no assignment changes. With D = 1 only K = 1
+/// is accepted (the sphere is {±1}: more codewords would all be the same). The
+/// assignment step is the fused C kernel `hsq_nearest_codewords`. Every phase checks the
+/// current ``Cancellation`` at least every few milliseconds, so Ctrl-C stops even K = 65536.
 /// Everything is drawn from `derived(from: seed, purpose: "codebook-kmeans", D, K)`.
 ///
 /// **Properties**
@@ -37,6 +39,12 @@ public enum KMeansCodebook: CodebookConstruction {
     let start = clock.now
     let dim = parameters.int("dim"), k = parameters.int("k"), seed = parameters.int("seed")
     let perCodeword = parameters.int("samples-per-codeword"), iterations = parameters.int("iterations")
+    // The unit sphere of R¹ is {±1}: one codeword up to sign. More would be copies of it, after a long training.
+    guard dim > 1 || k == 1 else {
+      throw HSQError.invalidParameter(
+        component: "kmeans", parameter: "k",
+        problem: "with dim=1 there is one direction up to sign, so k=\(k) codewords would all be the same; use k=1 or dim ≥ 2.")
+    }
     let (n, overflow) = k.multipliedReportingOverflow(by: perCodeword)
     let (values, valuesOverflow) = n.multipliedReportingOverflow(by: dim)
     guard !overflow, !valuesOverflow, values <= Codebooks.maximumValueCount else {
@@ -44,14 +52,15 @@ public enum KMeansCodebook: CodebookConstruction {
         "Codebook 'kmeans' with dim=\(dim), k=\(k), samples-per-codeword=\(perCodeword) would train on more than \(Codebooks.maximumValueCount) values; lower samples-per-codeword or k.")
     }
     var rng = RandomStream.derived(from: UInt64(seed), purpose: "codebook-kmeans", dim, k)
-    let samples = uniformSphereSamples(count: n, dim: dim, rng: &rng)
-    var centers = plusPlusSeeds(samples, count: n, dim: dim, k: k, rng: &rng)
-    var assignment = assign(samples, count: n, dim: dim, centers: centers, k: k)
+    let samples = try uniformSphereSamples(count: n, dim: dim, rng: &rng)
+    var centers = try plusPlusSeeds(samples, count: n, dim: dim, k: k, rng: &rng)
+    var assignment = try assign(samples, count: n, dim: dim, centers: centers, k: k)
     var updates = 0
     while updates < iterations {
+      try Cancellation.checkCurrent()
       centers = update(samples, count: n, dim: dim, k: k, assignment: assignment)
       updates += 1
-      let next = assign(samples, count: n, dim: dim, centers: centers, k: k)
+      let next = try assign(samples, count: n, dim: dim, centers: centers, k: k)
       let changed = next.index != assignment.index
       assignment = next
       if !changed { break }
@@ -66,10 +75,11 @@ public enum KMeansCodebook: CodebookConstruction {
   }
 
   /// `count` points uniform on the unit sphere: normalized Gaussian vectors.
-  static func uniformSphereSamples(count: Int, dim: Int, rng: inout RandomStream) -> [Float] {
+  static func uniformSphereSamples(count: Int, dim: Int, rng: inout RandomStream) throws -> [Float] {
     var samples = [Float](repeating: 0, count: count * dim)
     var row = [Double](repeating: 0, count: dim)
     for i in 0..<count {
+      if i & 0xFFFF == 0 { try Cancellation.checkCurrent() }
       var s = 0.0
       repeat {
         s = 0
@@ -82,7 +92,7 @@ public enum KMeansCodebook: CodebookConstruction {
   }
 
   /// k-means++ up to sign: each next center is a sample drawn with probability ∝ 1 − max over chosen centers of ⟨c, x⟩².
-  static func plusPlusSeeds(_ samples: [Float], count n: Int, dim: Int, k: Int, rng: inout RandomStream) -> [Float] {
+  static func plusPlusSeeds(_ samples: [Float], count n: Int, dim: Int, k: Int, rng: inout RandomStream) throws -> [Float] {
     var centers = [Float](repeating: 0, count: k * dim)
     var distance = [Double](repeating: 1, count: n)
     var pick = rng.int(below: n)
@@ -91,7 +101,7 @@ public enum KMeansCodebook: CodebookConstruction {
       centers.replaceSubrange((c * dim)..<((c + 1) * dim), with: center)
       guard c + 1 < k else { break }
       // The new center's inner products with every sample, through the kernel (K = 1: CT is the center itself).
-      let dots = NearestCodewordSearch.search(samples, count: n, dim: dim, transposedCodebook: center, codewords: 1).dot
+      let dots = try NearestCodewordSearch.search(samples, count: n, dim: dim, transposedCodebook: center, codewords: 1).dot
       var total = 0.0
       distance.withUnsafeMutableBufferPointer { dist in
         for i in 0..<n {
@@ -116,10 +126,10 @@ public enum KMeansCodebook: CodebookConstruction {
   }
 
   /// The nearest center (up to sign) of every sample and the signed inner product.
-  static func assign(_ samples: [Float], count n: Int, dim: Int, centers: [Float], k: Int) -> (index: [Int32], dot: [Float]) {
+  static func assign(_ samples: [Float], count n: Int, dim: Int, centers: [Float], k: Int) throws -> (index: [Int32], dot: [Float]) {
     var transposed = [Float](repeating: 0, count: dim * k)
     for c in 0..<k { for j in 0..<dim { transposed[j * k + c] = centers[c * dim + j] } }
-    return NearestCodewordSearch.search(samples, count: n, dim: dim, transposedCodebook: transposed, codewords: k)
+    return try NearestCodewordSearch.search(samples, count: n, dim: dim, transposedCodebook: transposed, codewords: k)
   }
 
   /// New centers: the normalized signed sums of the samples of each cluster; empty clusters take the worst-served samples.

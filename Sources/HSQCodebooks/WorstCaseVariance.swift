@@ -18,11 +18,12 @@ enum WorstCaseVariance {
   static let exactLimit = 30
 
   /// Σ_ij |(AAᵀ)_ij| − 1 for the K×D matrix `a` (without storing the K×K matrix).
-  static func gramBound(_ a: Matrix) -> Double {
+  static func gramBound(_ a: Matrix) throws -> Double {
     let k = a.rows, d = a.columns
     var total = 0.0
-    a.storage.withUnsafeBufferPointer { p in
+    try a.storage.withUnsafeBufferPointer { p in
       for i in 0..<k {
+        if i & 63 == 0 { try Cancellation.checkCurrent() }
         let ri = p.baseAddress! + i * d
         var s = 0.0
         for j in 0..<d { s += ri[j] * ri[j] }
@@ -42,17 +43,20 @@ enum WorstCaseVariance {
   ///
   /// The 2^(K−1) candidates are cut into a fixed number of chunks that run
   /// concurrently; each chunk starts from a freshly computed sum, so the
-  /// result does not depend on the number of threads.
-  static func exact(_ a: Matrix) -> Double {
+  /// result does not depend on the number of threads. The current ``Cancellation`` is
+  /// handed to the chunks, which check it every 2^16 candidates.
+  static func exact(_ a: Matrix) throws -> Double {
     let k = a.rows
     precondition(k >= 1 && k <= exactLimit, "exact ω₂ enumerates 2^(K−1) sign vectors; K = \(k) is outside 1...\(exactLimit)")
     let free = k - 1
     let chunkBits = free >= 20 ? 6 : 0
     let chunks = 1 << chunkBits, perChunk = 1 << (free - chunkBits)
     let best = ChunkResults(count: chunks)
+    let cancellation = Cancellation.current
     DispatchQueue.concurrentPerform(iterations: chunks) { c in
-      best.slots[c] = enumerate(a, from: c * perChunk, count: perChunk)
+      best.slots[c] = enumerate(a, from: c * perChunk, count: perChunk, cancellation: cancellation)
     }
+    try cancellation?.check()
     return best.slots.max()! - 1
   }
 
@@ -64,7 +68,8 @@ enum WorstCaseVariance {
   }
 
   /// The largest ‖Σ s_j r_j‖² over Gray codes g(i) = i ^ (i >> 1), i in start..<start+count; bit b of g(i) set means s_{b+1} = −1.
-  private static func enumerate(_ a: Matrix, from start: Int, count: Int) -> Double {
+  /// Stops early (with a meaningless result) once `cancellation` is cancelled.
+  private static func enumerate(_ a: Matrix, from start: Int, count: Int, cancellation: Cancellation?) -> Double {
     let d = a.columns
     var y = [Double](repeating: 0, count: d)
     let gray = start ^ (start >> 1)
@@ -80,6 +85,7 @@ enum WorstCaseVariance {
         let yv = py.baseAddress!
         for i in (start + 1)..<Swift.max(start + count, start + 1) {
           let bit = i.trailingZeroBitCount
+          if bit >= 16, cancellation?.isCancelled == true { break }
           let r = pt.baseAddress! + bit * d
           // The sign of s_{bit+1} after the flip is bit `bit` of the new Gray code.
           let step: Double = ((i ^ (i >> 1)) >> bit) & 1 == 1 ? -1 : 1
@@ -103,14 +109,16 @@ enum WorstCaseVariance {
   }
 
   /// A lower bound on ω₂: the best of `restarts` alternating ascents from random sign vectors, each polished by single flips.
-  static func ascent(_ a: Matrix, restarts: Int, random: inout RandomStream) -> Double {
+  static func ascent(_ a: Matrix, restarts: Int, random: inout RandomStream) throws -> Double {
     let k = a.rows, d = a.columns
     let rowNorms = (0..<k).map { j in (0..<d).reduce(0.0) { $0 + a[j, $1] * a[j, $1] } }
     var best = 0.0
     for _ in 0..<Swift.max(restarts, 1) {
+      try Cancellation.checkCurrent()
       var s = (0..<k).map { _ in random.next() & 1 == 0 ? 1.0 : -1.0 }
       var y = a.transposeMultiply(s)
       for _ in 0..<100 {
+        try Cancellation.checkCurrent()
         let next = a.multiply(y).map { $0 < 0 ? -1.0 : 1.0 }
         if next == s { break }
         s = next
@@ -119,6 +127,7 @@ enum WorstCaseVariance {
       // Single flips: flipping s_j changes ‖y‖² by 4‖r_j‖² − 4 s_j⟨y, r_j⟩.
       var improved = true
       while improved {
+        try Cancellation.checkCurrent()
         improved = false
         for j in 0..<k {
           var dot = 0.0

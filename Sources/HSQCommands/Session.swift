@@ -38,8 +38,18 @@ public final class Session {
   public internal(set) var order: [String] = []
   /// The experiment `step`, `run`, `set`, `show` … act on.
   public internal(set) var current: String?
-  /// Polled between steps of `run`; the REPL sets it on Ctrl-C.
-  public var interrupt: @Sendable () -> Bool = { false }
+  /// Stops long work: installed as ``Cancellation/current`` for every top-level command and reset
+  /// at its start; the REPL and scripts give it the SIGINT flag as its signal, tests cancel it from
+  /// another thread. Commands run by `replay` or a notebook share the token of the command around them.
+  public var cancellation = Cancellation()
+  /// The files being run, outermost first (resolved paths): scripts, `replay`s, a notebook.
+  /// `replay` refuses a file already on it (a cycle) and nesting deeper than ``maximumFileDepth``.
+  public internal(set) var fileStack: [String] = []
+  /// The most files `replay` may nest.
+  public static let maximumFileDepth = 16
+  /// Whether commands read from a file (a script, `replay`, a notebook) may `load` code; the
+  /// front ends set it for `--allow-load`. Commands typed (or piped) in are always allowed.
+  public var allowsLoadFromFiles = false
   /// Called with progress lines during long commands (the REPL prints them as they come).
   public var progress: (String) -> Void = { _ in }
   /// Columns available for tables and plots (the REPL sets the terminal's; scripts and notebooks keep 160).
@@ -50,6 +60,9 @@ public final class Session {
   /// working directory; files written there are also read from there first. Notebooks write their figures
   /// beside their record, or into a scratch folder when checking, while reading inputs beside the notebook.
   public var outputDirectory: String?
+  /// Whether files written must stay inside ``outputDirectory``: `notebook check` sets it for its scratch
+  /// folder, so an untrusted notebook cannot write elsewhere (absolute paths and `..` escapes are refused).
+  public var confinesWrites = false
   /// Whether outputs include wall-clock times; notebooks turn it off so a re-run prints the same text.
   public var showsTimings = true
   /// The memory limit every command of this session runs under (see ``MemoryBudget``); `memory SIZE` sets it.
@@ -72,7 +85,16 @@ public final class Session {
   }
 
   /// Runs one line and returns its output; never throws.
+  ///
+  /// A top-level command resets ``cancellation`` and runs with it as the current token; a command
+  /// run inside another (by `replay`, a notebook, a script) keeps the token already current.
   public func execute(_ line: String) -> CommandOutput {
+    if Cancellation.current != nil { return executeNow(line) }
+    cancellation.reset()
+    return cancellation.whileCurrent { executeNow(line) }
+  }
+
+  private func executeNow(_ line: String) -> CommandOutput {
     var text = line.trimmingWhitespace()
     if text.hasPrefix("??") { text = "help --full " + text.dropFirst(2) }
     else if text.hasPrefix("?") { text = "help " + text.dropFirst(1) }

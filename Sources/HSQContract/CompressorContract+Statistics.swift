@@ -38,6 +38,8 @@ extension CompressorContract {
     errors.reserveCapacity(n)
     do {
       for draw in 0..<n {
+        // Cancelled (Ctrl-C): stop drawing; ``CompressorContract/check(_:options:)`` then throws.
+        if draw & 1023 == 0, Cancellation.current?.isCancelled == true { return }
         var rng = RandomStream.derived(from: 11, purpose: "contract-draw", draw)
         let out = try c.decode(c.encode(v, rng: &rng), length: d)
         guard out.count == d else {

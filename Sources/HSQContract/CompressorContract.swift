@@ -41,12 +41,15 @@ public enum CompressorContract {
 
   /// Builds `spec` from the registry and runs every check on it.
   ///
-  /// - Throws: only when `spec` does not build; failures of the compressor itself
-  ///   (wrong answers or thrown errors) are failed checks.
+  /// - Throws: when `spec` does not build, or ``HSQError/interrupted`` when the current
+  ///   ``Cancellation`` is cancelled; failures of the compressor itself (wrong answers or
+  ///   thrown errors) are failed checks.
   public static func check(_ spec: String, options: Options = Options()) throws -> [ContractCheckResult] {
     let c = try Compressors.make(spec)
-    return [declaration(spec)] + [roundTrip(c), nonFiniteInput(c), truncatedPayloads(c), randomPayloads(c)]
+    let results = [declaration(spec)] + [roundTrip(c), nonFiniteInput(c), truncatedPayloads(c), randomPayloads(c)]
       + statistics(c, options: options)
+    try Cancellation.checkCurrent()
+    return results
   }
 
   /// Whether every check in `results` passed.

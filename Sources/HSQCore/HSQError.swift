@@ -24,6 +24,8 @@ public enum HSQError: Error, Equatable, Sendable, CustomStringConvertible {
   case invalidState(String)
   /// A file that cannot be written; `problem` gives the reason and the fix.
   case fileWrite(path: String, problem: String)
+  /// Long work stopped on request (Ctrl-C); see ``Cancellation``.
+  case interrupted
 
   public var description: String {
     switch self {
@@ -50,6 +52,8 @@ public enum HSQError: Error, Equatable, Sendable, CustomStringConvertible {
       return "\(what) needs \(needs); the memory limit is \(limit). \(fix), or raise the limit with 'memory SIZE' in the REPL or \(MemoryBudget.environmentVariable)."
     case let .invalidState(message):
       return message
+    case .interrupted:
+      return "Interrupted."
     }
   }
 }

@@ -31,6 +31,7 @@ struct CSVFile {
       var end = start
       while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
       line += 1
+      if line & 4095 == 0 { try Cancellation.checkCurrent() }
       var slice = bytes[start..<end]
       if slice.last == UInt8(ascii: "\r") { slice = slice.dropLast() }
       if slice.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) {

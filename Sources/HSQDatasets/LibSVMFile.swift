@@ -35,6 +35,7 @@ struct LibSVMFile {
       var end = start
       while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
       line += 1
+      if line & 4095 == 0 { try Cancellation.checkCurrent() }
       try parseLine(bytes[start..<end], line: line, lineStart: start, features: features)
       start = end + 1
     }

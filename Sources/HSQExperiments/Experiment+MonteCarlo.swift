@@ -35,9 +35,7 @@ extension Experiment {
     }
     guard samples >= 2 else { throw HSQError.invalidArgument("A Monte Carlo check needs at least 2 samples; give e.g. 100.") }
     let layers = pipeline.model.layers
-    if let layer, !layers.contains(where: { $0.name == layer }) {
-      throw HSQError.unknownName(kind: "layer", name: layer, suggestion: closestMatch(to: layer, in: layers.map(\.name)))
-    }
+    if let layer { _ = try self.layer(named: layer) }
     let compressor = pipeline.uplink
     let inputs = lastInputs
     let seed = config.seed, t = stepCount
@@ -45,7 +43,7 @@ extension Experiment {
     for (l, info) in layers.enumerated() where pipeline.compressLayer[l] && (layer == nil || layer == info.name) {
       let normSq = inputs.reduce(0.0) { $0 + Vec.squaredNorm($1[l]) }
       guard normSq > 0 else { continue }
-      let draws = try parallelMap(samples, threads: threadCount) { r -> Double in
+      let draws = try parallelMap(samples, threads: threadCount, cancellation: Cancellation.current) { r -> Double in
         var total = 0.0
         for (w, p) in inputs.enumerated() {
           var rng = RandomStream.derived(from: seed, purpose: "monte-carlo", t, r, w, l)

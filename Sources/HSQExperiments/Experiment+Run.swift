@@ -3,16 +3,16 @@ import HSQCore
 extension Experiment {
   /// Steps until a condition is met, the run is interrupted, or a step fails.
   ///
-  /// `interrupt` is polled between steps (the REPL sets it on Ctrl-C), so the
+  /// `cancellation` is polled between steps (the REPL cancels it on Ctrl-C), so the
   /// experiment always stops in a consistent state. Errors do not escape: a
   /// failing step ends the run with ``StopReason/failed(_:)`` and is not applied.
   ///
   /// - Parameters:
   ///   - condition: when to stop; an unbounded condition is refused.
-  ///   - interrupt: polled before every step.
+  ///   - cancellation: polled before every step; by default the command's ``Cancellation/current``.
   ///   - onStep: called after every step with its record.
   public func run(
-    until condition: StopCondition, interrupt: () -> Bool = { false }, onStep: (StepRecord) -> Void = { _ in }
+    until condition: StopCondition, cancellation: Cancellation? = Cancellation.current, onStep: (StepRecord) -> Void = { _ in }
   ) -> RunOutcome {
     var records: [StepRecord] = []
     guard !condition.isUnbounded else {
@@ -22,7 +22,7 @@ extension Experiment {
       if let steps = condition.steps, records.count >= steps { return RunOutcome(records: records, reason: .steps) }
       if let epochs = condition.epochs, epoch >= epochs { return RunOutcome(records: records, reason: .epochs) }
       if let budget = condition.bitsBudget, cumulativeBitsUp >= budget { return RunOutcome(records: records, reason: .bitsBudget) }
-      if interrupt() { return RunOutcome(records: records, reason: .interrupted) }
+      if cancellation?.isCancelled == true { return RunOutcome(records: records, reason: .interrupted) }
       do {
         var record = try step()
         if condition.accuracy != nil, record.testAccuracy == nil {

@@ -4,7 +4,7 @@ import HSQCore
 import HSQDatasets
 import HSQModels
 
-/// A federated SGD experiment, advanced only by ``step()`` and ``run(until:interrupt:onStep:)``.
+/// A federated SGD experiment, advanced only by ``step()`` and ``run(until:cancellation:onStep:)``.
 ///
 /// Like a manual clock, nothing happens between calls: the REPL, scripts,
 /// notebooks and tests drive the same object and can inspect it after every

@@ -6,7 +6,13 @@ import HSQCore
 /// Thread t takes indices t, t + threads, …; each result lands in its own slot,
 /// so the output (and anything reduced from it in index order) does not depend
 /// on the thread count or on the order in which threads run.
-func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) throws -> T) throws -> [T] {
+///
+/// With a `cancellation`, every thread checks it before each index and the map throws
+/// ``HSQError/interrupted`` once it is cancelled (task locals do not reach the pool's
+/// threads, so the token is passed in; it is also current inside `body`).
+func parallelMap<T: Sendable>(
+  _ count: Int, threads: Int, cancellation: Cancellation? = nil, _ body: @Sendable (Int) throws -> T
+) throws -> [T] {
   let slots = UnsafeMutableBufferPointer<Result<T, any Error>?>.allocate(capacity: count)
   slots.initialize(repeating: nil)
   defer {
@@ -15,15 +21,20 @@ func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int
   }
   let box = SlotBox(slots: slots)
   let lanes = max(1, min(threads, count))
-  if lanes == 1 {
-    for i in 0..<count { box.slots[i] = Result { try body(i) } }
-  } else {
-    LanePool.shared.run(lanes: lanes) { lane in
-      ParallelRegion.run {
-        for i in stride(from: lane, to: count, by: lanes) { box.slots[i] = Result { try body(i) } }
-      }
+  @Sendable func lane(_ index: Int) {
+    for i in stride(from: index, to: count, by: lanes) {
+      if let cancellation, cancellation.isCancelled { return }
+      box.slots[i] = Result { try body(i) }
     }
   }
+  if lanes == 1 {
+    lane(0)
+  } else if let cancellation {
+    LanePool.shared.run(lanes: lanes) { index in ParallelRegion.run { cancellation.whileCurrent { lane(index) } } }
+  } else {
+    LanePool.shared.run(lanes: lanes) { index in ParallelRegion.run { lane(index) } }
+  }
+  try cancellation?.check()
   return try slots.map { try $0!.get() }
 }
 
@@ -31,4 +42,3 @@ func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int
 private struct SlotBox<T>: @unchecked Sendable {
   let slots: UnsafeMutableBufferPointer<Result<T, any Error>?>
 }
-

@@ -1,4 +1,4 @@
-/// When ``Experiment/run(until:interrupt:onStep:)`` stops: the first condition met wins.
+/// When ``Experiment/run(until:cancellation:onStep:)`` stops: the first condition met wins.
 public struct StopCondition: Sendable, Hashable, Codable {
   /// Run this many more steps.
   public var steps: Int?

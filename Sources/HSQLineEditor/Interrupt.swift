@@ -5,9 +5,10 @@ import CInterrupt
 /// ``install()`` replaces the default SIGINT action (kill the process) with a
 /// C handler that only sets a `sig_atomic_t` flag, installed without
 /// `SA_RESTART` so a blocking read returns `EINTR`. At the prompt that makes
-/// the line editor return ``LineInput/interrupted``; during a long run the
-/// engine checks ``isRequested`` between steps and stops there, keeping its
-/// state. Reset the flag before starting work that polls it.
+/// the line editor return ``LineInput/interrupted``; during a long command the
+/// session's cancellation token reads ``isRequested`` (every long loop polls
+/// it) and the command stops, keeping the state. Reset the flag before
+/// starting work that polls it.
 ///
 /// Dispatch worker threads block SIGINT, so the process's Ctrl-C is handled
 /// on a thread that does not (normally the main thread); a `read` on a

@@ -1,4 +1,5 @@
 import Foundation
+import HSQCore
 
 /// A Markdown notebook: prose, and fenced `hsq` blocks of REPL commands with their recorded output.
 ///
@@ -118,7 +119,7 @@ extension Notebook {
   ///
   /// - Throws: ``NotebookError/malformed(line:problem:)`` for an unclosed block or output section.
   public init(parsing text: String) throws {
-    var lines = text.components(separatedBy: "\n")
+    var lines = text.textLines
     if lines.last == "" { lines.removeLast() }
     var cells: [Cell] = []
     var prose: [String] = []

@@ -19,6 +19,10 @@ public struct NotebookRunner {
   public var quick: Bool
   /// Called before each block with its 1-based index, the count and its first line.
   public var progress: (Int, Int, String) -> Void = { _, _, _ in }
+  /// Let the notebook compile and load plugins (`load FILE.swift`); without it such a line fails.
+  public var allowLoad = false
+  /// Stops the run between commands, or inside a long one (the shell gives it Ctrl-C).
+  public var cancellation = Cancellation()
 
   public init(quick: Bool = false) {
     self.quick = quick
@@ -41,16 +45,20 @@ public struct NotebookRunner {
     let folder = Self.folder(of: record)
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     var outputs: [Notebook.BlockOutput] = []
-    try execute(notebook, inputs: Self.folder(of: path), outputs: folder) { _, _, output in outputs.append(output) }
+    try execute(notebook, path: path, inputs: Self.folder(of: path), outputs: folder) { _, _, output in outputs.append(output) }
     try AtomicFile.write(notebook.withOutputs(outputs).rendered, to: record)
     return record
   }
 
   /// Re-runs the notebook at `path` in a scratch folder and compares every block and figure with its record.
   ///
-  /// - Throws: ``NotebookError/differs(block:firstLine:detail:)`` for the first block whose output changed.
+  /// The run may write only inside the scratch folder (absolute paths and `..` are refused).
+  ///
+  /// - Throws: ``NotebookError/differs(block:firstLine:detail:)`` for the first block whose output changed;
+  ///   ``NotebookError/noBlocks(path:)`` when there is nothing to check.
   public func check(path: String) throws {
     let notebook = try Self.read(path)
+    guard !notebook.blocks.isEmpty else { throw NotebookError.noBlocks(path: path) }
     let recordFile = recordPath(for: path, notebook: notebook)
     guard FileManager.default.fileExists(atPath: recordFile) else { throw NotebookError.missingRecord(path: recordFile) }
     let record = try Self.read(recordFile)
@@ -62,35 +70,46 @@ public struct NotebookRunner {
     try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: scratch) }
     let recorded = record.blocks
-    try execute(notebook, inputs: Self.folder(of: path), outputs: scratch) { index, block, output in
+    try execute(notebook, path: path, inputs: Self.folder(of: path), outputs: scratch, confined: true) { index, block, output in
       let detail = Self.difference(expected: recorded[index - 1].output, actual: output, recordFolder: recordFolder, runFolder: scratch)
       if let detail { throw NotebookError.differs(block: index, firstLine: block.firstLine, detail: detail) }
     }
   }
 
-  /// Runs every block in one session; `each` gets (1-based index, block, output).
+  /// Runs every block of the notebook at `path` in one session; `each` gets (1-based index, block, output).
   ///
   /// Relative paths are read from `inputs` (the notebook's folder, e.g. a codebook file or Swift source beside
-  /// it) and written to `outputs` (the record's folder, or a scratch folder when checking).
+  /// it) and written to `outputs` (the record's folder, or a scratch folder when checking); with `confined`,
+  /// nowhere else. The notebook's file is on the session's file stack, so a block cannot replay it.
   public func execute(
-    _ notebook: Notebook, inputs: String, outputs folder: String, each: (Int, Notebook.CodeBlock, Notebook.BlockOutput) throws -> Void
+    _ notebook: Notebook, path: String, inputs: String, outputs folder: String, confined: Bool = false,
+    each: (Int, Notebook.CodeBlock, Notebook.BlockOutput) throws -> Void
   ) throws {
     let session = Session()
     session.workingDirectory = inputs
     session.outputDirectory = folder
+    session.confinesWrites = confined
     session.showsTimings = false
+    session.allowsLoadFromFiles = allowLoad
+    session.cancellation = cancellation
+    cancellation.reset()
     let blocks = notebook.blocks
-    for (i, block) in blocks.enumerated() {
-      progress(i + 1, blocks.count, block.firstLine)
-      var texts: [String] = []
-      var figures: [String] = []
-      for command in block.commands(quick: quick) {
-        let output = session.execute(command)
-        if let error = output.error { throw NotebookError.commandFailed(block: i + 1, line: command, message: error) }
-        if !output.text.isEmpty { texts.append(output.text) }
-        figures += output.files.filter { $0.hasSuffix(".svg") }.map { Self.relative($0, to: folder) }
+    try cancellation.whileCurrent {
+      try session.running(file: URL(fileURLWithPath: path).path, shown: path) {
+        for (i, block) in blocks.enumerated() {
+          progress(i + 1, blocks.count, block.firstLine)
+          var texts: [String] = []
+          var figures: [String] = []
+          for command in block.commands(quick: quick) {
+            let output = session.execute(command)
+            if cancellation.isCancelled { throw NotebookError.interrupted(block: i + 1, line: command) }
+            if let error = output.error { throw NotebookError.commandFailed(block: i + 1, line: command, message: error) }
+            if !output.text.isEmpty { texts.append(output.text) }
+            figures += output.files.filter { $0.hasSuffix(".svg") }.map { Self.relative($0, to: folder) }
+          }
+          try each(i + 1, block, Notebook.BlockOutput(text: texts.joined(separator: "\n\n"), figures: figures))
+        }
       }
-      try each(i + 1, block, Notebook.BlockOutput(text: texts.joined(separator: "\n\n"), figures: figures))
     }
   }
 

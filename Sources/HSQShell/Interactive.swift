@@ -1,8 +1,9 @@
 import Foundation
 import HSQCommands
+import HSQCore
 import HSQLineEditor
 
-/// The interactive loop: libedit prompt, history, Tab completion, Ctrl-C between steps.
+/// The interactive loop: libedit prompt, history, Tab completion, Ctrl-C stops the command running.
 struct Interactive {
   let session: Session
   let json: Bool
@@ -17,7 +18,7 @@ struct Interactive {
       return Completion(start: result.start, candidates: result.candidates)
     }
     Interrupt.install()
-    session.interrupt = { Interrupt.isRequested }
+    session.cancellation = Cancellation(signal: .controlC)
     session.progress = { line in print(line); fflushStandardOutput() }
     print("hsq \(hsqVersion) — Hyper-Sphere Quantization workbench. Type 'tour' for a guided first experiment, 'help' for commands, Ctrl-D to leave.")
     while !session.shouldExit {

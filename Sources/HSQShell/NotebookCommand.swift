@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import HSQCore
+import HSQLineEditor
 import HSQNotebook
 
 /// `hsq-repl notebook run|check|export`: executable, checked Markdown notebooks.
@@ -21,8 +23,14 @@ struct NotebookCommand: ParsableCommand {
     @Flag(help: "Run the '# quick:' settings and use the record in quick/ beside the notebook.")
     var quick = false
 
+    @Flag(help: "Let the notebook compile and load plugins ('load FILE.swift'); without it such a line fails.")
+    var allowLoad = false
+
     func runner() -> NotebookRunner {
       var runner = NotebookRunner(quick: quick)
+      runner.allowLoad = allowLoad
+      Interrupt.install()
+      runner.cancellation = Cancellation(signal: .controlC)
       runner.progress = { index, count, line in
         FileHandle.standardError.write(Data("[\(index)/\(count)] \(line)\n".utf8))
       }
@@ -76,6 +84,7 @@ private func report<T>(_ body: () throws -> T) throws -> T {
     return try body()
   } catch let error as NotebookError {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    if case .interrupted = error { throw ExitCode(130) }
     throw ExitCode.failure
   }
 }

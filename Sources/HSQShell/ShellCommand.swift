@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HSQCommands
+import HSQCore
 import HSQLineEditor
 
 /// hsq's interactive shell: compose pipelines from registered components and step convergence experiments.
@@ -40,6 +41,9 @@ public struct HSQShellCommand: ParsableCommand {
   @Flag(help: "In a script, report every failing command and go on instead of stopping at the first.")
   var keepGoing = false
 
+  @Flag(help: "Let the script compile and load plugins ('load FILE.swift'); without it such a line fails.")
+  var allowLoad = false
+
   public init() {}
 
   /// Parses the process's arguments and runs: `notebook …` goes to ``NotebookCommand``, anything else to this command.
@@ -59,20 +63,24 @@ public struct HSQShellCommand: ParsableCommand {
   public func run() throws {
     let session = Session()
     session.terminalWidth = terminalColumns()
+    session.allowsLoadFromFiles = allowLoad
+    // Ctrl-C cancels the command running (scripts too), instead of killing the process.
+    Interrupt.install()
+    session.cancellation = Cancellation(signal: .controlC)
+    let runner = ScriptRunner(session: session, json: json, keepGoing: keepGoing)
+    let outcome: ScriptRunner.Outcome
     if let path = file ?? script {
       guard let data = FileManager.default.contents(atPath: path) else {
         throw ValidationError("Cannot read '\(path)'; give the path of a script of hsq commands.")
       }
-      let ok = ScriptRunner(session: session, json: json, keepGoing: keepGoing).run(String(decoding: data, as: UTF8.self), name: path)
-      if !ok { throw ExitCode.failure }
+      outcome = runner.run(String(decoding: data, as: UTF8.self), name: path, path: URL(fileURLWithPath: path).path)
+    } else if isatty(0) == 0 {
+      outcome = runner.run(lines: AnySequence { AnyIterator { readLine(strippingNewline: true) } }, name: "<stdin>")
+    } else {
+      Interactive(session: session, json: json).run()
       return
     }
-    if isatty(0) == 0 {
-      let lines = AnySequence { AnyIterator { readLine(strippingNewline: true) } }
-      if !ScriptRunner(session: session, json: json, keepGoing: keepGoing).run(lines: lines, name: "<stdin>") { throw ExitCode.failure }
-      return
-    }
-    Interactive(session: session, json: json).run()
+    if outcome != .succeeded { throw ExitCode(outcome.exitCode) }
   }
 }
 

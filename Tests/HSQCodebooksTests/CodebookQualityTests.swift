@@ -24,7 +24,7 @@ private let quick = CodebookQuality.Options(samples: 4000, descentStarts: 4, des
 struct CodebookQualityTests {
   /// THEORY.md §8 case 1: C = I₄ has ω₂ = 3 and δ = 1/4.
   @Test func identityFour() throws {
-    let q = CodebookQuality(columns: matrix(identity(4)), name: "I4", seed: 1, options: quick)
+    let q = try CodebookQuality(columns: matrix(identity(4)), name: "I4", seed: 1, options: quick)
     #expect(q.hasFullRowRank && q.smallestSingularValue == 1)
     #expect(abs(try #require(q.omega2Exact) - 3) <= 1e-9)
     #expect(abs(try #require(q.omega2SpectralBound) - 3) <= 1e-9)
@@ -36,7 +36,7 @@ struct CodebookQualityTests {
   /// THEORY.md §8 case 3: C = H₄/2 has ω₂ = K/σ_min² − 1 = 3.
   @Test func hadamardFour() throws {
     let h = [[1.0, 1, 1, 1], [1, -1, 1, -1], [1, 1, -1, -1], [1, -1, -1, 1]].map { $0.map { $0 / 2 } }
-    let q = CodebookQuality(columns: matrix(h), name: "H4/2", seed: 2, options: quick)
+    let q = try CodebookQuality(columns: matrix(h), name: "H4/2", seed: 2, options: quick)
     #expect(abs(try #require(q.omega2Exact) - 3) <= 1e-9)
     #expect(abs(try #require(q.omega2UpperBound) - 3) <= 1e-9)
     #expect(abs(q.deltaUpperBound - 0.25) <= 1e-9 && abs(q.deltaLowerBound - 0.25) <= 1e-9)
@@ -44,7 +44,7 @@ struct CodebookQualityTests {
 
   /// THEORY.md §8 case 4: C = [I₃, −I₃] has C⁺ = Cᵀ/2, σ_min = √2, ω₂ = 2 (as for I₃) and δ = 1/3.
   @Test func plusMinusIdentity() throws {
-    let q = CodebookQuality(codebook: try Codebooks.make("cross-polytope:dim=3,k=6"), seed: 3, options: quick)
+    let q = try CodebookQuality(codebook: try Codebooks.make("cross-polytope:dim=3,k=6"), seed: 3, options: quick)
     #expect(abs(q.smallestSingularValue - 2.0.squareRoot()) <= 1e-12)
     #expect(abs(try #require(q.omega2Exact) - 2) <= 1e-9)
     #expect(abs(try #require(q.omega2SpectralBound) - 2) <= 1e-9)
@@ -57,7 +57,7 @@ struct CodebookQualityTests {
   /// m = 21 takes the chunked, concurrent path of the enumeration.
   @Test(arguments: [3, 4, 5, 8, 21])
   func regularPolygon(_ m: Int) throws {
-    let q = CodebookQuality(columns: regular2D(m), name: "regular-\(m)", seed: 4, options: quick)
+    let q = try CodebookQuality(columns: regular2D(m), name: "regular-\(m)", seed: 4, options: quick)
     let half = Double.pi / Double(2 * m)
     let omega = (2 / Double(m)) * (2 / Double(m)) / (sin(half) * sin(half)) - 1
     #expect(abs(try #require(q.omega2Exact) - omega) <= 1e-9, "ω₂ for m = \(m)")
@@ -72,7 +72,7 @@ struct CodebookQualityTests {
   /// Orthonormal codebooks: ω₂ = D − 1, δ = 1/D and mean cos²θ = 0.432 for D = 8 (THEORY.md §3 table, 3 digits).
   @Test func orthonormalEight() throws {
     let options = CodebookQuality.Options(samples: 20_000, descentStarts: 4, descentIterations: 200, ascentRestarts: 16)
-    let q = CodebookQuality(codebook: try Codebooks.make("orthogonal:dim=8,k=8,seed=5"), seed: 5, options: options)
+    let q = try CodebookQuality(codebook: try Codebooks.make("orthogonal:dim=8,k=8,seed=5"), seed: 5, options: options)
     #expect(abs(try #require(q.omega2Exact) - 7) <= 1e-5)  // the codewords are Float: orthonormal to ~1e-7
     #expect(abs(q.deltaUpperBound - 0.125) <= 1e-5)
     #expect(abs(q.meanCos2 - 0.432) <= 5 * q.meanCos2StandardError + 0.0005)
@@ -81,14 +81,14 @@ struct CodebookQualityTests {
   /// For D = 2 and C = I₂, cos²θ = (1 + |cos 2θ|)/2, so its mean is 1/2 + 1/π.
   @Test func meanCos2ClosedForm() throws {
     let options = CodebookQuality.Options(samples: 20_000, descentStarts: 1, descentIterations: 10, ascentRestarts: 1)
-    let q = CodebookQuality(columns: matrix(identity(2)), name: "I2", seed: 6, options: options)
+    let q = try CodebookQuality(columns: matrix(identity(2)), name: "I2", seed: 6, options: options)
     #expect(abs(q.meanCos2 - (0.5 + 1 / Double.pi)) <= 5 * q.meanCos2StandardError)
     #expect(q.meanCos2StandardError > 0 && q.meanCos2StandardError < 0.01)
   }
 
   @Test(arguments: [(6, 14), (5, 21), (16, 64)])
   func boundsAreOrdered(_ shape: (Int, Int)) throws {
-    let q = CodebookQuality(codebook: try Codebooks.make("gaussian:dim=\(shape.0),k=\(shape.1),seed=7"), seed: 7, options: quick)
+    let q = try CodebookQuality(codebook: try Codebooks.make("gaussian:dim=\(shape.0),k=\(shape.1),seed=7"), seed: 7, options: quick)
     let lower = try #require(q.omega2LowerBound), upper = try #require(q.omega2UpperBound)
     #expect(upper == min(try #require(q.omega2SpectralBound), try #require(q.omega2GramBound)))
     #expect(lower <= upper)
@@ -110,7 +110,7 @@ struct CodebookQualityTests {
       let norm = (0..<3).reduce(0.0) { $0 + c[$1, k] * c[$1, k] }.squareRoot()
       for i in 0..<3 { c[i, k] /= norm }
     }
-    let q = CodebookQuality(columns: c, name: "gaussian", seed: 8, options: quick)
+    let q = try CodebookQuality(columns: c, name: "gaussian", seed: 8, options: quick)
     let pinv = c.pseudoInverse()
     var best = 0.0
     for bits in 0..<(1 << 9) {
@@ -127,7 +127,7 @@ struct CodebookQualityTests {
     let (d, k) = shape
     var rng = RandomStream(seed: UInt64(10 * d + k))
     let c = Matrix(rows: d, columns: k, storage: (0..<(d * k)).map { _ in rng.gaussian() })
-    let q = CodebookQuality(columns: c, name: "asymmetric", seed: 3)
+    let q = try CodebookQuality(columns: c, name: "asymmetric", seed: 3)
     let columns = (0..<k).map { j in
       let v = (0..<d).map { c[$0, j] }
       let n = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
@@ -156,7 +156,7 @@ struct CodebookQualityTests {
 
   @Test func rankDeficientCodebooks() throws {
     for c in [try Codebooks.make("gaussian:dim=4,k=3,seed=9").matrix, matrix([[1, 0, 1], [0, 1, 1], [0, 0, 0]])] {
-      let q = CodebookQuality(columns: c, name: "rank-deficient", seed: 9, options: quick)
+      let q = try CodebookQuality(columns: c, name: "rank-deficient", seed: 9, options: quick)
       #expect(!q.hasFullRowRank && q.smallestSingularValue <= 1e-7)
       #expect(q.omega2UpperBound == nil && q.omega2Exact == nil && q.omega2LowerBound == nil)
       #expect(q.deltaLowerBound <= 1e-14 && q.deltaUpperBound >= 0 && q.deltaUpperBound <= q.meanCos2)
@@ -166,9 +166,9 @@ struct CodebookQualityTests {
 
   @Test func seededCodableAndPrintable() throws {
     let c = try Codebooks.make("gaussian:dim=6,k=12,seed=10")
-    let a = CodebookQuality(codebook: c, seed: 11, options: quick)
-    #expect(a == CodebookQuality(codebook: c, seed: 11, options: quick))
-    #expect(a.meanCos2 != CodebookQuality(codebook: c, seed: 12, options: quick).meanCos2)
+    let a = try CodebookQuality(codebook: c, seed: 11, options: quick)
+    #expect(try a == CodebookQuality(codebook: c, seed: 11, options: quick))
+    #expect(try a.meanCos2 != CodebookQuality(codebook: c, seed: 12, options: quick).meanCos2)
     let json = try JSONEncoder().encode(a)
     #expect(try JSONDecoder().decode(CodebookQuality.self, from: json) == a)
     #expect(a.rows.first! == ("codebook", c.name))

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HSQCommands
 import HSQCore
 import Testing
@@ -12,9 +13,9 @@ import Testing
 /// (`getrusage`'s `ru_maxrss`) must stay under 1 GB: a fuzzed line such as `batch=1000000` or
 /// `hidden=65536-65536` is refused by the budget instead of taking the machine.
 @Suite struct FuzzTests {
-  /// Stops any run after a few steps, so a fuzzed `step 999999999` stays cheap.
-  final class StepBudget: @unchecked Sendable {
-    var remaining = 0
+  /// Cancels any command after a few polls, so a fuzzed `step 999999999` stays cheap.
+  final class StepBudget: Sendable {
+    let remaining = Atomic<Int>(0)
   }
 
   static let corpus = [
@@ -46,12 +47,13 @@ import Testing
     session.memoryBudget = MemoryBudget(bytes: 512 << 20, origin: "fuzz")
     session.workingDirectory = dir
     let budget = StepBudget()
-    session.interrupt = { budget.remaining -= 1; return budget.remaining < 0 }
+    session.cancellation = Cancellation(signal: .init(
+      isRaised: { budget.remaining.subtract(1, ordering: .relaxed).newValue < 0 }, lower: {}))
     var rng = RandomStream(seed: 2026 + seed)
     var failures = 0
     for i in 0..<10_000 {
       let line = i % 2 == 0 ? Self.mutate(Self.corpus[rng.int(below: Self.corpus.count)], &rng) : Self.randomLine(&rng)
-      budget.remaining = 3
+      budget.remaining.store(3, ordering: .relaxed)
       let output = session.execute(line)
       if let error = output.error {
         failures += 1

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// CI for `notebooks/`: every notebook passes `hsq-repl notebook check --quick` (its quick record when it declares
+/// CI for `notebooks/`: every notebook passes `hsq-repl notebook check --quick --allow-load` (they are ours to trust) (its quick record when it declares
 /// quick settings, else its committed outputs) and exports to a valid nbformat 4 notebook.
 ///
 /// `swift test` builds `hsq-repl` next to the test bundle; the check runs it with one BLAS thread so kernels match.
@@ -22,7 +22,7 @@ import Testing
     let binary = Self.products.appendingPathComponent("hsq-repl").path
     try #require(FileManager.default.isExecutableFile(atPath: binary), "hsq-repl is not built at \(binary)")
     let path = Self.folder.appendingPathComponent(name).path
-    let (status, output) = try Subprocess.run(binary, ["notebook", "check", "--quick", path], environment: Self.environment)
+    let (status, output) = try Subprocess.run(binary, ["notebook", "check", "--quick", "--allow-load", path], environment: Self.environment)
     #expect(status == 0, "\(name): \(output)")
     let ipynb = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-\(UUID().uuidString).ipynb").path
     defer { try? FileManager.default.removeItem(atPath: ipynb) }

@@ -4,7 +4,8 @@
 # Usage:  Tests/tmux/repl.sh PATH-TO-hsq-repl
 #   Runs the REPL in a private tmux server with HOME set to a fresh directory and checks, with
 #   send-keys and capture-pane: the prompt, context-aware Tab completion, history recall, Ctrl-C
-#   at the prompt, Ctrl-C during a long run (stops between steps, the experiment stays usable),
+#   at the prompt, Ctrl-C during a long run (stops between steps, the experiment stays usable), during
+#   k-means training and during a replay (stops at its line; later commands work),
 #   and Ctrl-D leaving with the history saved (mode 600). Exits non-zero on the first failure.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -64,6 +65,26 @@ type_text "step 2"; send_keys Enter
 wait_for_regex "^step [0-9]+ .*total"
 wait_for_prompt
 pass "Ctrl-C stops a run between steps and the experiment goes on"
+
+# Issue 11: a command that would run for minutes stops within a couple of seconds of Ctrl-C.
+type_text "codebook kmeans:dim=2,k=65536 --samples 100"; send_keys Enter
+sleep 1
+send_keys C-c
+TIMEOUT=3 wait_for_text "error: Interrupted."
+wait_for_prompt
+pass "Ctrl-C stops k-means training with K = 65536 within seconds"
+
+printf 'run --steps 100000000\nsave %s/after.json\n' "$WORKDIR" > "$WORKDIR/long.hsq"
+type_text "replay $WORKDIR/long.hsq"; send_keys Enter
+sleep 1
+send_keys C-c
+TIMEOUT=3 wait_for_text "Interrupted at $WORKDIR/long.hsq:1"
+wait_for_prompt
+[[ ! -e "$WORKDIR/after.json" ]] || fail "the replay went on after Ctrl-C"
+type_text "step 3"; send_keys Enter
+wait_for_regex "^step [0-9]+ .*total"
+wait_for_prompt
+pass "Ctrl-C stops a replay at its line, and the next 'step' steps"
 
 type_text "stpe"; send_keys Enter
 wait_for_text "Did you mean 'step'?"

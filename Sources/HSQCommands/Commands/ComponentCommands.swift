@@ -65,7 +65,7 @@ extension Session {
     let codebook = try codebook(args.positional[0])
     var output = try codebookReport(codebook, samples: samples)
     if let path = args.option("export") {
-      let resolved = resolveOutputPath(path)
+      let resolved = try resolveOutputPath(path)
       try codebook.write(toFile: resolved)
       output.text += "\nWrote \(codebook.count) codewords to \(path)."
       output.files.append(resolved)
@@ -76,7 +76,7 @@ extension Session {
   func codebookReport(_ codebook: Codebook, samples: Int) throws -> CommandOutput {
     var options = CodebookQuality.Options()
     options.samples = samples
-    let q = CodebookQuality(codebook: codebook, seed: 0, options: options)
+    let q = try CodebookQuality(codebook: codebook, seed: 0, options: options)
     var table = TextTable(columns: ["figure", "value"])
     for (k, v) in q.rows { table.append([k, v]) }
     if let training = codebook.training {
@@ -99,7 +99,7 @@ extension Session {
     var json: [JSONValue] = []
     func f(_ x: Double?) -> String { x.map { formatNumber($0) } ?? "—" }
     for spec in specs {
-      let q = CodebookQuality(codebook: try codebook(spec), seed: 0, options: options)
+      let q = try CodebookQuality(codebook: try codebook(spec), seed: 0, options: options)
       let omega2 = q.omega2Exact.map { f($0) } ?? q.omega2UpperBound.map { "\(f(q.omega2LowerBound))–\(f($0))" } ?? "∞ (rank < D)"
       table.append([spec, String(q.dim), String(q.count), f(q.smallestSingularValue), omega2, f(q.deltaLowerBound), f(q.deltaUpperBound),
                     "\(f(q.omega1Range.lowerBound))–\(f(q.omega1Range.upperBound))", "\(Self.fixed(q.meanCos2, 4)) ± \(Self.fixed(q.meanCos2StandardError, 4))"])
@@ -152,9 +152,18 @@ extension Session {
   }
 
   /// A file to write: `path` relative to the output directory (the working directory unless set).
-  func resolveOutputPath(_ path: String) -> String {
+  ///
+  /// - Throws: when ``confinesWrites`` is set and `path` is absolute or leaves the output directory through `..`.
+  func resolveOutputPath(_ path: String) throws -> String {
     let expanded = (path as NSString).expandingTildeInPath
-    return expanded.hasPrefix("/") ? expanded : (outputDirectory ?? workingDirectory) + "/" + expanded
+    let folder = outputDirectory ?? workingDirectory
+    guard confinesWrites else { return expanded.hasPrefix("/") ? expanded : folder + "/" + expanded }
+    let root = URL(fileURLWithPath: folder).standardized.path
+    let resolved = URL(fileURLWithPath: root + "/" + expanded).standardized.path
+    guard !expanded.hasPrefix("/"), resolved.hasPrefix(root + "/") else {
+      throw HSQError.invalidArgument("'\(path)' is outside the folder this run may write to; a notebook being checked writes only relative paths inside its scratch folder (no absolute paths, no '..').")
+    }
+    return resolved
   }
 }
 

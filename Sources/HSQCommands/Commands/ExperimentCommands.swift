@@ -128,7 +128,7 @@ extension Session {
     var lines: [String] = []
     // Progress (interactive only) goes out at most twice a second; the returned text is deterministic.
     var lastProgress = DispatchTime.now().uptimeNanoseconds
-    let outcome = e.run(until: condition, interrupt: interrupt) { record in
+    let outcome = e.run(until: condition) { record in
       if total > 0, total <= 10 {
         lines.append(self.stepLine(record))
       } else {

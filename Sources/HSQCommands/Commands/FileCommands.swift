@@ -19,7 +19,7 @@ extension Session {
       options: [OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment)]
     ) { session, args in
       let e = try session.experiment(args.option("on"))
-      let path = session.resolveOutputPath(args.positional[0])
+      let path = try session.resolveOutputPath(args.positional[0])
       let table = MetricsTable(e.history)
       try table.write(to: path)
       return CommandOutput(text: "Wrote \(table.rows.count) rows × \(table.columns.count) columns to \(args.positional[0]).",
@@ -31,24 +31,27 @@ extension Session {
       options: [OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment)]
     ) { session, args in
       let e = try session.experiment(args.option("on"))
-      let path = session.resolveOutputPath(args.positional[0])
+      let path = try session.resolveOutputPath(args.positional[0])
       try e.save(to: path)
       return CommandOutput(text: "Saved at step \(e.stepCount) to \(args.positional[0]).", json: .object([("file", .string(path)), ("step", .int(e.stepCount))]), files: [path])
     },
     CommandSpec(
       "load", group: "Files and plots", abstract: "Loads a saved experiment, or compiles and registers a compressor plugin (.swift, directory, package).",
-      discussion: "A file written by 'save' is bound as an experiment; stepping it continues bit-identically. A .swift file, a directory of them or a package is compiled with the swiftc that built hsq against this build's modules, opened, and its 'hsq_register' entry point registers its components (see 'swift package hsq-new-compressor NAME' for a template). Compile errors are shown with file:line and change nothing; 'reload' picks up edits; 'check NAME' holds the compressor to the contract. A name that holds an experiment which has taken steps is replaced only with --replace.",
+      discussion: "What is loaded is decided by the path alone: a .swift file, or a directory holding Package.swift or .swift files, is a plugin; anything else (a .json path always) is a file written by 'save', bound as an experiment; stepping it continues bit-identically. A plugin read from a script, a replay or a notebook is compiled only when that was run with --allow-load. A plugin is compiled with the swiftc that built hsq against this build's modules, opened, and its 'hsq_register' entry point registers its components (see 'swift package hsq-new-compressor NAME' for a template). Compile errors are shown with file:line and change nothing; 'reload' picks up edits; 'check NAME' holds the compressor to the contract. A name that holds an experiment which has taken steps is replaced only with --replace.",
       arguments: [ArgumentSpec("file", "a file written by 'save', or a plugin's .swift file, directory or package", completion: .path)],
       options: [OptionSpec("as", "the name to bind (default: the file's name)", value: "NAME"), replaceOption]
     ) { session, args in
       let path = session.resolvePath(args.positional[0])
-      if PluginSources.isPlugin(path) { return try session.loadPlugin(args.positional[0]) }
+      if try PluginSources.isPlugin(path, shown: args.positional[0]) {
+        try session.requireLoadPermission(args.positional[0])
+        return try session.loadPlugin(args.positional[0])
+      }
       let name = args.option("as") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
       try session.requireBindable(name, replacing: args.flag("replace"))
       let e = try Experiment.load(from: path)
       try session.bind(name, .experiment(e), replacing: args.flag("replace"))
       session.current = name
-      return CommandOutput(text: "Loaded \(name) at step \(e.stepCount).", json: .object([("experiment", .string(name)), ("step", .int(e.stepCount))]))
+      return CommandOutput(text: "Loaded experiment \(name) at step \(e.stepCount).", json: .object([("experiment", .string(name)), ("step", .int(e.stepCount))]))
     },
     CommandSpec(
       "record", group: "Files and plots", abstract: "Records the session's commands to a script; 'record stop' writes it with check digests.",
@@ -57,9 +60,11 @@ extension Session {
     ) { session, args in try session.record(args.positional[0]) },
     CommandSpec(
       "replay", group: "Files and plots", abstract: "Runs a script in this session, or with --check in a fresh one and verifies its digests.",
+      discussion: "A script that loads code ('load FILE.swift', a directory or a package) runs only with --allow-load. A script may replay others, but not itself (directly or through others), and at most \(maximumFileDepth) deep. Ctrl-C stops the replay at the line running, and says which.",
       arguments: [ArgumentSpec("file", "a script (.hsq)", completion: .path)],
-      options: [OptionSpec("check", "replay in a fresh session and compare every experiment with the script's '# check' lines")], recorded: false
-    ) { session, args in try session.replay(args.positional[0], check: args.flag("check")) },
+      options: [OptionSpec("check", "replay in a fresh session and compare every experiment with the script's '# check' lines"),
+                OptionSpec("allow-load", "let the script compile and load plugins ('load FILE.swift')")], recorded: false
+    ) { session, args in try session.replay(args.positional[0], check: args.flag("check"), allowLoad: args.flag("allow-load")) },
   ]
 
   func record(_ target: String) throws -> CommandOutput {
@@ -70,7 +75,7 @@ extension Session {
       return CommandOutput(text: "Wrote \(recorder.count) commands to \(recorder.path).", json: .object([("file", .string(recorder.path)), ("commands", .int(recorder.count))]), files: [recorder.path])
     }
     guard recorder == nil else { throw HSQError.invalidState("Already recording to \(recorder!.path); 'record stop' first.") }
-    let path = resolveOutputPath(target)
+    let path = try resolveOutputPath(target)
     try AtomicFile.requireRegularOrAbsent(path)
     let preamble = try recordingPreamble(target: target)
     recorder = try SessionRecorder(path: path, preamble: preamble)
@@ -84,40 +89,5 @@ extension Session {
     guard let recorder else { return }
     self.recorder = nil
     try recorder.finish(for: self)
-  }
-
-  func replay(_ file: String, check: Bool) throws -> CommandOutput {
-    let path = resolvePath(file)
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw HSQError.fileFormat(path: file, position: nil, problem: "no such file; give a script written by 'record'.")
-    }
-    let lines = String(decoding: data, as: UTF8.self).components(separatedBy: "\n")
-    let target = check ? Session() : self
-    target.workingDirectory = workingDirectory
-    target.outputDirectory = outputDirectory
-    target.interrupt = interrupt
-    var count = 0
-    for (i, line) in lines.enumerated() {
-      let trimmed = line.trimmingWhitespace()
-      if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-      let output = target.execute(trimmed)
-      if let error = output.error { throw HSQError.invalidArgument("\(file):\(i + 1): \(error)") }
-      count += 1
-    }
-    guard check else { return CommandOutput(text: "Replayed \(count) commands from \(file).", json: .object([("commands", .int(count))])) }
-    let checks = SessionRecorder.checks(in: lines)
-    guard !checks.isEmpty else { throw HSQError.invalidArgument("\(file) has no '# check' lines to verify; record it with 'record FILE' … 'record stop'.") }
-    var table = TextTable(columns: ["experiment", "step", "digest", "result"])
-    var allMatch = true
-    for c in checks {
-      let e = try target.experiment(c.name)
-      let digest = SessionRecorder.digest(e)
-      let ok = e.stepCount == c.step && digest == c.digest
-      allMatch = allMatch && ok
-      table.append([c.name, String(e.stepCount), digest, ok ? "identical" : "DIFFERS (expected step \(c.step), \(c.digest))"])
-    }
-    let output = CommandOutput(text: table.render(maxWidth: terminalWidth), json: .object([("identical", .bool(allMatch)), ("commands", .int(count))]))
-    if !allMatch { var failed = output; failed.error = "replay of \(file) is not bit-identical."; return failed }
-    return output
   }
 }

@@ -69,7 +69,7 @@ extension Session {
     guard let r = e.history.last else { throw HSQError.invalidState("There are no gradients yet; run 'step' first.") }
     let samples = try args.int("samples", default: 0, in: 0...1_000_000)
     let z = try args.double("z", in: 0.1...10) ?? 3
-    let layerName = args.option("layer")
+    let layerName = try args.option("layer").map { try e.layer(named: $0).name }
     let checks = samples > 0 ? try e.monteCarloCheck(samples: max(samples, 2), z: z, layer: layerName) : []
     var table = TextTable(columns: ["layer", "d", "bits/step", "total bits", "ρ observed", "ρ exact", "MC mean ± \(formatNumber(z))·SE", "ρ bound", "worst case", "verdict"])
     var json: [JSONValue] = []

@@ -34,7 +34,7 @@ extension Session {
       let prefix = names.count > 1 ? "\(name) " : ""
       switch metric {
       case "rho":
-        let layerName = try args.option("layer") ?? records.last?.layers.filter(\.compressed).max(by: { $0.count < $1.count })?.name
+        let layerName = try args.option("layer").map { try e.layer(named: $0).name } ?? records.last?.layers.filter(\.compressed).max(by: { $0.count < $1.count })?.name
           ?? { throw HSQError.invalidState("'\(name)' has no compressed layer to plot ρ for; step first or lower 'compress-threshold'.") }()
         let layers = records.compactMap { r in r.layers.first { $0.name == layerName }.map { (r, $0) } }
         series.append(PlotSeries(name: prefix + "ρ observed", x: layers.map { x($0.0) }, y: layers.map { $0.1.observedRho }))
@@ -68,7 +68,7 @@ extension Session {
                                  .object([("name", .string(s.name)), ("x", .array(s.x.map { .number($0) })), ("y", .array(s.y.map { JSONValue.number($0) }))])
                                }))]))
     if let file = args.option("svg") {
-      let path = resolveOutputPath(file)
+      let path = try resolveOutputPath(file)
       try SVGPlot.write(spec, to: path)
       output.files.append(path)
       output.text += "\nWrote \(file)."

@@ -70,7 +70,7 @@ extension Session {
     let names = plugin.components.map(\.name)
     let list = plugin.components.map { "\($0.kind) '\($0.name)'" }.joined(separator: ", ")
     let time = showsTimings ? " in \(String(format: "%.2f", plugin.seconds)) s" : ""
-    var text = "\(verb) \(shown ?? PluginLoader.display(plugin.path))\(time): \(list)."
+    var text = "\(verb) plugin \(shown ?? PluginLoader.display(plugin.path))\(time): \(list)."
     if !plugin.dropped.isEmpty { text += " No longer registered: \(plugin.dropped.joined(separator: ", "))." }
     let stale = plugin.generation > 1 ? experimentNames.filter { name in
       guard let e = try? experiment(name) else { return false }
