@@ -43,6 +43,10 @@ final class GzipReader {
     }
   }
 
+  /// The most bytes one `inflate` call produces, so a large file polls the command's cancellation
+  /// token (Ctrl-C) every few milliseconds.
+  static let slice = 1 << 22
+
   /// Appends up to `count` decompressed bytes to `output` and returns how many; fewer only where the data ends.
   ///
   /// - Throws: ``HSQError/fileFormat(path:position:problem:)`` for corrupt or truncated data.
@@ -52,6 +56,7 @@ final class GzipReader {
     var got = 0
     defer { output.removeSubrange((start + got)...) }
     while got < count, !ended {
+      try Cancellation.checkCurrent()
       if stream.pointee.avail_in == 0, consumed < source.count {
         let chunk = min(source.count - consumed, Int(UInt32.max))
         stream.pointee.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + consumed)
@@ -59,7 +64,7 @@ final class GzipReader {
         consumed += chunk
       }
       let status = output.withUnsafeMutableBufferPointer { target -> Int32 in
-        let room = min(count - got, Int(UInt32.max))
+        let room = min(count - got, Self.slice)
         stream.pointee.next_out = target.baseAddress! + start + got
         stream.pointee.avail_out = UInt32(room)
         let status = inflate(stream, Z_NO_FLUSH)

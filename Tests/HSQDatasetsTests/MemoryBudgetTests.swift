@@ -111,3 +111,20 @@ import Testing
     _ = Self.overBudget(MemoryBudget(bytes: 16 << 20)) { _ = try Datasets.load(spec) }
   }
 }
+
+/// Inflating a large gzip file polls the command's cancellation token, so Ctrl-C stops a dataset load.
+@Suite struct GzipCancellationTests {
+  @Test func aCancelledLoadStopsInflatingWithInterrupted() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let images = try dir.writeGzip("images.gz", idxBytes(type: 0x08, dimensions: [1000, 28, 28], payload: [UInt8](repeating: 3, count: 784_000)))
+    let labels = try dir.writeGzip("labels.gz", idxBytes(type: 0x08, dimensions: [1000], payload: [UInt8](repeating: 1, count: 1000)))
+    let token = Cancellation()
+    token.cancel()
+    #expect(throws: HSQError.interrupted) {
+      try token.whileCurrent { _ = try Datasets.load("idx:train-images=\(images),train-labels=\(labels)") }
+    }
+    // Not cancelled, the same files load.
+    #expect(try Cancellation().whileCurrent { try Datasets.load("idx:train-images=\(images),train-labels=\(labels)") }.train.count == 1000)
+  }
+}
