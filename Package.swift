@@ -106,12 +106,12 @@ let package = Package(
     .plugin(name: "RegisterBuiltins", capability: .buildTool(), dependencies: ["hsq-registry-gen"]),
 
     // MARK: - Tests
-    /// Golden-file snapshots shared by the test targets.
+    /// Golden-file snapshots and prerequisite checks shared by the test targets.
     .target(name: "HSQTestSupport", path: "Tests/HSQTestSupport", swiftSettings: swiftSettings),
-    .testTarget(name: "HSQCoreTests", dependencies: ["HSQCore"], swiftSettings: swiftSettings),
+    .testTarget(name: "HSQCoreTests", dependencies: ["HSQCore", "HSQTestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQCodebooksTests", dependencies: ["HSQCodebooks"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQCompressorsTests", dependencies: ["HSQCompressors", "HSQContract"], swiftSettings: swiftSettings),
-    .testTarget(name: "HSQDatasetsTests", dependencies: ["HSQDatasets"], swiftSettings: swiftSettings),
+    .testTarget(name: "HSQDatasetsTests", dependencies: ["HSQDatasets", "HSQTestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQModelsTests", dependencies: ["HSQModels"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQLineEditorTests", dependencies: ["HSQLineEditor"], swiftSettings: swiftSettings),
     .testTarget(
