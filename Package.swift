@@ -106,7 +106,7 @@ let package = Package(
     .plugin(name: "RegisterBuiltins", capability: .buildTool(), dependencies: ["hsq-registry-gen"]),
 
     // MARK: - Tests
-    /// Golden-file snapshots shared by the test targets.
+    /// Golden-file snapshots and prerequisite checks shared by the test targets.
     .target(name: "HSQTestSupport", dependencies: ["HSQCore"], path: "Tests/HSQTestSupport", swiftSettings: swiftSettings),
     .testTarget(name: "HSQCoreTests", dependencies: ["HSQCore", "HSQTestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQCodebooksTests", dependencies: ["HSQCodebooks", "HSQTestSupport"], swiftSettings: swiftSettings),

@@ -72,6 +72,9 @@ public protocol Compressor: Sendable {
   func decode(_ payload: Payload, length d: Int) throws -> [Float]
   /// E‖Q(v) − v‖² over the compressor's randomness, exactly, where the theory gives a formula.
   func expectedError(_ v: [Float]) -> Double?
+  /// Var Q(v)_i for each coordinate, exactly, where the theory gives it; the contract's
+  /// unbiasedness check then holds each coordinate's mean to its own standard error.
+  func coordinateVariances(_ v: [Float]) -> [Double]?
   /// An upper bound on E‖Q(v) − v‖² for this `v` from the declared constants
   /// (ω‖v‖² or (1 − δ)‖v‖², plus any scalar-quantization term), or `nil` without a guarantee.
   func errorBound(_ v: [Float]) -> Double?
@@ -90,6 +93,8 @@ extension Compressor {
   }
 
   public func expectedError(_ v: [Float]) -> Double? { nil }
+
+  public func coordinateVariances(_ v: [Float]) -> [Double]? { nil }
 
   /// True when the compressor reproduces its input exactly (deterministic with ω = 0).
   public var isLossless: Bool {

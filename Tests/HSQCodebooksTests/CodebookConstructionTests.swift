@@ -1,4 +1,4 @@
-import HSQCodebooks
+@testable import HSQCodebooks
 import HSQCore
 import Testing
 
@@ -51,8 +51,9 @@ struct CodebookConstructionTests {
     for seed in 0..<64 {
       if try Codebooks.make("orthogonal:dim=4,k=4,seed=\(seed)").vectors[0] > 0 { positive += 1 }
     }
-    // Binomial(64, ½): mean 32, standard deviation 4; allow 4 standard deviations.
-    #expect((16...48).contains(positive), "\(positive) of 64 first entries positive")
+    // Binomial(64, ½): mean 32, standard deviation 4; 5 standard deviations, 12...52: the exact
+    // two-sided tail P(X ≤ 11 or X ≥ 53) = 1.0·10⁻⁷ (the sign-fix bug gives 0).
+    #expect((12...52).contains(positive), "\(positive) of 64 first entries positive")
   }
 
   @Test func crossPolytopeIsPlusMinusIdentity() throws {
@@ -94,8 +95,22 @@ struct KMeansTests {
     let report = try #require(c.training)
     #expect(report.samples == 32 * 32)
     #expect((1...20).contains(report.iterations))
-    #expect(report.objective > 0 && report.objective <= 1)
-    #expect(report.seconds >= 0)
+    // The objective is the mean of max_k ⟨c_k, x⟩² over the training samples, recomputed here
+    // in Double from the same samples. Slack: each Float dot of D = 8 unit-length terms errs
+    // by at most D·2⁻²⁴ ≈ 5·10⁻⁷ (plus the rows' renormalization, 2⁻²⁴), so a squared one by
+    // about 2·10⁻⁶ at most; the mean errs no more.
+    var rng = RandomStream.derived(from: 1, purpose: "codebook-kmeans", 8, 32)
+    let samples = KMeansCodebook.uniformSphereSamples(count: report.samples, dim: 8, rng: &rng)
+    var objective = 0.0
+    for i in 0..<report.samples {
+      let x = samples[(i * 8)..<(i * 8 + 8)].map(Double.init)
+      objective += (0..<c.count).map { k in
+        let dot = zip(c.codeword(k), x).reduce(0.0) { $0 + Double($1.0) * $1.1 }
+        return dot * dot
+      }.max()!
+    }
+    objective /= Double(report.samples)
+    #expect(abs(report.objective - objective) <= 2e-6, "reported \(report.objective), recomputed \(objective)")
   }
 
   /// Training must beat an untrained codebook of the same shape on fresh directions, and

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import HSQCommands
 import HSQCore
+import HSQ
 import Testing
 #if canImport(Glibc)
   import Glibc
@@ -62,7 +63,9 @@ import Testing
       if session.shouldExit { break }
     }
     #expect(failures > 1_000, "the fuzzer should produce many bad lines (\(failures))")
-    #expect(!session.execute("help").isError, "the session still answers")
+    // The fuzzed session still trains: a new experiment steps exactly as in a fresh session.
+    budget.remaining.store(.max, ordering: .relaxed)
+    #expect(try Self.stepCheck(session) == Self.stepCheck(Session()), "the fuzzed session steps differently")
     #expect(Self.peakResidentBytes < 1 << 30, "peak RSS \(Self.peakResidentBytes >> 20) MB with a 512 MB memory limit")
   }
 
@@ -77,6 +80,23 @@ import Testing
       return Int(usage.ru_maxrss)
     #endif
   }
+
+  /// Steps a small seeded experiment twice in `session`; returns its records without timings.
+  static func stepCheck(_ session: Session) throws -> [StepRecord] {
+    let made = session.execute("experiment fuzzcheck \(FuzzTests.checkExperiment)")
+    try #require(!made.isError, "\(made.error ?? "")")
+    let step = session.execute("step 2")
+    try #require(!step.isError, "\(step.error ?? "")")
+    guard case let .experiment(e)? = session.variables["fuzzcheck"] else { throw HSQError.invalidArgument("no experiment") }
+    #expect(e.history.map(\.step) == [1, 2])
+    for r in e.history {
+      #expect(r.trainLoss.isFinite && r.gradientNorm.isFinite && r.participants == 2 && r.bitsUp > 0, "\(r)")
+    }
+    #expect(e.history.last?.cumulativeBitsUp == e.history.reduce(0) { $0 + $1.bitsUp })
+    return e.history.map(\.withoutTimings)
+  }
+
+  static let checkExperiment = "dataset=linear:d=4,n=32 model=least-squares workers=2 batch=4 lr=0.05 compressor=qsgd compress-threshold=0"
 
   static func randomLine(_ rng: inout RandomStream) -> String {
     (0..<(1 + rng.int(below: 6))).map { _ in vocabulary[rng.int(below: vocabulary.count)] }.joined(separator: rng.bernoulli(0.9) ? " " : "")

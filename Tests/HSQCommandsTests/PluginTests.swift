@@ -1,5 +1,6 @@
 import Foundation
 @testable import HSQCommands
+import HSQTestSupport
 import Testing
 
 /// Custom compressors end to end: scaffold one with hsq-new-compressor, load it into a running
@@ -22,7 +23,7 @@ struct PluginTests {
     return process.terminationStatus
   }
 
-  @Test("scaffold, load, 20 steps, check, edit, reload, rebind", .enabled(if: hasBinaries, "hsq-repl is not built"))
+  @Test("scaffold, load, 20 steps, check, edit, reload, rebind", .requires("hsq-repl and hsq-new-compressor built beside the tests", hasBinaries))
   func scaffoldLoadCheckReload() throws {
     let scratch = try ScratchDirectory()
     defer { scratch.remove() }
@@ -31,13 +32,9 @@ struct PluginTests {
     #expect(FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent("MyQuant/Tests/MyQuantContractTests.swift").path))
     let repl = try ReplDriver(directory: scratch.url)
 
-    let started = Date()
     let load = try repl.send("load MyQuant/MyQuant.swift")
-    let loadSeconds = Date().timeIntervalSince(started)
     try #require(load.ok, "\(load.error) \(repl.errors)")
     #expect(load.result["components"] as? [String] == ["my-quant"])
-    print("load MyQuant.swift: usable after \(String(format: "%.2f", loadSeconds)) s (compile, dlopen, register: \(load.result["seconds"] ?? "?") s)")
-    #expect(loadSeconds < 30, "loading a one-file compressor took \(loadSeconds) s")
 
     #expect(try repl.send("experiment e1 compressor=my-quant dataset=gaussian-mixture workers=2").ok)
     let run = try repl.send("run --steps 20")
@@ -66,7 +63,7 @@ struct PluginTests {
   }
 
   @Test("compile errors, a throwing encode, duplicate names and a throwing registration fail one command each",
-        .enabled(if: hasBinaries, "hsq-repl is not built"))
+        .requires("hsq-repl and hsq-new-compressor built beside the tests", hasBinaries))
   func brokenPluginsLeaveTheSessionAlive() throws {
     let scratch = try ScratchDirectory()
     defer { scratch.remove() }
@@ -110,7 +107,7 @@ struct PluginTests {
     #expect(repl.errors.contains("<stdin>:1: 'Broken.swift' does not compile"), "\(repl.errors)")
   }
 
-  @Test("a directory of Swift files and a package load as one plugin", .enabled(if: hasBinaries, "hsq-repl is not built"))
+  @Test("a directory of Swift files and a package load as one plugin", .requires("hsq-repl and hsq-new-compressor built beside the tests", hasBinaries))
   func directoryAndPackage() throws {
     let scratch = try ScratchDirectory()
     defer { scratch.remove() }
@@ -130,8 +127,8 @@ struct PluginTests {
     #expect(repl.finish().exited)
   }
 
-  @Test("the generated contract test compiles and links with the compressor against HSQContract",
-        .enabled(if: hasBinaries, "hsq-new-compressor is not built"))
+  @Test("the generated contract test compiles with the compressor, and its checks pass when run",
+        .requires("hsq-repl and hsq-new-compressor built beside the tests", hasBinaries))
   func generatedContractTestBuilds() throws {
     let scratch = try ScratchDirectory()
     defer { scratch.remove() }
@@ -148,7 +145,29 @@ struct PluginTests {
     let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     #expect(process.terminationStatus == 0, "\(output)")
-    #expect(try String(contentsOfFile: sources[1], encoding: .utf8).contains(#"arguments: ["fancy-quant", "fancy-quant:levels=1""#))
+    let test = try String(contentsOfFile: sources[1], encoding: .utf8)
+    #expect(test.contains(#"arguments: ["fancy-quant", "fancy-quant:levels=1""#))
     #expect(try String(contentsOfFile: sources[0], encoding: .utf8).contains(#"name: "fancy-quant""#))
+
+    // Run it: each spec the test lists through `CompressorContract.check(spec)` with the default
+    // options, which is what `check` runs in hsq-repl with its default 2000 draws, on the compressor
+    // compiled from the same file.
+    try #require(test.contains("for result in try CompressorContract.check(spec) {"), "the generated test changed: \(test)")
+    let specs = try #require(Self.testArguments(test), "no arguments list in \(test)")
+    #expect(specs.count == 3)
+    let repl = try ReplDriver(directory: scratch.url)
+    try #require(try repl.send("load Fancy/FancyQuant.swift").ok, "\(repl.errors)")
+    for spec in specs {
+      let check = try repl.send("check \(spec)")
+      #expect(check.ok && check.result["passed"] as? Bool == true, "\(spec): \(check.result) \(check.error)")
+      #expect((check.result["checks"] as? [Any])?.count == 8, "\(spec): \(check.result)")
+    }
+    #expect(repl.finish().exited)
+  }
+
+  /// The specs in the generated test's `@Test(…, arguments: ["a", "b"])`.
+  static func testArguments(_ test: String) -> [String]? {
+    guard let start = test.range(of: "arguments: ["), let end = test[start.upperBound...].firstIndex(of: "]") else { return nil }
+    return test[start.upperBound..<end].split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"")) }
   }
 }

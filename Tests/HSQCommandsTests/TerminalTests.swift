@@ -2,6 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import HSQTestSupport
 import Testing
 
 /// The interactive front end in a real terminal: tmux drives hsq-repl and the line-editor demo.
@@ -10,7 +11,8 @@ import Testing
 @Suite(.serialized) struct TerminalTests {
   static let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
   static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("tmux")
-  static let hasTmux = FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")
+  /// tmux anywhere on PATH (the scripts call `tmux`).
+  static let hasTmux = executableOnPath("tmux") != nil
 
   /// Runs `script` with `arguments`; returns its exit status and output.
   ///
@@ -44,7 +46,7 @@ import Testing
     return (exit, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
   }
 
-  @Test(.enabled(if: hasTmux, "tmux is not installed (apt-get install tmux)"))
+  @Test(.requires("tmux on PATH (apt-get install tmux)", hasTmux))
   func replPromptCompletionHistoryAndInterrupts() throws {
     let binary = Self.products.appendingPathComponent("hsq-repl").path
     try #require(FileManager.default.isExecutableFile(atPath: binary), "hsq-repl is not built at \(binary)")
@@ -53,7 +55,7 @@ import Testing
     #expect(output.contains("all hsq-repl terminal checks passed"))
   }
 
-  @Test(.enabled(if: hasTmux, "tmux is not installed (apt-get install tmux)"))
+  @Test(.requires("tmux on PATH (apt-get install tmux)", hasTmux))
   func lineEditorDemo() throws {
     let binary = Self.products.appendingPathComponent("hsq-line-editor-demo").path
     try #require(FileManager.default.isExecutableFile(atPath: binary), "the demo is not built at \(binary)")

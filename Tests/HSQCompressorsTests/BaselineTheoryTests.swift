@@ -1,3 +1,4 @@
+import Foundation
 import HSQCompressors
 import HSQCore
 import Testing
@@ -14,10 +15,27 @@ func draws(_ c: any Compressor, _ v: [Float], _ n: Int, seed: UInt64 = 5) throws
   }
 }
 
-/// Whether the observed frequency `k/n` is within 5 binomial standard errors of `p`.
+/// Whether `k` successes in `n` Binomial(n, p) trials are plausible: neither exact tail,
+/// P(X ≤ k) nor P(X ≥ k), is below half of P(|Z| > 5) = 5.733·10⁻⁷.
+///
+/// The exact tails give a correct compressor the 5σ false-failure rate whatever np is; the normal
+/// approximation k/n ≈ p ± 5·SE does not where np or n(1 − p) is small (its tails are far heavier).
 func frequencyMatches(_ k: Int, _ n: Int, _ p: Double) -> Bool {
-  let se = (p * (1 - p) / Double(n)).squareRoot()
-  return abs(Double(k) / Double(n) - p) <= 5 * se
+  let (lower, upper) = binomialTails(k, n, p)
+  return min(lower, upper) >= 5.733e-7 / 2
+}
+
+/// P(X ≤ k) and P(X ≥ k) for X ~ Binomial(n, p), summed term by term from log-gamma.
+func binomialTails(_ k: Int, _ n: Int, _ p: Double) -> (lower: Double, upper: Double) {
+  guard p > 0, p < 1 else {
+    let certain = p <= 0 ? 0 : n
+    return (k >= certain ? 1 : 0, k <= certain ? 1 : 0)
+  }
+  func pmf(_ j: Int) -> Double {
+    exp(lgamma(Double(n + 1)) - lgamma(Double(j + 1)) - lgamma(Double(n - j + 1)) + Double(j) * log(p) + Double(n - j) * log1p(-p))
+  }
+  let terms = (0...n).map(pmf)
+  return (terms[0...max(0, min(k, n))].reduce(0, +), k > n ? 0 : terms[max(0, k)...].reduce(0, +))
 }
 
 /// Checks the Monte Carlo mean of ‖Q(v) − v‖² against `expected` within 5 SE.

@@ -1,13 +1,14 @@
 import Foundation
 import HSQCore
 import HSQDatasets
+import HSQTestSupport
 import Testing
 
 @Suite("fashion-mnist")
 struct FashionMNISTTests {
   @Test(
     "The real Fashion-MNIST loads with its shapes and a balanced label histogram",
-    .enabled(if: FashionMNISTDataset.isInstalled(), "dataset-fashion-mnist is not installed"))
+    .requires("the Fashion-MNIST files (apt-get install dataset-fashion-mnist)", FashionMNISTDataset.isInstalled()))
   func loadsTheRealFiles() throws {
     let clock = ContinuousClock()
     let start = clock.now
@@ -32,7 +33,7 @@ struct FashionMNISTTests {
 
   @Test(
     "normalize=none keeps the raw pixel values 0...255",
-    .enabled(if: FashionMNISTDataset.isInstalled(), "dataset-fashion-mnist is not installed"))
+    .requires("the Fashion-MNIST files (apt-get install dataset-fashion-mnist)", FashionMNISTDataset.isInstalled()))
   func rawPixels() throws {
     let data = try Datasets.load("fashion-mnist:normalize=none")
     #expect(data.test.features.max() == 255)

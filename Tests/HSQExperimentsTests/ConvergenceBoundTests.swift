@@ -18,14 +18,51 @@ import Testing
     return c
   }
 
-  static func check(_ experiment: Experiment, steps: Int) throws {
-    let outcome = experiment.run(until: StopCondition(steps: steps))
-    #expect(outcome.records.count == steps)
-    let report = try experiment.convergenceReport()
-    #expect(report.applies, "\(report.notes)")
+  /// Seeds averaged over: each its own x₀, batches and compressor draws, on the same data and x*.
+  static let seeds = 32
+  /// Steps at which the mean distance is held against the bound.
+  static let checkpoints = [1, 10, 50, 150]
+
+  /// Runs `config` under every seed for 150 steps and holds the mean over seeds against the bounds.
+  ///
+  /// The bounds are on E‖x_t − x*‖² and E f(x_t), so what is compared is the mean over seeds of
+  /// observed − bound (each seed's bound uses its own x₀ and measured constants), which has
+  /// expectation ≤ 0: it must be at most k = 5 standard errors. With 32 seeds the standard
+  /// error is itself estimated (Student t, 31 degrees of freedom): P(t₃₁ > 5) ≈ 1·10⁻⁵ per
+  /// comparison, 5·10⁻⁵ for the five comparisons of a test (union bound).
+  ///
+  /// - Returns: the reports, one per seed.
+  static func checkMeanOverSeeds(_ base: ExperimentConfig, steps: Int = 150) throws -> [ConvergenceReport] {
+    var gaps = [[Double]](repeating: [], count: checkpoints.count + 1)
+    var reports: [ConvergenceReport] = []
+    for seed in 0..<seeds {
+      var config = base
+      config.seed = UInt64(seed)
+      let experiment = try Experiment(config)
+      let outcome = experiment.run(until: StopCondition(steps: steps))
+      try #require(outcome.records.count == steps)
+      let report = try experiment.convergenceReport()
+      #expect(report.applies, "\(report.notes)")
+      #expect(report.distanceBound.allSatisfy(\.isFinite) && report.lossBound.allSatisfy(\.isFinite), "seed \(seed)")
+      try checkLayers(experiment)
+      for (j, t) in checkpoints.enumerated() {
+        gaps[j].append(try #require(experiment.history[t - 1].distanceToOptimum) - report.distanceBound[t])
+      }
+      gaps[checkpoints.count].append(try experiment.evaluateTraining().loss - report.lossBound[steps])
+      reports.append(report)
+    }
+    for (j, gap) in gaps.enumerated() {
+      let n = Double(gap.count), mean = gap.reduce(0, +) / n
+      let se = (gap.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) / n).squareRoot()
+      let what = j < checkpoints.count ? "‖x_t − x*‖² at step \(checkpoints[j])" : "final loss"
+      #expect(mean <= 5 * se, "\(what): mean over \(seeds) seeds exceeds the bound by \(mean) (SE \(se))")
+    }
+    return reports
+  }
+
+  /// The per-step ρ of each compressed layer against its bound: exact expectations, no statistics.
+  static func checkLayers(_ experiment: Experiment) throws {
     for record in experiment.history {
-      let observed = try #require(record.distanceToOptimum)
-      #expect(observed <= report.distanceBound[record.step], "step \(record.step): \(observed) > \(report.distanceBound[record.step])")
       for layer in record.layers where layer.compressed {
         // A deterministic compressor's error is its expectation; a random one's single draw may exceed the
         // expected-error bound, so there the exact expectation is held against it.
@@ -35,22 +72,22 @@ import Testing
         #expect(layer.boundRho! <= worst * (1 + 1e-6) + 1e-12, "the per-vector bound is within the declared worst case")
       }
     }
-    let loss = try experiment.evaluateTraining().loss
-    #expect(loss <= report.lossBound.last!, "final loss \(loss) above its bound \(report.lossBound.last!)")
   }
 
+  /// (ii) is informative here: (1 − ημ)^T·‖x₀ − x*‖² + ηS/(μn) falls below the start.
   @Test func unbiasedHSQStaysUnderBoundII() throws {
-    let experiment = try Experiment(Self.config("hsq-unbiased:dim=4,k=16,codebook=gaussian", ef: false, lr: 0.02))
-    try Self.check(experiment, steps: 150)
-    let report = try experiment.convergenceReport()
-    #expect(report.result.contains("(ii)"))
-    #expect(report.omega! > 0)
+    let reports = try Self.checkMeanOverSeeds(Self.config("hsq-unbiased:dim=4,k=16,codebook=gaussian", ef: false, lr: 0.02))
+    for report in reports {
+      #expect(report.result.contains("(ii)"))
+      #expect(report.omega! > 0)
+      let start = report.inputs.initialDistance
+      #expect(report.distanceBound.last! < start, "uninformative: the bound ends at \(report.distanceBound.last!) from \(start)")
+    }
   }
 
   @Test func nearestNeighbourHSQWithErrorFeedbackStaysUnderBoundIII() throws {
-    let experiment = try Experiment(Self.config("hsq:dim=4,k=16,codebook=gaussian,norm-bits=32", ef: true, lr: 0.05))
-    try Self.check(experiment, steps: 150)
-    #expect(try experiment.convergenceReport().result.contains("(iii)"))
+    let reports = try Self.checkMeanOverSeeds(Self.config("hsq:dim=4,k=16,codebook=gaussian,norm-bits=32", ef: true, lr: 0.05))
+    for report in reports { #expect(report.result.contains("(iii)")) }
   }
 
   @Test func boundSaysWhenItDoesNotApply() throws {

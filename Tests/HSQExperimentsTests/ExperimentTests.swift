@@ -99,7 +99,7 @@ import Testing
     let experiment = try Experiment(Self.config("hsq-unbiased:dim=8,k=32,codebook=gaussian"))
     #expect(throws: HSQError.self) { try experiment.monteCarloCheck(samples: 50) }
     try experiment.step()
-    let checks = try experiment.monteCarloCheck(samples: 400)
+    let checks = try experiment.monteCarloCheck(samples: 400, z: 5)
     #expect(!checks.isEmpty)
     for check in checks {
       #expect(check.verdict == "within CI", "\(check)")

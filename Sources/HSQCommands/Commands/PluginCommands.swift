@@ -21,7 +21,7 @@ extension Session {
     },
     CommandSpec(
       "check", group: "Plugins", abstract: "Holds a compressor to the registry-wide contract and prints a pass/fail table.",
-      discussion: "The checks the test suite runs on every built-in: declaration (canonical spec, docs, guarantee), round trip (length, bits(length:) = payload bits, determinism, exact and bounded error), non-finite input, truncated and random payloads, and, over seeded Monte Carlo draws, unbiasedness within k·σ/√n (σ² from the compressor's own formula), expected error and error bound within k standard errors (k = 5). The command fails when a check fails.",
+      discussion: "The checks the test suite runs on every built-in: declaration (canonical spec, docs, guarantee), round trip (length, bits(length:) = payload bits, determinism, exact and bounded error), non-finite input, truncated and random payloads, and, over seeded Monte Carlo draws, unbiasedness per coordinate within k·σᵢ/√n (σᵢ² each coordinate's own variance) and along v, expected error and error bound within k standard errors (k = 5). The command fails when a check fails.",
       arguments: [ArgumentSpec("compressor", "a compressor such as terngrad or my-quant:levels=8, or a variable", completion: .component(.compressor))],
       options: [OptionSpec("draws", "Monte Carlo draws per short vector (default 2000)", value: "N")], recorded: false
     ) { session, args in try session.check(args.positional[0], draws: args.int("draws", default: 2000, in: 10...1_000_000)) },

@@ -93,4 +93,10 @@ public struct RandomKCompressor: CompressorComponent {
     guard v.allSatisfy(\.isFinite), let omega = guarantee(length: v.count).relativeErrorBound else { return nil }
     return omega * Vec.squaredNorm(v)
   }
+
+  /// Var Q(v)_i = (d/k)²v_i²·(k/d) − v_i² = (d/k − 1)·v_i².
+  public func coordinateVariances(_ v: [Float]) -> [Double]? {
+    guard v.allSatisfy(\.isFinite), let omega = guarantee(length: v.count).relativeErrorBound else { return nil }
+    return v.map { omega * Double($0) * Double($0) }
+  }
 }

@@ -107,4 +107,11 @@ public struct TernGradCompressor: CompressorComponent {
     }
     return sum
   }
+
+  /// Var Q(v)_i = m²·|v_i|/m − v_i² = |v_i|(m − |v_i|), m = ‖v‖_∞.
+  public func coordinateVariances(_ v: [Float]) -> [Double]? {
+    guard v.allSatisfy(\.isFinite) else { return nil }
+    let m = Double(Vec.normInf(v))
+    return v.map { Double(abs($0)) * (m - Double(abs($0))) }
+  }
 }

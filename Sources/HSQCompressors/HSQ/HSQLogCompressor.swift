@@ -103,6 +103,20 @@ public struct HSQLogCompressor: CompressorComponent {
     return out
   }
 
+  /// `unbiased`: ω‖v‖² with ω = d − 1, plus the rounding of the Float transform. The sampled
+  /// coefficients are a Float32 Walsh–Hadamard transform: log₂p butterfly levels, the signs and the
+  /// 1/√p scaling each round by at most 2⁻²⁴ relative to ‖v‖, so ‖a‖₁ ≤ √p‖v‖(1 + ε) with
+  /// ε = (log₂p + 2)·2⁻²⁴, and ‖a‖₁²·d/p − ‖v‖² ≤ (d − 1)‖v‖² + d(2ε + ε²)‖v‖². At v = a spike,
+  /// the worst case, the exact value is attained and only this allowance covers the rounding.
+  /// `nn`: (1 − δ)‖v‖².
+  public func errorBound(_ v: [Float]) -> Double? {
+    guard let bound = guarantee(length: v.count).relativeErrorBound else { return nil }
+    let norm2 = Vec.squaredNorm(v)
+    guard isUnbiased, !v.isEmpty else { return bound * norm2 }
+    let epsilon = Double(bitsToIndex(Self.paddedLength(v.count)) + 2) * 0x1p-24
+    return (bound + Double(v.count) * (2 * epsilon + epsilon * epsilon)) * norm2
+  }
+
   public func expectedError(_ v: [Float]) -> Double? {
     guard !v.isEmpty, let a = try? coefficients(v) else { return v.isEmpty ? 0 : nil }
     let ratio = Double(v.count) / Double(a.count)
