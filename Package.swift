@@ -13,7 +13,7 @@ let registerBuiltins: [Target.PluginUsage] = [.plugin(name: "RegisterBuiltins")]
 
 let package = Package(
   name: "hsq",
-  platforms: [.macOS(.v13)],
+  platforms: [.macOS(.v15)],
   // MARK: - Public API
   products: [
     .library(name: "HSQ", targets: ["HSQ"]),
@@ -46,7 +46,7 @@ let package = Package(
     /// Hot loops in C with per-function CPU targets and run-time dispatch,
     /// so library targets carry no unsafe flags.
     .target(name: "CKernels"),
-    .target(name: "HSQCore", dependencies: ["CKernels"], swiftSettings: swiftSettings),
+    .target(name: "HSQCore", dependencies: ["CKernels", "COpenBLAS"], swiftSettings: swiftSettings),
     .target(
       name: "HSQCodebooks", dependencies: ["HSQCore", "CKernels"], swiftSettings: swiftSettings,
       plugins: registerBuiltins),

@@ -1,38 +1,13 @@
 #include "kernels.h"
+#include "cpu_features.h"
 #include <math.h>
 #include <immintrin.h>
-
-static int cpu_has_avx512(void) {
-#if defined(__x86_64__)
-  static int cached = -1;
-  if (cached < 0) {
-    __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx512f");
-  }
-  return cached;
-#else
-  return 0;
-#endif
-}
-
-static int cpu_has_avx2(void) {
-#if defined(__x86_64__)
-  static int cached = -1;
-  if (cached < 0) {
-    __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }
-  return cached;
-#else
-  return 0;
-#endif
-}
 
 hsq_kernel_level hsq_nearest_kernel(hsq_kernel_level level, int32_t K) {
   const int allowAVX512 = level == HSQ_KERNELS_AUTO || level == HSQ_KERNELS_AVX512;
   const int allowAVX2 = allowAVX512 || level == HSQ_KERNELS_AVX2;
-  if (allowAVX512 && cpu_has_avx512() && K >= 16) return HSQ_KERNELS_AVX512;
-  if (allowAVX2 && cpu_has_avx2() && K >= 8) return HSQ_KERNELS_AVX2;
+  if (allowAVX512 && hsq_cpu_has_avx512f() && K >= 16) return HSQ_KERNELS_AVX512;
+  if (allowAVX2 && hsq_cpu_has_avx2_fma() && K >= 8) return HSQ_KERNELS_AVX2;
   return HSQ_KERNELS_PORTABLE;
 }
 

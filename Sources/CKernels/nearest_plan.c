@@ -34,6 +34,7 @@
  * float kernels are as fast), for calls of fewer than 32 rows, and on CPUs without AVX512-VNNI/VBMI2.
  */
 #include "kernels.h"
+#include "cpu_features.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,17 +72,6 @@ static void *alloc64(size_t bytes) {
   return p;
 }
 
-static int cpu_has_vnni(void) {
-#if defined(__x86_64__)
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vbmi2") &&
-         __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("popcnt");
-#else
-  return 0;
-#endif
-}
-
 /* Where codeword k sits among the int32 lanes of the screen: block slot/16, lane slot % 16. Lane l of the
  * 16-bit score vector v holds block 2v + l % 2, lane l/2 (score_rows); codeword k goes to vector k/32, lane
  * k % 32, so that bit j of the selection's mask word w (select_row) stands for k = 64w + j. */
@@ -93,7 +83,7 @@ static int32_t codeword_slot(int32_t k) {
 /* Quantizes the codebook and derives the error constants; leaves p->int8 = 0 when it cannot. */
 static void prepare_int8(hsq_nearest_plan *p, const float *C) {
   const int32_t K = p->K, D = p->D;
-  if (!cpu_has_vnni() || D < PLAN_MIN_D || D > 16 || K < PLAN_MIN_K || K > PLAN_MAX_K) return;
+  if (!hsq_cpu_has_avx512_vnni_plan() || D < PLAN_MIN_D || D > 16 || K < PLAN_MIN_K || K > PLAN_MAX_K) return;
   double cmax = 0;
   for (size_t i = 0; i < (size_t)K * D; i++) {
     const double a = fabs((double)C[i]);

@@ -10,6 +10,7 @@
  * never contracted into FMAs).
  */
 #include "kernels.h"
+#include "cpu_features.h"
 #include <immintrin.h>
 
 /* Swift never fuses a multiply and an add; neither may these loops (clang contracts C expressions by default). */
@@ -17,19 +18,10 @@
 
 #if defined(__x86_64__)
 /* No switch turns these off: the tests compare these kernels with their Swift forms directly. */
-static int use_avx512_sums(void) {
-  static int cached = -1;
-  if (cached < 0) {
-    __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-  }
-  return cached;
-}
-
 /* In a public entry point: runs the AVX-512 kernel `call` and returns 1 when the CPU has AVX-512. */
 #define RUN_AVX512(call)       \
   do {                         \
-    if (use_avx512_sums()) {   \
+    if (hsq_cpu_has_avx512f_vl()) { \
       call;                    \
       return 1;                \
     }                          \

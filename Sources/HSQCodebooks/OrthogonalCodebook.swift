@@ -34,9 +34,7 @@ public enum OrthogonalCodebook: CodebookConstruction {
         "Codebook 'orthogonal' builds a dense \(dim)×\(dim) QR, beyond the \(maximumDimension) it allows; use 'hadamard:dim=\(dim),k=\(dim)' (a structured orthonormal basis) for large D.")
     }
     var rng = RandomStream.derived(from: UInt64(seed), purpose: "codebook-orthogonal", dim, k)
-    let gaussian = Matrix(rows: dim, columns: dim, storage: (0..<(dim * dim)).map { _ in rng.gaussian() })
-    // householderQR already returns diag(R) ≥ 0 (the Haar sign fix).
-    let q = gaussian.householderQR().q
+    let q = Matrix.randomOrthogonal(dim, &rng)
     var rows = [Float](repeating: 0, count: dim * dim)
     for c in 0..<dim { for j in 0..<dim { rows[c * dim + j] = Float(q[j, c]) } }
     return try Codebook(name: parameters.canonical, dim: dim, count: k, rows: rows)

@@ -2,14 +2,6 @@ import HSQCore
 
 /// The few dense Double kernels the synthetic generators need (row-major storage).
 enum DenseAlgebra {
-  /// A Haar-random d×d orthogonal matrix: QR of a Gaussian matrix by modified Gram–Schmidt,
-  /// columns signed so that R has a positive diagonal (Mezzadri, 2007).
-  static func randomOrthogonal(_ d: Int, _ rng: inout RandomStream) -> [Double] {
-    var q = (0..<(d * d)).map { _ in rng.gaussian() }
-    orthonormalizeColumns(&q, rows: d, columns: d)
-    return q
-  }
-
   /// Orthonormalizes the columns of a `rows × columns` matrix in place (modified Gram–Schmidt, twice
   /// for accuracy). Requires `columns ≤ rows` and independent columns (true almost surely for Gaussian ones).
   static func orthonormalizeColumns(_ a: inout [Double], rows: Int, columns: Int) {

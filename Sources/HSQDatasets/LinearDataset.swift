@@ -67,7 +67,7 @@ public struct LinearDataset: DatasetSource {
     try Datasets.checkMemory(rows: n + nTest, features: d, extra: .elements(n + nTest, d, size: 8) + .elements(4, d, d, size: 8), of: "The dataset '\(parameters.canonical)'", fix: "Lower 'n', 'n-test' or 'd'")
     let s = (0..<d).map { d == 1 ? 1.0 : pow(condition, -Double($0) / Double(2 * (d - 1))) }
     var rotationStream = RandomStream.derived(from: seed, purpose: "linear-rotation")
-    let v = DenseAlgebra.randomOrthogonal(d, &rotationStream)
+    let v = Matrix.randomOrthogonal(d, &rotationStream).storage
     // diag(s) · Vᵀ
     var scaledRotation = [Double](repeating: 0, count: d * d)
     for i in 0..<d { for j in 0..<d { scaledRotation[i * d + j] = s[i] * v[j * d + i] } }

@@ -320,3 +320,35 @@ struct PseudoInverseTests {
     #expect((diagonal([1, 1e-3]).pseudoInverse() - diagonal([1, 1e3])).maxAbsEntry <= 1e-12)
   }
 }
+
+@Suite("Random orthogonal matrices")
+struct RandomOrthogonalTests {
+  @Test func orthogonalAndSeeded() {
+    var rng = RandomStream.derived(from: 2024, purpose: "linear-algebra-test", 50)
+    let q = Matrix.randomOrthogonal(33, &rng)
+    #expect(q.rows == 33 && q.columns == 33)
+    #expect(orthonormalityError(q) <= 1e-14)
+    #expect(orthonormalityError(q.transposed) <= 1e-14)
+    var again = RandomStream.derived(from: 2024, purpose: "linear-algebra-test", 50)
+    #expect(Matrix.randomOrthogonal(33, &again).storage.map(\.bitPattern) == q.storage.map(\.bitPattern))
+    // It is the Q of the QR factorization of the d×d Gaussian drawn row by row.
+    var draws = RandomStream.derived(from: 2024, purpose: "linear-algebra-test", 50)
+    let g = Matrix(rows: 33, columns: 33, storage: (0..<(33 * 33)).map { _ in draws.gaussian() })
+    #expect(g.householderQR().q == q)
+  }
+
+  @Test("the diagonal entries are centred, as under Haar measure (no sign bias from the reflectors)")
+  func unbiasedDiagonal() {
+    // Under Haar measure Q₀₀ = g₁/‖g‖ for a Gaussian column g: mean 0, variance 1/d. Without the
+    // sign fix, LAPACK's reflectors make Q₀₀ = −|g₁|/‖g‖ (mean ≈ −0.46 for d = 4).
+    let d = 4, n = 2000
+    var rng = RandomStream.derived(from: 2024, purpose: "linear-algebra-test", 51)
+    var sums = [Double](repeating: 0, count: d)
+    for _ in 0..<n {
+      let q = Matrix.randomOrthogonal(d, &rng)
+      for k in 0..<d { sums[k] += q[k, k] }
+    }
+    let tolerance = 4 * (1 / Double(d)).squareRoot() / Double(n).squareRoot()
+    for k in 0..<d { #expect(abs(sums[k] / Double(n)) <= tolerance, "mean Q[\(k),\(k)] = \(sums[k] / Double(n))") }
+  }
+}

@@ -1,4 +1,6 @@
-/// Householder QR factorization.
+import COpenBLAS
+
+/// Householder QR factorization (LAPACK `dgeqrf`, `Q` formed by `dorgqr`).
 ///
 /// ```
 /// A = Q R,   A m×n,  p = min(m, n)
@@ -10,7 +12,7 @@
 /// full-rank square `A` this makes the factorization unique, and for a
 /// Gaussian `A` it makes `Q` Haar-distributed on the orthogonal group
 /// (Mezzadri 2007, "How to generate random matrices from the classical
-/// compact groups"), which the `orthogonal` codebook relies on.
+/// compact groups"), which ``randomOrthogonal(_:_:)`` relies on.
 /// Cost: `2mn² − 2n³/3` flops for `R`, as much again for `Q`. Rank-deficient
 /// input is fine: a zero column gives a zero diagonal entry of `R`.
 extension Matrix {
@@ -29,81 +31,41 @@ extension Matrix {
   func qrFactors(formQ: Bool) -> (q: Matrix?, r: Matrix) {
     precondition(storage.allSatisfy(\.isFinite), "QR of a matrix with non-finite entries")
     let m = rows, n = columns, p = Swift.min(m, n)
-    var a = storage
+    guard p > 0 else { return (formQ ? Matrix(rows: m, columns: 0) : nil, Matrix(rows: 0, columns: n)) }
+    // Row-major Aᵀ is column-major A.
+    var a = transposed.storage
     var tau = [Double](repeating: 0, count: p)
-    var w = [Double](repeating: 0, count: Swift.max(n, 1))
+    let (m32, n32, p32) = (Int32(m), Int32(n), Int32(p))
     a.withUnsafeMutableBufferPointer { pa in
-      w.withUnsafeMutableBufferPointer { pw in
-        for k in 0..<p {
-          tau[k] = Matrix.reflect(pa, rows: m, columns: n, at: k)
-          if tau[k] != 0, k + 1 < n {
-            Matrix.applyReflector(pa, rows: m, stride: n, at: k, tau: tau[k], to: pa, columns: (k + 1)..<n, work: pw)
-          }
-        }
+      tau.withUnsafeMutableBufferPointer { pt in
+        LAPACK.withWorkspace("dgeqrf") { hsq_dgeqrf(m32, n32, pa.baseAddress!, m32, pt.baseAddress!, $0, $1) }
       }
     }
+    // The sign fix: row k of R and column k of Q change sign where LAPACK left R_kk < 0.
+    let signs: [Double] = (0..<p).map { a[$0 + $0 * m] < 0 ? -1 : 1 }
     var r = Matrix(rows: p, columns: n)
-    for i in 0..<p {
-      let sign: Double = a[i * n + i] < 0 ? -1 : 1
-      for j in i..<n { r[i, j] = sign * a[i * n + j] }
-    }
+    for i in 0..<p { for j in i..<n { r[i, j] = signs[i] * a[i + j * m] } }
     guard formQ else { return (nil, r) }
-    var q = Matrix(rows: m, columns: p)
-    for j in 0..<p { q[j, j] = 1 }
-    var wq = [Double](repeating: 0, count: Swift.max(p, 1))
     a.withUnsafeMutableBufferPointer { pa in
-      q.storage.withUnsafeMutableBufferPointer { pq in
-        wq.withUnsafeMutableBufferPointer { pw in
-          for k in stride(from: p - 1, through: 0, by: -1) where tau[k] != 0 {
-            Matrix.applyReflector(pa, rows: m, stride: n, at: k, tau: tau[k], to: pq, columns: k..<p, work: pw, targetStride: p)
-          }
-        }
+      tau.withUnsafeBufferPointer { pt in
+        LAPACK.withWorkspace("dorgqr") { hsq_dorgqr(m32, p32, p32, pa.baseAddress!, m32, pt.baseAddress!, $0, $1) }
       }
     }
-    for k in 0..<p where a[k * n + k] < 0 {
-      for i in 0..<m { q[i, k] = -q[i, k] }
-    }
+    var q = Matrix(rows: m, columns: p)
+    for i in 0..<m { for k in 0..<p { q[i, k] = signs[k] * a[i + k * m] } }
     return (q, r)
   }
 
-  /// Builds the reflector of column `k` in place: `a[k,k] ← β`, `a[k+1..<m, k] ← v`; returns τ (0 when no reflection is needed).
-  private static func reflect(_ a: UnsafeMutableBufferPointer<Double>, rows m: Int, columns n: Int, at k: Int) -> Double {
-    var scale = 0.0
-    for i in (k + 1)..<m { scale = Swift.max(scale, Swift.abs(a[i * n + k])) }
-    if scale == 0 { return 0 }
-    let alpha = a[k * n + k]
-    scale = Swift.max(scale, Swift.abs(alpha))
-    var ss = (alpha / scale) * (alpha / scale)
-    for i in (k + 1)..<m { let y = a[i * n + k] / scale; ss += y * y }
-    let norm = scale * ss.squareRoot()
-    let beta = alpha >= 0 ? -norm : norm
-    let inv = 1 / (alpha - beta)
-    for i in (k + 1)..<m { a[i * n + k] *= inv }
-    a[k * n + k] = beta
-    return (beta - alpha) / beta
-  }
-
-  /// Applies `H_k = I − τ v vᵀ` (v stored below the diagonal of column `k` of `a`) to rows `k..<m`, `columns` of `target`.
-  private static func applyReflector(
-    _ a: UnsafeMutableBufferPointer<Double>, rows m: Int, stride n: Int, at k: Int, tau: Double,
-    to target: UnsafeMutableBufferPointer<Double>, columns: Range<Int>, work w: UnsafeMutableBufferPointer<Double>,
-    targetStride: Int? = nil
-  ) {
-    let ts = targetStride ?? n
-    let lo = columns.lowerBound, hi = columns.upperBound
-    let t = target.baseAddress!, pw = w.baseAddress!
-    for j in lo..<hi { pw[j] = 0 }
-    for i in k..<m {
-      let vi = i == k ? 1 : a[i * n + k]
-      if vi == 0 { continue }
-      let row = t + i * ts
-      for j in lo..<hi { pw[j] += vi * row[j] }
-    }
-    for i in k..<m {
-      let f = tau * (i == k ? 1 : a[i * n + k])
-      if f == 0 { continue }
-      let row = t + i * ts
-      for j in lo..<hi { row[j] -= f * pw[j] }
-    }
+  /// A Haar-random d×d orthogonal matrix: the `Q` (with `diag(R) > 0`) of a Gaussian matrix.
+  ///
+  /// ```
+  /// G ~ N(0, 1)^{d×d} (drawn row by row from `random`),   G = Q R,   R_kk ≥ 0  →  Q
+  /// ```
+  ///
+  /// Without the sign fix of ``householderQR()``, `Q` would not be Haar
+  /// (Mezzadri 2007). Consumes `d²` Gaussians from `random`.
+  public static func randomOrthogonal(_ d: Int, _ random: inout RandomStream) -> Matrix {
+    let gaussian = Matrix(rows: d, columns: d, storage: (0..<(d * d)).map { _ in random.gaussian() })
+    return gaussian.householderQR().q
   }
 }

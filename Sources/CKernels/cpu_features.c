@@ -1,0 +1,31 @@
+/* The run-time CPU-feature checks of nearest.c, nearest_plan.c and sums.c (see cpu_features.h). */
+#include "cpu_features.h"
+
+#if defined(__x86_64__)
+int hsq_cpu_has_avx2_fma(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+int hsq_cpu_has_avx512f(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f");
+}
+
+int hsq_cpu_has_avx512f_vl(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+}
+
+int hsq_cpu_has_avx512_vnni_plan(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vbmi2") &&
+         __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("popcnt");
+}
+#else
+int hsq_cpu_has_avx2_fma(void) { return 0; }
+int hsq_cpu_has_avx512f(void) { return 0; }
+int hsq_cpu_has_avx512f_vl(void) { return 0; }
+int hsq_cpu_has_avx512_vnni_plan(void) { return 0; }
+#endif
