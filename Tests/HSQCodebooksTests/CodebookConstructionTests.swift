@@ -100,7 +100,7 @@ struct KMeansTests {
     // by at most D·2⁻²⁴ ≈ 5·10⁻⁷ (plus the rows' renormalization, 2⁻²⁴), so a squared one by
     // about 2·10⁻⁶ at most; the mean errs no more.
     var rng = RandomStream.derived(from: 1, purpose: "codebook-kmeans", 8, 32)
-    let samples = KMeansCodebook.uniformSphereSamples(count: report.samples, dim: 8, rng: &rng)
+    let samples = try KMeansCodebook.uniformSphereSamples(count: report.samples, dim: 8, rng: &rng)
     var objective = 0.0
     for i in 0..<report.samples {
       let x = samples[(i * 8)..<(i * 8 + 8)].map(Double.init)
