@@ -17,7 +17,8 @@ extension Experiment {
   /// The experiment's size in memory (the dataset, shared between experiments, not included).
   public var footprint: Footprint {
     let float = MemoryLayout<Float>.stride
-    let records = history.reduce(0) { $0 + MemoryLayout<StepRecord>.stride + $1.layers.count * MemoryLayout<LayerRecord>.stride }
+    // Each record's layers live in an array of their own, behind a 32-byte header.
+    let records = history.reduce(0) { $0 + MemoryLayout<StepRecord>.stride + 32 + $1.layers.count * MemoryLayout<LayerRecord>.stride }
     let log = events.reduce(0) { $0 + MemoryLayout<ExperimentEvent>.stride + $1.text.utf8.count }
     return Footprint(
       parameters: float * (parameters.floatCount + initialParameters.floatCount),

@@ -73,7 +73,7 @@ extension Experiment {
 }
 
 /// Calls `body` with the base address of each array, nesting one `withUnsafeBufferPointer` per array (all alive for the call).
-private func withBaseAddresses<R>(_ arrays: [[Float]], _ body: ([UnsafePointer<Float>]) -> R) -> R {
+func withBaseAddresses<R>(_ arrays: [[Float]], _ body: ([UnsafePointer<Float>]) -> R) -> R {
   var pointers: [UnsafePointer<Float>] = []
   pointers.reserveCapacity(arrays.count)
   func nest(_ i: Int) -> R {

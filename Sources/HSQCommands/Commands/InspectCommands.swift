@@ -72,13 +72,7 @@ extension Session {
   }
 
   /// Bytes with a unit: 950 B, 1.23 kB, 4.56 MB, 7.89 GB.
-  static func bytes(_ n: Int) -> String {
-    let x = Double(n)
-    if x < 1e3 { return "\(n) B" }
-    if x < 1e6 { return String(format: "%.2f kB", x / 1e3) }
-    if x < 1e9 { return String(format: "%.2f MB", x / 1e6) }
-    return String(format: "%.2f GB", x / 1e9)
-  }
+  static func bytes(_ n: Int) -> String { scaled(n, "B") }
 
   func theory(_ args: ParsedArguments) throws -> CommandOutput {
     let e = try experiment(args.option("on"))
