@@ -94,8 +94,9 @@ extension Checkpoint {
     guard Double(examplesSeen) / Double(max(1, trainingExamples)) == epoch else {
       throw CheckpointProblem("examplesSeen", "is \(examplesSeen), but the last step's epoch \(formatNumber(epoch)) of \(trainingExamples) training examples says otherwise")
     }
-    for (i, event) in events.enumerated() where !(0...stepCount).contains(event.step) {
-      throw CheckpointProblem("events[\(i)].step", "is \(event.step), outside 0...\(stepCount)")
+    // A rollback after a divergence keeps the changes logged at the steps it undid: any step ≥ 0.
+    for (i, event) in events.enumerated() where event.step < 0 {
+      throw CheckpointProblem("events[\(i)].step", "is \(event.step); a step is at least 0")
     }
   }
 

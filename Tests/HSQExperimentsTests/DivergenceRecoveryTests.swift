@@ -46,7 +46,13 @@ import Testing
   }
 
   @Test func aSavedDivergedExperimentContinuesAfterLoad() throws {
-    let (e, _) = try Self.diverging()
+    let (e, first) = try Self.diverging()
+    // A change logged after the state rolled back to stays in the log, and the file still loads.
+    let kept = e.stepCount
+    _ = e.run(until: StopCondition(steps: 5))
+    try e.set("weight-decay", to: "0")
+    #expect(Self.message(e.run(until: StopCondition(steps: 200))) != nil && e.stepCount == kept, "\(first.reason)")
+    #expect(e.events.contains { $0.step > e.stepCount })
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-diverged-\(UUID()).json").path
     defer { try? FileManager.default.removeItem(atPath: path) }
     try e.save(to: path)
