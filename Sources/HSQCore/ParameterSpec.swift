@@ -87,42 +87,59 @@ public struct ParameterSpec: Sendable, Hashable {
 
   /// Parses and validates `text` for this parameter of `component`.
   public func parse(_ text: String, component: String) throws -> ParameterValue {
-    func bad(_ problem: String) -> HSQError {
-      .invalidParameter(component: component, parameter: name, problem: problem)
-    }
+    let value: ParameterValue
     switch kind {
     case let .int(range):
       guard let v = Int(text) ?? Double(text).flatMap({ $0.rounded() == $0 && abs($0) < 1e15 ? Int($0) : nil }) else {
-        throw bad("'\(text)' is not a whole number; give a value in \(range.lowerBound)...\(range.upperBound).")
+        throw problem("'\(clipped(text))' is not a whole number; give a value in \(range.lowerBound)...\(range.upperBound).", component)
       }
-      guard range.contains(v) else {
-        throw bad("\(v) is out of range; give a value in \(range.lowerBound)...\(range.upperBound).")
-      }
-      return .int(v)
+      value = .int(v)
     case let .double(range):
       guard let v = Double(text), v.isFinite else {
-        throw bad("'\(text)' is not a number; give a value in \(formatNumber(range.lowerBound))...\(formatNumber(range.upperBound)).")
+        throw problem("'\(clipped(text))' is not a number; give a value in \(formatNumber(range.lowerBound))...\(formatNumber(range.upperBound)).", component)
       }
-      guard range.contains(v) else {
-        throw bad("\(formatNumber(v)) is out of range; give a value in \(formatNumber(range.lowerBound))...\(formatNumber(range.upperBound)).")
-      }
-      return .double(v)
-    case let .choice(choices):
-      guard choices.contains(text) else {
-        let hint = closestMatch(to: text, in: choices).map { " Did you mean '\($0)'?" } ?? ""
-        throw bad("'\(text)' is not one of \(choices.joined(separator: ", ")).\(hint)")
-      }
-      return .string(text)
+      value = .double(v)
     case .bool:
       switch text.lowercased() {
-      case "true", "yes", "on", "1": return .bool(true)
-      case "false", "no", "off", "0": return .bool(false)
-      default: throw bad("'\(text)' is not true or false.")
+      case "true", "yes", "on", "1": value = .bool(true)
+      case "false", "no", "off", "0": value = .bool(false)
+      default: throw problem("'\(clipped(text))' is not true or false.", component)
       }
-    case .string, .path:
-      guard !text.isEmpty else { throw bad("the value is empty.") }
-      return .string(text)
+    case .choice, .string, .path:
+      value = .string(text)
     }
+    try check(value, component: component)
+    return value
+  }
+
+  /// Throws unless `value` is in this parameter's range (or one of its choices): the check
+  /// ``parse(_:component:)`` makes after parsing, for values that arrive already typed (a checkpoint's config).
+  public func check(_ value: ParameterValue, component: String) throws {
+    switch (kind, value) {
+    case let (.int(range), .int(v)):
+      guard range.contains(v) else {
+        throw problem("\(v) is out of range; give a value in \(range.lowerBound)...\(range.upperBound).", component)
+      }
+    case let (.double(range), .double(v)):
+      guard v.isFinite, range.contains(v) else {
+        throw problem("\(formatNumber(v)) is out of range; give a value in \(formatNumber(range.lowerBound))...\(formatNumber(range.upperBound)).", component)
+      }
+    case let (.choice(choices), .string(text)):
+      guard choices.contains(text) else {
+        let hint = closestMatch(to: text, in: choices).map { " Did you mean '\($0)'?" } ?? ""
+        throw problem("'\(clipped(text))' is not one of \(choices.joined(separator: ", ")).\(hint)", component)
+      }
+    case let (.string, .string(text)), let (.path, .string(text)):
+      guard !text.isEmpty else { throw problem("the value is empty.", component) }
+    case (.bool, .bool):
+      break
+    default:
+      throw problem("'\(clipped(value.description))' is not a \(typeDescription).", component)
+    }
+  }
+
+  private func problem(_ text: String, _ component: String) -> HSQError {
+    .invalidParameter(component: component, parameter: name, problem: text)
   }
 }
 

@@ -118,7 +118,8 @@ struct CSVFile {
     }
     let known = header ?? []
     let hint = closestMatch(to: spec, in: known).map { " Did you mean '\($0)'?" } ?? ""
-    let names = known.isEmpty ? "the file has no header" : "the header names " + known.map { "'\($0)'" }.joined(separator: ", ")
+    let shown = known.prefix(10).map { "'\(clipped($0, limit: fileTextLimit))'" } + (known.count > 10 ? ["…"] : [])
+    let names = known.isEmpty ? "the file has no header" : "the header names " + shown.joined(separator: ", ")
     throw HSQError.invalidParameter(
       component: "csv", parameter: "label-column",
       problem: "'\(spec)' is not a column: \(names); give a header name, a column number from 1, 'first' or 'last'.\(hint)")
@@ -145,9 +146,9 @@ struct CSVFile {
         let isLabel = j == labelColumn
         if isLabel && !numericLabels { labels.append(cell); continue }
         guard let value = Float(cell), value.isFinite else {
-          let name = header.map { " ('\($0[j])')" } ?? ""
+          let name = header.map { " ('\(clipped($0[j], limit: fileTextLimit))')" } ?? ""
           let role = isLabel ? "the label, and 'task=regression' needs numeric targets" : "a feature, and features must be numbers"
-          let what = cell.isEmpty ? "the cell is empty" : "'\(cell)' is not a finite number"
+          let what = cell.isEmpty ? "the cell is empty" : "'\(clipped(cell, limit: fileTextLimit))' is not a finite number"
           throw HSQError.fileFormat(
             path: path, position: "line \(row.line), column \(j + 1)\(name)",
             problem: "\(what); this column is \(role). Fix the cell or remove the row.")

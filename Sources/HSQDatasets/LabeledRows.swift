@@ -52,7 +52,7 @@ struct LabeledRows {
           let bad = rows.labels.texts.first { Double($0)?.isFinite != true } ?? ""
           throw HSQError.fileFormat(
             path: rows.path, position: nil,
-            problem: "the label '\(bad)' is not a number, but 'task=regression' needs numeric targets; fix the label or use 'task=classification'.")
+            problem: "the label '\(clipped(bad, limit: fileTextLimit))' is not a number, but 'task=regression' needs numeric targets; fix the label or use 'task=classification'.")
         }
         targets += values.map { Float($0) }
       }

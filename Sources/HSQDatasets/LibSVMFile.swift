@@ -56,22 +56,22 @@ struct LibSVMFile {
     }
     guard let first = tokens.first else { return }
     guard let label = Double(first.text), label.isFinite else {
-      throw fail(first.column, "the label '\(first.text)' is not a number; a LIBSVM line starts with its label, e.g. '+1 3:0.5 7:1'.")
+      throw fail(first.column, "the label '\(clipped(first.text, limit: fileTextLimit))' is not a number; a LIBSVM line starts with its label, e.g. '+1 3:0.5 7:1'.")
     }
     let rowStart = indices.count
     var sorted = true
     var last = 0
     for token in tokens.dropFirst() {
       guard let colon = token.text.firstIndex(of: ":") else {
-        throw fail(token.column, "'\(token.text)' is not index:value; write each feature as 'index:value', e.g. '3:0.5'.")
+        throw fail(token.column, "'\(clipped(token.text, limit: fileTextLimit))' is not index:value; write each feature as 'index:value', e.g. '3:0.5'.")
       }
       let key = token.text[..<colon], valueText = token.text[token.text.index(after: colon)...]
       if key == "qid" { continue }
       guard let index = Int(key) else {
-        throw fail(token.column, "the index in '\(token.text)' is not a whole number; write 'index:value' with index 1, 2, 3, ….")
+        throw fail(token.column, "the index in '\(clipped(token.text, limit: fileTextLimit))' is not a whole number; write 'index:value' with index 1, 2, 3, ….")
       }
       guard index >= 1 else {
-        throw fail(token.column, "the index in '\(token.text)' is \(index), but LIBSVM indices start at 1.")
+        throw fail(token.column, "the index in '\(clipped(token.text, limit: fileTextLimit))' is \(index), but LIBSVM indices start at 1.")
       }
       if let features, index > features {
         throw fail(token.column, "the index \(index) exceeds 'features=\(features)'; raise 'features' or leave it out to use the largest index.")
@@ -80,7 +80,7 @@ struct LibSVMFile {
         throw fail(token.column, "the index \(index) is too large for a dense feature matrix.")
       }
       guard let value = Float(valueText), value.isFinite else {
-        throw fail(token.column, "the value in '\(token.text)' is not a finite number.")
+        throw fail(token.column, "the value in '\(clipped(token.text, limit: fileTextLimit))' is not a finite number.")
       }
       if index <= last { sorted = false }
       last = index

@@ -65,21 +65,32 @@ extension Experiment {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw HSQError.fileFormat(path: path, position: nil, problem: "no such file; give the path of a file written by 'save'.")
     }
+    return try load(data: data, path: path)
+  }
+
+  /// Loads the checkpoint `data`, read from `path` (named in errors); every field is validated first.
+  static func load(data: Data, path: String) throws -> Experiment {
     let checkpoint: Checkpoint
     do {
       let decoder = JSONDecoder()
       decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
       checkpoint = try decoder.decode(Checkpoint.self, from: data)
+    } catch let error as DecodingError {
+      throw CheckpointProblem(error).error(path: path)
     } catch {
-      throw HSQError.fileFormat(path: path, position: nil, problem: "not an hsq experiment checkpoint (\(error)).")
+      throw HSQError.fileFormat(path: path, position: nil, problem: "not an hsq experiment checkpoint (\(clipped("\(error)", limit: 80))).")
     }
     guard checkpoint.version == Checkpoint.currentVersion else {
       throw HSQError.fileFormat(path: path, position: nil, problem: "checkpoint version \(checkpoint.version) is not \(Checkpoint.currentVersion).")
     }
-    let experiment = try Experiment(checkpoint.config)
-    let parameters = checkpoint.parameters.map(\.values)
-    try experiment.model.checkParameters(parameters)
-    experiment.parameters = parameters
+    let experiment: Experiment
+    do {
+      experiment = try Self.make(checkpoint.config)
+      try checkpoint.validate(model: experiment.model, trainingExamples: experiment.dataset.train.count)
+    } catch let problem as CheckpointProblem {
+      throw problem.error(path: path)
+    }
+    experiment.parameters = checkpoint.parameters.map(\.values)
     experiment.initialParameters = checkpoint.initialParameters.map(\.values)
     experiment.velocity = checkpoint.velocity.map(\.values)
     experiment.memories = checkpoint.memories.map { $0.map(\.values) }
@@ -91,5 +102,14 @@ extension Experiment {
     experiment.history = checkpoint.history
     experiment.events = checkpoint.events
     return experiment
+  }
+
+  /// The experiment a checkpoint's config describes, or the config field that is out of range or cannot be built.
+  static func make(_ config: ExperimentConfig) throws -> Experiment {
+    for field in ExperimentConfig.fields {
+      do { try field.check(config) } catch { throw CheckpointProblem("config.\(field.codingKey)", "is not valid", error) }
+    }
+    do { _ = try DatasetCache.shared.load(config.dataset) } catch { throw CheckpointProblem("config.dataset", "cannot be loaded", error) }
+    do { return try Experiment(config) } catch { throw CheckpointProblem("config", "cannot be built", error) }
   }
 }

@@ -38,6 +38,8 @@ extension Experiment {
           return RunOutcome(records: records, reason: .accuracy)
         }
       } catch let stop as ExperimentStop {
+        // A divergence may undo the step before it: its record goes too.
+        records.removeAll { $0.step > stepCount }
         return RunOutcome(records: records, reason: .diverged(stop.description))
       } catch {
         return RunOutcome(records: records, reason: .failed("Step \(stepCount + 1) failed: \(error)"))

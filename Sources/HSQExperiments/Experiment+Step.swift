@@ -11,13 +11,16 @@ extension Experiment {
   /// Advances the experiment by one round and returns its record.
   ///
   /// Workers run concurrently; the server reduces their messages in worker
-  /// order. The step is all or nothing: when a loss is NaN/Inf or blows up,
-  /// it throws ``ExperimentStop/diverged(_:)`` and the state stays at the
-  /// previous step.
+  /// order. The step is all or nothing: when it fails nothing changes. A loss
+  /// that is NaN/Inf or blows up is measured on the parameters the previous
+  /// step's update produced, so ``ExperimentStop/diverged(_:)`` also undoes
+  /// that step when its starting state is kept, and says at which step the
+  /// state is.
   @discardableResult
   public func step() throws -> StepRecord {
     let t = stepCount
     let participants = sampleParticipants(step: t)
+    let counters = try countersAfterStep(participants: participants.count)
     let context = RoundContext(
       config: config, pipeline: pipeline, parameters: parameters, step: t,
       lr: currentLearningRate, efScale: currentEFScale)
@@ -26,16 +29,36 @@ extension Experiment {
     }
     let memorySnapshot = config.errorFeedback ? memories : []
     let workspaces = self.workspaces
-    let outputs = try parallelMap(participants.count, threads: threadCount) { slot in
-      let w = participants[slot]
-      return try context.run(worker: w, memory: memorySnapshot.isEmpty ? nil : memorySnapshot[w], workspace: workspaces[w])
+    let outputs: [WorkerOutput]
+    do {
+      outputs = try parallelMap(participants.count, threads: threadCount) { slot in
+        let w = participants[slot]
+        return try context.run(worker: w, memory: memorySnapshot.isEmpty ? nil : memorySnapshot[w], workspace: workspaces[w])
+      }
+    } catch ExperimentStop.diverged(let cause) {
+      throw divergence(at: t, cause)
     }
     let loss = outputs.reduce(0.0) { $0 + $1.loss } / Double(outputs.count)
     if let first = history.first?.trainLoss, loss > Self.divergenceFactor * max(first, 1e-12) {
-      throw ExperimentStop.diverged(
-        "Diverged at step \(t + 1): the training loss \(formatNumber(loss)) is over \(formatNumber(Self.divergenceFactor))× the first step's \(formatNumber(first)). The state is kept at step \(t); lower 'lr' or change the compressor, then continue.")
+      throw divergence(at: t, "the training loss \(formatNumber(loss)) is over \(formatNumber(Self.divergenceFactor))× the first step's \(formatNumber(first))")
     }
 
+    // A loss within the recovery factor makes this state the one a later divergence rolls back to.
+    let sound = history.first.map { loss <= Self.recoveryFactor * max($0.trainLoss, 1e-12) } ?? true
+    if sound { undo = nil }
+    let before = StepUndo(self)
+    do {
+      let record = try apply(outputs, participants: participants, loss: loss, counters: counters, lr: context.lr)
+      if sound { undo = before }
+      return record
+    } catch {
+      before.restore(self)
+      throw error
+    }
+  }
+
+  /// The server's half of a step, from the workers' outputs to the record; changes the state.
+  private func apply(_ outputs: [WorkerOutput], participants: [Int], loss: Double, counters: (steps: Int, examples: Int), lr: Double) throws -> StepRecord {
     // Server: mean of the decoded messages, in worker order.
     let layerCount = parameters.count
     let lossless = pipeline.uplink.isLossless && !config.errorFeedback
@@ -43,18 +66,18 @@ extension Experiment {
     var (aggregate, rawMean) = serverPass(
       messages: outputs.map(\.messages), raw: lossless ? nil : outputs.map(\.raw), layers: layerCount, update: updateNow)
     if lossless { rawMean = aggregate }
-    let bitsDown = try broadcast(&aggregate, step: t)
+    let bitsDown = try broadcast(&aggregate, step: stepCount)
     if !updateNow { applyUpdate(aggregate) }
 
     // Commit.
     if config.errorFeedback {
       for (slot, w) in participants.enumerated() { memories[w] = outputs[slot].memory! }
     }
-    lastInputs = outputs.map(\.inputs)
-    stepCount += 1
-    examplesSeen += participants.count * config.batch * (config.protocolName == "local" ? config.localSteps : 1)
-    let record = try makeRecord(outputs: outputs, loss: loss, rawMean: rawMean, bitsDown: bitsDown, lr: context.lr)
+    stepCount = counters.steps
+    examplesSeen = counters.examples
+    let record = try makeRecord(outputs: outputs, loss: loss, rawMean: rawMean, bitsDown: bitsDown, lr: lr)
     history.append(record)
+    lastInputs = outputs.map(\.inputs)
     return record
   }
 
@@ -70,12 +93,12 @@ extension Experiment {
   /// Two-phase compression of the aggregate (with the server's memory under error feedback); returns downlink bits.
   func broadcast(_ aggregate: inout [[Float]], step t: Int) throws -> Int {
     guard let downlink = pipeline.downlink else {
-      return aggregate.reduce(0) { $0 + 32 * $1.count }
+      return try aggregate.reduce(0) { try Self.checkedSum($0, 32 * $1.count, "downlink bits") }
     }
     if config.errorFeedback, serverMemory.count != aggregate.count { serverMemory = pipeline.model.zeroParameters() }
     var bits = 0
     for l in 0..<aggregate.count {
-      guard pipeline.compressLayer[l] else { bits += 32 * aggregate[l].count; continue }
+      guard pipeline.compressLayer[l] else { bits = try Self.checkedSum(bits, 32 * aggregate[l].count, "downlink bits"); continue }
       var q = aggregate[l]
       if config.errorFeedback { Vec.axpy(currentEFScale, serverMemory[l], &q) }
       var rng = RandomStream.derived(from: config.seed, purpose: "downlink", t, l)
@@ -83,58 +106,9 @@ extension Experiment {
       let decoded = try downlink.decode(payload, length: q.count)
       if config.errorFeedback { serverMemory[l] = zip(q, decoded).map { $0 - $1 } }
       aggregate[l] = decoded
-      bits += payload.bitCount
+      bits = try Self.checkedSum(bits, payload.bitCount, "downlink bits")
     }
     return bits
-  }
-
-  /// The server's pass over the parameters: the mean of the workers' messages
-  /// (and of their raw gradients, when given), and, with `update`, the SGD
-  /// step with that mean, all in one pass over memory.
-  ///
-  /// Element by element these are the same operations as N calls of
-  /// `Vec.axpy(1/N, ·)` into zeros, in worker order, followed by
-  /// ``applyUpdate(_:)``; the elements are split across the cores, which
-  /// changes nothing in the result.
-  func serverPass(messages: [[[Float]]], raw: [[[Float]]]?, layers: Int, update: Bool) -> (mean: [[Float]], rawMean: [[Float]]) {
-    let scale = 1 / Float(messages.count)
-    let rule = UpdateRule(self)
-    // Every entry is written by the pass.
-    var mean = pipeline.model.uninitializedParameters()
-    var rawMean = raw == nil ? [] : pipeline.model.uninitializedParameters()
-    var layerPointers: [ServerLayer] = []
-    // Pointers stay valid: every array is held by `messages`, `raw`, `mean`, `rawMean`,
-    // `parameters` or `velocity`, none of which is resized or copied during the pass.
-    for l in 0..<layers {
-      let sources = messages.map { $0[l] }
-      let rawSources = raw?.map { $0[l] }
-      layerPointers.append(ServerLayer(
-        count: mean[l].count,
-        messages: sources.map { $0.withUnsafeBufferPointer { $0.baseAddress! } },
-        raw: rawSources?.map { $0.withUnsafeBufferPointer { $0.baseAddress! } },
-        mean: mean[l].withUnsafeMutableBufferPointer { $0.baseAddress! },
-        rawMean: raw == nil ? nil : rawMean[l].withUnsafeMutableBufferPointer { $0.baseAddress! },
-        x: update ? parameters[l].withUnsafeMutableBufferPointer { $0.baseAddress! } : nil,
-        v: update ? velocity[l].withUnsafeMutableBufferPointer { $0.baseAddress! } : nil))
-    }
-    let total = layerPointers.reduce(0) { $0 + $1.count }
-    let lanes = max(1, min(threadCount, total / (1 << 14)))
-    let work = ServerWork(layers: layerPointers)
-    let runLane: @Sendable (Int) -> Void = { lane in
-      for layer in work.layers {
-        let range = (layer.count * lane / lanes)..<(layer.count * (lane + 1) / lanes)
-        guard !range.isEmpty else { continue }
-        Self.mean(of: layer.messages, scale: scale, into: layer.mean, range: range)
-        if let rawSources = layer.raw, let rawMean = layer.rawMean {
-          Self.mean(of: rawSources, scale: scale, into: rawMean, range: range)
-        }
-        if let x = layer.x, let v = layer.v { rule.apply(UnsafePointer(layer.mean), x, v, range) }
-      }
-    }
-    withExtendedLifetime((messages, raw)) {
-      LanePool.shared.run(lanes: lanes, runLane)
-    }
-    return (mean, rawMean)
   }
 
   /// out[range] = Σ_w scale·sources[w][range], summed in source order from +0 (the C kernel, or the same sums in Swift).
@@ -181,13 +155,13 @@ extension Experiment {
       var exact: Double? = 0, bound: Double? = 0
       for output in outputs {
         let s = output.stats[l]
-        bits += s.bits
+        bits = try Self.checkedSum(bits, s.bits, "uplink bits")
         normSq += s.inputNormSquared
         err += s.errorSquared
         exact = exact.flatMap { e in s.exact.map { e + $0 } }
         bound = bound.flatMap { b in s.bound.map { b + $0 } }
       }
-      bitsUp += bits
+      bitsUp = try Self.checkedSum(bitsUp, bits, "uplink bits")
       let g2 = Vec.squaredNorm(rawMean[l])
       gradientNormSquared += g2
       let compressed = pipeline.compressLayer[l]
@@ -198,8 +172,8 @@ extension Experiment {
         observedRho: ratio(err), exactRho: exact.map(ratio), boundRho: bound.map(ratio),
         worstCase: guarantee.relativeErrorBound, guarantee: guarantee.kindName, gradientNorm: g2.squareRoot()))
     }
-    cumulativeBitsUp += bitsUp
-    cumulativeBitsDown += bitsDown
+    cumulativeBitsUp = try Self.checkedSum(cumulativeBitsUp, bitsUp, "cumulative uplink bits")
+    cumulativeBitsDown = try Self.checkedSum(cumulativeBitsDown, bitsDown, "cumulative downlink bits")
     var record = StepRecord(
       step: stepCount, epoch: epoch, lr: lr, trainLoss: loss, testLoss: nil, testAccuracy: nil,
       participants: outputs.count, bitsUp: bitsUp, bitsDown: bitsDown,
@@ -270,20 +244,4 @@ struct UpdateRule: Sendable {
       x[i] -= rate * v[i]
     }
   }
-}
-
-/// One layer's buffers in the server pass.
-struct ServerLayer {
-  let count: Int
-  let messages: [UnsafePointer<Float>]
-  let raw: [UnsafePointer<Float>]?
-  let mean: UnsafeMutablePointer<Float>
-  let rawMean: UnsafeMutablePointer<Float>?
-  let x: UnsafeMutablePointer<Float>?
-  let v: UnsafeMutablePointer<Float>?
-}
-
-/// The server pass's buffers, handed to its threads; each thread touches only its own range of every layer.
-struct ServerWork: @unchecked Sendable {
-  let layers: [ServerLayer]
 }

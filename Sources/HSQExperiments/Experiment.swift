@@ -43,6 +43,8 @@ public final class Experiment {
   var workspaces: [Workspace]
   /// The compressor inputs of the last step, per participating worker and layer (for Monte Carlo checks).
   var lastInputs: [[[Float]]] = []
+  /// The state before the last step, while a divergence found by the next step may still undo it.
+  var undo: StepUndo?
   /// The closed-form optimum of convex models, computed on first use.
   lazy var optimum: Optimum? = try? pipeline.model.optimum(on: pipeline.dataset.train)
 
@@ -63,9 +65,7 @@ public final class Experiment {
   }
 
   static func validate(_ config: ExperimentConfig) throws {
-    if config.errorFeedback, config.efScale != "warmup", Double(config.efScale) == nil {
-      throw HSQError.invalidParameter(component: "experiment", parameter: "ef-scale", problem: "'\(config.efScale)' is neither a number nor warmup.")
-    }
+    try config.validate()
   }
 
   public var model: any Model { pipeline.model }
@@ -103,10 +103,12 @@ public final class Experiment {
       initialParameters = parameters
       velocity = pipeline.model.zeroParameters()
       optimum = try? pipeline.model.optimum(on: pipeline.dataset.train)
+      undo = nil
     }
     if workspaces.count != config.workers {
       workspaces = (0..<config.workers).map { _ in Workspace() }
       memories = []
+      undo = nil
     }
     events.append(ExperimentEvent(step: stepCount, text: "\(name): \(old) → \(field.value(in: config))"))
   }

@@ -65,12 +65,35 @@ public struct ConfigField: Sendable {
   public let component: ComponentKind?
   let get: @Sendable (ExperimentConfig) -> String
   let set: @Sendable (inout ExperimentConfig, String) throws -> Void
+  /// Checks the stored value; `nil`: parse its text again (exact for every field but numbers with a fraction).
+  let checkValue: (@Sendable (ExperimentConfig) throws -> Void)?
+
+  init(
+    name: String, doc: String, kind: ParameterSpec.Kind, component: ComponentKind?,
+    get: @escaping @Sendable (ExperimentConfig) -> String, set: @escaping @Sendable (inout ExperimentConfig, String) throws -> Void,
+    check: (@Sendable (ExperimentConfig) throws -> Void)? = nil
+  ) {
+    self.name = name
+    self.doc = doc
+    self.kind = kind
+    self.component = component
+    self.get = get
+    self.set = set
+    self.checkValue = check
+  }
 
   /// The current value as text.
   public func value(in config: ExperimentConfig) -> String { get(config) }
 
   /// Parses `text` and stores it in `config`.
   public func assign(_ text: String, in config: inout ExperimentConfig) throws { try set(&config, text) }
+
+  /// Throws unless the value in `config` is one ``assign(_:in:)`` accepts: the same ranges, for a config that arrives already typed.
+  public func check(_ config: ExperimentConfig) throws {
+    if let checkValue { return try checkValue(config) }
+    var copy = config
+    try set(&copy, get(config))
+  }
 }
 
 extension ExperimentConfig {
@@ -97,7 +120,7 @@ extension ExperimentConfig {
       kind: .string, component: nil, get: { $0.efScale },
       set: { config, text in
         guard text == "warmup" || (Double(text).map { (0...1).contains($0) } ?? false) else {
-          throw HSQError.invalidParameter(component: "experiment", parameter: "ef-scale", problem: "'\(text)' is neither a number in [0, 1] nor warmup.")
+          throw HSQError.invalidParameter(component: "experiment", parameter: "ef-scale", problem: "'\(clipped(text))' is neither a number in [0, 1] nor warmup.")
         }
         config.efScale = text
       }),
@@ -116,6 +139,11 @@ extension ExperimentConfig {
     bool("track-theory", \.trackTheory, "Compute exact and worst-case errors per layer each step."),
     int("threads", \.threads, 0...256, "Worker threads (0: one per core); results do not depend on it."),
   ]
+
+  /// Throws the first field whose value ``ExperimentConfig/fields`` would not accept (the `experiment` command's ranges).
+  public func validate() throws {
+    for field in Self.fields { try field.check(self) }
+  }
 
   /// The field named `name`.
   ///
@@ -147,7 +175,7 @@ extension ExperimentConfig {
     return ConfigField(name: name, doc: doc, kind: spec.kind, component: nil, get: { formatNumber($0[keyPath: path]) }, set: { config, text in
       guard case let .double(v) = try spec.parse(text, component: "experiment") else { return }
       config[keyPath: path] = v
-    })
+    }, check: { config in try spec.check(.double(config[keyPath: path]), component: "experiment") })
   }
 
   private static func bool(_ name: String, _ path: any Sendable & WritableKeyPath<ExperimentConfig, Bool>, _ doc: String) -> ConfigField {

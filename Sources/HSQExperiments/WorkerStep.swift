@@ -118,7 +118,8 @@ struct RoundContext: Sendable {
 
   static func requireFinite(_ loss: Double, worker: Int, step: Int) throws {
     guard loss.isFinite else {
-      throw ExperimentStop.diverged("Diverged at step \(step + 1): worker \(worker)'s loss is \(loss). The state is kept at step \(step); lower 'lr' or change the compressor, then continue.")
+      // The cause only: the experiment adds where the state is (``Experiment/divergence(at:_:)``).
+      throw ExperimentStop.diverged("worker \(worker)'s loss is \(loss)")
     }
   }
 }

@@ -41,16 +41,3 @@ import Testing
     #expect(x1[0..<min(2, n)] == x0[0..<min(2, n)], "outside the range nothing changes")
   }
 }
-
-/// Calls `body` with the base address of each array (all alive for the call).
-func withBaseAddresses<R>(_ arrays: [[Float]], _ body: ([UnsafePointer<Float>]) -> R) -> R {
-  var pointers: [UnsafePointer<Float>] = []
-  func nest(_ i: Int) -> R {
-    guard i < arrays.count else { return body(pointers) }
-    return arrays[i].withUnsafeBufferPointer { p in
-      pointers.append(p.baseAddress!)
-      return nest(i + 1)
-    }
-  }
-  return nest(0)
-}

@@ -178,12 +178,15 @@ extension Session {
   }
 
   /// Bits with a unit: 950 bit, 1.23 kbit, 4.56 Mbit, 7.89 Gbit.
-  static func bits(_ n: Int) -> String {
+  static func bits(_ n: Int) -> String { scaled(n, "bit") }
+
+  /// `n` with `unit` and a decimal prefix: 950 bit, 1.23 kbit, 4.56 Mbit, 7.89 Gbit.
+  static func scaled(_ n: Int, _ unit: String) -> String {
     let x = Double(n)
-    if x < 1e3 { return "\(n) bit" }
-    if x < 1e6 { return String(format: "%.2f kbit", x / 1e3) }
-    if x < 1e9 { return String(format: "%.2f Mbit", x / 1e6) }
-    return String(format: "%.2f Gbit", x / 1e9)
+    if x < 1e3 { return "\(n) \(unit)" }
+    if x < 1e6 { return String(format: "%.2f k\(unit)", x / 1e3) }
+    if x < 1e9 { return String(format: "%.2f M\(unit)", x / 1e6) }
+    return String(format: "%.2f G\(unit)", x / 1e9)
   }
 
   static func json(_ r: StepRecord) -> JSONValue {

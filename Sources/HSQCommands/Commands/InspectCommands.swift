@@ -50,7 +50,7 @@ extension Session {
       return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .array(e.history.suffix(rows).map(Self.json)))
     case "last", "layers":
       guard let r = e.history.last else {
-        return CommandOutput(text: "No steps yet; run 'step'.", json: .null)
+        return CommandOutput(text: "No steps yet; run 'step'.\n" + Self.footprintLine(e), json: .null)
       }
       var table = TextTable(columns: ["layer", "d", "sent as", "bits/step", "ρ observed", "ρ exact", "ρ bound", "worst case", "‖ḡ‖"])
       for l in r.layers {
@@ -58,11 +58,21 @@ extension Session {
                       l.exactRho.map { Self.fixed($0, 4) } ?? "—", l.boundRho.map { Self.fixed($0, 4) } ?? "—",
                       l.worstCase.map { Self.fixed($0, 4) } ?? "none", Self.fixed(l.gradientNorm, 4)])
       }
-      return CommandOutput(text: stepLine(r) + "\n" + table.render(maxWidth: terminalWidth), json: Self.json(r))
+      return CommandOutput(text: stepLine(r) + "\n" + table.render(maxWidth: terminalWidth) + "\n" + Self.footprintLine(e), json: Self.json(r))
     default:
       throw HSQError.unknownName(kind: "view", name: what, suggestion: closestMatch(to: what, in: ["last", "layers", "config", "history", "events"]))
     }
   }
+
+  /// `In memory: 12.3 kB — parameters …, velocity …, error-feedback memories …, history … (N steps), undo ….`
+  static func footprintLine(_ e: Experiment) -> String {
+    let f = e.footprint
+    return "In memory: \(bytes(f.total)) — parameters \(bytes(f.parameters)), velocity \(bytes(f.velocity)), "
+      + "error-feedback memories \(bytes(f.memories)), history \(bytes(f.history)) (\(e.history.count) steps), undo \(bytes(f.undo))."
+  }
+
+  /// Bytes with a unit: 950 B, 1.23 kB, 4.56 MB, 7.89 GB.
+  static func bytes(_ n: Int) -> String { scaled(n, "B") }
 
   func theory(_ args: ParsedArguments) throws -> CommandOutput {
     let e = try experiment(args.option("on"))

@@ -1,0 +1,30 @@
+extension Experiment {
+  /// How many bytes an experiment holds, by part, counted from its arrays and records.
+  public struct Footprint: Sendable, Hashable {
+    /// x and x₀.
+    public var parameters: Int
+    public var velocity: Int
+    /// The workers' error-feedback memories and the server's.
+    public var memories: Int
+    /// Step records (with their per-layer records) and the event log.
+    public var history: Int
+    /// The state kept to roll back to after a divergence (arrays it shares with the experiment count too).
+    public var undo: Int
+
+    public var total: Int { parameters + velocity + memories + history + undo }
+  }
+
+  /// The experiment's size in memory (the dataset, shared between experiments, not included).
+  public var footprint: Footprint {
+    let float = MemoryLayout<Float>.stride
+    // Each record's layers live in an array of their own, behind a 32-byte header.
+    let records = history.reduce(0) { $0 + MemoryLayout<StepRecord>.stride + 32 + $1.layers.count * MemoryLayout<LayerRecord>.stride }
+    let log = events.reduce(0) { $0 + MemoryLayout<ExperimentEvent>.stride + $1.text.utf8.count }
+    return Footprint(
+      parameters: float * (parameters.floatCount + initialParameters.floatCount),
+      velocity: float * velocity.floatCount,
+      memories: float * (memories.reduce(0) { $0 + $1.floatCount } + serverMemory.floatCount),
+      history: records + log,
+      undo: undo?.bytes ?? 0)
+  }
+}
