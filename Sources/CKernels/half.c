@@ -90,6 +90,17 @@ static int any_nonfinite(const uint16_t *h, int64_t n) {
   return bad != 0;
 }
 
+/* The tail of the vector loops, one half at a time. */
+__attribute__((target("f16c")))
+static void from_half_scalar(const uint16_t *h, int64_t n, double scale, float *out) {
+  for (int64_t i = 0; i < n; i++) {
+    uint16_t one[8] = {h[i]};
+    float f = _mm_cvtss_f32(_mm_cvtph_ps(_mm_loadu_si128((const __m128i *)one)));
+    float y = (float)((double)f * scale);
+    out[i] = y > FLT_MAX ? FLT_MAX : (y < -FLT_MAX ? -FLT_MAX : y);
+  }
+}
+
 __attribute__((target("avx512f")))
 static void from_half_avx512(const uint16_t *h, int64_t n, double scale, float *out) {
   const __m512d s = _mm512_set1_pd(scale);
@@ -100,12 +111,7 @@ static void from_half_avx512(const uint16_t *h, int64_t n, double scale, float *
     __m256 y = _mm512_cvtpd_ps(_mm512_mul_pd(_mm512_cvtps_pd(f), s));
     _mm256_storeu_ps(out + i, _mm256_min_ps(_mm256_max_ps(y, lo), hi));
   }
-  for (; i < n; i++) {
-    uint16_t one[8] = {h[i]};
-    float f = _mm_cvtss_f32(_mm_cvtph_ps(_mm_loadu_si128((const __m128i *)one)));
-    float y = (float)((double)f * scale);
-    out[i] = y > FLT_MAX ? FLT_MAX : (y < -FLT_MAX ? -FLT_MAX : y);
-  }
+  from_half_scalar(h + i, n - i, scale, out + i);
 }
 
 __attribute__((target("avx2,f16c")))
@@ -118,12 +124,7 @@ static void from_half_f16c(const uint16_t *h, int64_t n, double scale, float *ou
     __m128 y = _mm256_cvtpd_ps(_mm256_mul_pd(_mm256_cvtps_pd(f), s));
     _mm_storeu_ps(out + i, _mm_min_ps(_mm_max_ps(y, lo), hi));
   }
-  for (; i < n; i++) {
-    uint16_t one[8] = {h[i]};
-    float f = _mm_cvtss_f32(_mm_cvtph_ps(_mm_loadu_si128((const __m128i *)one)));
-    float y = (float)((double)f * scale);
-    out[i] = y > FLT_MAX ? FLT_MAX : (y < -FLT_MAX ? -FLT_MAX : y);
-  }
+  from_half_scalar(h + i, n - i, scale, out + i);
 }
 #endif
 
