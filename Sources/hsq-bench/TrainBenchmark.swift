@@ -24,6 +24,7 @@ struct TrainBenchmark: ParsableCommand {
   @Option(help: "Path of numpy_hsq.py: run it first with the same flags and print the speed ratio.") var peer: String?
 
   @Option(help: "Runs of each side, alternating peer and hsq; the ratio line compares the medians.") var repeats: Int = 1
+  @Flag(help: "Train with none and every registered compressor, interleaved, and print a samples/s table (error feedback on for contractive ones).") var all = false
   @OptionGroup var blas: BLASKernelOptions
 
   func run() throws {
@@ -31,11 +32,16 @@ struct TrainBenchmark: ParsableCommand {
     if peer != nil, model != "mlp:hidden=128" {
       throw ValidationError("The peer trains only the MLP 784-128-10; drop --peer or --model.")
     }
+    if all {
+      if peer != nil { throw ValidationError("--all runs no peer; drop --peer or --all.") }
+      blas.apply()
+      return try runAll()
+    }
     blas.apply()
     var peerSpeeds: [Double] = [], ourSpeeds: [Double] = []
     for _ in 0..<repeats {
       if let peer { peerSpeeds += try runPeer(peer) }
-      ourSpeeds.append(try runOurs())
+      ourSpeeds.append(try runOurs(compressor, ef: ef).samplesPerSecond)
     }
     if !peerSpeeds.isEmpty {
       printJSONLine([
@@ -59,8 +65,9 @@ struct TrainBenchmark: ParsableCommand {
     return speeds
   }
 
-  /// Trains once (a fresh experiment); prints the JSON line and returns samples/s.
-  func runOurs() throws -> Double {
+  /// Trains once (a fresh experiment) with `compressor` (a bench name or spelling); prints the JSON
+  /// line unless `quiet` and returns samples/s and uplink bits per step.
+  func runOurs(_ compressor: String, ef: Bool, quiet: Bool = false) throws -> TrainMeasurement {
     var config = ExperimentConfig()
     config.dataset = dataset
     config.model = model
@@ -82,13 +89,15 @@ struct TrainBenchmark: ParsableCommand {
     if case .steps = outcome.reason {} else { throw BenchError("the run stopped early: \(outcome.reason)") }
     let evaluation = try experiment.evaluate()
     let samplesPerSecond = Double(steps * workers * batch) / seconds
+    let bits = experiment.history.last?.cumulativeBitsUp ?? 0
+    if quiet { return TrainMeasurement(samplesPerSecond: samplesPerSecond, bitsPerStep: Double(bits) / Double(steps)) }
     printJSONLine([
       "peer": "hsq", "task": "fmnist-mlp", "model": model, "compressor": compressor, "spec": experiment.uplink.spec,
       "steps": steps, "workers": workers, "batch": batch, "momentum": momentum, "ef": ef,
       "samples_per_s": samplesPerSecond, "seconds": seconds, "test_accuracy": evaluation.accuracy ?? 0,
-      "uplink_bits": experiment.history.last?.cumulativeBitsUp ?? 0, "blas_core": BLAS.coreName,
+      "uplink_bits": bits, "blas_core": BLAS.coreName,
     ])
-    return samplesPerSecond
+    return TrainMeasurement(samplesPerSecond: samplesPerSecond, bitsPerStep: Double(bits) / Double(steps))
   }
 
   func median(_ values: [Double]) -> Double {

@@ -85,6 +85,23 @@ int hsq_axpy(float alpha, const float *x, float *y, int64_t n);
 /// out[i] = x[i] − y[i]. Returns 1 with AVX-512, else 0.
 int hsq_difference(const float *x, const float *y, float *out, int64_t n);
 
+/// The half-precision kernel hsq_float_to_half / hsq_half_to_float run under `level` on this CPU:
+/// HSQ_KERNELS_AVX512 (AVX-512F), HSQ_KERNELS_AVX2 (F16C) or HSQ_KERNELS_PORTABLE (none: callers
+/// use their own loop).
+hsq_kernel_level hsq_half_kernel(hsq_kernel_level level);
+
+/// out[i] = binary16(x[i]·scale), the product rounded in float and converted to nearest, ties
+/// to even: Swift's `Float16(x * scale)` bit for bit, NaN, ±∞, overflow and subnormals included.
+/// Returns 1 when a kernel ran, 0 (nothing written) when `level` and the CPU allow none.
+int hsq_float_to_half(const float *x, int64_t n, float scale, uint16_t *out, hsq_kernel_level level);
+
+/// out[i] = float(double(h[i])·scale) clamped to ±FLT_MAX: Swift's saturated
+/// `Float(Double(Float16(bitPattern: h[i])) * scale)` bit for bit for finite halves; *nonfinite
+/// is set to 1 when some h[i] is ±∞ or NaN (out is then unspecified there), else 0.
+/// Returns 1 when a kernel ran, 0 (nothing written) when `level` and the CPU allow none.
+int hsq_half_to_float(const uint16_t *h, int64_t n, double scale, float *out, int32_t *nonfinite,
+                      hsq_kernel_level level);
+
 /// In-place unnormalized fast Walsh–Hadamard transform of x (n a power of two).
 void hsq_fwht(float *x, int64_t n);
 

@@ -79,21 +79,22 @@ public struct FP16Compressor: CompressorComponent {
     case .pow2:
       let e = Self.exponent(Vec.normInf(v))
       return v.withUnsafeBufferPointer { vp in
-        BaselineBits.build(bitCount: 16 * d + 16) { packer in
-          packer.put(UInt32(UInt16(bitPattern: Int16(e))), bits: 16)
-          for x in vp { packer.put(UInt32(Self.half(x, exponent: e).bitPattern), bits: 16) }
+        Self.payload(header: UInt16(bitPattern: Int16(e)), count: d) { out in
+          if e >= -126 && e <= 126 {
+            Self.halves(vp, scale: Float(sign: .plus, exponent: -e, significand: 1), into: out)
+          } else {
+            for i in 0..<d { out[i] = Self.half(vp[i], exponent: e).bitPattern }
+          }
         }
       }
     case .none:
       return try v.withUnsafeBufferPointer { vp in
-        try BaselineBits.build(bitCount: 16 * d) { packer in
-          for (i, x) in vp.enumerated() {
-            let h = Float16(x)
-            guard h.isFinite else {
-              throw HSQError.invalidArgument(
-                "The input to 'fp16:scale=none' has \(x) at index \(i), beyond float16's largest value 65504; use 'fp16' (scale=pow2) or scale the vector down.")
-            }
-            packer.put(UInt32(h.bitPattern), bits: 16)
+        try Self.payload(header: nil, count: d) { out in
+          Self.halves(vp, scale: 1, into: out)
+          for i in 0..<d where !Float16(bitPattern: out[i]).isFinite {
+            let x = vp[i]
+            throw HSQError.invalidArgument(
+              "The input to 'fp16:scale=none' has \(x) at index \(i), beyond float16's largest value 65504; use 'fp16' (scale=pow2) or scale the vector down.")
           }
         }
       }
@@ -102,25 +103,21 @@ public struct FP16Compressor: CompressorComponent {
 
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
     try requireBits(payload, bits(length: d)!, spec, length: d)
-    return try BaselineBits.read(payload) { reader in
-      var up = 1.0
-      if scale == .pow2 {
-        let e = Int(Int16(bitPattern: UInt16(reader.take(bits: 16))))
-        guard (-163...113).contains(e) else {
-          throw HSQError.malformedPayload("an 'fp16' payload has scale exponent \(e); float32 inputs give -163...113.")
-        }
-        up = Double(sign: .plus, exponent: e, significand: 1)
+    var up = 1.0
+    if scale == .pow2 {
+      let e = Int(Int16(bitPattern: UInt16(payload.bytes[0]) | UInt16(payload.bytes[1]) << 8))
+      guard (-163...113).contains(e) else {
+        throw HSQError.malformedPayload("an 'fp16' payload has scale exponent \(e); float32 inputs give -163...113.")
       }
-      var bad = false
+      up = Double(sign: .plus, exponent: e, significand: 1)
+    }
+    return try Self.withHalves(payload, skip: scale == .pow2 ? 1 : 0) { halves in
+      var finite = true
       let out = [Float](unsafeUninitializedCapacity: d) { buffer, initialized in
-        for i in 0..<d {
-          let h = Float16(bitPattern: UInt16(reader.take(bits: 16)))
-          bad = bad || !h.isFinite
-          buffer[i] = Self.saturated(Double(h) * up)
-        }
+        if let base = buffer.baseAddress { finite = Self.floats(fromHalves: halves, d, scale: up, into: base) }
         initialized = d
       }
-      guard !bad else { throw HSQError.malformedPayload("an 'fp16' payload holds an infinite or NaN half.") }
+      guard finite else { throw HSQError.malformedPayload("an 'fp16' payload holds an infinite or NaN half.") }
       return out
     }
   }

@@ -92,50 +92,60 @@ public struct TopKCompressor: CompressorComponent {
 
   /// The indices of the `k` largest |v_i| (ties to the smaller index), in increasing order.
   ///
-  /// Keys |v_i|'s bit pattern (monotone for non-negative floats) above the complemented
-  /// index are distinct, so a quickselect on them is deterministic; it falls back to a
-  /// sort after 2·log₂ d + 16 rounds, which bounds the worst case by O(d log d).
+  /// |v_i|'s bit pattern is monotone in |v_i| for non-negative floats, so the k-th largest
+  /// magnitude T is found by a radix select on those 31 bits (histograms of bits 30…20, 19…9 and
+  /// 8…0, each pass over the entries still tied on the bits above): O(d) whatever the data.
+  /// Then one pass in index order keeps every |v_i| > T and the first k − #{|v_i| > T} entries
+  /// equal to T, which are exactly the ties of smallest index.
   static func largest(_ v: [Float], _ k: Int) -> [Int] {
     let d = v.count
     if k >= d { return Array(0..<d) }
     if k == 0 { return [] }
-    var keys = v.withUnsafeBufferPointer { vp in
-      [UInt64](unsafeUninitializedCapacity: d) { buffer, initialized in
-        for i in 0..<d { buffer[i] = UInt64(abs(vp[i]).bitPattern) << 32 | UInt64(~UInt32(i)) }
-        initialized = d
+    return v.withUnsafeBufferPointer { vp in
+      let (threshold, above) = kthLargestMagnitude(vp, k)
+      var ties = k - above
+      var kept = [Int]()
+      kept.reserveCapacity(k)
+      for i in 0..<d {
+        let a = abs(vp[i]).bitPattern
+        if a > threshold {
+          kept.append(i)
+        } else if a == threshold && ties > 0 {
+          kept.append(i)
+          ties -= 1
+        }
       }
+      return kept
     }
-    keys.withUnsafeMutableBufferPointer { select(largest: k, in: $0) }
-    return keys[0..<k].map { Int(~UInt32(truncatingIfNeeded: $0)) }.sorted()
   }
 
-  /// Reorders `keys` (distinct) so that its first `k` entries are the `k` largest.
-  static func select(largest k: Int, in keys: UnsafeMutableBufferPointer<UInt64>) {
-    var lo = 0
-    var hi = keys.count - 1
-    let target = k - 1
-    var rounds = 2 * (Int.bitWidth - keys.count.leadingZeroBitCount) + 16
-    while lo < hi {
-      if rounds == 0 {
-        var rest = UnsafeMutableBufferPointer(rebasing: keys[lo...hi])
-        rest.sort(by: >)
-        return
-      }
-      rounds -= 1
-      let mid = lo + (hi - lo) / 2
-      // Median of three moved to `hi` as the pivot.
-      if keys[mid] < keys[lo] { keys.swapAt(mid, lo) }
-      if keys[hi] < keys[lo] { keys.swapAt(hi, lo) }
-      if keys[mid] < keys[hi] { keys.swapAt(mid, hi) }
-      let pivot = keys[hi]
-      var store = lo
-      for j in lo..<hi where keys[j] > pivot {
-        keys.swapAt(store, j)
-        store += 1
-      }
-      keys.swapAt(store, hi)
-      if store == target { return }
-      if store > target { hi = store - 1 } else { lo = store + 1 }
+  /// The bit pattern T of the k-th largest |v_i| (1 ≤ k ≤ d), and how many |v_i| lie above it.
+  static func kthLargestMagnitude(_ v: UnsafeBufferPointer<Float>, _ k: Int) -> (threshold: UInt32, above: Int) {
+    var candidates = [UInt32](unsafeUninitializedCapacity: v.count) { buffer, initialized in
+      for i in 0..<v.count { buffer[i] = abs(v[i]).bitPattern }
+      initialized = v.count
     }
+    var prefix: UInt32 = 0  // the bits of T found so far, above `shift + width`
+    var above = 0  // entries known to be larger than T
+    var rank = k  // T is the rank-th largest of `candidates`
+    for (shift, width) in [(20, 11), (9, 11), (0, 9)] as [(UInt32, UInt32)] {
+      let mask: UInt32 = (1 << width) - 1
+      var histogram = [Int](repeating: 0, count: 1 << width)
+      candidates.withUnsafeBufferPointer { c in
+        histogram.withUnsafeMutableBufferPointer { h in
+          for a in c { h[Int((a >> shift) & mask)] += 1 }
+        }
+      }
+      var bucket = Int(mask)
+      while histogram[bucket] < rank {
+        rank -= histogram[bucket]
+        above += histogram[bucket]
+        bucket -= 1
+      }
+      prefix |= UInt32(bucket) << shift
+      let digit = UInt32(bucket)
+      candidates.removeAll { ($0 >> shift) & mask != digit }
+    }
+    return (prefix, above)
   }
 }

@@ -1,0 +1,52 @@
+import HSQCore
+import Testing
+
+@testable import HSQCompressors
+
+/// Top-k's radix select against the quickselect on (|v_i| bits, ~i) keys it replaced, which defines
+/// the kept set (ties to the smaller index): the same indices for every k on random and adversarial inputs.
+@Suite struct TopKSelectionTests {
+  /// The former `TopKCompressor.largest`: distinct keys |v_i|.bitPattern << 32 | ~i, the k largest, indices sorted.
+  static func reference(_ v: [Float], _ k: Int) -> [Int] {
+    let d = v.count
+    if k >= d { return Array(0..<d) }
+    if k == 0 { return [] }
+    var keys = (0..<d).map { UInt64(abs(v[$0]).bitPattern) << 32 | UInt64(~UInt32($0)) }
+    keys.sort(by: >)
+    return keys[0..<k].map { Int(~UInt32(truncatingIfNeeded: $0)) }.sorted()
+  }
+
+  static func inputs(length n: Int, rng: inout RandomStream) -> [(String, [Float])] {
+    let gaussian = (0..<n).map { _ in Float(rng.gaussian()) }
+    return [
+      ("gaussian", gaussian),
+      ("zeros", [Float](repeating: 0, count: n)),
+      ("signed zeros", (0..<n).map { $0 % 2 == 0 ? 0 : -0 }),
+      ("constant ±1", (0..<n).map { $0 % 3 == 0 ? -1 : 1 }),
+      ("few values", (0..<n).map { _ in Float(rng.int(below: 4)) - 1.5 }),
+      ("subnormals", (0..<n).map { _ in Float(bitPattern: UInt32(rng.int(below: 8))) * (rng.int(below: 2) == 0 ? 1 : -1) }),
+      ("same top bits", (0..<n).map { _ in Float(bitPattern: 0x3F80_0000 | UInt32(rng.int(below: 1 << 12))) }),
+      ("extremes", (0..<n).map { [Float.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, 0, 1][$0 % 5] }),
+    ]
+  }
+
+  @Test("the kept indices equal the quickselect's for every k, lengths 0...67")
+  func smallLengths() {
+    var rng = RandomStream(seed: 18)
+    for n in 0...67 {
+      for (label, v) in Self.inputs(length: n, rng: &rng) {
+        for k in 0...n {
+          #expect(TopKCompressor.largest(v, k) == Self.reference(v, k), "\(label), d = \(n), k = \(k)")
+        }
+      }
+    }
+  }
+
+  @Test("the kept indices equal the quickselect's on large inputs", arguments: [1, 17, 1004, 50_000, 100_351])
+  func largeLengths(k: Int) {
+    var rng = RandomStream(seed: UInt64(19 + k))
+    for (label, v) in Self.inputs(length: 100_352, rng: &rng) {
+      #expect(TopKCompressor.largest(v, k) == Self.reference(v, k), "\(label), k = \(k)")
+    }
+  }
+}
