@@ -52,7 +52,10 @@ final class GzipReader {
   /// - Throws: ``HSQError/fileFormat(path:position:problem:)`` for corrupt or truncated data.
   func read(_ count: Int, into output: inout [UInt8]) throws -> Int {
     let start = output.count
-    output.append(contentsOf: repeatElement(0, count: count))
+    // Room for `count` bytes, zero-filled by the array's own bulk initializer (a `repeatElement`
+    // append walks an iterator byte by byte: seconds for Fashion-MNIST's 47 MB, unpolled).
+    output.reserveCapacity(start + count)
+    output.append(contentsOf: [UInt8](repeating: 0, count: count))
     var got = 0
     defer { output.removeSubrange((start + got)...) }
     while got < count, !ended {

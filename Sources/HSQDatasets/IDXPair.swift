@@ -19,7 +19,7 @@ struct IDXPair {
   /// The examples, features scaled by 1/255 when `scale` applies to 8-bit images.
   func examples(scaleBytes: Bool) throws -> Examples {
     let divisor: Float = scaleBytes && images.type == .uint8 ? 255 : 1
-    return Examples(count: images.count, featureCount: images.itemSize, features: images.floats(dividingBy: divisor), labels: try labels.labels())
+    return Examples(count: images.count, featureCount: images.itemSize, features: try images.floats(dividingBy: divisor), labels: try labels.labels())
   }
 
   /// A dataset from a training pair and an optional test pair (else a seeded split of the training pair).
