@@ -27,38 +27,6 @@ int hsq_interrupt_install(void) {
   return pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
-/* SIGHUP (the terminal closed) and SIGTERM (a polite kill): a second flag, and the interrupt flag
-   too, so the command running stops and a blocking read returns EINTR. The handler may run on any
-   thread that does not block the signal; it forwards the signal once to the installing (main)
-   thread, whose read must return EINTR for the session to leave. */
-static volatile sig_atomic_t hsq_hangup_flag = 0;
-static pthread_t hsq_hangup_thread;
-
-static void hsq_hangup_handler(int signo) {
-  hsq_interrupt_flag = 1;
-  if (!hsq_hangup_flag) {
-    hsq_hangup_flag = 1;
-    if (!pthread_equal(pthread_self(), hsq_hangup_thread)) pthread_kill(hsq_hangup_thread, signo);
-  }
-}
-
-int hsq_hangup_install(void) {
-  hsq_hangup_thread = pthread_self();
-  struct sigaction action;
-  memset(&action, 0, sizeof action);
-  action.sa_handler = hsq_hangup_handler;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = 0; /* no SA_RESTART */
-  if (sigaction(SIGHUP, &action, NULL) != 0 || sigaction(SIGTERM, &action, NULL) != 0) return -1;
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGHUP);
-  sigaddset(&set, SIGTERM);
-  return pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-}
-
-int hsq_hangup_requested(void) { return hsq_hangup_flag != 0; }
-
 int hsq_interrupt_requested(void) { return hsq_interrupt_flag != 0; }
 
 void hsq_interrupt_reset(void) { hsq_interrupt_flag = 0; }

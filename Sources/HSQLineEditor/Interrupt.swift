@@ -29,17 +29,6 @@ public enum Interrupt {
   /// Clears the flag, e.g. before starting a run or after handling an interrupt.
   public static func reset() { hsq_interrupt_reset() }
 
-  /// Installs the SIGHUP/SIGTERM handler (call once, on the main thread): a closed terminal or a
-  /// `kill` stops the command running and makes ``isHangUpRequested`` true, so the session
-  /// finishes what must not be lost (a recording's check lines) and leaves, instead of dying.
-  public static func installHangUp() {
-    let status = hsq_hangup_install()
-    precondition(status == 0, "sigaction(SIGHUP/SIGTERM) failed: \(lastErrorText())")
-  }
-
-  /// True once SIGHUP or SIGTERM arrived: the session should finish and leave.
-  public static var isHangUpRequested: Bool { hsq_hangup_requested() != 0 }
-
   /// True when the handler is in place (and without `SA_RESTART`).
   public static var isInstalled: Bool { hsq_interrupt_is_installed() != 0 }
 }

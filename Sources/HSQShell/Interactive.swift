@@ -18,7 +18,6 @@ struct Interactive {
       return Completion(start: result.start, candidates: result.candidates)
     }
     Interrupt.install()
-    Interrupt.installHangUp()
     session.cancellation = Cancellation(signal: .controlC)
     session.progress = { line in print(line); fflushStandardOutput() }
     print("hsq \(hsqVersion) — Hyper-Sphere Quantization workbench. Type 'tour' for a guided first experiment, 'help' for commands, Ctrl-D to leave.")
@@ -30,7 +29,6 @@ struct Interactive {
         finish()
         return
       case .interrupted:
-        if Interrupt.isHangUpRequested { return finish() }
         print("^C")
         continue
       case let .line(line):
@@ -44,7 +42,6 @@ struct Interactive {
           if let error = output.error, !output.text.contains(error) { print("error: \(error)") }
         }
         fflushStandardOutput()
-        if Interrupt.isHangUpRequested { return finish() }
       }
     }
     finish()

@@ -66,7 +66,6 @@ public struct HSQShellCommand: ParsableCommand {
     session.allowsLoadFromFiles = allowLoad
     // Ctrl-C cancels the command running (scripts too), instead of killing the process.
     Interrupt.install()
-    Interrupt.installHangUp()
     session.cancellation = Cancellation(signal: .controlC)
     let runner = ScriptRunner(session: session, json: json, keepGoing: keepGoing)
     let outcome: ScriptRunner.Outcome

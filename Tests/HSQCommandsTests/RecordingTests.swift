@@ -77,32 +77,4 @@ import Testing
     #expect(!out.isError, "\(out.error ?? "")\n\(script)")
     if case let .experiment(e)? = replay.variables["e"] { #expect(e.stepCount == 6) } else { Issue.record("no experiment 'e' after the replay") }
   }
-
-  @Test("a hung-up (SIGHUP) or terminated (SIGTERM) hsq-repl finishes its recording with check lines, and it checks",
-        .enabled(if: FileManager.default.isExecutableFile(atPath: ReplDriver.products.appendingPathComponent("hsq-repl").path)),
-        arguments: [SIGHUP, SIGTERM])
-  func aHungUpSessionFinishesItsRecording(signal: Int32) throws {
-    let scratch = try ScratchDirectory()
-    defer { scratch.remove() }
-    let repl = try ReplDriver(directory: scratch.url)
-    for line in ["experiment e \(Self.small)", "record r.hsq", "step 2", "set lr 0.01", "step 1"] {
-      let answer = try repl.send(line)
-      try #require(answer.ok, "\(line): \(answer.error)")
-    }
-    kill(repl.process.processIdentifier, signal)
-    // A child of this test process starts with SIGHUP and SIGTERM blocked (the thread that spawns it
-    // blocks them); hsq-repl must unblock and handle them. Wait at most 30 s, then kill it.
-    let deadline = Date().addingTimeInterval(30)
-    while repl.process.isRunning, Date() < deadline { usleep(20_000) }
-    if repl.process.isRunning {
-      kill(repl.process.processIdentifier, SIGKILL)
-      Issue.record("hsq-repl did not leave within 30 s of signal \(signal)")
-    }
-    repl.process.waitUntilExit()
-    let script = try String(contentsOf: scratch.url.appendingPathComponent("r.hsq"), encoding: .utf8)
-    #expect(script.contains("# check"), "no check lines after the signal:\n\(script)")
-    let replay = Self.session(in: scratch.url.path)
-    let out = replay.execute("replay r.hsq --check")
-    #expect(!out.isError, "\(out.error ?? "")\n\(script)")
-  }
 }

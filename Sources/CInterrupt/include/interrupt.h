@@ -17,12 +17,4 @@ void hsq_interrupt_reset(void);
 /// 1 when the handler is the current SIGINT disposition without SA_RESTART.
 int hsq_interrupt_is_installed(void);
 
-/// Installs the SIGHUP and SIGTERM handler (call on the main thread): it sets a hang-up flag and
-/// the interrupt flag, so the command running stops, a blocking read returns EINTR, and the
-/// program can finish its work (a recording's check lines) and leave. Returns 0, or -1 with errno set.
-int hsq_hangup_install(void);
-
-/// 1 when SIGHUP or SIGTERM arrived, else 0 (never reset: the session is leaving).
-int hsq_hangup_requested(void);
-
 #endif
