@@ -4,12 +4,13 @@ import HSQModels
 extension Experiment {
   /// The model's layer named `name`: how `theory --layer`, `plot rho --layer` and the Monte Carlo check resolve one.
   ///
-  /// - Throws: ``HSQError/unknownName(kind:name:suggestion:)`` with the closest layer name.
+  /// - Throws: ``HSQError/invalidArgument(_:)`` naming the closest layer, if any, and every layer of the model.
   public func layer(named name: String) throws -> LayerInfo {
-    let layers = model.layers
-    guard let layer = layers.first(where: { $0.name == name }) else {
-      throw HSQError.unknownName(kind: "layer", name: name, suggestion: closestMatch(to: name, in: layers.map(\.name)))
+    let names = model.layers.map(\.name)
+    guard let index = names.firstIndex(of: name) else {
+      let hint = closestMatch(to: name, in: names).map { " Did you mean '\($0)'?" } ?? ""
+      throw HSQError.invalidArgument("Unknown layer '\(clipped(name))'.\(hint) The model's layers: \(names.joined(separator: ", ")).")
     }
-    return layer
+    return model.layers[index]
   }
 }

@@ -147,6 +147,7 @@ import Testing
     for line in ["theory --layer nosuch", "plot rho --layer nosuch", "theory --samples 5 --layer nosuch"] {
       let out = s.execute(line)
       #expect(out.error?.hasPrefix("Unknown layer") == true, "'\(line)': \(out.error ?? "no error")")
+      #expect(out.error?.hasSuffix("The model's layers: linear.weight, linear.bias.") == true, "'\(line)': \(out.error ?? "no error")")
     }
     #expect(s.execute("plot rho --layer linear.weigth").error?.contains("Did you mean 'linear.weight'?") == true)
   }
