@@ -6,9 +6,11 @@ extension Pipeline {
   /// Throws unless the experiment's arrays fit the ``MemoryBudget``; called before any of them exists.
   ///
   /// ```
-  /// server:      6 copies of the parameters (x, x₀, velocity, mean, raw mean, downlink memory)
+  /// server:      8 copies of the parameters (x, x₀, velocity, mean, raw mean, downlink memory,
+  ///              and the x and velocity a divergence rolls back to)
   /// per worker:  4 copies (gradient, compressor input, decoded message, last input)
-  ///              + 2 with error feedback (memory, new memory) + 2 for protocol local (x, gradient)
+  ///              + 3 with error feedback (memory, new memory, the memory kept to roll back to)
+  ///              + 2 for protocol local (x, gradient)
   ///              + batch × (workspace floats per example + features + label)
   /// ```
   ///
@@ -16,10 +18,10 @@ extension Pipeline {
   /// so the per-worker terms count N times, whatever the thread count.
   static func checkMemory(_ config: ExperimentConfig, model: any Model, dataset: Dataset) throws {
     let parameters = model.parameterMemory
-    let copies = 4 + (config.errorFeedback ? 2 : 0) + (config.protocolName == "local" ? 2 : 0)
+    let copies = 4 + (config.errorFeedback ? 3 : 0) + (config.protocolName == "local" ? 2 : 0)
     let perExample = model.workspaceFloatsPerExample.addingReportingOverflow(dataset.train.featureCount + 1)
     let batch = perExample.overflow ? MemoryEstimate.overflow : .floats(config.batch, perExample.partialValue)
-    let total = 6 * parameters + config.workers * (copies * parameters + batch)
+    let total = 8 * parameters + config.workers * (copies * parameters + batch)
     try MemoryBudget.current.check(
       total, for: "The experiment",
       detail: "workers × (parameters + memories + messages + workspaces) + batch × layer widths for activations",
