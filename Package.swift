@@ -21,6 +21,8 @@ let package = Package(
     .library(name: "HSQShell", targets: ["HSQShell"]),
     .executable(name: "hsq-repl", targets: ["hsq-repl"]),
     .executable(name: "hsq-bench", targets: ["hsq-bench"]),
+    /// The shell on rank 0 of an Open MPI job, experiment workers on the other ranks (`mpirun -n 9 hsq-mpi`).
+    .executable(name: "hsq-mpi", targets: ["hsq-mpi"]),
     /// The compressor contract as runnable checks, for the tests of compressors written outside hsq.
     .library(name: "HSQContract", targets: ["HSQContract"]),
     /// Writes a documented compressor template and its contract test (the command plugin runs it).
@@ -41,6 +43,10 @@ let package = Package(
     .systemLibrary(
       name: "CZlib", pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]),
+    /// Open MPI, with its predefined handles (casts of global addresses) wrapped as inline functions.
+    .systemLibrary(
+      name: "CMPI", pkgConfig: "ompi-c",
+      providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
 
     // MARK: - Implementation
     /// Hot loops in C with per-function CPU targets and run-time dispatch,
@@ -87,6 +93,15 @@ let package = Package(
         .unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux])),
         .unsafeFlags(["-Xlinker", "-export_dynamic"], .when(platforms: [.macOS])),
       ]),
+    /// MPI as typed byte-buffer operations with traffic counts; the core library stays free of MPI.
+    .target(name: "HSQMPI", dependencies: ["CMPI"], swiftSettings: swiftSettings),
+    /// Exports hsq's symbols like hsq-repl, so `load`ed compressors bind to this one copy of the registries.
+    .executableTarget(
+      name: "hsq-mpi", dependencies: ["HSQMPI", "HSQShell"], swiftSettings: swiftSettings,
+      linkerSettings: [
+        .unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux])),
+        .unsafeFlags(["-Xlinker", "-export_dynamic"], .when(platforms: [.macOS])),
+      ]),
     .executableTarget(
       name: "hsq-new-compressor", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: swiftSettings),
@@ -123,5 +138,6 @@ let package = Package(
     .testTarget(
       name: "RegistryGenTests", dependencies: ["hsq-registry-gen", "HSQ"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQNotebookTests", dependencies: ["HSQNotebook"], swiftSettings: swiftSettings),
+    .testTarget(name: "HSQMPITests", dependencies: ["HSQMPI", "HSQTestSupport"], swiftSettings: swiftSettings),
   ]
 )

@@ -52,12 +52,25 @@ public struct HSQShellCommand: ParsableCommand {
   /// `help notebook …`) is dispatched before parsing; `--help` still lists it.
   public static func main() {
     let arguments = Array(CommandLine.arguments.dropFirst())
-    let notebook = NotebookCommand.configuration.commandName
-    if arguments.first == notebook || (arguments.first == "help" && arguments.dropFirst().first == notebook) {
+    if isNotebook(arguments) {
       NotebookRoot.main(arguments)
     } else {
       main(arguments)
     }
+  }
+
+  /// Runs the shell on `arguments` as ``main()`` does, but returns the exit status instead of leaving
+  /// the process, so a front end can wind down first (`hsq-mpi` stops its other ranks).
+  ///
+  /// Help and errors print as `main()` prints them (help on standard output, errors on standard error).
+  public static func status(_ arguments: [String]) -> Int32 {
+    isNotebook(arguments) ? NotebookRoot.status(parsing: arguments) : status(parsing: arguments)
+  }
+
+  /// Whether `arguments` are `notebook …` or `help notebook …`.
+  private static func isNotebook(_ arguments: [String]) -> Bool {
+    let notebook = NotebookCommand.configuration.commandName
+    return arguments.first == notebook || (arguments.first == "help" && arguments.dropFirst().first == notebook)
   }
 
   public func run() throws {
@@ -81,6 +94,25 @@ public struct HSQShellCommand: ParsableCommand {
       return
     }
     if outcome != .succeeded { throw ExitCode(outcome.exitCode) }
+  }
+}
+
+extension ParsableCommand {
+  /// Parses and runs `arguments` with this command as the root; returns the exit status `main` would exit with.
+  static func status(parsing arguments: [String]) -> Int32 {
+    do {
+      var command = try parseAsRoot(arguments)
+      try command.run()
+      return 0
+    } catch {
+      let code = exitCode(for: error)
+      let message = fullMessage(for: error)
+      if !message.isEmpty {
+        let handle = code == .success ? FileHandle.standardOutput : FileHandle.standardError
+        handle.write(Data((message + "\n").utf8))
+      }
+      return code.rawValue
+    }
   }
 }
 

@@ -1,0 +1,112 @@
+import CMPI
+
+/// The size header of one buffer: a little-endian 64-bit count (8 bytes of framing).
+let sizeHeaderBytes = MemoryLayout<Int64>.size
+
+extension Communicator {
+  /// Sends `bytes` from `root` to every rank; returns them on every rank.
+  ///
+  /// The size travels first (`MPI_Bcast` of one 64-bit count), then the bytes. Only the root's
+  /// `bytes` are read; other ranks may pass `[]`.
+  public func broadcast(_ bytes: [UInt8], root: Int = 0) throws(MPIError) -> [UInt8] {
+    try checkRank(root)
+    return try serialized { (traffic: inout Traffic) throws(MPIError) -> [UInt8] in
+      let isRoot = rank == root
+      var count = Int64(isRoot ? bytes.count : 0)
+      try Self.check(MPI_Bcast(&count, 1, hsq_mpi_int64(), Int32(root), hsq_mpi_comm_world()), "MPI_Bcast")
+      let n = try Self.mpiCount(Int(count), "A broadcast")
+      var buffer = isRoot ? bytes : [UInt8](repeating: 0, count: Int(n))
+      if n > 0 {
+        try Self.check(MPI_Bcast(&buffer, n, hsq_mpi_byte(), Int32(root), hsq_mpi_comm_world()), "MPI_Bcast")
+      }
+      if isRoot {
+        if size > 1 { traffic.sent(Int(n), framing: sizeHeaderBytes, messages: size - 1) }
+      } else {
+        traffic.received(Int(n), framing: sizeHeaderBytes)
+      }
+      return buffer
+    }
+  }
+
+  /// Collects one buffer of any size from every rank at `root`.
+  ///
+  /// - Returns: at the root, every rank's buffer in rank order (its own included); elsewhere `[]`.
+  ///
+  /// Sizes travel first (`MPI_Gather` of 64-bit counts), then the bytes (`MPI_Gatherv`).
+  public func gather(_ bytes: [UInt8], root: Int = 0) throws(MPIError) -> [[UInt8]] {
+    try checkRank(root)
+    return try serialized { (traffic: inout Traffic) throws(MPIError) -> [[UInt8]] in
+      let isRoot = rank == root
+      let mine = try Self.mpiCount(bytes.count, "A gathered buffer")
+      var ownCount = Int64(mine)
+      var counts64 = [Int64](repeating: 0, count: isRoot ? size : 0)
+      try Self.check(
+        MPI_Gather(&ownCount, 1, hsq_mpi_int64(), &counts64, 1, hsq_mpi_int64(), Int32(root), hsq_mpi_comm_world()),
+        "MPI_Gather")
+      guard isRoot else {
+        var send = bytes
+        try Self.check(
+          MPI_Gatherv(&send, mine, hsq_mpi_byte(), nil, nil, nil, hsq_mpi_byte(), Int32(root), hsq_mpi_comm_world()),
+          "MPI_Gatherv")
+        traffic.sent(bytes.count, framing: sizeHeaderBytes)
+        return []
+      }
+      let (counts, displacements, total) = try Self.layout(counts64, "The gathered buffers")
+      var all = [UInt8](repeating: 0, count: total)
+      var send = bytes
+      try Self.check(
+        MPI_Gatherv(&send, mine, hsq_mpi_byte(), &all, counts, displacements, hsq_mpi_byte(), Int32(root), hsq_mpi_comm_world()),
+        "MPI_Gatherv")
+      for r in 0..<size where r != rank { traffic.received(Int(counts[r]), framing: sizeHeaderBytes) }
+      return (0..<size).map { Array(all[Int(displacements[$0])..<Int(displacements[$0] + counts[$0])]) }
+    }
+  }
+
+  /// Hands `parts[r]` from `root` to rank `r`; returns this rank's part.
+  ///
+  /// Only the root's `parts` are read (exactly one per rank, any sizes); other ranks pass `[]`.
+  /// Sizes travel first (`MPI_Scatter`), then the bytes (`MPI_Scatterv`).
+  public func scatter(_ parts: [[UInt8]], root: Int = 0) throws(MPIError) -> [UInt8] {
+    try checkRank(root)
+    let isRoot = rank == root
+    if isRoot, parts.count != size { throw MPIError.partCount(parts: parts.count, ranks: size) }
+    return try serialized { (traffic: inout Traffic) throws(MPIError) -> [UInt8] in
+      var counts64 = isRoot ? parts.map { Int64($0.count) } : []
+      var own: Int64 = 0
+      try Self.check(
+        MPI_Scatter(&counts64, 1, hsq_mpi_int64(), &own, 1, hsq_mpi_int64(), Int32(root), hsq_mpi_comm_world()),
+        "MPI_Scatter")
+      let n = try Self.mpiCount(Int(own), "A scattered part")
+      var received = [UInt8](repeating: 0, count: Int(n))
+      guard isRoot else {
+        try Self.check(
+          MPI_Scatterv(nil, nil, nil, hsq_mpi_byte(), &received, n, hsq_mpi_byte(), Int32(root), hsq_mpi_comm_world()),
+          "MPI_Scatterv")
+        traffic.received(Int(n), framing: sizeHeaderBytes)
+        return received
+      }
+      let (counts, displacements, _) = try Self.layout(counts64, "The scattered parts")
+      var all = parts.flatMap { $0 }
+      try Self.check(
+        MPI_Scatterv(&all, counts, displacements, hsq_mpi_byte(), &received, n, hsq_mpi_byte(), Int32(root), hsq_mpi_comm_world()),
+        "MPI_Scatterv")
+      for r in 0..<size where r != rank { traffic.sent(Int(counts[r]), framing: sizeHeaderBytes) }
+      return received
+    }
+  }
+
+  /// MPI counts and displacements for buffers of `sizes` bytes laid end to end, and their total.
+  static func layout(_ sizes: [Int64], _ what: String) throws(MPIError) -> (counts: [Int32], displacements: [Int32], total: Int) {
+    var counts = [Int32]()
+    var displacements = [Int32]()
+    var offset = 0
+    for s in sizes {
+      guard s >= 0 else { throw MPIError.frame("a negative size \(s)") }
+      counts.append(try mpiCount(Int(s), what))
+      displacements.append(try mpiCount(offset, what))
+      offset += Int(s)
+    }
+    _ = try mpiCount(offset, what)
+    return (counts, displacements, offset)
+  }
+}
