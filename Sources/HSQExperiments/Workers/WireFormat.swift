@@ -129,10 +129,17 @@ struct WireReader {
     return decodeFloat32(try take(Int(n) * 4), count: Int(n))
   }
 
-  mutating func layers() throws -> [[Float]] {
+  mutating func layers() throws -> [[Float]] { try list("layers", bytesEach: 8) { try $0.floats() } }
+
+  /// A u32 count, then that many elements read by `element`; each takes at least `bytesEach` bytes,
+  /// so a damaged count is refused before anything is allocated.
+  mutating func list<T>(_ what: String, bytesEach: Int, _ element: (inout WireReader) throws -> T) throws -> [T] {
     let n = try count()
-    guard n <= bytes.count - offset else { throw problem("\(n) layers announced, \(bytes.count - offset) bytes left") }
-    return try (0..<n).map { _ in try floats() }
+    guard n <= (bytes.count - offset) / bytesEach else { throw problem("\(n) \(what) announced, \(bytes.count - offset) bytes left") }
+    var result: [T] = []
+    result.reserveCapacity(n)
+    for _ in 0..<n { result.append(try element(&self)) }
+    return result
   }
 
   /// Checks the 4 magic bytes and the version.

@@ -16,22 +16,40 @@ public enum WorkerWire {
   public static let version: UInt16 = 1
 }
 
-extension RoundRequest {
-  /// The request as a standalone frame.
-  public func encoded() -> [UInt8] {
-    var w = WireWriter(reservingCapacity: 64 + 4 * parameters.floatCount)
-    w.header("HSQq", version: WorkerWire.version)
+/// A message that also travels as a standalone frame: its magic, then its body.
+protocol WireFramed {
+  static var magic: String { get }
+  /// The frame's name in error messages.
+  static var frameName: String { get }
+  func write(to w: inout WireWriter)
+  init(from r: inout WireReader) throws
+}
+
+extension WireFramed {
+  func framed(reservingCapacity capacity: Int) -> [UInt8] {
+    var w = WireWriter(reservingCapacity: capacity)
+    w.header(Self.magic, version: WorkerWire.version)
     write(to: &w)
     return w.bytes
   }
 
-  /// Decodes ``encoded()``; throws ``HSQError/malformedPayload(_:)`` naming what is wrong.
-  public init(decoding bytes: [UInt8]) throws {
-    var r = WireReader(bytes, frame: "round request")
-    try r.header("HSQq", version: WorkerWire.version)
+  init(framed bytes: [UInt8]) throws {
+    var r = WireReader(bytes, frame: Self.frameName)
+    try r.header(Self.magic, version: WorkerWire.version)
     try self.init(from: &r)
     try r.finish()
   }
+}
+
+extension RoundRequest: WireFramed {
+  static let magic = "HSQq"
+  static let frameName = "round request"
+
+  /// The request as a standalone frame.
+  public func encoded() -> [UInt8] { framed(reservingCapacity: 64 + 4 * parameters.floatCount) }
+
+  /// Decodes ``encoded()``; throws ``HSQError/malformedPayload(_:)`` naming what is wrong.
+  public init(decoding bytes: [UInt8]) throws { try self.init(framed: bytes) }
 
   func write(to w: inout WireWriter) {
     w.i64(step)
@@ -48,29 +66,20 @@ extension RoundRequest {
     lr = try r.f64()
     efScale = try r.f32()
     sendsRaw = try r.bool()
-    let n = try r.count()
-    guard n <= (r.bytes.count - r.offset) / 4 else { throw r.problem("\(n) participants announced") }
-    participants = try (0..<n).map { _ in try r.count() }
+    participants = try r.list("participants", bytesEach: 4) { try $0.count() }
     parameters = try r.layers()
   }
 }
 
-extension WorkerReply {
+extension WorkerReply: WireFramed {
+  static let magic = "HSQr"
+  static let frameName = "worker reply"
+
   /// The reply as a standalone frame.
-  public func encoded() -> [UInt8] {
-    var w = WireWriter(reservingCapacity: 64 + payloadByteCount + diagnosticByteCount + 48 * payloads.count)
-    w.header("HSQr", version: WorkerWire.version)
-    write(to: &w)
-    return w.bytes
-  }
+  public func encoded() -> [UInt8] { framed(reservingCapacity: 64 + payloadByteCount + diagnosticByteCount + 48 * payloads.count) }
 
   /// Decodes ``encoded()``; throws ``HSQError/malformedPayload(_:)`` naming what is wrong.
-  public init(decoding bytes: [UInt8]) throws {
-    var r = WireReader(bytes, frame: "worker reply")
-    try r.header("HSQr", version: WorkerWire.version)
-    try self.init(from: &r)
-    try r.finish()
-  }
+  public init(decoding bytes: [UInt8]) throws { try self.init(framed: bytes) }
 
   func write(to w: inout WireWriter) {
     precondition(payloads.count == stats.count, "a reply has one payload and one stats entry per layer")
@@ -96,18 +105,15 @@ extension WorkerReply {
     loss = try r.f64()
     computeSeconds = try r.f64()
     compressSeconds = try r.f64()
-    let layers = try r.count()
-    guard layers <= r.bytes.count - r.offset else { throw r.problem("\(layers) layers announced") }
-    payloads = []
-    stats = []
-    for _ in 0..<layers {
+    let layers = try r.list("layers", bytesEach: 26) { r -> (Payload, WorkerLayerStats) in
       let bits = try r.u64()
       guard bits <= UInt64(r.bytes.count - r.offset) * 8 else { throw r.problem("a payload of \(bits) bits is announced") }
-      let bitCount = Int(bits)
-      payloads.append(Payload(bytes: try r.raw((bitCount + 7) / 8), bitCount: bitCount))
-      stats.append(WorkerLayerStats(
+      let payload = Payload(bytes: try r.raw((Int(bits) + 7) / 8), bitCount: Int(bits))
+      return (payload, WorkerLayerStats(
         inputNormSquared: try r.f64(), errorSquared: try r.f64(), exact: try r.optionalF64(), bound: try r.optionalF64()))
     }
+    payloads = layers.map(\.0)
+    stats = layers.map(\.1)
     raw = try r.bool() ? try r.layers() : nil
   }
 }
@@ -185,9 +191,7 @@ extension WorkerCommand {
     case 4: self = .rollBack
     case 5: self = .gatherMemories
     case 6:
-      let n = try r.count()
-      guard n <= r.bytes.count - r.offset else { throw r.problem("\(n) memories announced") }
-      self = .scatterMemories(try (0..<n).map { _ in try WorkerMemory(from: &r) })
+      self = .scatterMemories(try r.list("memories", bytesEach: 5) { try WorkerMemory(from: &$0) })
     case 7: self = .gatherLastInputs
     case let tag: throw r.problem("unknown command tag \(tag)")
     }
@@ -230,13 +234,9 @@ extension WorkerResponse {
     switch try r.u8() {
     case 0: self = .done
     case 1:
-      let n = try r.count()
-      guard n <= r.bytes.count - r.offset else { throw r.problem("\(n) replies announced") }
-      self = .replies(try (0..<n).map { _ in try WorkerReply(from: &r) })
+      self = .replies(try r.list("replies", bytesEach: 33) { try WorkerReply(from: &$0) })
     case 2:
-      let n = try r.count()
-      guard n <= r.bytes.count - r.offset else { throw r.problem("\(n) memories announced") }
-      self = .memories(try (0..<n).map { _ in try WorkerMemory(from: &r) })
+      self = .memories(try r.list("memories", bytesEach: 5) { try WorkerMemory(from: &$0) })
     case 3: self = .failed(try WorkerFailure(from: &r))
     case let tag: throw r.problem("unknown response tag \(tag)")
     }
