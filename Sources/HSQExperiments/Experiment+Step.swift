@@ -77,18 +77,26 @@ extension Experiment {
 
   /// Every reply's payloads decoded to the vectors the server aggregates (workers in parallel), after checking
   /// that each reply is the expected worker's, with one payload per layer (and the diagnostics frame when asked).
+  ///
+  /// A reply made in this process (the threads backend) carries the vectors its worker decoded; those are
+  /// used as they are, since decoding the same payload again gives the same bits.
   func decodeMessages(_ replies: [WorkerReply], participants: [Int], raw: Bool) throws -> [[[Float]]] {
     let layers = pipeline.model.layers.map(\.count)
     let uplink = pipeline.uplink, compressLayer = pipeline.compressLayer
     guard replies.map(\.worker) == participants else {
       throw HSQError.malformedPayload("The workers answered as \(replies.map(\.worker)), but the round asked \(participants).")
     }
-    return try parallelMap(replies.count, threads: threadCount) { i in
-      let reply = replies[i]
+    for reply in replies {
       guard reply.payloads.count == layers.count, reply.stats.count == layers.count,
-            !raw || reply.raw.map({ $0.map(\.count) == layers }) == true else {
+            !raw || reply.raw.map({ $0.map(\.count) == layers }) == true,
+            reply.decoded.map({ $0.map(\.count) == layers }) ?? true else {
         throw HSQError.malformedPayload("Worker \(reply.worker)'s reply does not have one payload\(raw ? ", one raw gradient" : "") and one set of statistics for each of the model's \(layers.count) layers.")
       }
+    }
+    if replies.allSatisfy({ $0.decoded != nil }) { return replies.map { $0.decoded! } }
+    return try parallelMap(replies.count, threads: threadCount) { i in
+      let reply = replies[i]
+      if let decoded = reply.decoded { return decoded }
       return try layers.indices.map { l in
         compressLayer[l]
           ? try uplink.decode(reply.payloads[l], length: layers[l]) : try reply.payloads[l].float32Values(count: layers[l], layer: l)

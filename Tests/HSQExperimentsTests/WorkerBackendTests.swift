@@ -28,6 +28,8 @@ import Testing
       c.protocolName = "local"
       c.localSteps = 2
       c.momentum = 0.9
+    case "identity":
+      c.compressor = "identity"
     default:
       preconditionFailure("no configuration '\(name)'")
     }
@@ -119,6 +121,28 @@ import Testing
     copy.computeSeconds = 0
     copy.compressSeconds = 0
     return copy
+  }
+
+  /// The vectors a worker decoded for itself, which the server uses in process, are what the server's own
+  /// decoding of the payload bytes gives, bit for bit (uncompressed layers included).
+  @Test(arguments: ["hsq+ef", "qsgd participation 0.5", "topk+ef local 2", "identity"])
+  func theServerDecodesThePayloadsToWhatTheWorkersDecoded(configuration: String) throws {
+    let e = try Experiment(Self.config(configuration))
+    let participants = Array(0..<e.config.workers)
+    for step in 0..<2 {
+      let request = RoundRequest(step: step, participants: participants, parameters: e.parameters, lr: 0.05, efScale: 1, sendsRaw: true)
+      let replies = try e.backend.run(request)
+      #expect(replies.allSatisfy { $0.decoded != nil })
+      let stripped = replies.map { reply in
+        var copy = reply
+        copy.decoded = nil
+        return copy
+      }
+      let inProcess = try e.decodeMessages(replies, participants: participants, raw: true)
+      let decoded = try e.decodeMessages(stripped, participants: participants, raw: true)
+      #expect(Self.bits(inProcess) == Self.bits(decoded), "step \(step)")
+      try e.backend.commit(keepingUndoPoint: false)
+    }
   }
 
   /// The server decodes what the workers sent; a reply from the wrong worker or with the wrong layers is refused by name.

@@ -63,6 +63,11 @@ public struct WorkerReply: Sendable, Hashable {
   /// The diagnostics frame: the uncompressed gradient (or delta) per layer, when the request asked for it.
   /// Only the gradient-norm column reads it; it is not part of the uplink bits.
   public var raw: [[Float]]?
+  /// In-process only, never encoded: what the payloads decode to, as the worker decoded them for its own
+  /// error and memory. A server in the same process may use it instead of decoding the payloads again
+  /// (decoding is a deterministic function of the payload; the loopback tests hold the two equal bit
+  /// for bit). Not part of equality.
+  var decoded: [[Float]]?
 
   public init(worker: Int, loss: Double, payloads: [Payload], stats: [WorkerLayerStats], computeSeconds: Double, compressSeconds: Double, raw: [[Float]]?) {
     self.worker = worker
@@ -78,6 +83,17 @@ public struct WorkerReply: Sendable, Hashable {
   public var payloadByteCount: Int { payloads.reduce(0) { $0 + $1.bytes.count } }
   /// The diagnostics frame's float bytes (4 per raw value), counted apart from the payloads.
   public var diagnosticByteCount: Int { 4 * (raw?.reduce(0) { $0 + $1.count } ?? 0) }
+
+  /// Equal when everything that travels is equal (the in-process ``decoded`` vectors do not count).
+  public static func == (a: WorkerReply, b: WorkerReply) -> Bool {
+    a.worker == b.worker && a.loss == b.loss && a.payloads == b.payloads && a.stats == b.stats
+      && a.computeSeconds == b.computeSeconds && a.compressSeconds == b.compressSeconds && a.raw == b.raw
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(worker)
+    hasher.combine(payloads)
+  }
 }
 
 /// One worker's error-feedback memory, or `nil` before its first error-feedback round.

@@ -80,6 +80,7 @@ final class WorkerState: @unchecked Sendable {
     let lossless = compressor.isLossless
     let decodesToInput = compressor.decodesToInput
     var inputs: [[Float]] = []
+    var decoded: [[Float]] = []
     var newMemory: [[Float]] = []
     for (layer, g) in raw.enumerated() {
       var p = g
@@ -106,10 +107,12 @@ final class WorkerState: @unchecked Sendable {
       }
       if ef { newMemory.append(Vec.difference(p, q)) }
       inputs.append(p)
+      decoded.append(q)
       reply.payloads.append(payload)
       reply.stats.append(stats)
     }
     pendingMemory = ef ? newMemory : nil
+    reply.decoded = decoded
     return inputs
   }
 
