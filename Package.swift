@@ -94,10 +94,10 @@ let package = Package(
         .unsafeFlags(["-Xlinker", "-export_dynamic"], .when(platforms: [.macOS])),
       ]),
     /// MPI as typed byte-buffer operations with traffic counts; the core library stays free of MPI.
-    .target(name: "HSQMPI", dependencies: ["CMPI"], swiftSettings: swiftSettings),
+    .target(name: "HSQMPI", dependencies: ["CMPI", "HSQCore", "HSQExperiments"], swiftSettings: swiftSettings),
     /// Exports hsq's symbols like hsq-repl, so `load`ed compressors bind to this one copy of the registries.
     .executableTarget(
-      name: "hsq-mpi", dependencies: ["HSQMPI", "HSQShell"], swiftSettings: swiftSettings,
+      name: "hsq-mpi", dependencies: ["HSQMPI", "HSQShell", "HSQExperiments"], swiftSettings: swiftSettings,
       linkerSettings: [
         .unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux])),
         .unsafeFlags(["-Xlinker", "-export_dynamic"], .when(platforms: [.macOS])),

@@ -106,6 +106,9 @@ extension Experiment {
 
   /// The experiment a checkpoint's config describes, or the config field that is out of range or cannot be built.
   static func make(_ config: ExperimentConfig) throws -> Experiment {
+    var config = config
+    // A checkpoint saved by hsq-mpi loads where its backend does not run: the workers become threads (same records).
+    if !WorkerBackends.isAvailable(config.backend) { config.backend = nil }
     for field in ExperimentConfig.fields {
       do { try field.check(config) } catch { throw CheckpointProblem("config.\(field.codingKey)", "is not valid", error) }
     }

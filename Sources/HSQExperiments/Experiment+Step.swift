@@ -45,9 +45,16 @@ extension Experiment {
     if sound { undo = nil }
     let before = StepUndo(self)
     do {
-      let record = try apply(replies, request: request, loss: loss, counters: counters)
+      let serverStart = DispatchTime.now().uptimeNanoseconds
+      var record = try apply(replies, request: request, loss: loss, counters: counters)
+      let serverSeconds = Double(DispatchTime.now().uptimeNanoseconds - serverStart) / 1e9
       try backend.commit(keepingUndoPoint: sound)
       if sound { undo = before }
+      if var wire = backend.takeWireRecord() {
+        wire.serverSeconds = serverSeconds
+        record.wire = wire
+        replaceLast(record)
+      }
       return record
     } catch {
       try before.restore(self, rollingBackWorkers: false)

@@ -51,10 +51,11 @@ public final class Experiment {
 
   /// Builds the components the config names and initializes the parameters from the seed.
   ///
-  /// - Parameter backend: where the workers run (threads of this process unless given).
+  /// - Parameter backend: where the workers run (unless given: the config's `backend`, threads by default).
   /// - Throws: the first component that cannot be built, with its own message.
-  public init(_ config: ExperimentConfig, backend: any WorkerBackend = ThreadWorkerBackend()) throws {
+  public init(_ config: ExperimentConfig, backend: (any WorkerBackend)? = nil) throws {
     try Self.validate(config)
+    let backend = try backend ?? WorkerBackends.make(config.backend)
     self.config = config
     pipeline = try Pipeline(config)
     var rng = RandomStream.derived(from: config.seed, purpose: "model-init")
@@ -95,6 +96,7 @@ public final class Experiment {
       throw HSQError.invalidState("'\(name)' defines the problem and cannot change after step 0 (now at step \(stepCount)); create a new experiment instead.")
     }
     try Self.validate(next)
+    let moved = next.backend != config.backend ? try WorkerBackends.make(next.backend) : nil
     let rebuilt = try Pipeline(next, reuse: pipeline, reuseOld: config)
     try backend.configure(WorkerEnvironment(pipeline: rebuilt, config: next))
     let repartitioned = !next.posesSameProblem(as: config)
@@ -114,6 +116,8 @@ public final class Experiment {
       memoriesExist = false
       undo = nil
     }
+    // The workers (and their memories) move to the new backend.
+    if let moved { try use(moved) }
     events.append(ExperimentEvent(step: stepCount, text: "\(name): \(old) → \(field.value(in: config))"))
   }
 

@@ -52,6 +52,8 @@ public struct ExperimentConfig: Codable, Sendable, Hashable {
   public var trackTheory: Bool = true
   /// Worker threads (0: one per core). Results do not depend on it.
   public var threads: Int = 0
+  /// Where the workers run (``WorkerBackends``); `nil`: threads of this process. Results do not depend on it.
+  public var backend: String? = nil
 
   public init() {}
 }
@@ -138,6 +140,15 @@ extension ExperimentConfig {
     int("test-subset", \.testSubset, 0...Int(Int32.max), "Evaluate on at most this many test examples (0: all)."),
     bool("track-theory", \.trackTheory, "Compute exact and worst-case errors per layer each step."),
     int("threads", \.threads, 0...256, "Worker threads (0: one per core); results do not depend on it."),
+    ConfigField(
+      name: "backend", doc: "Where the workers run: threads (this process) or mpi (the ranks of hsq-mpi under mpirun); results do not depend on it.",
+      kind: .string, component: nil, get: { $0.backend ?? "threads" },
+      set: { config, text in
+        guard WorkerBackends.knownNames.contains(text) else {
+          throw HSQError.invalidParameter(component: "experiment", parameter: "backend", problem: "'\(clipped(text))' is not one of \(WorkerBackends.knownNames.joined(separator: ", ")).")
+        }
+        config.backend = text == "threads" ? nil : text
+      }),
   ]
 
   /// Throws the first field whose value ``ExperimentConfig/fields`` would not accept (the `experiment` command's ranges).

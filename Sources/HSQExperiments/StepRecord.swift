@@ -55,12 +55,15 @@ public struct StepRecord: Codable, Sendable, Hashable {
   public var computeSeconds: Double
   /// Seconds spent compressing, decompressing and on theory, summed over workers (not deterministic).
   public var compressSeconds: Double
+  /// What the step put on a real wire (a transport backend such as MPI; `nil` in process).
+  public var wire: WireRecord? = nil
 
-  /// The record without its timings, for bit-identical comparisons.
+  /// The record without its timings and wire figures, for bit-identical comparisons (across backends too).
   public var withoutTimings: StepRecord {
     var copy = self
     copy.computeSeconds = 0
     copy.compressSeconds = 0
+    copy.wire = nil
     return copy
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HSQExperiments
 import HSQMPI
 import HSQShell
 
@@ -33,7 +34,7 @@ if arguments.first == "transport-check" {
 
 guard world.rank == 0 else {
   do {
-    try RankService.serve(world)
+    try RankService.serve(world, threads: RankService.threadsPerRank(size: world.size))
     try world.finalize()
     exit(0)
   } catch {
@@ -41,6 +42,8 @@ guard world.rank == 0 else {
   }
 }
 
+// `backend=mpi` puts an experiment's workers on the other ranks (all local in a job of one rank).
+WorkerBackends.register("mpi") { MPIWorkerBackend(world: world) }
 let status = HSQShellCommand.status(arguments)
 do {
   if world.size > 1 { try RankService.shutdown(world) }

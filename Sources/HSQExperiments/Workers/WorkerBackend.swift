@@ -28,6 +28,8 @@ public protocol WorkerBackend: AnyObject {
   func setMemories(_ memories: [WorkerMemory]) throws
   /// The compressor inputs of the last committed round, per participant in order (for Monte Carlo checks).
   func lastInputs() throws -> [[[Float]]]
+  /// What the exchanges since the last call put on a wire (`nil` in process); the step calls it after its commit.
+  func takeWireRecord() -> WireRecord?
 }
 
 /// Every worker a thread of this process (the default): one ``WorkerHost`` called directly.
@@ -98,7 +100,7 @@ public final class LoopbackWorkerBackend: WorkerBackend {
 
 extension WorkerCommand {
   /// The command's name for messages.
-  var name: String {
+  public var name: String {
     switch self {
     case .configure: return "configure"
     case .round: return "round"
