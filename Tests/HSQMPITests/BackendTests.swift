@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// `backend=mpi` under a real mpirun gives the records `backend=threads` gives, bit for bit, at 2, 3
 /// and 5 ranks (workers round-robin over ranks 1…), on error feedback, partial participation and local SGD.
 @Suite(.serialized, .requires(MPIRun.prerequisite, MPIRun.isAvailable))
@@ -20,8 +24,11 @@ struct BackendTests {
       let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
       guard (object["command"] as? String)?.hasPrefix("step") == true else { return nil }
       #expect(object["ok"] as? Bool == true, "\(line)")
-      let result = try JSONSerialization.data(withJSONObject: object["result"] ?? [:], options: [.sortedKeys])
-      return String(decoding: result, as: UTF8.self)
+      // The wire figures are the transport's (absent in process); everything else must match.
+      var result = object["result"] as? [String: Any] ?? [:]
+      result["records"] = (result["records"] as? [[String: Any]])?.map { $0.filter { $0.key != "wire" } }
+      let bytes = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+      return String(decoding: bytes, as: UTF8.self)
     }
   }
 
@@ -42,5 +49,78 @@ struct BackendTests {
     let got = try Self.stepResults(outcome.output)
     #expect(got.count == 2)
     #expect(got == expected)
+  }
+
+  /// The records of every `step` line of a `--json` run.
+  static func records(_ output: String) throws -> [[String: Any]] {
+    try output.split(separator: "\n").filter { $0.hasPrefix("{") }.flatMap { line -> [[String: Any]] in
+      let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+      guard (object["command"] as? String)?.hasPrefix("step") == true else { return [] }
+      return (object["result"] as? [String: Any])?["records"] as? [[String: Any]] ?? []
+    }
+  }
+
+  /// Each step's record says what crossed the wire: the payload bytes are the payload bits rounded up
+  /// per worker and layer, the diagnostics frames (raw gradients, 4 bytes a coordinate) travel under
+  /// error feedback, and the rest of the bytes up is framing and per-layer statistics.
+  @Test func recordsCarryTheBytesHandedToMPI() throws {
+    let settings = try #require(Self.configurations["hsq+ef"])
+    let outcome = try MPIRun.run(ranks: 3, ["--json"], in: MPIRun.folder(), input: "experiment e \(settings) backend=mpi\nstep 2\n")
+    #expect(outcome.status == 0, "stderr: \(outcome.errors)")
+    let records = try Self.records(outcome.output)
+    #expect(records.count == 2)
+    for record in records {
+      let wire = try #require(record["wire"] as? [String: Any], "\(record)")
+      let bitsUp = try #require(record["bits_up"] as? Int)
+      let payload = try #require(wire["payload_bytes_up"] as? Int)
+      let diagnostics = try #require(wire["diagnostic_bytes_up"] as? Int)
+      let up = try #require(wire["bytes_up"] as? Int), down = try #require(wire["bytes_down"] as? Int)
+      // 5 workers × 2 layers, each payload rounded up to whole bytes.
+      #expect(payload * 8 >= bitsUp && payload * 8 < bitsUp + 5 * 2 * 8)
+      #expect(diagnostics == 5 * 17 * 4)
+      #expect(up > payload + diagnostics)
+      // The request carries the 17 parameters (4 bytes each) to both worker ranks.
+      #expect(down > 2 * 17 * 4)
+      #expect(wire["processes"] as? Int == 2)
+    }
+  }
+
+  /// A checkpoint saved by hsq-mpi (memories gathered from the ranks) loads in hsq-repl and goes on
+  /// bit-identically; one saved by hsq-repl loads in hsq-mpi, moves to the ranks (memories scattered)
+  /// with 'set backend mpi', and goes on bit-identically too.
+  @Test func checkpointsMoveBetweenHsqMPIAndHsqRepl() throws {
+    let settings = try #require(Self.configurations["hsq+ef"])
+    let expected = try Self.threadsRun(settings, steps: [3, 3])
+    let folder = try MPIRun.folder()
+    let saved = try MPIRun.run(ranks: 3, ["--json"], in: folder, input: "experiment e \(settings) backend=mpi\nstep 3\nsave from-mpi.json\n")
+    #expect(saved.status == 0, "stderr: \(saved.errors)")
+    let continued = try MPIRun.runRepl(["--json"], in: folder, input: "load from-mpi.json --as e\nstep 3\n")
+    #expect(continued.status == 0, "stderr: \(continued.errors)")
+    #expect(try Self.stepResults(continued.output) == [expected[1]])
+
+    let fromRepl = try MPIRun.runRepl(["--json"], in: folder, input: "experiment e \(settings)\nstep 3\nsave from-repl.json\n")
+    #expect(fromRepl.status == 0, "stderr: \(fromRepl.errors)")
+    let onRanks = try MPIRun.run(ranks: 3, ["--json"], in: folder, input: "load from-repl.json --as e\nset backend mpi\nstep 3\n")
+    #expect(onRanks.status == 0, "stderr: \(onRanks.errors)")
+    #expect(try Self.stepResults(onRanks.output) == [expected[1]])
+    #expect(try Self.records(onRanks.output).first?["wire"] != nil, "the steps after 'set backend mpi' ran on the ranks")
+  }
+
+  /// A worker rank killed with SIGKILL ends the job: it exits non-zero, mpirun names the lost rank, and
+  /// rank 0 says the job was ended.
+  @Test func aKilledWorkerRankEndsTheJobNamingIt() throws {
+    let settings = try #require(Self.configurations["hsq+ef"])
+    let script = "experiment e \(settings) backend=mpi\nrun --steps 100000000\n"
+    let outcome = try MPIRun.run(ranks: 3, [], in: MPIRun.folder(), input: script, timeout: 60) { process in
+      Thread.sleep(forTimeInterval: 4)
+      let rank2 = MPIRun.children(of: process.processIdentifier).first { pid in
+        let environment = (try? String(contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8)) ?? ""
+        return environment.split(separator: "\0").contains("OMPI_COMM_WORLD_RANK=2")
+      }
+      if let rank2 { kill(rank2, SIGKILL) }
+    }
+    #expect(outcome.status != 0)
+    #expect(outcome.errors.contains("rank 2"), "stderr: \(outcome.errors)")
+    #expect(outcome.errors.contains("hsq-mpi: mpirun ended the job"), "stderr: \(outcome.errors)")
   }
 }

@@ -165,6 +165,7 @@ extension Session {
     var parts = ["step \(r.step)", "epoch \(Self.fixed(r.epoch, 3))", "loss \(Self.fixed(r.trainLoss, 4))"]
     if let acc = r.testAccuracy { parts.append("test acc \(Self.fixed(acc * 100, 2))%") }
     parts.append("up \(Self.bits(r.bitsUp)) (total \(Self.bits(r.cumulativeBitsUp)))")
+    if let w = r.wire { parts.append("wire ↑\(w.bytesUp) B ↓\(w.bytesDown) B") }
     if let layer = r.layers.filter(\.compressed).max(by: { $0.count < $1.count }) {
       var rho = "ρ[\(layer.name)] \(Self.fixed(layer.observedRho, 3))"
       if let bound = layer.boundRho { rho += " ≤ \(Self.fixed(bound, 3))" }
@@ -190,7 +191,7 @@ extension Session {
   }
 
   static func json(_ r: StepRecord) -> JSONValue {
-    .object([
+    var fields: [(String, JSONValue)] = [
       ("step", .int(r.step)), ("epoch", .number(r.epoch)), ("lr", .number(r.lr)), ("train_loss", .number(r.trainLoss)),
       ("test_loss", .number(r.testLoss)), ("test_accuracy", .number(r.testAccuracy)),
       ("bits_up", .int(r.bitsUp)), ("bits_down", .int(r.bitsDown)), ("cumulative_bits_up", .int(r.cumulativeBitsUp)),
@@ -200,7 +201,17 @@ extension Session {
                  ("rho", .number(l.observedRho)), ("exact_rho", .number(l.exactRho)), ("bound_rho", .number(l.boundRho)),
                  ("worst_case", .number(l.worstCase)), ("guarantee", .string(l.guarantee))])
       })),
-    ])
+    ]
+    // What a transport backend (backend=mpi) put on the wire; absent in process.
+    if let w = r.wire {
+      fields.append(("wire", .object([
+        ("bytes_down", .int(w.bytesDown)), ("bytes_up", .int(w.bytesUp)), ("payload_bytes_up", .int(w.payloadBytesUp)),
+        ("diagnostic_bytes_up", .int(w.diagnosticBytesUp)), ("processes", .int(w.processes)),
+        ("exchange_seconds", .number(w.exchangeSeconds)), ("slowest_worker_seconds", .number(w.slowestWorkerSeconds)),
+        ("communicate_seconds", .number(w.communicateSeconds)), ("server_seconds", .number(w.serverSeconds)),
+      ])))
+    }
+    return .object(fields)
   }
 
   func tour(replacing: Bool) throws -> CommandOutput {
