@@ -33,6 +33,13 @@ extension Experiment {
         }
         records.append(record)
         onStep(record)
+        if let every = config.autosave, every > 0, stepCount % every == 0 {
+          do {
+            try save(to: config.autosaveFile ?? "autosave.json")
+          } catch {
+            return RunOutcome(records: records, reason: .failed("Autosave after step \(stepCount) failed: \(error)"))
+          }
+        }
         if let target = condition.loss, record.trainLoss <= target { return RunOutcome(records: records, reason: .loss) }
         if let target = condition.accuracy, let accuracy = record.testAccuracy, accuracy >= target {
           return RunOutcome(records: records, reason: .accuracy)

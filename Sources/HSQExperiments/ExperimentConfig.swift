@@ -54,6 +54,10 @@ public struct ExperimentConfig: Codable, Sendable, Hashable {
   public var threads: Int = 0
   /// Where the workers run (``WorkerBackends``); `nil`: threads of this process. Results do not depend on it.
   public var backend: String? = nil
+  /// Save the experiment every this many steps during a run (`nil` or 0: never), atomically, to ``autosaveFile``.
+  public var autosave: Int? = nil
+  /// Where ``autosave`` writes (`nil`: `autosave.json` in the working directory).
+  public var autosaveFile: String? = nil
 
   public init() {}
 }
@@ -148,6 +152,24 @@ extension ExperimentConfig {
           throw HSQError.invalidParameter(component: "experiment", parameter: "backend", problem: "'\(clipped(text))' is not one of \(WorkerBackends.knownNames.joined(separator: ", ")).")
         }
         config.backend = text == "threads" ? nil : text
+      }),
+    ConfigField(
+      name: "autosave", doc: "Save the experiment every N steps while it runs (0: never), atomically, so a killed job loses at most N steps.",
+      kind: .int(0...Int(Int32.max)), component: nil, get: { String($0.autosave ?? 0) },
+      set: { config, text in
+        guard let n = Int(text), n >= 0, n <= Int(Int32.max) else {
+          throw HSQError.invalidParameter(component: "experiment", parameter: "autosave", problem: "'\(clipped(text))' is not a whole number of steps ≥ 0.")
+        }
+        config.autosave = n == 0 ? nil : n
+      }),
+    ConfigField(
+      name: "autosave-file", doc: "The file autosave writes (a checkpoint 'load' reads).",
+      kind: .string, component: nil, get: { $0.autosaveFile ?? "autosave.json" },
+      set: { config, text in
+        guard !text.isEmpty else {
+          throw HSQError.invalidParameter(component: "experiment", parameter: "autosave-file", problem: "give a file name, e.g. autosave-file=run.json.")
+        }
+        config.autosaveFile = text == "autosave.json" ? nil : text
       }),
   ]
 

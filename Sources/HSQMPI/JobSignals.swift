@@ -20,7 +20,8 @@ public enum JobSignals {
   /// The line SIGTERM prints on rank 0 (with the autosave in force, when there is one).
   public static var farewell: String {
     let note = state.withLock { $0.note }
-    return "hsq-mpi: mpirun ended the job (Ctrl-C, or a rank failed: mpirun's message names it)." + (note.isEmpty ? "" : " " + note)
+    return "hsq-mpi: mpirun ended the job (Ctrl-C, or a rank failed: mpirun's message names it)."
+      + (note.isEmpty ? " An experiment with the 'autosave' setting continues from its autosave file: 'load' it (in hsq-repl too)." : " " + note)
   }
 
   /// Sets what SIGTERM adds to its message, e.g. where the last autosave is.

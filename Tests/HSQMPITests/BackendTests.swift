@@ -107,12 +107,17 @@ struct BackendTests {
   }
 
   /// A worker rank killed with SIGKILL ends the job: it exits non-zero, mpirun names the lost rank, and
-  /// rank 0 says the job was ended.
-  @Test func aKilledWorkerRankEndsTheJobNamingIt() throws {
+  /// rank 0 says the job was ended; the autosave loads in plain hsq-repl and goes on bit-identically to
+  /// an uninterrupted run.
+  @Test func aKilledWorkerRankEndsTheJobNamingItAndTheAutosaveGoesOn() throws {
     let settings = try #require(Self.configurations["hsq+ef"])
-    let script = "experiment e \(settings) backend=mpi\nrun --steps 100000000\n"
-    let outcome = try MPIRun.run(ranks: 3, [], in: MPIRun.folder(), input: script, timeout: 60) { process in
-      Thread.sleep(forTimeInterval: 4)
+    let folder = try MPIRun.folder()
+    let script = "experiment e \(settings) backend=mpi autosave=2 autosave-file=e.autosave.json\nrun --steps 100000000\n"
+    let outcome = try MPIRun.run(ranks: 3, [], in: folder, input: script, timeout: 60) { process in
+      // Kill rank 2 once a few autosaves have been written.
+      let deadline = Date().addingTimeInterval(30)
+      while !FileManager.default.fileExists(atPath: folder + "/e.autosave.json"), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+      Thread.sleep(forTimeInterval: 0.3)
       let rank2 = MPIRun.children(of: process.processIdentifier).first { pid in
         let environment = (try? String(contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8)) ?? ""
         return environment.split(separator: "\0").contains("OMPI_COMM_WORLD_RANK=2")
@@ -122,5 +127,14 @@ struct BackendTests {
     #expect(outcome.status != 0)
     #expect(outcome.errors.contains("rank 2"), "stderr: \(outcome.errors)")
     #expect(outcome.errors.contains("hsq-mpi: mpirun ended the job"), "stderr: \(outcome.errors)")
+
+    let resumed = try MPIRun.runRepl(["--json"], in: folder, input: "load e.autosave.json --as e\nstep 1\nstep 1\n")
+    #expect(resumed.status == 0, "stderr: \(resumed.errors)")
+    let loaded = resumed.output.split(separator: "\n").first { $0.contains("\"load") } ?? ""
+    let at = try #require(try JSONSerialization.jsonObject(with: Data(loaded.utf8)) as? [String: Any])
+    let step = try #require((at["result"] as? [String: Any])?["step"] as? Int, "\(loaded)")
+    #expect(step >= 2 && step % 2 == 0, "autosaved at step \(step)")
+    let reference = try Self.threadsRun(settings, steps: [step, 1, 1])
+    #expect(try Self.stepResults(resumed.output) == Array(reference.suffix(2)))
   }
 }
