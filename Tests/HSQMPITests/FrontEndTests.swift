@@ -55,8 +55,14 @@ struct JobSignalTests {
     #expect(outcome.status != 0)
     #expect(Date().timeIntervalSince(started) < 30)
     #expect(ranks.count == 3)
-    Thread.sleep(forTimeInterval: 1)
-    #expect(ranks.allSatisfy { kill($0, 0) != 0 }, "every rank has ended")
+    // Ended: gone, or a zombie waiting to be reaped.
+    func ended(_ pid: Int32) -> Bool {
+      guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return true }
+      return status.contains("State:\tZ")
+    }
+    let deadline = Date().addingTimeInterval(15)
+    while !ranks.allSatisfy(ended), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    #expect(ranks.allSatisfy(ended), "every rank has ended")
   }
 
   /// SIGUSR1, which mpirun forwards to every rank, is rank 0's Ctrl-C: the running command stops
