@@ -108,7 +108,7 @@ public struct ComponentRequest: Sendable, Hashable {
       let rest = trimmed[trimmed.index(after: colon)...]
       for part in rest.split(separator: ",", omittingEmptySubsequences: true) {
         guard let eq = part.firstIndex(of: "=") else {
-          throw HSQError.invalidArgument("'\(part)' in '\(text)' is not key=value; write e.g. '\(name):\(part)=…'.")
+          throw HSQError.notKeyValue(text: String(part), within: text, example: "\(name):\(part)=…", hint: nil)
         }
         let key = part[..<eq].trimmingWhitespace()
         let value = part[part.index(after: eq)...].trimmingWhitespace()
