@@ -52,7 +52,7 @@ struct RoundContext: Sendable {
     // Models write every entry of the gradient (a tested part of their contract), so the buffer starts uninitialized.
     var raw = model.uninitializedParameters()
     var loss = 0.0
-    if config.protocolName == "local" {
+    if config.protocolName == .local {
       var x = parameters
       var gradient = model.zeroParameters()
       for e in 0..<config.localSteps {
@@ -125,7 +125,7 @@ struct RoundContext: Sendable {
 }
 
 /// Why a run stopped early.
-public enum ExperimentStop: Error, Equatable, Sendable, CustomStringConvertible {
+public enum ExperimentStop: Error, Equatable, Sendable, UserFacingError {
   /// NaN/Inf or a loss blow-up: the step was not applied.
   case diverged(String)
 
