@@ -60,6 +60,12 @@ public struct ParameterValues: Sendable, Hashable {
     return v
   }
 
+  /// The value of a choice declared with ``ParameterSpec/choice(_:_:default:doc:)``, as its case.
+  public func choice<Choice: NamedChoice>(_ name: String, as type: Choice.Type = Choice.self) -> Choice {
+    guard let value = Choice(rawValue: string(name)) else { preconditionFailure("parameter '\(name)' is not a declared \(Choice.self)") }
+    return value
+  }
+
   public func bool(_ name: String) -> Bool {
     guard case let .bool(v)? = values[name] else { preconditionFailure("parameter '\(name)' is not a declared bool") }
     return v

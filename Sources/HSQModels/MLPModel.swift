@@ -24,7 +24,7 @@ public struct MLPModel: ModelComponent {
     kind: .model, name: "mlp",
     parameters: [
       .string("hidden", default: "128", doc: "Hidden layer widths joined by '-', e.g. 256-128; 'none' for no hidden layer."),
-      .choice("activation", Activation.allCases.map(\.rawValue), default: "relu", doc: "The nonlinearity after each hidden layer."),
+      .choice("activation", Activation.self, default: .relu, doc: "The nonlinearity after each hidden layer."),
       .choice("init", ["auto", "he", "xavier"], default: "auto", doc: "Weight initialization; auto is he for relu, xavier otherwise."),
     ])
 
@@ -37,7 +37,7 @@ public struct MLPModel: ModelComponent {
 
   public init(_ parameters: ParameterValues, input: ModelInput) throws {
     let hidden = try Self.parseWidths(parameters.string("hidden"), component: "mlp")
-    let activation = Activation(rawValue: parameters.string("activation"))!
+    let activation = parameters.choice("activation", as: Activation.self)
     spec = parameters.canonical
     self.input = input
     output = .natural(for: input)
