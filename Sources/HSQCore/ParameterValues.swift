@@ -101,7 +101,7 @@ public struct ComponentRequest: Sendable, Hashable {
 
   /// Parses `hsq:dim=16,k=256`.
   ///
-  /// - Throws: ``HSQError/invalidArgument(_:)`` for an empty name or an argument without `=`.
+  /// - Throws: ``HSQError/invalidArgument(_:)`` for an empty name, ``HSQError/notKeyValue(text:within:example:hint:)`` for an argument without `=`.
   public init(parsing text: String) throws {
     let trimmed = text.trimmingWhitespace()
     let colon = trimmed.firstIndex(of: ":")
