@@ -32,7 +32,7 @@ struct Pipeline: Sendable {
     } else {
       downlink = same(\.downlink) ? old!.downlink : try Compressors.make(config.downlink)
     }
-    compressLayer = model.layers.map { $0.count > config.compressThreshold }
+    compressLayer = model.layers.map { config.compresses(parameterCount: $0.count) }
     if config.testSubset > 0, config.testSubset < dataset.test.count {
       test = dataset.test.subset(Array(0..<config.testSubset))
     } else {
