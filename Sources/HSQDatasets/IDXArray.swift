@@ -27,7 +27,7 @@ struct IDXArray {
     var isInteger: Bool { self != .float32 && self != .float64 }
   }
 
-  let file: FileBytes
+  let file: DataFile
   let type: ElementType
   /// All dimensions; `dimensions[0]` is the number of items.
   let dimensions: [Int]
@@ -53,11 +53,11 @@ struct IDXArray {
   init(path: String, rank: ClosedRange<Int>, holding what: String) throws {
     var bytes: [UInt8] = []
     var header: (type: ElementType, dimensions: [Int])?
-    let compressed = try FileBytes.reading(path: path) { reader in
+    let compressed = try DataFile.reading(path: path) { reader in
       header = try IDXArray.read(&reader, into: &bytes, path: path, rank: rank, holding: what)
       return reader.wasCompressed
     }
-    file = FileBytes(path: path, bytes: bytes, wasCompressed: compressed)
+    file = DataFile(path: path, bytes: bytes, wasCompressed: compressed)
     type = header!.type
     dimensions = header!.dimensions
     dataOffset = 4 + 4 * dimensions.count
@@ -65,7 +65,7 @@ struct IDXArray {
 
   /// Reads the header, checks it and the memory it implies, then reads exactly the declared values.
   private static func read(
-    _ reader: inout FileBytes.Reader, into bytes: inout [UInt8], path: String, rank: ClosedRange<Int>, holding what: String
+    _ reader: inout DataFile.Reader, into bytes: inout [UInt8], path: String, rank: ClosedRange<Int>, holding what: String
   ) throws -> (ElementType, [Int]) {
     let compressed = reader.wasCompressed
     func fail(_ offset: Int, _ problem: String) -> HSQError {

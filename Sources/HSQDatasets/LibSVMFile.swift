@@ -28,7 +28,7 @@ struct LibSVMFile {
   /// - Throws: ``HSQError/fileFormat(path:position:problem:)`` naming the line and column of a bad token.
   init(path: String, features: Int?) throws {
     self.path = path
-    let bytes = try FileBytes(path: path).bytes
+    let bytes = try DataFile(path: path).bytes
     var line = 0
     var start = 0
     while start < bytes.count {
