@@ -136,7 +136,8 @@ static void nearest_avx2(const float *V, int64_t M, int32_t D, const float *CT, 
   if (m < M) nearest_portable(V + m * D, M - m, D, CT, K, idx + m, dot + m);
 }
 
-/* The same search sixteen codewords at a time (AVX-512F): 4 rows × 2 blocks of 16 = 8 accumulators. */
+/* The same search sixteen codewords at a time (AVX-512F): 4 rows × 2 blocks of 16 = 8 accumulators.
+ * One function for the reason nearest_avx2 is: the tile lives in registers for the whole pass. */
 #define HSQ_UPDATE_AVX512(acc, blockIndex, r)                                                     \
   do {                                                                                            \
     __m512 a_ = _mm512_abs_ps(acc);                                                               \

@@ -80,7 +80,9 @@ static int32_t codeword_slot(int32_t k) {
   return (2 * v + l % 2) * 16 + l / 2;
 }
 
-/* Quantizes the codebook and derives the error constants; leaves p->int8 = 0 when it cannot. */
+/* Quantizes the codebook and derives the error constants; leaves p->int8 = 0 when it cannot.
+ * One function because the constants are one derivation (see the header): the scale, the rounding
+ * error of each codeword and the bounds built from them, each step using the previous one's values. */
 static void prepare_int8(hsq_nearest_plan *p, const float *C) {
   const int32_t K = p->K, D = p->D;
   if (!hsq_cpu_has_avx512_vnni_plan() || D < PLAN_MIN_D || D > 16 || K < PLAN_MIN_K || K > PLAN_MAX_K) return;
@@ -237,7 +239,10 @@ static inline __m512i screen_threshold(const hsq_nearest_plan *p, const __m512 x
 }
 
 /* Loads rows [m0, m0 + cnt) (cnt ≤ 16), answers the zero rows and sends the out-of-range ones to the float
- * search; quantizes the rest, sixteen at a time in the lanes. Returns the mask of the rows to screen. */
+ * search; quantizes the rest, sixteen at a time in the lanes. Returns the mask of the rows to screen.
+ * Kept whole (its threshold is out in screen_threshold): the sixteen transposed rows and the per-lane
+ * sums are vector registers from the load to the store, and the unrolled loops depend on D and G
+ * being constants where it is inlined. */
 __attribute__((target(INT8_TARGET), always_inline))
 static inline unsigned quantize_group(const hsq_nearest_plan *p, const float *V, int64_t m0, int cnt, group_t *g,
                                       int32_t *idx, float *dot, const int D, const int G) {

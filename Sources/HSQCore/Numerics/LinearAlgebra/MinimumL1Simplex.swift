@@ -98,6 +98,10 @@ public struct MinimumL1Simplex: Sendable {
   }
 
   /// a* for the D values at `v`, written to the K values at `a`; `nil` when the columns do not span R^D.
+  ///
+  /// The pivot loop stays in one piece: its state (the basis, the fresh/Bland/degenerate-run flags,
+  /// the counts since the last factorization) changes together at each pivot, and the pricing, the
+  /// ratio tests, the pivot and the final bound are already their own functions.
   public func solve(_ v: UnsafePointer<Double>, into a: UnsafeMutablePointer<Double>) -> Outcome? {
     let d = dim
     a.update(repeating: 0, count: count)
