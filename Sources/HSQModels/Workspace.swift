@@ -44,7 +44,7 @@ public final class Workspace: @unchecked Sendable {
 
   /// Runs `body` with the workspace claimed by this thread; two threads at once is a programming error.
   @inline(__always)
-  private func exclusively<R>(_ body: () -> R) -> R {
+  func exclusively<R>(_ body: () -> R) -> R {
     let taken = claimed.exchange(true, ordering: .acquiring)
     precondition(!taken, "a Workspace is used by two threads at the same time; give each thread (each worker) its own Workspace.")
     defer { claimed.store(false, ordering: .releasing) }
