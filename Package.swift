@@ -123,5 +123,7 @@ let package = Package(
     .testTarget(
       name: "RegistryGenTests", dependencies: ["hsq-registry-gen", "HSQ"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQNotebookTests", dependencies: ["HSQNotebook"], swiftSettings: swiftSettings),
+    /// The interactive shell in a real terminal (tmux drives hsq-repl and the line-editor demo).
+    .testTarget(name: "HSQShellTests", dependencies: ["HSQShell", "HSQTestSupport"], swiftSettings: swiftSettings),
   ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Registration of components from a plugin that `load` compiled and opened at run time.
 ///
@@ -18,7 +19,7 @@ public enum PluginRegistration {
   /// The plugin file being loaded, while its entry point runs; `nil` otherwise.
   @TaskLocal public static var owner: String?
 
-  private static let state = State()
+  private static let state = Mutex(Outcome())
 
   /// Runs a plugin's registrations; an error they throw is kept for the loader instead of escaping into C.
   public static func run(_ body: () throws -> Void) {
@@ -49,13 +50,9 @@ public enum PluginRegistration {
     public var description: String { "\(error)" }
   }
 
-  private final class State: @unchecked Sendable {
-    struct Outcome {
-      var failure: (any Error)?
-      var registered: [(kind: ComponentKind, name: String)] = []
-    }
-    private let lock = NSLock()
-    private var outcome = Outcome()
-    func withLock<T>(_ body: (inout Outcome) -> T) -> T { lock.withLock { body(&outcome) } }
+  /// What the entry point being run has registered, and what it threw.
+  private struct Outcome: Sendable {
+    var failure: (any Error)?
+    var registered: [(kind: ComponentKind, name: String)] = []
   }
 }

@@ -109,7 +109,7 @@ extension Session {
     text += "\nuplink: \(e.uplink.spec)" + (e.downlink.map { ", downlink: \($0.spec)" } ?? "") + "\n"
     var table = TextTable(columns: ["layer", "shape", "parameters", "sent as", "bits/worker", "guarantee"])
     for layer in e.model.layers {
-      let compressed = layer.count > e.config.compressThreshold
+      let compressed = e.config.compresses(parameterCount: layer.count)
       let bits = compressed ? e.uplink.bits(length: layer.count) : 32 * layer.count
       let g = compressed ? e.uplink.guarantee(length: layer.count).description : "exact"
       table.append([layer.name, layer.shape.map(String.init).joined(separator: "×"), String(layer.count),
