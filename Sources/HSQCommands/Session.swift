@@ -77,7 +77,7 @@ public final class Session {
   public init() {}
 
   /// Every command, in help order.
-  public static var commands: [CommandSpec] { helpCommands + componentCommands + experimentCommands + inspectCommands + fileCommands + pluginCommands + sessionCommands }
+  public static var commands: [CommandSpec] { helpCommands + componentCommands + experimentCommands + inspectCommands + fileCommands + addOnCommands + sessionCommands }
 
   /// The command named `name` (or aliased).
   public static func command(_ name: String) -> CommandSpec? {

@@ -62,14 +62,14 @@ public protocol Component: Sendable {
 /// The named components of one kind, each built from validated parameters.
 ///
 /// Lookups of unknown names throw with a "did you mean" suggestion;
-/// registering a name twice throws — except that a plugin reloaded from the same file
-/// (the same ``PluginRegistration/owner``) replaces its own components. Safe to use from several threads.
+/// registering a name twice throws — except that an add-on reloaded from the same file
+/// (the same ``AddOnRegistration/owner``) replaces its own components. Safe to use from several threads.
 public final class ComponentTable<Product>: @unchecked Sendable {
   public typealias Entry = (info: ComponentInfo, make: @Sendable (ParameterValues) throws -> Product)
   public let kind: ComponentKind
   private let lock = NSLock()
   private var entries: [String: Entry] = [:]
-  /// The plugin file that registered a name; built-ins and `register` calls outside a load have none.
+  /// The add-on file that registered a name; built-ins and `register` calls outside a load have none.
   private var owners: [String: String] = [:]
   private var order: [String] = []
 
@@ -77,13 +77,13 @@ public final class ComponentTable<Product>: @unchecked Sendable {
 
   /// Registers a component.
   ///
-  /// Inside a plugin load (``PluginRegistration/owner`` set), a name the same plugin file
+  /// Inside an add-on load (``AddOnRegistration/owner`` set), a name the same add-on file
   /// registered before is replaced in place: that is how `reload` picks up edits.
   ///
   /// - Throws: ``HSQError/duplicateName(kind:name:)`` when the name is taken by a built-in or another file.
   public func register(_ info: ComponentInfo, make: @escaping @Sendable (ParameterValues) throws -> Product) throws {
     precondition(info.kind == kind, "registering a \(info.kind) in the \(kind) table")
-    let owner = PluginRegistration.owner
+    let owner = AddOnRegistration.owner
     try lock.withLock {
       if entries[info.name] != nil {
         guard let owner, owners[info.name] == owner else { throw HSQError.duplicateName(kind: kind.rawValue, name: info.name) }
@@ -93,13 +93,13 @@ public final class ComponentTable<Product>: @unchecked Sendable {
       entries[info.name] = (info, make)
       owners[info.name] = owner
     }
-    if owner != nil { PluginRegistration.noteRegistered(kind: kind, name: info.name) }
+    if owner != nil { AddOnRegistration.noteRegistered(kind: kind, name: info.name) }
   }
 
-  /// The plugin file that registered `name`, or `nil` for a built-in (or an unknown name).
+  /// The add-on file that registered `name`, or `nil` for a built-in (or an unknown name).
   public func owner(of name: String) -> String? { lock.withLock { owners[name] } }
 
-  /// Removes a component (used when a loaded plugin is reloaded).
+  /// Removes a component (used when a loaded add-on is reloaded).
   public func unregister(_ name: String) {
     lock.withLock {
       entries[name] = nil

@@ -41,7 +41,7 @@ public struct HSQShellCommand: ParsableCommand {
   @Flag(help: "In a script, report every failing command and go on instead of stopping at the first.")
   var keepGoing = false
 
-  @Flag(help: "Let the script compile and load plugins ('load FILE.swift'); without it such a line fails.")
+  @Flag(help: "Let the script compile and load add-ons ('load FILE.swift'); without it such a line fails.")
   var allowLoad = false
 
   public init() {}

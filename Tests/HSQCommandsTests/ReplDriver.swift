@@ -6,7 +6,7 @@ import Foundation
 /// A built `hsq-repl --json --keep-going` driven through pipes: one command in, its JSON line out.
 ///
 /// The session reads standard input a line at a time and flushes after every command, so a
-/// test can change files between commands (edit a plugin, then `reload`).
+/// test can change files between commands (edit an add-on, then `reload`).
 final class ReplDriver {
   struct Failure: Error, CustomStringConvertible {
     let description: String
@@ -91,7 +91,7 @@ struct ScratchDirectory {
   let url: URL
 
   init() throws {
-    url = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-plugin-test-\(UUID())")
+    url = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-add-on-test-\(UUID())")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   }
 

@@ -7,17 +7,17 @@ import HSQ
   import Darwin
 #endif
 
-/// Compiles plugin source files, opens them and registers their components, for `load` and `reload`.
+/// Compiles add-on source files, opens them and registers their components, for `load` and `reload`.
 ///
 /// Process-wide, like the registries it fills. Every load writes a library with a fresh
 /// file and module name (`dlopen` caches by path, and the Swift runtime keys types by module),
 /// so a reload really runs the edited code; an old library is never closed, so compressors
 /// built from it — in experiments that have not rebound — keep working.
-final class PluginLoader: @unchecked Sendable {
-  static let shared = PluginLoader()
+final class AddOnLoader: @unchecked Sendable {
+  static let shared = AddOnLoader()
 
-  /// A plugin as last loaded.
-  struct Plugin {
+  /// An add-on as last loaded.
+  struct AddOn {
     /// The file or directory given to `load`, absolute: the key its components are registered under.
     let path: String
     let components: [(kind: ComponentKind, name: String)]
@@ -30,33 +30,33 @@ final class PluginLoader: @unchecked Sendable {
   }
 
   private let lock = NSLock()
-  private var plugins: [String: Plugin] = [:]
-  /// Plugin paths in the order of their first successful load.
+  private var addOns: [String: AddOn] = [:]
+  /// Add-on paths in the order of their first successful load.
   private var order: [String] = []
   private var loads = 0
   /// Where libraries are built: private to this loader, made on the first load, removed with the loader (or at exit).
-  private var libraryDirectory: PluginLibraryDirectory?
+  private var libraryDirectory: AddOnLibraryDirectory?
 
-  /// Loaded plugins' paths, in the order they were first loaded.
+  /// Loaded add-ons' paths, in the order they were first loaded.
   var loadedPaths: [String] { lock.withLock { order } }
 
-  func isLoaded(_ path: String) -> Bool { lock.withLock { plugins[path] != nil } }
+  func isLoaded(_ path: String) -> Bool { lock.withLock { addOns[path] != nil } }
 
-  /// Compiles, opens and registers the plugin at `path` (a `.swift` file, a directory of them, or a package).
+  /// Compiles, opens and registers the add-on at `path` (a `.swift` file, a directory of them, or a package).
   ///
   /// Loading a path again replaces the components it registered before.
   ///
   /// - Throws: ``HSQError`` naming the file and the problem: compile errors with file:line,
   ///   a missing entry point, a registration that threw or took a name already taken.
-  func load(_ path: String) throws -> Plugin {
+  func load(_ path: String) throws -> AddOn {
     let start = DispatchTime.now().uptimeNanoseconds
-    let sources = try PluginSources.find(path)
-    let toolchain = try PluginToolchain.current()
+    let sources = try AddOnSources.find(path)
+    let toolchain = try AddOnToolchain.current()
     let (generation, module, library) = try lock.withLock { () throws -> (Int, String, String) in
-      if libraryDirectory == nil { libraryDirectory = try PluginLibraryDirectory() }
+      if libraryDirectory == nil { libraryDirectory = try AddOnLibraryDirectory() }
       loads += 1
-      let generation = (plugins[path]?.generation ?? 0) + 1
-      let module = "HSQPlugin_\(PluginSources.moduleName(for: path))_\(loads)"
+      let generation = (addOns[path]?.generation ?? 0) + 1
+      let module = "HSQAddOn_\(AddOnSources.moduleName(for: path))_\(loads)"
       return (generation, module, libraryDirectory!.file("lib\(module).so"))
     }
     try compile(sources, toolchain: toolchain, module: module, output: library, path: path)
@@ -64,8 +64,8 @@ final class PluginLoader: @unchecked Sendable {
     let before = Set(Compressors.registry.names.filter { Compressors.registry.owner(of: $0) == path })
     let components: [(kind: ComponentKind, name: String)]
     do {
-      components = try PluginRegistration.load(owner: path) { entryPoint() }
-    } catch let failure as PluginRegistration.RegistrationFailure {
+      components = try AddOnRegistration.load(owner: path) { entryPoint() }
+    } catch let failure as AddOnRegistration.RegistrationFailure {
       // Take back what this load added before it failed; names it replaced keep the new code.
       for (kind, name) in failure.registered where kind == .compressor && !before.contains(name) {
         Compressors.registry.unregister(name)
@@ -73,22 +73,22 @@ final class PluginLoader: @unchecked Sendable {
       throw Self.registrationError(failure.error, path: path)
     }
     guard !components.isEmpty else {
-      throw HSQError.invalidArgument("'\(Self.display(path))' registered nothing; its 'hsq_register' must call e.g. 'try Compressors.register(MyQuant.self)' inside PluginRegistration.run.")
+      throw HSQError.invalidArgument("'\(Self.display(path))' registered nothing; its 'hsq_register' must call e.g. 'try Compressors.register(MyQuant.self)' inside AddOnRegistration.run.")
     }
     let kept = Set(components.map(\.name))
     let dropped = before.subtracting(kept).sorted()
     for name in dropped { Compressors.registry.unregister(name) }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    let plugin = Plugin(path: path, components: components, generation: generation, seconds: seconds, dropped: dropped)
+    let addOn = AddOn(path: path, components: components, generation: generation, seconds: seconds, dropped: dropped)
     lock.withLock {
-      if plugins[path] == nil { order.append(path) }
-      plugins[path] = plugin
+      if addOns[path] == nil { order.append(path) }
+      addOns[path] = addOn
     }
-    return plugin
+    return addOn
   }
 
   /// Runs swiftc; on failure throws its error lines (file:line:column: error: …).
-  private func compile(_ sources: [String], toolchain: PluginToolchain, module: String, output: String, path: String) throws {
+  private func compile(_ sources: [String], toolchain: AddOnToolchain, module: String, output: String, path: String) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: toolchain.swiftc)
     process.arguments = toolchain.arguments(sources: sources, module: module, output: output)
@@ -110,7 +110,7 @@ final class PluginLoader: @unchecked Sendable {
     throw CompileFailure(path: path, diagnostics: shown, errorCount: errors.count)
   }
 
-  /// swiftc refused the plugin: its error lines (file:line:column: error: …), and one line that sums them up.
+  /// swiftc refused the add-on: its error lines (file:line:column: error: …), and one line that sums them up.
   struct CompileFailure: Error, CustomStringConvertible {
     let path: String
     let diagnostics: [String]
@@ -119,7 +119,7 @@ final class PluginLoader: @unchecked Sendable {
     var description: String {
       let first = diagnostics.first ?? "swiftc failed without a message"
       let more = errorCount > 1 ? " (and \(errorCount - 1) more error\(errorCount == 2 ? "" : "s"))" : ""
-      return "'\(PluginLoader.display(path))' does not compile: \(first)\(more). Fix the file and load it again; the session is unchanged."
+      return "'\(AddOnLoader.display(path))' does not compile: \(first)\(more). Fix the file and load it again; the session is unchanged."
     }
   }
 
@@ -130,7 +130,7 @@ final class PluginLoader: @unchecked Sendable {
       throw HSQError.invalidState("Cannot open the library built from '\(Self.display(path))': \(reason). It must be built against this hsq-repl's own build (linked with --export-dynamic); rebuild hsq-repl and load again.")
     }
     guard let symbol = dlsym(handle, "hsq_register") else {
-      throw HSQError.invalidArgument("'\(Self.display(path))' has no entry point 'hsq_register'; add '@_cdecl(\"hsq_register\") public func hsqRegister() { PluginRegistration.run { try Compressors.register(MyQuant.self) } }' (see the template from 'swift package hsq-new-compressor').")
+      throw HSQError.invalidArgument("'\(Self.display(path))' has no entry point 'hsq_register'; add '@_cdecl(\"hsq_register\") public func hsqRegister() { AddOnRegistration.run { try Compressors.register(MyQuant.self) } }' (see the template from 'swift package hsq-new-compressor').")
     }
     return unsafeBitCast(symbol, to: (@convention(c) () -> Void).self)
   }

@@ -1,7 +1,7 @@
-// Plugin sources for the load tests: one that works but throws from encode, and the broken kinds.
+// Add-on sources for the load tests: one that works but throws from encode, and the broken kinds.
 
 /// A compressor whose encode always throws: the command that encodes fails, the session goes on.
-let throwingPlugin = #"""
+let throwingAddOn = #"""
 import HSQ
 
 struct Refusal: Error, CustomStringConvertible {
@@ -9,7 +9,7 @@ struct Refusal: Error, CustomStringConvertible {
 }
 
 public struct Thrower: CompressorComponent {
-  public static let info = ComponentInfo(kind: .compressor, name: "thrower", summary: "Throws from encode.", doc: "A test plugin.")
+  public static let info = ComponentInfo(kind: .compressor, name: "thrower", summary: "Throws from encode.", doc: "A test add-on.")
   public init(_ parameters: ParameterValues) throws {}
   public var spec: String { "thrower" }
   public var properties: CompressorProperties { .init(isUnbiased: true, isFixedSize: true, isDeterministic: true) }
@@ -22,17 +22,17 @@ public struct Thrower: CompressorComponent {
 
 @_cdecl("hsq_register")
 public func hsqRegister() {
-  PluginRegistration.run { try Compressors.register(Thrower.self) }
+  AddOnRegistration.run { try Compressors.register(Thrower.self) }
 }
 """#
 
 /// `Thrower` under another name, so it can stand in for the broken variants below.
-func renamedPlugin(_ name: String) -> String {
-  throwingPlugin.replacingOccurrences(of: "name: \"thrower\"", with: "name: \"\(name)\"")
+func renamedAddOn(_ name: String) -> String {
+  throwingAddOn.replacingOccurrences(of: "name: \"thrower\"", with: "name: \"\(name)\"")
 }
 
 /// A type error on line 4.
-let brokenPlugin = """
+let brokenAddOn = """
 import HSQ
 
 func half(_ x: Float) -> Float {
@@ -41,15 +41,15 @@ func half(_ x: Float) -> Float {
 """
 
 /// Registration that throws its own error.
-let failingRegistrationPlugin = #"""
+let failingRegistrationAddOn = #"""
 import HSQ
 
 struct NotToday: Error, CustomStringConvertible {
-  var description: String { "the plugin declines to register." }
+  var description: String { "the add-on declines to register." }
 }
 
 @_cdecl("hsq_register")
 public func hsqRegister() {
-  PluginRegistration.run { throw NotToday() }
+  AddOnRegistration.run { throw NotToday() }
 }
 """#
