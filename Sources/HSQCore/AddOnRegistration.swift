@@ -38,7 +38,9 @@ public enum AddOnRegistration {
     return outcome.registered
   }
 
-  static func noteRegistered(kind: ComponentKind, name: String) {
+  /// Records that the add-on being loaded registered `name`; registries call it when ``owner`` is set,
+  /// so a failed load can take back what it added.
+  public static func noteRegistered(kind: ComponentKind, name: String) {
     state.withLock { $0.registered.append((kind, name)) }
   }
 

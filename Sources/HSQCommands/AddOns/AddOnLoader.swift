@@ -61,25 +61,25 @@ final class AddOnLoader: @unchecked Sendable {
     }
     try compile(sources, toolchain: toolchain, module: module, output: library, path: path)
     let entryPoint = try open(library, path: path)
-    let before = Set(Compressors.registry.names.filter { Compressors.registry.owner(of: $0) == path })
+    let before = Set(OwnedNames.registries.flatMap { $0.names(ownedBy: path) })
     let components: [(kind: ComponentKind, name: String)]
     do {
       components = try AddOnRegistration.load(owner: path) { entryPoint() }
     } catch let failure as AddOnRegistration.RegistrationFailure {
       // Take back what this load added before it failed; names it replaced keep the new code.
-      for (kind, name) in failure.registered where kind == .compressor && !before.contains(name) {
-        Compressors.registry.unregister(name)
+      for (kind, name) in failure.registered where !before.contains(OwnedName(kind: kind, name: name)) {
+        OwnedNames.unregister(OwnedName(kind: kind, name: name))
       }
       throw Self.registrationError(failure.error, path: path)
     }
     guard !components.isEmpty else {
-      throw HSQError.invalidArgument("'\(Self.display(path))' registered nothing; its 'hsq_register' must call e.g. 'try Compressors.register(MyQuant.self)' inside AddOnRegistration.run.")
+      throw HSQError.invalidArgument("'\(Self.display(path))' registered nothing; its 'hsq_register' must call e.g. 'try Compressors.register(MyQuant.self)' or 'try Commands.register(MyCommands.self)' inside AddOnRegistration.run.")
     }
-    let kept = Set(components.map(\.name))
-    let dropped = before.subtracting(kept).sorted()
-    for name in dropped { Compressors.registry.unregister(name) }
+    let dropped = before.subtracting(components.map { OwnedName(kind: $0.kind, name: $0.name) })
+      .sorted { ($0.name, $0.kind.rawValue) < ($1.name, $1.kind.rawValue) }
+    for name in dropped { OwnedNames.unregister(name) }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    let addOn = AddOn(path: path, components: components, generation: generation, seconds: seconds, dropped: dropped)
+    let addOn = AddOn(path: path, components: components, generation: generation, seconds: seconds, dropped: dropped.map(\.name))
     lock.withLock {
       if addOns[path] == nil { order.append(path) }
       addOns[path] = addOn
@@ -138,8 +138,10 @@ final class AddOnLoader: @unchecked Sendable {
   /// The message for an error thrown during registration.
   static func registrationError(_ error: any Error, path: String) -> HSQError {
     if case let HSQError.duplicateName(kind, name) = error {
-      let holder = Compressors.registry.owner(of: name).map { "by '\(display($0))'" } ?? "by a built-in \(kind)"
-      return .invalidArgument("'\(display(path))' registers \(kind) '\(name)', a name already taken \(holder); give it another name in its ComponentInfo and load again.")
+      let owner = OwnedNames.registries.first { $0.kind.rawValue == kind }?.owner(name)
+      let holder = owner.map { "by '\(display($0))'" } ?? "by a built-in \(kind)"
+      let place = kind == ComponentKind.command.rawValue ? "its CommandSpec" : "its ComponentInfo"
+      return .invalidArgument("'\(display(path))' registers \(kind) '\(name)', a name already taken \(holder); give it another name in \(place) and load again.")
     }
     return .invalidArgument("'\(display(path))' failed while registering its components: \(error)")
   }
@@ -148,5 +150,48 @@ final class AddOnLoader: @unchecked Sendable {
   static func display(_ path: String) -> String {
     let cwd = FileManager.default.currentDirectoryPath + "/"
     return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+  }
+}
+
+/// A name an add-on registered, of one kind.
+struct OwnedName: Hashable {
+  let kind: ComponentKind
+  let name: String
+}
+
+/// A registry an add-on may add to, as the loader sees it: who owns a name, and taking one back.
+struct OwnedNames: Sendable {
+  let kind: ComponentKind
+  let owner: @Sendable (String) -> String?
+  let names: @Sendable () -> [String]
+  let remove: @Sendable (String) -> Void
+
+  init<Product>(_ table: ComponentTable<Product>) {
+    kind = table.kind
+    owner = { table.owner(of: $0) }
+    names = { table.names }
+    remove = { table.unregister($0) }
+  }
+
+  init(_ table: CommandTable) {
+    kind = .command
+    owner = { table.owner(of: $0) }
+    names = { table.names }
+    remove = { table.unregister($0) }
+  }
+
+  /// What the add-on file `path` has registered here.
+  func names(ownedBy path: String) -> [OwnedName] {
+    names().filter { owner($0) == path }.map { OwnedName(kind: kind, name: $0) }
+  }
+
+  /// Every registry `load` knows how to take names back from.
+  static let registries = [
+    OwnedNames(Compressors.registry), OwnedNames(Codebooks.registry), OwnedNames(Models.registry),
+    OwnedNames(Datasets.registry), OwnedNames(Partitions.registry), OwnedNames(Commands.registry),
+  ]
+
+  static func unregister(_ name: OwnedName) {
+    registries.first { $0.kind == name.kind }?.remove(name.name)
   }
 }

@@ -2,8 +2,10 @@ import Foundation
 import HSQ
 import HSQContract
 
-extension Session {
-  static let addOnCommands: [CommandSpec] = [
+/// `reload`, `rebind`, `check`: working with add-ons (`load` compiles them).
+enum AddOnCommands: CommandSet {
+  static let helpOrder = 50
+  static let commands: [CommandSpec] = [
     CommandSpec(
       "reload", group: "Add-ons", abstract: "Compiles loaded add-ons again and replaces their components with the edited code.",
       discussion: "Without a path, every add-on loaded with 'load FILE.swift' (or a directory or package). An add-on may replace only names it registered itself. Experiments and variables built before keep the old instance (its code stays loaded); 'rebind' moves an experiment to the new code. A reload that fails to compile changes nothing.",
@@ -26,7 +28,9 @@ extension Session {
       options: [OptionSpec("draws", "Monte Carlo draws per short vector (default 2000)", value: "N")], recorded: false
     ) { session, args in try session.check(args.positional[0], draws: args.int("draws", default: 2000, in: 10...1_000_000)) },
   ]
+}
 
+extension Session {
   /// `load FILE.swift`, a directory or a package: compiles and registers an add-on.
   func loadAddOn(_ path: String) throws -> CommandOutput {
     try withCompileDiagnostics { addOnOutput(verb: "Loaded", try AddOnLoader.shared.load(resolvePath(path)), shown: path) }
