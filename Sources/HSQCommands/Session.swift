@@ -247,8 +247,9 @@ public final class Session {
     order.filter { if case .experiment = variables[$0] { return true } else { return false } }
   }
 
-  /// A compressor spelling with variables substituted: `q` → its spec.
-  func resolveCompressor(_ text: String) -> String {
+  /// A compressor spelling with variables substituted: `q` → its spec. Commands registered from
+  /// outside use it too, so their compressor arguments take variables like the built-ins'.
+  public func resolveCompressor(_ text: String) -> String {
     if case let .compressor(c)? = variables[text] { return c.spec }
     return text
   }
