@@ -1,6 +1,6 @@
 import Foundation
 
-/// Registration of components from an add-on that `load` compiled and opened at run time.
+/// Registration of components (and commands) from an add-on: code that `load` compiled and opened at run time.
 ///
 /// An add-on's entry point runs its registrations through ``run(_:)``:
 ///

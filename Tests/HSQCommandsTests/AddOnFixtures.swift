@@ -53,3 +53,25 @@ public func hsqRegister() {
   AddOnRegistration.run { throw NotToday() }
 }
 """#
+
+/// An add-on that registers one command, `name`, which answers `answer` and echoes its argument.
+func commandAddOn(_ name: String, answer: String = "first") -> String {
+  #"""
+  import HSQ
+  import HSQCommands
+
+  enum Greetings: CommandSet {
+    static let commands = [
+      CommandSpec("NAME", group: "Loaded", abstract: "Greets in a loaded file's voice.",
+                  arguments: [ArgumentSpec("who", "whom to greet")]) { session, args in
+        CommandOutput(text: "ANSWER \(args.positional[0])", json: .object([("answer", .string("ANSWER")), ("who", .string(args.positional[0]))]))
+      },
+    ]
+  }
+
+  @_cdecl("hsq_register")
+  public func hsqRegister() {
+    AddOnRegistration.run { try Commands.register(Greetings.self) }
+  }
+  """#.replacingOccurrences(of: "NAME", with: name).replacingOccurrences(of: "ANSWER", with: answer)
+}

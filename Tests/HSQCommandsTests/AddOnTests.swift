@@ -107,6 +107,38 @@ struct AddOnTests {
     #expect(repl.errors.contains("<stdin>:1: 'Broken.swift' does not compile"), "\(repl.errors)")
   }
 
+  @Test("a loaded file's command works like a built-in: help, apropos, JSON, reload; a built-in's name is refused",
+        .requires("hsq-repl and hsq-new-compressor built beside the tests", hasBinaries))
+  func loadedCommands() throws {
+    let scratch = try ScratchDirectory()
+    defer { scratch.remove() }
+    let repl = try ReplDriver(directory: scratch.url)
+
+    try scratch.write("Greet.swift", commandAddOn("greet"))
+    let load = try repl.send("load Greet.swift")
+    try #require(load.ok, "\(load.error) \(repl.errors)")
+    #expect(load.result["components"] as? [String] == ["greet"])
+    let greet = try repl.send("greet world")
+    #expect(greet.ok && greet.result["answer"] as? String == "first" && greet.result["who"] as? String == "world", "\(greet.result)")
+    #expect(try repl.send("greet").error.contains("'greet' needs <who>"))
+    #expect(try repl.send("apropos voice").strings == ["command greet"])
+    #expect(try repl.send("help").strings.last == "greet")
+    let help = try repl.send("help greet")
+    #expect(help.ok && help.result["usage"] as? String == "greet <who>", "\(help.result)")
+
+    // Reload replaces the command with the edited code; a built-in's name is refused, naming it.
+    try scratch.write("Greet.swift", commandAddOn("greet", answer: "second"))
+    #expect(try repl.send("reload Greet.swift").ok)
+    #expect(try repl.send("greet you").result["answer"] as? String == "second")
+    try scratch.write("Step.swift", commandAddOn("step"))
+    let clash = try repl.send("load Step.swift")
+    #expect(!clash.ok && clash.error == "'Step.swift' registers command 'step', a name already taken by a built-in command; give it another name in its CommandSpec and load again.", "\(clash.error)")
+    #expect(try repl.send("greet again").ok)
+    let end = repl.finish()
+    // Two commands failed on purpose ('greet' without <who>, the clash): --keep-going exits 1.
+    #expect(end.exited && end.status == 1, "\(repl.errors)")
+  }
+
   @Test("a directory of Swift files and a package load as one add-on", .requires("hsq-repl and hsq-new-compressor built beside the tests", hasBinaries))
   func directoryAndPackage() throws {
     let scratch = try ScratchDirectory()

@@ -18,6 +18,8 @@ final class ReplDriver {
     let result: [String: Any]
     /// The answer's `result` when it is an array (e.g. `reload`).
     let results: [[String: Any]]
+    /// The answer's `result` when it is an array of strings (e.g. `help`, `apropos`).
+    let strings: [String]
     var error: String { result["error"] as? String ?? "" }
   }
 
@@ -55,7 +57,7 @@ final class ReplDriver {
       throw Failure(description: "'\(line)' answered with \(text), not a JSON object")
     }
     return Answer(ok: object["ok"] as? Bool ?? false, result: object["result"] as? [String: Any] ?? [:],
-                  results: object["result"] as? [[String: Any]] ?? [])
+                  results: object["result"] as? [[String: Any]] ?? [], strings: object["result"] as? [String] ?? [])
   }
 
   /// Closes standard input and waits for the session to end; returns how it ended.
