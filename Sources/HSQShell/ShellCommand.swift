@@ -6,14 +6,15 @@ import HSQLineEditor
 
 /// hsq's interactive shell: compose pipelines from registered components and step convergence experiments.
 ///
-/// `hsq-repl` is this command's `main()`. A package that registers its own components starts the
-/// same shell with them:
+/// `hsq-repl` is this command's `main()`. A package that registers its own components and commands
+/// starts the same shell with them:
 ///
 /// ```swift
 /// import HSQ
 /// import HSQShell
 ///
 /// try Compressors.register(MyQuantizer.self)
+/// try Commands.register(MyCommands.self)   // a CommandSet, declared like the built-ins
 /// HSQShellCommand.main()
 /// ```
 public struct HSQShellCommand: ParsableCommand {
