@@ -62,8 +62,8 @@ public protocol Component: Sendable {
 /// The named components of one kind, each built from validated parameters.
 ///
 /// Lookups of unknown names throw with a "did you mean" suggestion;
-/// registering a name twice throws — except that a plugin reloaded from the same file
-/// (the same ``PluginRegistration/owner``) replaces its own components. Safe to use from several threads.
+/// registering a name twice throws — except that an add-on reloaded from the same file
+/// (the same ``AddOnRegistration/owner``) replaces its own components. Safe to use from several threads.
 public final class ComponentTable<Product>: Sendable {
   public typealias Entry = (info: ComponentInfo, make: @Sendable (ParameterValues) throws -> Product)
   public let kind: ComponentKind
@@ -72,7 +72,7 @@ public final class ComponentTable<Product>: Sendable {
   /// The table's contents, changed only under ``state``'s lock.
   private struct State: Sendable {
     var entries: [String: Entry] = [:]
-    /// The plugin file that registered a name; built-ins and `register` calls outside a load have none.
+    /// The add-on file that registered a name; built-ins and `register` calls outside a load have none.
     var owners: [String: String] = [:]
     var order: [String] = []
   }
@@ -81,13 +81,13 @@ public final class ComponentTable<Product>: Sendable {
 
   /// Registers a component.
   ///
-  /// Inside a plugin load (``PluginRegistration/owner`` set), a name the same plugin file
+  /// Inside an add-on load (``AddOnRegistration/owner`` set), a name the same add-on file
   /// registered before is replaced in place: that is how `reload` picks up edits.
   ///
   /// - Throws: ``HSQError/duplicateName(kind:name:)`` when the name is taken by a built-in or another file.
   public func register(_ info: ComponentInfo, make: @escaping @Sendable (ParameterValues) throws -> Product) throws {
     precondition(info.kind == kind, "registering a \(info.kind) in the \(kind) table")
-    let owner = PluginRegistration.owner
+    let owner = AddOnRegistration.owner
     let kind = kind
     try state.withLock { table throws(HSQError) in
       if table.entries[info.name] != nil {
@@ -98,13 +98,13 @@ public final class ComponentTable<Product>: Sendable {
       table.entries[info.name] = (info, make)
       table.owners[info.name] = owner
     }
-    if owner != nil { PluginRegistration.noteRegistered(kind: kind, name: info.name) }
+    if owner != nil { AddOnRegistration.noteRegistered(kind: kind, name: info.name) }
   }
 
-  /// The plugin file that registered `name`, or `nil` for a built-in (or an unknown name).
+  /// The add-on file that registered `name`, or `nil` for a built-in (or an unknown name).
   public func owner(of name: String) -> String? { state.withLock { $0.owners[name] } }
 
-  /// Removes a component (used when a loaded plugin is reloaded).
+  /// Removes a component (used when a loaded add-on is reloaded).
   public func unregister(_ name: String) {
     state.withLock { table in
       table.entries[name] = nil
