@@ -17,7 +17,7 @@ let package = Package(
   // MARK: - Public API
   products: [
     .library(name: "HSQ", targets: ["HSQ"]),
-    /// The shell itself, for packages that register their own components and start `hsq-repl` with them.
+    /// The shell itself, for packages that register their own components and commands and start `hsq-repl` with them.
     .library(name: "HSQShell", targets: ["HSQShell"]),
     .executable(name: "hsq-repl", targets: ["hsq-repl"]),
     .executable(name: "hsq-bench", targets: ["hsq-bench"]),
@@ -74,7 +74,7 @@ let package = Package(
       dependencies: ["HSQCore", "HSQCodebooks", "HSQCompressors", "HSQDatasets", "HSQModels", "HSQExperiments"],
       swiftSettings: swiftSettings),
     .target(name: "HSQContract", dependencies: ["HSQCore", "HSQCompressors"], swiftSettings: swiftSettings),
-    .target(name: "HSQCommands", dependencies: ["HSQ", "HSQContract"], swiftSettings: swiftSettings),
+    .target(name: "HSQCommands", dependencies: ["HSQ", "HSQContract"], swiftSettings: swiftSettings, plugins: registerBuiltins),
     /// Markdown notebooks of ```hsq blocks: run, check, export to Jupyter (no terminal code).
     .target(name: "HSQNotebook", dependencies: ["HSQCommands"], swiftSettings: swiftSettings),
     /// The SIGINT flag and handler in C (a signal handler may touch only a sig_atomic_t).
@@ -139,5 +139,7 @@ let package = Package(
       name: "RegistryGenTests", dependencies: ["hsq-registry-gen", "HSQ"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQNotebookTests", dependencies: ["HSQNotebook"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQMPITests", dependencies: ["HSQMPI", "HSQTestSupport"], swiftSettings: swiftSettings),
+    /// The interactive shell in a real terminal (tmux drives hsq-repl and the line-editor demo).
+    .testTarget(name: "HSQShellTests", dependencies: ["HSQShell", "HSQTestSupport"], swiftSettings: swiftSettings),
   ]
 )

@@ -1,9 +1,9 @@
 import Foundation
 import PackagePlugin
 
-/// Generates a module's built-in component lists (`builtinCompressorTypes`, …) from its source
-/// files, so adding a built-in compressor, codebook, model, dataset or partition is one file and
-/// nothing else: the type's conformance is its registration.
+/// Generates a module's built-in lists (`builtinCompressorTypes`, …, `builtinCommandSets`) from its
+/// source files, so adding a built-in compressor, codebook, model, dataset, partition or set of
+/// commands is one file and nothing else: the type's conformance is its registration.
 @main
 struct RegisterBuiltins: BuildToolPlugin {
   func createBuildCommands(context: PluginContext, target: any Target) async throws -> [Command] {

@@ -1,10 +1,15 @@
-/* The run-time CPU-feature checks of nearest.c, nearest_plan.c and sums.c (see cpu_features.h). */
+/* The run-time CPU-feature checks of nearest.c, nearest_plan.c, sums.c and half.c (see cpu_features.h). */
 #include "cpu_features.h"
 
 #if defined(__x86_64__)
 int hsq_cpu_has_avx2_fma(void) {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+int hsq_cpu_has_avx2_f16c(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
 }
 
 int hsq_cpu_has_avx512f(void) {
@@ -25,6 +30,12 @@ int hsq_cpu_has_avx512_vnni_plan(void) {
 }
 #else
 int hsq_cpu_has_avx2_fma(void) { return 0; }
+int hsq_cpu_has_avx2_f16c(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
+}
+
+int hsq_cpu_has_avx2_f16c(void) { return 0; }
 int hsq_cpu_has_avx512f(void) { return 0; }
 int hsq_cpu_has_avx512f_vl(void) { return 0; }
 int hsq_cpu_has_avx512_vnni_plan(void) { return 0; }

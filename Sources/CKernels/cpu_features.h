@@ -5,6 +5,7 @@
 /* Each returns 1 when the running CPU has the named set (checked with __builtin_cpu_supports), 0 otherwise
  * and always off x86-64. Cheap enough to call on every dispatch: no cache, so no shared mutable state. */
 __attribute__((visibility("hidden"))) int hsq_cpu_has_avx2_fma(void);     /* AVX2 and FMA */
+__attribute__((visibility("hidden"))) int hsq_cpu_has_avx2_f16c(void);    /* AVX2 and F16C */
 __attribute__((visibility("hidden"))) int hsq_cpu_has_avx512f(void);      /* AVX-512 F */
 __attribute__((visibility("hidden"))) int hsq_cpu_has_avx512f_vl(void);   /* AVX-512 F and VL */
 /* AVX-512 F, BW, VNNI and VBMI2, FMA, BMI and POPCNT: the int8 nearest-codeword plan's kernels. */

@@ -8,38 +8,19 @@
  * instructions never depend on MXCSR's rounding mode here (the rounding is in
  * the immediate), and the default MXCSR keeps subnormals (no DAZ/FTZ).
  */
+#include "cpu_features.h"
 #include "kernels.h"
 #include <float.h>
 #include <immintrin.h>
 
 #pragma STDC FP_CONTRACT OFF
 
-#if defined(__x86_64__)
-static int cpu_has_f16c(void) {
-  static int cached = -1;
-  if (cached < 0) {
-    __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
-  }
-  return cached;
-}
-
-static int cpu_has_avx512f(void) {
-  static int cached = -1;
-  if (cached < 0) {
-    __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx512f");
-  }
-  return cached;
-}
-#endif
-
 hsq_kernel_level hsq_half_kernel(hsq_kernel_level level) {
 #if defined(__x86_64__)
   const int allowAVX512 = level == HSQ_KERNELS_AUTO || level == HSQ_KERNELS_AVX512;
   const int allowAVX2 = allowAVX512 || level == HSQ_KERNELS_AVX2;
-  if (allowAVX512 && cpu_has_avx512f()) return HSQ_KERNELS_AVX512;
-  if (allowAVX2 && cpu_has_f16c()) return HSQ_KERNELS_AVX2;
+  if (allowAVX512 && hsq_cpu_has_avx512f()) return HSQ_KERNELS_AVX512;
+  if (allowAVX2 && hsq_cpu_has_avx2_f16c()) return HSQ_KERNELS_AVX2;
 #else
   (void)level;
 #endif

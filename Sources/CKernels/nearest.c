@@ -11,18 +11,25 @@ hsq_kernel_level hsq_nearest_kernel(hsq_kernel_level level, int32_t K) {
   return HSQ_KERNELS_PORTABLE;
 }
 
+/* Scans codewords from..K-1 for row v one at a time (FMA in order of d), updating the running best
+ * (|dot|, index, signed dot) where strictly greater: the reference every vector path matches, and
+ * the vector paths' tail past their last full block. Inlined into the callers' target contexts. */
+static inline void scan_codewords(const float *v, int32_t D, const float *CT, int32_t K, int32_t from,
+                                  float *best, int32_t *bestK, float *bestDot) {
+  for (int32_t k = from; k < K; k++) {
+    float s = 0.0f;
+    for (int32_t d = 0; d < D; d++) s = fmaf(v[d], CT[(int64_t)d * K + k], s);
+    float a = fabsf(s);
+    if (a > *best) { *best = a; *bestK = k; *bestDot = s; }
+  }
+}
+
 static void nearest_portable(const float *V, int64_t M, int32_t D, const float *CT, int32_t K,
                              int32_t *idx, float *dot) {
   for (int64_t m = 0; m < M; m++) {
-    const float *v = V + m * D;
     float best = -1.0f, bestDot = 0.0f;
     int32_t bestK = 0;
-    for (int32_t k = 0; k < K; k++) {
-      float s = 0.0f;
-      for (int32_t d = 0; d < D; d++) s = fmaf(v[d], CT[(int64_t)d * K + k], s);
-      float a = fabsf(s);
-      if (a > best) { best = a; bestK = k; bestDot = s; }
-    }
+    scan_codewords(V + m * D, D, CT, K, 0, &best, &bestK, &bestDot);
     idx[m] = bestK;
     dot[m] = bestDot;
   }
@@ -63,6 +70,10 @@ static inline void reduce_lanes(__m256 best, __m256i block, __m256 bestDot,
         _mm256_castsi256_ps(bestBlock[r]), _mm256_castsi256_ps(_mm256_set1_epi32(blockIndex)), gt_)); \
   } while (0)
 
+/* The search eight codewords at a time (AVX2 + FMA), four rows per pass. The rest of its length is
+ * the register tile: eight accumulators and the running bests live in registers for the whole pass,
+ * so the block loops stay in this one function (a helper taking them by pointer would spill them);
+ * the scalar tail and the lane reduction are out in scan_codewords and reduce_lanes. */
 __attribute__((target("avx2,fma")))
 static void nearest_avx2(const float *V, int64_t M, int32_t D, const float *CT, int32_t K,
                          int32_t *idx, float *dot) {
@@ -116,22 +127,17 @@ static void nearest_avx2(const float *V, int64_t M, int32_t D, const float *CT, 
     }
     for (int r = 0; r < ROWS; r++) {
       /* Codewords past the last full block of 8, scalar. */
-      const float *vr = v + r * D;
       float tailBest = -1.0f, tailDot = 0.0f;
       int32_t tailK = K;
-      for (int32_t k = K8; k < K; k++) {
-        float s = 0.0f;
-        for (int32_t d = 0; d < D; d++) s = fmaf(vr[d], CT[(int64_t)d * K + k], s);
-        float a = fabsf(s);
-        if (a > tailBest) { tailBest = a; tailK = k; tailDot = s; }
-      }
+      scan_codewords(v + r * D, D, CT, K, K8, &tailBest, &tailK, &tailDot);
       reduce_lanes(best[r], bestBlock[r], bestDot[r], &tailBest, &tailK, &tailDot, idx + m + r, dot + m + r);
     }
   }
   if (m < M) nearest_portable(V + m * D, M - m, D, CT, K, idx + m, dot + m);
 }
 
-/* The same search sixteen codewords at a time (AVX-512F): 4 rows × 2 blocks of 16 = 8 accumulators. */
+/* The same search sixteen codewords at a time (AVX-512F): 4 rows × 2 blocks of 16 = 8 accumulators.
+ * One function for the reason nearest_avx2 is: the tile lives in registers for the whole pass. */
 #define HSQ_UPDATE_AVX512(acc, blockIndex, r)                                                     \
   do {                                                                                            \
     __m512 a_ = _mm512_abs_ps(acc);                                                               \
@@ -140,6 +146,25 @@ static void nearest_avx2(const float *V, int64_t M, int32_t D, const float *CT, 
     bestDot[r] = _mm512_mask_mov_ps(bestDot[r], gt_, (acc));                                      \
     bestBlock[r] = _mm512_mask_mov_epi32(bestBlock[r], gt_, _mm512_set1_epi32(blockIndex));       \
   } while (0)
+
+/* reduce_lanes for sixteen lanes: the per-lane best against the scalar tail's, first index on ties. */
+__attribute__((target("avx512f")))
+static inline void reduce_lanes16(__m512 best, __m512i block, __m512 bestDot, float tailBest, int32_t tailK,
+                                  float tailDot, int32_t *outK, float *outDot) {
+  float b[16], sd[16];
+  int32_t blk[16];
+  _mm512_storeu_ps(b, best);
+  _mm512_storeu_ps(sd, bestDot);
+  _mm512_storeu_si512(blk, block);
+  float win = tailBest, winDot = tailDot;
+  int32_t winK = tailK;
+  for (int j = 0; j < 16; j++) {
+    int32_t k = blk[j] * 16 + j;
+    if (b[j] > win || (b[j] == win && k < winK)) { win = b[j]; winK = k; winDot = sd[j]; }
+  }
+  *outK = winK;
+  *outDot = winDot;
+}
 
 __attribute__((target("avx512f")))
 static void nearest_avx512(const float *V, int64_t M, int32_t D, const float *CT, int32_t K,
@@ -191,28 +216,11 @@ static void nearest_avx512(const float *V, int64_t M, int32_t D, const float *CT
       HSQ_UPDATE_AVX512(a3, kb >> 4, 3);
     }
     for (int r = 0; r < ROWS; r++) {
-      const float *vr = v + r * D;
+      /* Codewords past the last full block of 16, scalar. */
       float tailBest = -1.0f, tailDot = 0.0f;
       int32_t tailK = K;
-      for (int32_t k = K16; k < K; k++) {
-        float s = 0.0f;
-        for (int32_t d = 0; d < D; d++) s = fmaf(vr[d], CT[(int64_t)d * K + k], s);
-        float a = fabsf(s);
-        if (a > tailBest) { tailBest = a; tailK = k; tailDot = s; }
-      }
-      float b[16], sd[16];
-      int32_t blk[16];
-      _mm512_storeu_ps(b, best[r]);
-      _mm512_storeu_ps(sd, bestDot[r]);
-      _mm512_storeu_si512(blk, bestBlock[r]);
-      float win = tailBest, winDot = tailDot;
-      int32_t winK = tailK;
-      for (int j = 0; j < 16; j++) {
-        int32_t k = blk[j] * 16 + j;
-        if (b[j] > win || (b[j] == win && k < winK)) { win = b[j]; winK = k; winDot = sd[j]; }
-      }
-      idx[m + r] = winK;
-      dot[m + r] = winDot;
+      scan_codewords(v + r * D, D, CT, K, K16, &tailBest, &tailK, &tailDot);
+      reduce_lanes16(best[r], bestBlock[r], bestDot[r], tailBest, tailK, tailDot, idx + m + r, dot + m + r);
     }
   }
   if (m < M) nearest_portable(V + m * D, M - m, D, CT, K, idx + m, dot + m);

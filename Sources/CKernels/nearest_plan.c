@@ -80,7 +80,9 @@ static int32_t codeword_slot(int32_t k) {
   return (2 * v + l % 2) * 16 + l / 2;
 }
 
-/* Quantizes the codebook and derives the error constants; leaves p->int8 = 0 when it cannot. */
+/* Quantizes the codebook and derives the error constants; leaves p->int8 = 0 when it cannot.
+ * One function because the constants are one derivation (see the header): the scale, the rounding
+ * error of each codeword and the bounds built from them, each step using the previous one's values. */
 static void prepare_int8(hsq_nearest_plan *p, const float *C) {
   const int32_t K = p->K, D = p->D;
   if (!hsq_cpu_has_avx512_vnni_plan() || D < PLAN_MIN_D || D > 16 || K < PLAN_MIN_K || K > PLAN_MAX_K) return;
@@ -221,8 +223,26 @@ static inline void transpose16(__m512 *r) {
   }
 }
 
+/* The screen's integer threshold per row lane from Σx² and Σf² by dim group: T ≥ 2ε from ‖x‖ and ‖f‖
+ * (see the header), with the margins; capped where it takes every codeword anyway. */
+__attribute__((target(INT8_TARGET), always_inline))
+static inline __m512i screen_threshold(const hsq_nearest_plan *p, const __m512 xs[4], const __m512 fs[4]) {
+  const __m512 x2 = _mm512_add_ps(_mm512_add_ps(xs[0], xs[1]), _mm512_add_ps(xs[2], xs[3]));
+  const __m512 f2 = _mm512_add_ps(_mm512_add_ps(fs[0], fs[1]), _mm512_add_ps(fs[2], fs[3]));
+  const __m512 xn = _mm512_sqrt_ps(x2), fn = _mm512_sqrt_ps(f2);
+  const __m512 e = _mm512_fmadd_ps(xn, _mm512_set1_ps(p->tq),
+                                   _mm512_mul_ps(_mm512_add_ps(_mm512_fmadd_ps(xn, _mm512_set1_ps(0x1p-22f), fn),
+                                                               _mm512_set1_ps(0x1p-100f)),
+                                                 _mm512_set1_ps(p->tn)));
+  const __m512 t = _mm512_min_ps(_mm512_mul_ps(e, _mm512_set1_ps(2 * (1 + 0x1p-10f))), _mm512_set1_ps(0x1p30f));
+  return _mm512_add_epi32(_mm512_cvttps_epi32(t), _mm512_set1_epi32(2));
+}
+
 /* Loads rows [m0, m0 + cnt) (cnt ≤ 16), answers the zero rows and sends the out-of-range ones to the float
- * search; quantizes the rest, sixteen at a time in the lanes. Returns the mask of the rows to screen. */
+ * search; quantizes the rest, sixteen at a time in the lanes. Returns the mask of the rows to screen.
+ * Kept whole (its threshold is out in screen_threshold): the sixteen transposed rows and the per-lane
+ * sums are vector registers from the load to the store, and the unrolled loops depend on D and G
+ * being constants where it is inlined. */
 __attribute__((target(INT8_TARGET), always_inline))
 static inline unsigned quantize_group(const hsq_nearest_plan *p, const float *V, int64_t m0, int cnt, group_t *g,
                                       int32_t *idx, float *dot, const int D, const int G) {
@@ -261,16 +281,7 @@ static inline unsigned quantize_group(const hsq_nearest_plan *p, const float *V,
     }
     _mm512_store_si512((void *)g->qd[gi], bytes);
   }
-  const __m512 x2 = _mm512_add_ps(_mm512_add_ps(xs[0], xs[1]), _mm512_add_ps(xs[2], xs[3]));
-  const __m512 f2 = _mm512_add_ps(_mm512_add_ps(fs[0], fs[1]), _mm512_add_ps(fs[2], fs[3]));
-  /* T ≥ 2ε from ‖x‖ and ‖f‖ (see the header), with the margins; capped where it takes every codeword anyway. */
-  const __m512 xn = _mm512_sqrt_ps(x2), fn = _mm512_sqrt_ps(f2);
-  const __m512 e = _mm512_fmadd_ps(xn, _mm512_set1_ps(p->tq),
-                                   _mm512_mul_ps(_mm512_add_ps(_mm512_fmadd_ps(xn, _mm512_set1_ps(0x1p-22f), fn),
-                                                               _mm512_set1_ps(0x1p-100f)),
-                                                 _mm512_set1_ps(p->tn)));
-  const __m512 t = _mm512_min_ps(_mm512_mul_ps(e, _mm512_set1_ps(2 * (1 + 0x1p-10f))), _mm512_set1_ps(0x1p30f));
-  _mm512_store_si512((void *)g->T, _mm512_add_epi32(_mm512_cvttps_epi32(t), _mm512_set1_epi32(2)));
+  _mm512_store_si512((void *)g->T, screen_threshold(p, xs, fs));
   for (unsigned z = zero; z; z &= z - 1) {
     idx[m0 + __builtin_ctz(z)] = 0;
     dot[m0 + __builtin_ctz(z)] = 0.0f;

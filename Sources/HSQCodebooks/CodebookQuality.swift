@@ -119,12 +119,11 @@ public struct CodebookQuality: Sendable, Hashable, Codable {
     } else {
       deltaLowerBound = deltaSpectralLowerBound
     }
-    let mc = try ContractionFactor.sample(
-      transposed: c.storage.map(Float.init), dim: d, count: k, samples: options.samples, keep: options.descentStarts,
-      random: &random)
+    let rows = c.transposed  // K×D
+    let plan = NearestCodewordPlan(rows: rows.storage.map(Float.init), count: k, dim: d)
+    let mc = try ContractionFactor.sample(plan, samples: options.samples, keep: options.descentStarts, random: &random)
     meanCos2 = mc.mean
     meanCos2StandardError = mc.standardError
-    let rows = c.transposed  // K×D
     var upper = Double.infinity
     for start in mc.lowest {
       upper = Swift.min(upper, options.descentIterations > 0

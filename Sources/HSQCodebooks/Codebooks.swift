@@ -1,5 +1,6 @@
 import Foundation
 import HSQCore
+import Synchronization
 
 /// A named codebook construction: declares its parameters and builds a codebook from them.
 ///
@@ -47,10 +48,9 @@ public enum Codebooks {
 }
 
 /// Codebooks built so far, by canonical spelling.
-final class CodebookCache: @unchecked Sendable {
-  private let lock = NSLock()
-  private var built: [String: Codebook] = [:]
+final class CodebookCache: Sendable {
+  private let built = Mutex<[String: Codebook]>([:])
 
-  func lookup(_ key: String) -> Codebook? { lock.withLock { built[key] } }
-  func store(_ key: String, _ codebook: Codebook) { lock.withLock { built[key] = codebook } }
+  func lookup(_ key: String) -> Codebook? { built.withLock { $0[key] } }
+  func store(_ key: String, _ codebook: Codebook) { built.withLock { $0[key] = codebook } }
 }

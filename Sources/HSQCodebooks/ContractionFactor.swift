@@ -21,11 +21,11 @@ import HSQCore
 /// exactly once the descent has reached that facet's basin; the search is
 /// local, so for large D the result is an upper bound, not δ itself.
 enum ContractionFactor {
-  /// Mean, standard error and minimum of cos²θ over `count` random unit directions, and the `keep` lowest directions.
+  /// Mean, standard error and minimum of cos²θ over `count` random unit directions, and the `keep` lowest directions (searched with `plan`, built once).
   static func sample(
-    transposed: [Float], dim d: Int, count codewords: Int, samples count: Int, keep: Int, random: inout RandomStream
+    _ plan: NearestCodewordPlan, samples count: Int, keep: Int, random: inout RandomStream
   ) throws -> (mean: Double, standardError: Double, lowest: [[Double]]) {
-    let batch = 4096
+    let batch = 4096, d = plan.dim
     // The lowest `pool` directions are kept; `keep` of them, spread apart, become descent starts.
     let pool = 8 * keep
     var sum = 0.0, sumSquares = 0.0
@@ -34,9 +34,7 @@ enum ContractionFactor {
     while done < count {
       let n = Swift.min(batch, count - done)
       let directions = try KMeansCodebook.uniformSphereSamples(count: n, dim: d, rng: &random)
-      let dots = try NearestCodewordSearch.search(
-        directions, count: n, dim: d, transposedCodebook: transposed, codewords: codewords
-      ).dot
+      let dots = try plan.search(directions, rows: n).dot
       for i in 0..<n {
         let c = dots[i] * dots[i]
         sum += Double(c)

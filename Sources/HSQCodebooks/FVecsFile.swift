@@ -1,3 +1,4 @@
+import Foundation
 import HSQCore
 
 /// The `.fvecs` format of the HSQ authors' codebooks (and of the TEXMEX ANN benchmarks).
@@ -23,7 +24,7 @@ public enum FVecsFile {
 
   /// Writes `count` rows of `dim` values atomically (temporary file, then rename).
   public static func write(_ values: [Float], count: Int, dim: Int, to path: String) throws {
-    try FileBytes.writeAtomically(encode(values, count: count, dim: dim), to: path)
+    try AtomicFile.write(Data(encode(values, count: count, dim: dim)), to: path)
   }
 
   /// The bytes of an `.fvecs` file holding `count` rows of `dim` values.
@@ -32,8 +33,8 @@ public enum FVecsFile {
     var bytes = [UInt8]()
     bytes.reserveCapacity(count * (4 + 4 * dim))
     for row in 0..<count {
-      FileBytes.append(UInt32(dim), to: &bytes)
-      for j in 0..<dim { FileBytes.append(values[row * dim + j].bitPattern, to: &bytes) }
+      LittleEndianFields.append(UInt32(dim), to: &bytes)
+      for j in 0..<dim { LittleEndianFields.append(values[row * dim + j].bitPattern, to: &bytes) }
     }
     return bytes
   }
@@ -53,7 +54,7 @@ public enum FVecsFile {
           path: path, position: place,
           problem: "the file ends inside a dimension header (\(bytes.count - offset) of 4 bytes); the file is truncated.")
       }
-      let d = Int(Int32(bitPattern: FileBytes.uint32(bytes, at: offset)))
+      let d = Int(Int32(bitPattern: LittleEndianFields.uint32(bytes, at: offset)))
       guard d >= 1 else {
         throw HSQError.fileFormat(
           path: path, position: place,
@@ -70,7 +71,7 @@ public enum FVecsFile {
           path: path, position: place,
           problem: "the header announces \(d) values but only \(bytes.count - offset - 4) bytes follow; the file is truncated or not an .fvecs file.")
       }
-      let row = try FileBytes.floats(bytes, at: offset + 4, count: d, path: path) {
+      let row = try LittleEndianFields.floats(bytes, at: offset + 4, count: d, path: path) {
         "byte \(offset + 4 + 4 * $0) (vector \(count), value \($0))"
       }
       values.append(contentsOf: row)

@@ -100,8 +100,8 @@ public enum KMeansCodebook: CodebookConstruction {
       let center = Array(samples[(pick * dim)..<((pick + 1) * dim)])
       centers.replaceSubrange((c * dim)..<((c + 1) * dim), with: center)
       guard c + 1 < k else { break }
-      // The new center's inner products with every sample, through the kernel (K = 1: CT is the center itself).
-      let dots = try NearestCodewordSearch.search(samples, count: n, dim: dim, transposedCodebook: center, codewords: 1).dot
+      // The new center's inner products with every sample, through the kernel (K = 1).
+      let dots = try NearestCodewordPlan(rows: center, count: 1, dim: dim).search(samples, rows: n).dot
       var total = 0.0
       distance.withUnsafeMutableBufferPointer { dist in
         for i in 0..<n {
@@ -127,9 +127,7 @@ public enum KMeansCodebook: CodebookConstruction {
 
   /// The nearest center (up to sign) of every sample and the signed inner product.
   static func assign(_ samples: [Float], count n: Int, dim: Int, centers: [Float], k: Int) throws -> (index: [Int32], dot: [Float]) {
-    var transposed = [Float](repeating: 0, count: dim * k)
-    for c in 0..<k { for j in 0..<dim { transposed[j * k + c] = centers[c * dim + j] } }
-    return try NearestCodewordSearch.search(samples, count: n, dim: dim, transposedCodebook: transposed, codewords: k)
+    try NearestCodewordPlan(rows: centers, count: k, dim: dim).search(samples, rows: n)
   }
 
   /// New centers: the normalized signed sums of the samples of each cluster; empty clusters take the worst-served samples.

@@ -1,3 +1,4 @@
+import Foundation
 import HSQCore
 
 /// 2-D float32 arrays in NumPy's `.npy` format (versions 1.0, 2.0 and 3.0).
@@ -23,7 +24,7 @@ public enum NPYFile {
 
   /// Writes `count` rows of `dim` values as a float32 `.npy` array of shape (count, dim), atomically.
   public static func write(_ values: [Float], count: Int, dim: Int, to path: String) throws {
-    try FileBytes.writeAtomically(encode(values, count: count, dim: dim), to: path)
+    try AtomicFile.write(Data(encode(values, count: count, dim: dim)), to: path)
   }
 
   /// The bytes of a version 1.0 `.npy` file of shape (count, dim).
@@ -34,7 +35,7 @@ public enum NPYFile {
     header += [UInt8](repeating: UInt8(ascii: " "), count: (64 - unpadded % 64) % 64) + [UInt8(ascii: "\n")]
     var bytes = magic + [1, 0, UInt8(header.count & 0xFF), UInt8(header.count >> 8)] + header
     bytes.reserveCapacity(bytes.count + 4 * values.count)
-    for v in values { FileBytes.append(v.bitPattern, to: &bytes) }
+    for v in values { LittleEndianFields.append(v.bitPattern, to: &bytes) }
     return bytes
   }
 
@@ -54,7 +55,7 @@ public enum NPYFile {
     default: throw fail("byte 6", "format version \(major).\(minor) is not supported; save with numpy.save (versions 1.0, 2.0, 3.0).")
     }
     guard bytes.count >= 8 + lengthSize else { throw fail("byte 8", "the file ends inside the header length; the file is truncated.") }
-    let headerLength = lengthSize == 2 ? Int(bytes[8]) | Int(bytes[9]) << 8 : Int(FileBytes.uint32(bytes, at: 8))
+    let headerLength = lengthSize == 2 ? Int(bytes[8]) | Int(bytes[9]) << 8 : Int(LittleEndianFields.uint32(bytes, at: 8))
     let headerStart = 8 + lengthSize, dataStart = headerStart + headerLength
     guard dataStart <= bytes.count else {
       throw fail("byte \(headerStart)", "the header length says \(headerLength) bytes but only \(bytes.count - headerStart) follow; the file is truncated.")
@@ -81,7 +82,7 @@ public enum NPYFile {
         "byte \(dataStart) (data)",
         "the shape (\(count), \(dim)) needs \(4 * elements) bytes of float32 data but \(available) follow the header; \(problem).")
     }
-    let values = try FileBytes.floats(bytes, at: dataStart, count: elements, path: path) {
+    let values = try LittleEndianFields.floats(bytes, at: dataStart, count: elements, path: path) {
       "byte \(dataStart + 4 * $0) (row \($0 / dim), column \($0 % dim))"
     }
     return (count, dim, values)

@@ -1,5 +1,6 @@
 import Foundation
 import HSQCore
+import Synchronization
 
 /// ω₂(C), the worst-case normalized variance of unbiased HSQ with pseudo-inverse coefficients: bounds and exact value.
 ///
@@ -54,17 +55,17 @@ enum WorstCaseVariance {
     let best = ChunkResults(count: chunks)
     let cancellation = Cancellation.current
     DispatchQueue.concurrentPerform(iterations: chunks) { c in
-      best.slots[c] = enumerate(a, from: c * perChunk, count: perChunk, cancellation: cancellation)
+      let value = enumerate(a, from: c * perChunk, count: perChunk, cancellation: cancellation)
+      best.slots.withLock { $0[c] = value }
     }
     try cancellation?.check()
-    return best.slots.max()! - 1
+    return best.slots.withLock { $0.max()! } - 1
   }
 
-  /// One result slot per chunk; each chunk writes only its own slot, so sharing is safe.
-  private final class ChunkResults: @unchecked Sendable {
-    let slots: UnsafeMutableBufferPointer<Double>
-    init(count: Int) { slots = .allocate(capacity: count); slots.initialize(repeating: 0) }
-    deinit { slots.deallocate() }
+  /// One result slot per chunk (at most 64 of them, each written once, so the lock costs nothing).
+  private final class ChunkResults: Sendable {
+    let slots: Mutex<[Double]>
+    init(count: Int) { slots = Mutex([Double](repeating: 0, count: count)) }
   }
 
   /// The largest ‖Σ s_j r_j‖² over Gray codes g(i) = i ^ (i >> 1), i in start..<start+count; bit b of g(i) set means s_{b+1} = −1.

@@ -24,9 +24,9 @@ extension Session {
       CompletionResult(start: start, candidates: Array(Set(candidates.filter { $0.hasPrefix(current) })).sorted())
     }
     guard let commandName = before.first else {
-      return result(Self.commands.flatMap { [$0.name] + $0.aliases })
+      return result(commands.flatMap { [$0.name] + $0.aliases })
     }
-    guard let command = Self.command(commandName) else { return result([]) }
+    guard let command = self.command(commandName) else { return result([]) }
     if current.hasPrefix("--") { return result(command.options.map { "--" + $0.name }) }
     if let last = before.last, last.hasPrefix("--"), let option = command.options.first(where: { "--" + $0.name == last }), !option.isFlag {
       return result(candidates(option.completion, word: current, context: before))
@@ -57,11 +57,11 @@ extension Session {
   func candidates(_ kind: CompletionKind, word: String, context: [String]) -> [String] {
     switch kind {
     case .none: return []
-    case .command: return Self.commands.map(\.name)
+    case .command: return commands.map(\.name)
     case .listTopic: return Catalog.kinds.map(\.plural) + ["commands", "settings", "variables"]
     case let .component(k): return componentCandidates(word, infos: Catalog.infos(of: k))
     case .anyComponent: return componentCandidates(word, infos: Catalog.allInfos) + order
-    case .helpTopic: return Self.commands.map(\.name) + Catalog.allInfos.map(\.name) + ExperimentConfig.fields.map(\.name) + Catalog.kinds.map(\.plural)
+    case .helpTopic: return commands.map(\.name) + Catalog.allInfos.map(\.name) + ExperimentConfig.fields.map(\.name) + Catalog.kinds.map(\.plural)
     case .variable: return order
     case .experiment: return experimentNames
     case .metric: return PlotMetric.names

@@ -4,7 +4,7 @@ import HSQ
 extension Session {
   /// The commands that recreate this session's state, for a recording that starts now.
   ///
-  /// In binding order: a `load` per loaded plugin; `let NAME = compressor|codebook SPEC` per component
+  /// In binding order: a `load` per loaded add-on; `let NAME = compressor|codebook SPEC` per component
   /// variable; per experiment, its full `experiment` line when it is pristine (step 0, no history, no
   /// events), else `load STEM.NAME.json --as NAME` from a checkpoint written now beside the recording
   /// (`STEM` is `target` without its extension; re-recording to the same file rewrites them): replaying
@@ -13,7 +13,7 @@ extension Session {
   ///
   /// - Throws: when a checkpoint cannot be written (nothing is recorded then).
   func recordingPreamble(target: String) throws -> [String] {
-    var lines = PluginLoader.shared.loadedPaths.map { "load \(Tokenizer.quoted($0))" }
+    var lines = AddOnLoader.shared.loadedPaths.map { "load \(Tokenizer.quoted($0))" }
     let stem = (target as NSString).deletingPathExtension
     for name in order {
       switch variables[name] {

@@ -13,7 +13,7 @@ extension Session {
       throw HSQError.fileFormat(path: file, position: nil, problem: "no such file; give a script written by 'record'.")
     }
     let lines = String(decoding: data, as: UTF8.self).textLines
-    let target = check ? Session() : self
+    let target = check ? Session(commandTable: commandTable) : self
     target.workingDirectory = workingDirectory
     target.outputDirectory = outputDirectory
     target.confinesWrites = confinesWrites

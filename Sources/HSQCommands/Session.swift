@@ -74,15 +74,25 @@ public final class Session {
   /// What `record` keeps for the command being run, when it differs from the line typed.
   var recordedLine: String?
 
-  public init() {}
+  /// The commands this session runs: the process's (``Commands``), or a table of a test's own.
+  let commandTable: CommandTable
 
-  /// Every command, in help order.
-  public static var commands: [CommandSpec] { helpCommands + componentCommands + experimentCommands + inspectCommands + fileCommands + pluginCommands + sessionCommands }
+  public init() { commandTable = Commands.registry }
 
-  /// The command named `name` (or aliased).
-  public static func command(_ name: String) -> CommandSpec? {
-    commands.first { $0.name == name || $0.aliases.contains(name) }
-  }
+  /// A session whose commands are `commandTable`'s, so a test can register commands without the rest of the process seeing them.
+  init(commandTable: CommandTable) { self.commandTable = commandTable }
+
+  /// Every command of the process, in help order: the built-ins and those registered since (see ``Commands``).
+  public static var commands: [CommandSpec] { Commands.all }
+
+  /// The command of the process named `name` (or aliased).
+  public static func command(_ name: String) -> CommandSpec? { Commands.named(name) }
+
+  /// Every command this session runs, in help order.
+  public var commands: [CommandSpec] { commandTable.all }
+
+  /// The command this session runs named `name` (or aliased).
+  public func command(_ name: String) -> CommandSpec? { commandTable.named(name) }
 
   /// Runs one line and returns its output; never throws.
   ///
@@ -101,8 +111,8 @@ public final class Session {
     do {
       let words = try Tokenizer.split(text)
       guard let name = words.first else { return CommandOutput() }
-      guard let command = Self.command(name) else {
-        let names = Self.commands.flatMap { [$0.name] + $0.aliases }
+      guard let command = self.command(name) else {
+        let names = commands.flatMap { [$0.name] + $0.aliases }
         throw HSQError.unknownName(kind: "command", name: name, suggestion: closestMatch(to: name, in: names))
       }
       let parsed = try Self.parse(Array(words.dropFirst()), for: command)
@@ -194,7 +204,7 @@ public final class Session {
     guard let first = name.first, first.isLetter, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
       throw HSQError.invalidArgument("'\(name)' is not a valid name; use letters, digits, '-' and '_', starting with a letter.")
     }
-    guard Self.command(name) == nil else {
+    guard command(name) == nil else {
       throw HSQError.invalidArgument("'\(name)' is a command; choose another name.")
     }
     guard !replacing, case let .experiment(e)? = variables[name], e.stepCount > 0 || !e.history.isEmpty || !e.events.isEmpty else { return }
@@ -205,7 +215,7 @@ public final class Session {
   func freeName(like name: String) -> String {
     let stem = String(name.reversed().drop { $0.isNumber }.reversed())
     let start = Int(name.dropFirst(stem.count)).flatMap { $0 < Int.max - 1000 ? $0 + 1 : nil } ?? 2
-    return (start...).lazy.map { "\(stem)\($0)" }.first { variables[$0] == nil && Self.command($0) == nil }!
+    return (start...).lazy.map { "\(stem)\($0)" }.first { variables[$0] == nil && command($0) == nil }!
   }
 
   /// The variable `name`.
@@ -232,8 +242,9 @@ public final class Session {
     order.filter { if case .experiment = variables[$0] { return true } else { return false } }
   }
 
-  /// A compressor spelling with variables substituted: `q` → its spec.
-  func resolveCompressor(_ text: String) -> String {
+  /// A compressor spelling with variables substituted: `q` → its spec. Commands registered from
+  /// outside use it too, so their compressor arguments take variables like the built-ins'.
+  public func resolveCompressor(_ text: String) -> String {
     if case let .compressor(c)? = variables[text] { return c.spec }
     return text
   }

@@ -21,7 +21,7 @@ struct CSVFile {
   ///   of its cells is not a number while the same cell of the second row is.
   init(path: String, delimiter: UInt8, header: Bool?) throws {
     self.path = path
-    let bytes = try FileBytes(path: path).bytes
+    let bytes = try DataFile(path: path).bytes
     // Each cell becomes a String of 16 bytes or more, and takes at least 2 bytes of text ("0,").
     try MemoryBudget.current.check(
       9 * .bytes(bytes.count), for: "'\(path)'", detail: "its \(bytes.count) bytes of text split into cells", fix: "Use a smaller file")

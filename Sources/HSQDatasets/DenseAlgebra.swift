@@ -1,6 +1,11 @@
 import HSQCore
 
 /// The few dense Double kernels the synthetic generators need (row-major storage).
+///
+/// Random rotations come from HSQCore (``Matrix/randomOrthogonal(_:_:)``, LAPACK QR); what
+/// stays here is what defines the generated data bit for bit (the Gram–Schmidt basis of
+/// the mixture's class means, the whitening of the linear dataset's features): swapping
+/// them for LAPACK would change every seeded dataset, and with it recorded runs and snapshots.
 enum DenseAlgebra {
   /// Orthonormalizes the columns of a `rows × columns` matrix in place (modified Gram–Schmidt, twice
   /// for accuracy). Requires `columns ≤ rows` and independent columns (true almost surely for Gaussian ones).

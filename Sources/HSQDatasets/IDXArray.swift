@@ -27,7 +27,7 @@ struct IDXArray {
     var isInteger: Bool { self != .float32 && self != .float64 }
   }
 
-  let file: FileBytes
+  let file: DataFile
   let type: ElementType
   /// All dimensions; `dimensions[0]` is the number of items.
   let dimensions: [Int]
@@ -53,11 +53,11 @@ struct IDXArray {
   init(path: String, rank: ClosedRange<Int>, holding what: String) throws {
     var bytes: [UInt8] = []
     var header: (type: ElementType, dimensions: [Int])?
-    let compressed = try FileBytes.reading(path: path) { reader in
+    let compressed = try DataFile.reading(path: path) { reader in
       header = try IDXArray.read(&reader, into: &bytes, path: path, rank: rank, holding: what)
       return reader.wasCompressed
     }
-    file = FileBytes(path: path, bytes: bytes, wasCompressed: compressed)
+    file = DataFile(path: path, bytes: bytes, wasCompressed: compressed)
     type = header!.type
     dimensions = header!.dimensions
     dataOffset = 4 + 4 * dimensions.count
@@ -65,7 +65,7 @@ struct IDXArray {
 
   /// Reads the header, checks it and the memory it implies, then reads exactly the declared values.
   private static func read(
-    _ reader: inout FileBytes.Reader, into bytes: inout [UInt8], path: String, rank: ClosedRange<Int>, holding what: String
+    _ reader: inout DataFile.Reader, into bytes: inout [UInt8], path: String, rank: ClosedRange<Int>, holding what: String
   ) throws -> (ElementType, [Int]) {
     let compressed = reader.wasCompressed
     func fail(_ offset: Int, _ problem: String) -> HSQError {
@@ -90,16 +90,7 @@ struct IDXArray {
     guard bytes.count >= 4 + 4 * r else {
       throw fail(bytes.count, "the file ends inside the header, which needs \(4 + 4 * r) bytes for \(r) dimensions; the file is truncated.")
     }
-    var dims = [Int]()
-    var total = type.size
-    for k in 0..<r {
-      let o = 4 + 4 * k
-      let d = Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
-      dims.append(d)
-      let (product, overflow) = total.multipliedReportingOverflow(by: d)
-      guard !overflow, product <= 1 << 40 else { throw fail(o, "dimension \(k) is \(d), an impossible size; the header is corrupt.") }
-      total = product
-    }
+    let (dims, total) = try dimensions(bytes, rank: r, elementSize: type.size, fail: fail)
     let shape = dims.map(String.init).joined(separator: "×")
     // The data as read, then the values as Float32 twice (the features, and a train/test split's copy).
     let values = total / type.size
@@ -116,6 +107,23 @@ struct IDXArray {
       throw fail(expected, "more data follows the \(shape) values the header declares; the header or the file is wrong.")
     }
     return (type, dims)
+  }
+
+  /// The `rank` big-endian dimensions after the 4-byte magic, and the data's size in bytes (at most 2⁴⁰).
+  private static func dimensions(
+    _ bytes: [UInt8], rank r: Int, elementSize: Int, fail: (Int, String) -> HSQError
+  ) throws -> (dims: [Int], total: Int) {
+    var dims = [Int]()
+    var total = elementSize
+    for k in 0..<r {
+      let o = 4 + 4 * k
+      let d = Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
+      dims.append(d)
+      let (product, overflow) = total.multipliedReportingOverflow(by: d)
+      guard !overflow, product <= 1 << 40 else { throw fail(o, "dimension \(k) is \(d), an impossible size; the header is corrupt.") }
+      total = product
+    }
+    return (dims, total)
   }
 
   /// All values as Float, each divided by `divisor`, converted a million at a time between polls of

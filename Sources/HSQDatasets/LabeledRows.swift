@@ -42,10 +42,33 @@ struct LabeledRows {
       features += test.features
     }
     let all = train.count + (test?.count ?? 0)
+    let (labels, targets, classCount) = try encodeLabels([train] + (test.map { [$0] } ?? []), task: task, path: train.path)
+    let everything = Examples(count: all, featureCount: train.featureCount, features: features, labels: labels, targets: targets)
+    var trainSet: Examples, testSet: Examples
+    if test != nil {
+      trainSet = everything.subset(Array(0..<trainCount))
+      testSet = everything.subset(Array(trainCount..<all))
+    } else {
+      let split = TrainTestSplit.indices(count: trainCount, testFraction: testFraction, seed: seed)
+      trainSet = everything.subset(split.train)
+      testSet = everything.subset(split.test)
+    }
+    guard trainSet.count > 0 else {
+      throw HSQError.fileFormat(path: train.path, position: nil, problem: "it holds no training examples; give a file with at least one row (or lower 'test-fraction').")
+    }
+    normalize.apply(train: &trainSet.features, test: &testSet.features, featureCount: trainSet.featureCount)
+    let taskValue: HSQCore.Task = task == "regression" ? .regression : Datasets.classificationTask(classCount: classCount)
+    return Dataset(name: name, task: taskValue, classCount: classCount, train: trainSet, test: testSet)
+  }
+
+  /// The labels of `parts` (train, then test) as targets (`regression`) or as class codes
+  /// 0..<K in sorted order shared by all parts; `path` names the training file in errors.
+  private static func encodeLabels(
+    _ parts: [LabeledRows], task: String, path: String
+  ) throws -> (labels: [Int32], targets: [Float], classCount: Int) {
     var labels: [Int32] = []
     var targets: [Float] = []
     var classCount = 0
-    let parts = [train] + (test.map { [$0] } ?? [])
     if task == "regression" {
       for rows in parts {
         guard case let .numbers(values) = rows.labels else {
@@ -67,24 +90,9 @@ struct LabeledRows {
         labels = codes
         classCount = classes.count
       }
-      try ClassLabels.check(classCount: classCount, path: train.path)
+      try ClassLabels.check(classCount: classCount, path: path)
     }
-    let everything = Examples(count: all, featureCount: train.featureCount, features: features, labels: labels, targets: targets)
-    var trainSet: Examples, testSet: Examples
-    if test != nil {
-      trainSet = everything.subset(Array(0..<trainCount))
-      testSet = everything.subset(Array(trainCount..<all))
-    } else {
-      let split = TrainTestSplit.indices(count: trainCount, testFraction: testFraction, seed: seed)
-      trainSet = everything.subset(split.train)
-      testSet = everything.subset(split.test)
-    }
-    guard trainSet.count > 0 else {
-      throw HSQError.fileFormat(path: train.path, position: nil, problem: "it holds no training examples; give a file with at least one row (or lower 'test-fraction').")
-    }
-    normalize.apply(train: &trainSet.features, test: &testSet.features, featureCount: trainSet.featureCount)
-    let taskValue: HSQCore.Task = task == "regression" ? .regression : Datasets.classificationTask(classCount: classCount)
-    return Dataset(name: name, task: taskValue, classCount: classCount, train: trainSet, test: testSet)
+    return (labels, targets, classCount)
   }
 }
 

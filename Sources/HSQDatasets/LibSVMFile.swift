@@ -28,7 +28,7 @@ struct LibSVMFile {
   /// - Throws: ``HSQError/fileFormat(path:position:problem:)`` naming the line and column of a bad token.
   init(path: String, features: Int?) throws {
     self.path = path
-    let bytes = try FileBytes(path: path).bytes
+    let bytes = try DataFile(path: path).bytes
     var line = 0
     var start = 0
     while start < bytes.count {
@@ -45,15 +45,7 @@ struct LibSVMFile {
     func fail(_ column: Int, _ problem: String) -> HSQError {
       .fileFormat(path: path, position: "line \(line), column \(column)", problem: problem)
     }
-    var tokens: [(text: String, column: Int)] = []
-    var i = text.startIndex
-    func isBlank(_ c: UInt8) -> Bool { c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") }
-    while i < text.endIndex, text[i] != UInt8(ascii: "#") {
-      if isBlank(text[i]) { i += 1; continue }
-      let from = i
-      while i < text.endIndex, !isBlank(text[i]), text[i] != UInt8(ascii: "#") { i += 1 }
-      tokens.append((String(decoding: text[from..<i], as: UTF8.self), from - lineStart + 1))
-    }
+    let tokens = Self.tokens(text, lineStart: lineStart)
     guard let first = tokens.first else { return }
     guard let label = Double(first.text), label.isFinite else {
       throw fail(first.column, "the label '\(clipped(first.text, limit: fileTextLimit))' is not a number; a LIBSVM line starts with its label, e.g. '+1 3:0.5 7:1'.")
@@ -88,18 +80,37 @@ struct LibSVMFile {
       indices.append(Int32(index - 1))
       values.append(value)
     }
-    if !sorted {
-      let entries = (rowStart..<indices.count).map { (indices[$0], values[$0]) }.sorted { $0.0 < $1.0 }
-      for k in 1..<entries.count where entries[k].0 == entries[k - 1].0 {
-        throw fail(first.column, "the index \(entries[k].0 + 1) appears twice on this line; give each index once.")
-      }
-      for (k, entry) in entries.enumerated() {
-        indices[rowStart + k] = entry.0
-        values[rowStart + k] = entry.1
-      }
+    if !sorted, let duplicate = sortRow(from: rowStart) {
+      throw fail(first.column, "the index \(duplicate + 1) appears twice on this line; give each index once.")
     }
     labels.append(label)
     rowStarts.append(indices.count)
+  }
+
+  /// The blank-separated tokens of a line before any `#` comment, with their 1-based columns.
+  private static func tokens(_ text: ArraySlice<UInt8>, lineStart: Int) -> [(text: String, column: Int)] {
+    var tokens: [(text: String, column: Int)] = []
+    var i = text.startIndex
+    func isBlank(_ c: UInt8) -> Bool { c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") }
+    while i < text.endIndex, text[i] != UInt8(ascii: "#") {
+      if isBlank(text[i]) { i += 1; continue }
+      let from = i
+      while i < text.endIndex, !isBlank(text[i]), text[i] != UInt8(ascii: "#") { i += 1 }
+      tokens.append((String(decoding: text[from..<i], as: UTF8.self), from - lineStart + 1))
+    }
+    return tokens
+  }
+
+  /// Sorts the entries of the row that starts at `rowStart` by index; returns an index given twice
+  /// (0-based, the row left as it was) instead.
+  private mutating func sortRow(from rowStart: Int) -> Int32? {
+    let entries = (rowStart..<indices.count).map { (indices[$0], values[$0]) }.sorted { $0.0 < $1.0 }
+    for k in 1..<entries.count where entries[k].0 == entries[k - 1].0 { return entries[k].0 }
+    for (k, entry) in entries.enumerated() {
+      indices[rowStart + k] = entry.0
+      values[rowStart + k] = entry.1
+    }
+    return nil
   }
 
   /// The rows as a dense `count × featureCount` matrix.

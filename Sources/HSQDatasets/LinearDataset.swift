@@ -55,16 +55,7 @@ public struct LinearDataset: DatasetSource {
     let d = parameters.int("d"), n = parameters.int("n"), nTest = parameters.int("n-test")
     let condition = parameters.double("condition"), noise = parameters.double("noise")
     let whiten = parameters.bool("whiten"), seed = UInt64(parameters.int("seed"))
-    guard d > 1 || condition == 1 else {
-      throw HSQError.invalidParameter(component: "linear", parameter: "condition", problem: "with d = 1 the condition number is 1; set condition=1 or d >= 2.")
-    }
-    guard !whiten || n >= d else {
-      throw HSQError.invalidParameter(component: "linear", parameter: "n", problem: "whitening needs at least d = \(d) training examples, got \(n); raise n or set whiten=false.")
-    }
-    guard (n + nTest) * d <= Datasets.maximumValues else {
-      throw HSQError.invalidParameter(component: "linear", parameter: "n", problem: "(n + n-test)·d is more than 2^30 values; lower n or d.")
-    }
-    try Datasets.checkMemory(rows: n + nTest, features: d, extra: .elements(n + nTest, d, size: 8) + .elements(4, d, d, size: 8), of: "The dataset '\(parameters.canonical)'", fix: "Lower 'n', 'n-test' or 'd'")
+    try checkParameters(parameters, d: d, n: n, nTest: nTest, condition: condition, whiten: whiten)
     let s = (0..<d).map { d == 1 ? 1.0 : pow(condition, -Double($0) / Double(2 * (d - 1))) }
     var rotationStream = RandomStream.derived(from: seed, purpose: "linear-rotation")
     let v = Matrix.randomOrthogonal(d, &rotationStream).storage
@@ -105,5 +96,19 @@ public struct LinearDataset: DatasetSource {
     Normalization.from(parameters).apply(train: &train.features, test: &test.features, featureCount: d)
     let dataset = Dataset(name: parameters.canonical, task: .regression, classCount: 0, train: train, test: test)
     return Generated(dataset: dataset, trueWeights: weights, eigenvalues: s.map { $0 * $0 })
+  }
+
+  /// The combinations of parameters no dataset can be generated for, and the memory check.
+  private static func checkParameters(_ parameters: ParameterValues, d: Int, n: Int, nTest: Int, condition: Double, whiten: Bool) throws {
+    guard d > 1 || condition == 1 else {
+      throw HSQError.invalidParameter(component: "linear", parameter: "condition", problem: "with d = 1 the condition number is 1; set condition=1 or d >= 2.")
+    }
+    guard !whiten || n >= d else {
+      throw HSQError.invalidParameter(component: "linear", parameter: "n", problem: "whitening needs at least d = \(d) training examples, got \(n); raise n or set whiten=false.")
+    }
+    guard (n + nTest) * d <= Datasets.maximumValues else {
+      throw HSQError.invalidParameter(component: "linear", parameter: "n", problem: "(n + n-test)·d is more than 2^30 values; lower n or d.")
+    }
+    try Datasets.checkMemory(rows: n + nTest, features: d, extra: .elements(n + nTest, d, size: 8) + .elements(4, d, d, size: 8), of: "The dataset '\(parameters.canonical)'", fix: "Lower 'n', 'n-test' or 'd'")
   }
 }

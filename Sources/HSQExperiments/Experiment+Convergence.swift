@@ -60,33 +60,13 @@ extension Experiment {
     var distance: [Double]
     if config.errorFeedback {
       result = "error feedback, strongly convex (iii)"
-      var worst = 1.0
-      for g in guarantees {
-        switch g {
-        case let .contraction(d): worst = min(worst, d)
-        case let .unbiased(w) where w == 0: continue
-        default:
-          applies = false
-          notes.append("error feedback needs a δ-contraction; '\(pipeline.uplink.spec)' declares \(g.kindName).")
-        }
-      }
+      let worst = errorFeedbackBound(guarantees, inputs, mu: smoothness.mu, applies: &applies, notes: &notes)
       delta = worst
-      if config.lr >= 2 / max(smoothness.mu, 1e-300) { applies = false; notes.append("γ = lr must be below 2/μ.") }
       distance = (0...T).map { ConvergenceBounds.errorFeedbackStronglyConvex(inputs, delta: worst, steps: $0) }
     } else {
       result = "unbiased, strongly convex (ii)"
-      var worst = 0.0
-      for g in guarantees {
-        switch g {
-        case let .unbiased(w): worst = max(worst, w)
-        default:
-          applies = false
-          notes.append("without error feedback the bound needs an unbiased compressor; '\(pipeline.uplink.spec)' is a \(g.kindName).")
-        }
-      }
+      let worst = unbiasedBound(guarantees, inputs, applies: &applies, notes: &notes)
       omega = worst
-      let maxStep = ConvergenceBounds.maxStepUnbiased(inputs, omega: worst)
-      if config.lr > maxStep { applies = false; notes.append("η = lr must be at most 1/(L(1 + ω/n)) = \(formatNumber(maxStep)).") }
       distance = (0...T).map { ConvergenceBounds.unbiasedStronglyConvex(inputs, omega: worst, steps: $0) }
     }
     var unique: [String] = []
@@ -94,6 +74,42 @@ extension Experiment {
     return ConvergenceReport(
       result: result, inputs: inputs, omega: omega, delta: delta, optimalLoss: optimum.loss, applies: applies, notes: unique,
       distanceBound: distance, lossBound: distance.map { optimum.loss + smoothness.L / 2 * $0 })
+  }
+
+  /// The worst δ of the compressed layers for bound (iii), noting what (iii) does not cover:
+  /// a compressor that is not a δ-contraction, or γ = lr at or above 2/μ.
+  private func errorFeedbackBound(
+    _ guarantees: [Guarantee], _ inputs: ConvergenceInputs, mu: Double, applies: inout Bool, notes: inout [String]
+  ) -> Double {
+    var worst = 1.0
+    for g in guarantees {
+      switch g {
+      case let .contraction(d): worst = min(worst, d)
+      case let .unbiased(w) where w == 0: continue
+      default:
+        applies = false
+        notes.append("error feedback needs a δ-contraction; '\(pipeline.uplink.spec)' declares \(g.kindName).")
+      }
+    }
+    if config.lr >= 2 / max(mu, 1e-300) { applies = false; notes.append("γ = lr must be below 2/μ.") }
+    return worst
+  }
+
+  /// The worst ω of the compressed layers for bound (ii), noting what (ii) does not cover:
+  /// a compressor that is not unbiased, or η = lr above 1/(L(1 + ω/n)).
+  private func unbiasedBound(_ guarantees: [Guarantee], _ inputs: ConvergenceInputs, applies: inout Bool, notes: inout [String]) -> Double {
+    var worst = 0.0
+    for g in guarantees {
+      switch g {
+      case let .unbiased(w): worst = max(worst, w)
+      default:
+        applies = false
+        notes.append("without error feedback the bound needs an unbiased compressor; '\(pipeline.uplink.spec)' is a \(g.kindName).")
+      }
+    }
+    let maxStep = ConvergenceBounds.maxStepUnbiased(inputs, omega: worst)
+    if config.lr > maxStep { applies = false; notes.append("η = lr must be at most 1/(L(1 + ω/n)) = \(formatNumber(maxStep)).") }
+    return worst
   }
 
   /// σ² = E‖gᵢ − ∇f‖², G² = E‖gᵢ‖² and M² = ‖∇f‖² + σ²/n, each an upper estimate (mean + 3 SE), the larger of x₀ and x_t.

@@ -42,6 +42,10 @@ public struct ExperimentConfig: Codable, Sendable, Hashable {
   public var efScale: ErrorFeedbackScale = .constant(1)
   /// Layers with at most this many parameters are sent uncompressed (the authors use 1000).
   public var compressThreshold: Int = 1000
+
+  /// Whether a layer of `parameterCount` parameters goes through the compressor: more than
+  /// ``compressThreshold`` (the one place the rule is written; smaller layers are sent as float32).
+  public func compresses(parameterCount: Int) -> Bool { parameterCount > compressThreshold }
   /// Root seed of every random stream.
   public var seed: UInt64 = 0
   /// Evaluate on the test set every this many steps (0: only when asked).

@@ -15,7 +15,7 @@ import Synchronization
 /// lane, or from another thread) runs on `concurrentPerform` instead, so
 /// nesting never deadlocks. Pools are never freed (their threads hold them):
 /// the experiments share ``shared``.
-final class LanePool: @unchecked Sendable {
+final class LanePool: Sendable {
   /// The pool used by the experiments: one thread per core besides the caller's.
   static let shared = LanePool(helpers: max(0, ProcessInfo.processInfo.activeProcessorCount - 1))
 

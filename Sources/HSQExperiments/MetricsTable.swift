@@ -13,7 +13,7 @@ public struct MetricsTable: Sendable {
   /// The table of `records`, read from their own encoding: the columns are the names `--json` and
   /// checkpoints use, in the order records encode them, then `<layer>.<quantity>` for each layer's measurements.
   public init(_ records: [StepRecord]) {
-    let recordKeys = StepRecord.CodingKeys.allCases.filter { $0 != .layers }.map(\.stringValue)
+    let recordKeys = StepRecord.CodingKeys.allCases.filter(\.isColumn).map(\.stringValue)
     let layerKeys = LayerRecord.CodingKeys.allCases.filter { !$0.isIdentity }.map(\.stringValue)
     let layerNames = records.first?.layers.map(\.name) ?? []
     columns = recordKeys + layerNames.flatMap { name in layerKeys.map { "\(name).\($0)" } }

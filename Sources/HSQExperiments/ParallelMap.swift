@@ -1,5 +1,6 @@
 import Dispatch
 import HSQCore
+import Synchronization
 
 /// Runs `body(i)` for i in 0..<count on `threads` threads and returns the results in index order.
 ///
@@ -13,18 +14,13 @@ import HSQCore
 func parallelMap<T: Sendable>(
   _ count: Int, threads: Int, cancellation: Cancellation? = nil, _ body: @Sendable (Int) throws -> T
 ) throws -> [T] {
-  let slots = UnsafeMutableBufferPointer<Result<T, any Error>?>.allocate(capacity: count)
-  slots.initialize(repeating: nil)
-  defer {
-    slots.deinitialize()
-    slots.deallocate()
-  }
-  let box = SlotBox(slots: slots)
+  let box = ResultSlots<T>(count: count)
   let lanes = max(1, min(threads, count))
   @Sendable func lane(_ index: Int) {
     for i in stride(from: index, to: count, by: lanes) {
       if let cancellation, cancellation.isCancelled { return }
-      box.slots[i] = Result { try body(i) }
+      let result = Result { try body(i) }
+      box.slots.withLock { $0[i] = result }
     }
   }
   if lanes == 1 {
@@ -35,10 +31,12 @@ func parallelMap<T: Sendable>(
     LanePool.shared.run(lanes: lanes) { index in ParallelRegion.run { lane(index) } }
   }
   try cancellation?.check()
-  return try slots.map { try $0!.get() }
+  return try box.slots.withLock { $0 }.map { try $0!.get() }
 }
 
-/// Hands the result slots to the worker threads; each index is written by exactly one thread.
-private struct SlotBox<T>: @unchecked Sendable {
-  let slots: UnsafeMutableBufferPointer<Result<T, any Error>?>
+/// The result slots the worker threads fill, one per index (a lock per index: the indices are
+/// workers or layers, each worth far more than a lock).
+private final class ResultSlots<T: Sendable>: Sendable {
+  let slots: Mutex<[Result<T, any Error>?]>
+  init(count: Int) { slots = Mutex([Result<T, any Error>?](repeating: nil, count: count)) }
 }

@@ -3,6 +3,7 @@ import HSQCompressors
 import HSQCore
 import HSQDatasets
 import HSQModels
+import Synchronization
 
 /// The components an experiment's config names, built once and rebuilt only when their names change.
 struct Pipeline: Sendable {
@@ -32,7 +33,7 @@ struct Pipeline: Sendable {
     } else {
       downlink = same(\.downlink) ? old!.downlink : try Compressors.make(config.downlink)
     }
-    compressLayer = model.layers.map { $0.count > config.compressThreshold }
+    compressLayer = model.layers.map { config.compresses(parameterCount: $0.count) }
     if config.testSubset > 0, config.testSubset < dataset.test.count {
       test = dataset.test.subset(Array(0..<config.testSubset))
     } else {
@@ -42,15 +43,14 @@ struct Pipeline: Sendable {
 }
 
 /// Datasets by spelling, loaded once per process (Fashion-MNIST takes a moment to inflate).
-final class DatasetCache: @unchecked Sendable {
+final class DatasetCache: Sendable {
   static let shared = DatasetCache()
-  private let lock = NSLock()
-  private var loaded: [String: Dataset] = [:]
+  private let loaded = Mutex<[String: Dataset]>([:])
 
   func load(_ spec: String) throws -> Dataset {
-    if let hit = lock.withLock({ loaded[spec] }) { return hit }
+    if let hit = loaded.withLock({ $0[spec] }) { return hit }
     let dataset = try Datasets.load(spec)
-    lock.withLock { loaded[spec] = dataset }
+    loaded.withLock { $0[spec] = dataset }
     return dataset
   }
 }

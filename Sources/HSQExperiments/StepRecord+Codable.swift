@@ -36,6 +36,8 @@ extension StepRecord {
     case layers
     case computeSeconds = "compute_s"
     case compressSeconds = "compress_s"
+    /// A transport backend's figures (``WireRecord``); written only when the step had any (not in process).
+    case wire
 
     public var version1Name: String {
       switch self {
@@ -50,9 +52,12 @@ extension StepRecord {
       case .distanceToOptimum: return "distanceToOptimum"
       case .computeSeconds: return "computeSeconds"
       case .compressSeconds: return "compressSeconds"
-      case .step, .epoch, .lr, .participants, .layers: return rawValue
+      case .step, .epoch, .lr, .participants, .layers, .wire: return rawValue
       }
     }
+
+    /// Whether the field is a number column of its own in `export` (not the nested layers or wire figures).
+    public var isColumn: Bool { self != .layers && self != .wire }
   }
 
   public init(from decoder: any Decoder) throws {
@@ -63,7 +68,8 @@ extension StepRecord {
       participants: try c.decode(.participants), bitsUp: try c.decode(.bitsUp), bitsDown: try c.decode(.bitsDown),
       cumulativeBitsUp: try c.decode(.cumulativeBitsUp), cumulativeBitsDown: try c.decode(.cumulativeBitsDown),
       gradientNorm: try c.decode(.gradientNorm), distanceToOptimum: try c.decodeIfPresent(.distanceToOptimum),
-      layers: try c.decode(.layers), computeSeconds: try c.decode(.computeSeconds), compressSeconds: try c.decode(.compressSeconds))
+      layers: try c.decode(.layers), computeSeconds: try c.decode(.computeSeconds), compressSeconds: try c.decode(.compressSeconds),
+      wire: try c.decodeIfPresent(.wire))
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -84,6 +90,56 @@ extension StepRecord {
     try c.encode(layers, .layers)
     try c.encode(computeSeconds, .computeSeconds)
     try c.encode(compressSeconds, .compressSeconds)
+    // In process there is no wire, and the records keep the fields they always had.
+    if let wire { try c.encode(wire, .wire) }
+  }
+}
+
+extension WireRecord {
+  /// The fields' names in ``RecordKeyNames/current``; ``version1Name`` in ``RecordKeyNames/version1``.
+  public enum CodingKeys: String, RecordCodingKey {
+    case bytesDown = "bytes_down"
+    case bytesUp = "bytes_up"
+    case payloadBytesUp = "payload_bytes_up"
+    case diagnosticBytesUp = "diagnostic_bytes_up"
+    case processes
+    case exchangeSeconds = "exchange_s"
+    case slowestWorkerSeconds = "slowest_worker_s"
+    case serverSeconds = "server_s"
+
+    public var version1Name: String {
+      switch self {
+      case .bytesDown: return "bytesDown"
+      case .bytesUp: return "bytesUp"
+      case .payloadBytesUp: return "payloadBytesUp"
+      case .diagnosticBytesUp: return "diagnosticBytesUp"
+      case .exchangeSeconds: return "exchangeSeconds"
+      case .slowestWorkerSeconds: return "slowestWorkerSeconds"
+      case .serverSeconds: return "serverSeconds"
+      case .processes: return rawValue
+      }
+    }
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try RecordFields<CodingKeys>(decoder)
+    self.init(
+      bytesDown: try c.decode(.bytesDown), bytesUp: try c.decode(.bytesUp), payloadBytesUp: try c.decode(.payloadBytesUp),
+      diagnosticBytesUp: try c.decode(.diagnosticBytesUp), processes: try c.decode(.processes),
+      exchangeSeconds: try c.decode(.exchangeSeconds), slowestWorkerSeconds: try c.decode(.slowestWorkerSeconds),
+      serverSeconds: try c.decode(.serverSeconds))
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = RecordFieldWriter<CodingKeys>(encoder)
+    try c.encode(bytesDown, .bytesDown)
+    try c.encode(bytesUp, .bytesUp)
+    try c.encode(payloadBytesUp, .payloadBytesUp)
+    try c.encode(diagnosticBytesUp, .diagnosticBytesUp)
+    try c.encode(processes, .processes)
+    try c.encode(exchangeSeconds, .exchangeSeconds)
+    try c.encode(slowestWorkerSeconds, .slowestWorkerSeconds)
+    try c.encode(serverSeconds, .serverSeconds)
   }
 }
 

@@ -1,4 +1,5 @@
 import CEditLine
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -72,7 +73,6 @@ public final class LibEditLineEditor: LineEditor {
       throw LineEditorError(message: "Cannot write descriptor \(output) for line editing: \(reason).")
     }
     Interrupt.install()
-    ensureUTF8CharacterSet()
     self.historyPath = historyPath
     history = LineHistory(capacity: historyCapacity)
     persistsHistory = historyPath != nil
@@ -88,13 +88,21 @@ public final class LibEditLineEditor: LineEditor {
         warn(error.message + " History will not be saved this session.")
       }
     }
-    guard let editLine = el_init(programName, inputFile, outputFile, errorOutput) else {
+    Self.setUp.withLock { _ in
+      ensureUTF8CharacterSet()
+      editLine = el_init(programName, inputFile, outputFile, errorOutput)
+    }
+    guard let editLine else {
       closeOwnedFiles()
       throw LineEditorError(message: "Cannot start libedit: el_init failed.")
     }
-    self.editLine = editLine
-    configure(editLine)
+    Self.setUp.withLock { _ in configure(editLine) }
   }
+
+  /// Held while an editor starts or ends. `setlocale` and the terminal database that `el_init`,
+  /// `~/.editrc` and `el_end` read are process-wide and not thread-safe: two editors starting on two
+  /// threads at once (as tests do) could read a locale the other is replacing.
+  private static let setUp = Mutex(())
 
   deinit {
     close()
@@ -141,7 +149,7 @@ public final class LibEditLineEditor: LineEditor {
   public func close() {
     guard let editLine else { return }
     saveHistory()
-    el_end(editLine)
+    Self.setUp.withLock { _ in el_end(editLine) }
     self.editLine = nil
     closeOwnedFiles()
   }

@@ -1,10 +1,20 @@
 import HSQCore
 
-// The shared forward/backward path of the models that are one dense stack (linear models, MLP).
-extension Model {
-  func denseLossAndGradient(
-    _ stack: DenseStack, parameters: [[Float]], batch: Examples, into gradient: inout [[Float]], workspace: Workspace
-  ) throws -> Double {
+/// A model that is one dense stack (the linear models and the MLP): its initial parameters,
+/// loss and gradient, and scores are the stack's, written once here.
+protocol DenseStackModel: Model {
+  var stack: DenseStack { get }
+  var initialization: DenseStack.Initialization { get }
+}
+
+extension DenseStackModel {
+  public func initialParameters(rng: inout RandomStream) -> [[Float]] {
+    var p: [[Float]] = []
+    stack.appendInitial(to: &p, scheme: initialization, rng: &rng)
+    return p
+  }
+
+  public func lossAndGradient(parameters: [[Float]], batch: Examples, into gradient: inout [[Float]], workspace: Workspace) throws -> Double {
     try checkCall(parameters, batch, rows: 0..<batch.count)
     prepareGradient(&gradient)
     let n = batch.count
@@ -16,10 +26,7 @@ extension Model {
     }
   }
 
-  func denseScores(
-    _ stack: DenseStack, parameters: [[Float]], examples: Examples, rows: Range<Int>, into scores: inout [Float],
-    workspace: Workspace
-  ) throws {
+  public func scores(parameters: [[Float]], examples: Examples, rows: Range<Int>, into scores: inout [Float], workspace: Workspace) throws {
     try checkCall(parameters, examples, rows: rows)
     let count = rows.count * output.width
     if scores.count < count { scores = [Float](repeating: 0, count: count) }

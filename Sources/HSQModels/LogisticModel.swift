@@ -15,7 +15,7 @@ import HSQCore
 ///
 /// - Parameter bias: learn the intercept b (default true).
 /// - Parameter init: zero (default) or xavier.
-public struct LogisticModel: ModelComponent {
+public struct LogisticModel: ModelComponent, DenseStackModel {
   public static let info = ComponentInfo(
     kind: .model, name: "logistic",
     parameters: [LinearParameters.bias, LinearParameters.initialization])
@@ -41,20 +41,6 @@ public struct LogisticModel: ModelComponent {
     stack = LinearParameters.stack(parameters, input: input, width: 1)
     layers = stack.layers
     initialization = LinearParameters.initialization(parameters)
-  }
-
-  public func initialParameters(rng: inout RandomStream) -> [[Float]] {
-    var p: [[Float]] = []
-    stack.appendInitial(to: &p, scheme: initialization, rng: &rng)
-    return p
-  }
-
-  public func lossAndGradient(parameters: [[Float]], batch: Examples, into gradient: inout [[Float]], workspace: Workspace) throws -> Double {
-    try denseLossAndGradient(stack, parameters: parameters, batch: batch, into: &gradient, workspace: workspace)
-  }
-
-  public func scores(parameters: [[Float]], examples: Examples, rows: Range<Int>, into scores: inout [Float], workspace: Workspace) throws {
-    try denseScores(stack, parameters: parameters, examples: examples, rows: rows, into: &scores, workspace: workspace)
   }
 
   public func smoothness(on examples: Examples) throws -> Smoothness? {

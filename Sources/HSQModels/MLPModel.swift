@@ -19,7 +19,7 @@ import HSQCore
 /// - Parameter hidden: widths of the hidden layers joined by '-', e.g. `256-128`; `none` for a linear model.
 /// - Parameter activation: relu (default), tanh or sigmoid.
 /// - Parameter init: auto (default), he or xavier.
-public struct MLPModel: ModelComponent {
+public struct MLPModel: ModelComponent, DenseStackModel {
   public static let info = ComponentInfo(
     kind: .model, name: "mlp",
     parameters: [
@@ -66,19 +66,5 @@ public struct MLPModel: ModelComponent {
         problem: "'\(text)' is not a list of widths; write e.g. 128 or 256-128 (each 1...65536, at most 30 layers) or none.")
     }
     return widths
-  }
-
-  public func initialParameters(rng: inout RandomStream) -> [[Float]] {
-    var p: [[Float]] = []
-    stack.appendInitial(to: &p, scheme: initialization, rng: &rng)
-    return p
-  }
-
-  public func lossAndGradient(parameters: [[Float]], batch: Examples, into gradient: inout [[Float]], workspace: Workspace) throws -> Double {
-    try denseLossAndGradient(stack, parameters: parameters, batch: batch, into: &gradient, workspace: workspace)
-  }
-
-  public func scores(parameters: [[Float]], examples: Examples, rows: Range<Int>, into scores: inout [Float], workspace: Workspace) throws {
-    try denseScores(stack, parameters: parameters, examples: examples, rows: rows, into: &scores, workspace: workspace)
   }
 }

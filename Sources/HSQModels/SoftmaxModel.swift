@@ -16,7 +16,7 @@ import HSQCore
 ///
 /// - Parameter bias: learn the intercepts b (default true).
 /// - Parameter init: zero (default) or xavier.
-public struct SoftmaxModel: ModelComponent {
+public struct SoftmaxModel: ModelComponent, DenseStackModel {
   public static let info = ComponentInfo(
     kind: .model, name: "softmax",
     parameters: [LinearParameters.bias, LinearParameters.initialization])
@@ -38,20 +38,6 @@ public struct SoftmaxModel: ModelComponent {
     stack = LinearParameters.stack(parameters, input: input, width: input.classCount)
     layers = stack.layers
     initialization = LinearParameters.initialization(parameters)
-  }
-
-  public func initialParameters(rng: inout RandomStream) -> [[Float]] {
-    var p: [[Float]] = []
-    stack.appendInitial(to: &p, scheme: initialization, rng: &rng)
-    return p
-  }
-
-  public func lossAndGradient(parameters: [[Float]], batch: Examples, into gradient: inout [[Float]], workspace: Workspace) throws -> Double {
-    try denseLossAndGradient(stack, parameters: parameters, batch: batch, into: &gradient, workspace: workspace)
-  }
-
-  public func scores(parameters: [[Float]], examples: Examples, rows: Range<Int>, into scores: inout [Float], workspace: Workspace) throws {
-    try denseScores(stack, parameters: parameters, examples: examples, rows: rows, into: &scores, workspace: workspace)
   }
 
   public func smoothness(on examples: Examples) throws -> Smoothness? {

@@ -19,7 +19,7 @@ public struct NotebookRunner {
   public var quick: Bool
   /// Called before each block with its 1-based index, the count and its first line.
   public var progress: (Int, Int, String) -> Void = { _, _, _ in }
-  /// Let the notebook compile and load plugins (`load FILE.swift`); without it such a line fails.
+  /// Let the notebook compile and load add-ons (`load FILE.swift`); without it such a line fails.
   public var allowLoad = false
   /// Stops the run between commands, or inside a long one (the shell gives it Ctrl-C).
   public var cancellation = Cancellation()

@@ -12,9 +12,9 @@ struct Interactive {
     let home = ProcessInfo.processInfo.environment["HOME"] ?? NSTemporaryDirectory()
     let editor = makeLineEditor(historyPath: home + "/.hsq_history")
     // libedit calls the completer on this (the main) thread, between reads.
-    let box = MainThreadSession(session: session)
+    let box = ThreadBound(session)
     editor.completer = { line, cursor in
-      let result = box.session.complete(line, cursor: cursor)
+      let result = box.value.complete(line, cursor: cursor)
       return Completion(start: result.start, candidates: result.candidates)
     }
     Interrupt.install()
@@ -59,7 +59,19 @@ func fflushStandardOutput() {
   fflush(hsq_stdout())
 }
 
-/// The session, handed to libedit's completion callback, which runs on the main thread between reads.
-private struct MainThreadSession: @unchecked Sendable {
-  let session: Session
+/// A value usable only on the thread that wrapped it, as swift-nio's `NIOLoopBound`: here the
+/// session, handed to libedit's completion callback, which runs on the reading thread between reads.
+///
+/// `@unchecked Sendable` so that the callback may hold it; the invariant is enforced: ``value``
+/// read on any other thread stops with a precondition failure.
+private struct ThreadBound<Value>: @unchecked Sendable {
+  private let wrapped: Value
+  private let thread = pthread_self()
+
+  init(_ value: Value) { wrapped = value }
+
+  var value: Value {
+    precondition(pthread_equal(thread, pthread_self()) != 0, "a thread-bound value was used off the thread that made it.")
+    return wrapped
+  }
 }

@@ -23,7 +23,7 @@ struct NotebookCommand: ParsableCommand {
     @Flag(help: "Run the '# quick:' settings and use the record in quick/ beside the notebook.")
     var quick = false
 
-    @Flag(help: "Let the notebook compile and load plugins ('load FILE.swift'); without it such a line fails.")
+    @Flag(help: "Let the notebook compile and load add-ons ('load FILE.swift'); without it such a line fails.")
     var allowLoad = false
 
     func runner() -> NotebookRunner {

@@ -6,14 +6,15 @@ import HSQLineEditor
 
 /// hsq's interactive shell: compose pipelines from registered components and step convergence experiments.
 ///
-/// `hsq-repl` is this command's `main()`. A package that registers its own components starts the
-/// same shell with them:
+/// `hsq-repl` is this command's `main()`. A package that registers its own components and commands
+/// starts the same shell with them:
 ///
 /// ```swift
 /// import HSQ
 /// import HSQShell
 ///
 /// try Compressors.register(MyQuantizer.self)
+/// try Commands.register(MyCommands.self)   // a CommandSet, declared like the built-ins
 /// HSQShellCommand.main()
 /// ```
 public struct HSQShellCommand: ParsableCommand {
@@ -41,7 +42,7 @@ public struct HSQShellCommand: ParsableCommand {
   @Flag(help: "In a script, report every failing command and go on instead of stopping at the first.")
   var keepGoing = false
 
-  @Flag(help: "Let the script compile and load plugins ('load FILE.swift'); without it such a line fails.")
+  @Flag(help: "Let the script compile and load add-ons ('load FILE.swift'); without it such a line fails.")
   var allowLoad = false
 
   public init() {}

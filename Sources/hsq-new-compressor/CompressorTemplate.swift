@@ -148,10 +148,10 @@ public struct __Type__: CompressorComponent {
 
 /// The entry point `load __Type__.swift` calls after compiling this file: register every component here.
 ///
-/// One per plugin: when a directory holds several compressors, register them all in one such function.
+/// One per add-on: when a directory holds several compressors, register them all in one such function.
 @_cdecl("hsq_register")
 public func hsqRegister() {
-  PluginRegistration.run { try Compressors.register(__Type__.self) }
+  AddOnRegistration.run { try Compressors.register(__Type__.self) }
 }
 
 """#

@@ -6,7 +6,7 @@ import Foundation
 /// A built `hsq-repl --json --keep-going` driven through pipes: one command in, its JSON line out.
 ///
 /// The session reads standard input a line at a time and flushes after every command, so a
-/// test can change files between commands (edit a plugin, then `reload`).
+/// test can change files between commands (edit an add-on, then `reload`).
 final class ReplDriver {
   struct Failure: Error, CustomStringConvertible {
     let description: String
@@ -18,6 +18,8 @@ final class ReplDriver {
     let result: [String: Any]
     /// The answer's `result` when it is an array (e.g. `reload`).
     let results: [[String: Any]]
+    /// The answer's `result` when it is an array of strings (e.g. `help`, `apropos`).
+    let strings: [String]
     var error: String { result["error"] as? String ?? "" }
   }
 
@@ -55,7 +57,7 @@ final class ReplDriver {
       throw Failure(description: "'\(line)' answered with \(text), not a JSON object")
     }
     return Answer(ok: object["ok"] as? Bool ?? false, result: object["result"] as? [String: Any] ?? [:],
-                  results: object["result"] as? [[String: Any]] ?? [])
+                  results: object["result"] as? [[String: Any]] ?? [], strings: object["result"] as? [String] ?? [])
   }
 
   /// Closes standard input and waits for the session to end; returns how it ended.
@@ -91,7 +93,7 @@ struct ScratchDirectory {
   let url: URL
 
   init() throws {
-    url = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-plugin-test-\(UUID())")
+    url = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-add-on-test-\(UUID())")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   }
 

@@ -104,12 +104,12 @@ import Testing
   @Test func filesLoadCodeOnlyWhenAllowed() throws {
     let (s, folder) = try Self.session()
     defer { try? FileManager.default.removeItem(atPath: folder) }
-    try Self.write("load Plugin.swift\n", "trusting.hsq", in: folder)
-    try Self.write("// not compiled\n", "Plugin.swift", in: folder)
+    try Self.write("load AddOn.swift\n", "trusting.hsq", in: folder)
+    try Self.write("// not compiled\n", "AddOn.swift", in: folder)
     let out = s.execute("replay trusting.hsq")
     #expect(out.error?.contains("--allow-load") == true, "\(out.error ?? "no error")")
     #expect(s.execute("replay trusting.hsq --check").error?.contains("--allow-load") == true)
-    // A .json directory is neither a plugin nor a checkpoint.
+    // A .json directory is neither an add-on nor a checkpoint.
     try FileManager.default.createDirectory(atPath: folder + "/results.json", withIntermediateDirectories: true)
     try Self.write("// would compile\n", "results.json/Evil.swift", in: folder)
     let json = s.execute("load results.json")

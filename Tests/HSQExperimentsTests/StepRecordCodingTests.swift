@@ -44,10 +44,33 @@ import Testing
     let fixture = try CheckpointFixture(try Self.experiment(steps: 3))
     #expect(fixture.tree["version"] as? Int == 2)
     let record = (fixture.tree["history"] as! [[String: Any]])[0]
-    #expect(Set(record.keys) == Set(StepRecord.CodingKeys.allCases.map(\.stringValue)))
+    // In process nothing goes on a wire, and the record has no `wire`.
+    #expect(Set(record.keys) == Set(StepRecord.CodingKeys.allCases.filter { $0 != .wire }.map(\.stringValue)))
     #expect(record["test_loss"] is NSNull, "a step without evaluation has an explicit null")
     let layer = (record["layers"] as! [[String: Any]])[0]
     #expect(Set(layer.keys) == Set(LayerRecord.CodingKeys.allCases.map(\.stringValue)))
+  }
+
+  /// A transport backend's wire figures are part of the record's one encoding (`--json`, checkpoints), under
+  /// the current names, and read back in both name sets; `export` leaves them out of its columns.
+  @Test func wireFiguresAreEncodedAndReadBack() throws {
+    var record = try #require(try Self.experiment(steps: 1).history.first)
+    record.wire = WireRecord(bytesDown: 300, bytesUp: 700, payloadBytesUp: 20, diagnosticBytesUp: 340, processes: 2,
+                             exchangeSeconds: 0.5, slowestWorkerSeconds: 0.25, serverSeconds: 0.125)
+    let data = try JSONEncoder().encode(record)
+    let tree = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let wire = try #require(tree["wire"] as? [String: Any], "\(tree)")
+    #expect(Set(wire.keys) == ["bytes_down", "bytes_up", "payload_bytes_up", "diagnostic_bytes_up", "processes",
+                               "exchange_s", "slowest_worker_s", "server_s"])
+    #expect(wire["payload_bytes_up"] as? Int == 20)
+    #expect(try JSONDecoder().decode(StepRecord.self, from: data) == record)
+    for names in [RecordKeyNames.current, .version1] {
+      let encoder = JSONEncoder(), decoder = JSONDecoder()
+      encoder.userInfo[.recordKeyNames] = names
+      decoder.userInfo[.recordKeyNames] = names
+      #expect(try decoder.decode(StepRecord.self, from: encoder.encode(record)) == record)
+    }
+    #expect(!MetricsTable([record]).columns.contains("wire"))
   }
 
   @Test func aVersion1CheckpointLoadsAndResumesBitIdentically() throws {
@@ -94,7 +117,8 @@ import Testing
   @Test func exportColumnsAreTheEncodedNames() throws {
     let e = try Self.experiment(steps: 2)
     let table = MetricsTable(e.history)
-    let scalar = StepRecord.CodingKeys.allCases.filter { $0 != .layers }.map(\.stringValue)
+    let scalar = StepRecord.CodingKeys.allCases.filter(\.isColumn).map(\.stringValue)
+    #expect(!scalar.contains("layers") && !scalar.contains("wire"))
     #expect(Array(table.columns.prefix(scalar.count)) == scalar)
     let layer = e.history[0].layers[0].name
     #expect(table.columns.contains("\(layer).rho") && table.columns.contains("\(layer).exact_rho"))

@@ -26,7 +26,7 @@ struct BackendTests {
       #expect(object["ok"] as? Bool == true, "\(line)")
       // The timings and the wire figures (absent in process) may differ; everything else must match.
       var result = object["result"] as? [String: Any] ?? [:]
-      let unstable: Set = ["wire", "computeSeconds", "compressSeconds"]
+      let unstable: Set = ["wire", "compute_s", "compress_s"]
       result["records"] = (result["records"] as? [[String: Any]])?.map { $0.filter { !unstable.contains($0.key) } }
       let bytes = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
       return String(decoding: bytes, as: UTF8.self)
@@ -72,10 +72,10 @@ struct BackendTests {
     #expect(records.count == 2)
     for record in records {
       let wire = try #require(record["wire"] as? [String: Any], "\(record)")
-      let bitsUp = try #require(record["bitsUp"] as? Int)
-      let payload = try #require(wire["payloadBytesUp"] as? Int)
-      let diagnostics = try #require(wire["diagnosticBytesUp"] as? Int)
-      let up = try #require(wire["bytesUp"] as? Int), down = try #require(wire["bytesDown"] as? Int)
+      let bitsUp = try #require(record["bits_up"] as? Int)
+      let payload = try #require(wire["payload_bytes_up"] as? Int)
+      let diagnostics = try #require(wire["diagnostic_bytes_up"] as? Int)
+      let up = try #require(wire["bytes_up"] as? Int), down = try #require(wire["bytes_down"] as? Int)
       // 5 workers × 2 layers, each payload rounded up to whole bytes.
       #expect(payload * 8 >= bitsUp && payload * 8 < bitsUp + 5 * 2 * 8)
       #expect(diagnostics == 5 * 17 * 4)

@@ -47,6 +47,17 @@ struct RegistryGenTests {
     #expect(!text.contains("Noise"))
   }
 
+  @Test("command sets are listed like components, without doc comments (their help is in their specs)")
+  func commandSets() {
+    let files = [
+      (path: "/m/Commands/Help.swift", source: "/// Help.\nenum HelpCommands: CommandSet {\n  static let commands: [CommandSpec] = []\n}"),
+      (path: "/m/CommandRegistry.swift", source: "public protocol CommandSet: Sendable {}"),
+    ]
+    let text = RegistryFile.render(files)
+    #expect(text.contains("let builtinCommandSets: [any CommandSet.Type] = [\n  HelpCommands.self,  // Help.swift\n]"))
+    #expect(!text.contains("builtinDocComments"))
+  }
+
   @Test("every generated built-in is registered under its own name", arguments: [
     ("compressor", builtinCompressorTypes.map { $0.info.name }, Compressors.registry.names),
     ("codebook", builtinCodebookTypes.map { $0.info.name }, Codebooks.registry.names),

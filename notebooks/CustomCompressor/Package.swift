@@ -1,10 +1,11 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// A package of your own that depends on hsq, registers a compressor in-process and starts
-// the same `hsq-repl` with it:
+// A package of your own that depends on hsq, registers a compressor and a command in-process and
+// starts the same `hsq-repl` with them:
 //
-//     swift run hsq-repl-custom          # then: describe block-sign, experiment … compressor=block-sign:block=16
+//     swift run hsq-repl-custom          # then: describe block-sign, experiment … compressor=block-sign:block=16,
+//                                        #       error-sweep block-sign:block=16 --d 16,256
 let package = Package(
   name: "CustomCompressor",
   dependencies: [

@@ -1,7 +1,9 @@
 import HSQ
 
-extension Session {
-  static let componentCommands: [CommandSpec] = [
+/// `describe`, `codebook`, `let`: components on their own.
+enum ComponentCommands: CommandSet {
+  static let helpOrder = 10
+  static let commands: [CommandSpec] = [
     CommandSpec(
       "describe", group: "Components", abstract: "Builds a component and shows its properties and theory (bits, ω or δ).",
       discussion: "For a compressor: its properties, the worst-case guarantee and the exact bits for a vector of length --d, and the compression ratio against float32. For a codebook: its quality figures (see 'codebook').",
@@ -20,10 +22,12 @@ extension Session {
       discussion: "The kind may be left out when the name is unambiguous: 'let q = hsq:k=64'. Variables can be used wherever a compressor is expected, e.g. 'set compressor q'. A name that holds an experiment which has taken steps is replaced only with --replace.",
       arguments: [ArgumentSpec("name", "the variable"), ArgumentSpec("=", "an equals sign"),
                   ArgumentSpec("definition", "[compressor|codebook] spec", completion: .anyComponent, variadic: true)],
-      options: [replaceOption]
+      options: [Session.replaceOption]
     ) { session, args in try session.letBinding(args.positional, replacing: args.flag("replace")) },
   ]
+}
 
+extension Session {
   func describe(_ text: String, length d: Int) throws -> CommandOutput {
     if let value = variables[text] {
       switch value {

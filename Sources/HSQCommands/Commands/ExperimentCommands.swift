@@ -1,14 +1,16 @@
 import Foundation
 import HSQ
 
-extension Session {
-  static let experimentCommands: [CommandSpec] = [
+/// `experiment`, `use`, `set`, `step`, `run`, `reset`, `tour`.
+enum ExperimentCommands: CommandSet {
+  static let helpOrder = 20
+  static let commands: [CommandSpec] = [
     CommandSpec(
       "experiment", aliases: ["exp"], group: "Experiments",
       abstract: "Creates an experiment from settings and makes it current: experiment e1 compressor=hsq workers=8.",
       discussion: "Every setting (see 'list settings') can be given as key=value; the rest take their defaults (dataset: Fashion-MNIST when installed, else a synthetic Gaussian mixture). Compressor values may name a variable bound with 'let'. The experiment starts at step 0 with parameters drawn from the seed. A name that holds an experiment which has taken steps is replaced only with --replace.",
       arguments: [ArgumentSpec("name", "the experiment's name"), ArgumentSpec("settings", "key=value …", completion: .setting, optional: true, variadic: true)],
-      options: [replaceOption]
+      options: [Session.replaceOption]
     ) { session, args in try session.createExperiment(args.positional[0], settings: Array(args.positional.dropFirst()), replacing: args.flag("replace")) },
     CommandSpec(
       "use", group: "Experiments", abstract: "Makes another experiment current.",
@@ -67,10 +69,12 @@ extension Session {
     CommandSpec(
       "tour", group: "Experiments", abstract: "Creates a guided first experiment (Fashion-MNIST when installed, else synthetic data).",
       discussion: "The experiment is named 'first'; when 'first' has taken steps, 'tour' leaves it alone unless given --replace.",
-      options: [replaceOption], recorded: true
+      options: [Session.replaceOption], recorded: true
     ) { session, args in try session.tour(replacing: args.flag("replace")) },
   ]
+}
 
+extension Session {
   /// `--replace`, for commands that bind a name: allows replacing an experiment that has taken steps.
   static let replaceOption = OptionSpec("replace", "replace the experiment of that name even when it has taken steps")
 
@@ -109,7 +113,7 @@ extension Session {
     text += "\nuplink: \(e.uplink.spec)" + (e.downlink.map { ", downlink: \($0.spec)" } ?? "") + "\n"
     var table = TextTable(columns: ["layer", "shape", "parameters", "sent as", "bits/worker", "guarantee"])
     for layer in e.model.layers {
-      let compressed = layer.count > e.config.compressThreshold
+      let compressed = e.config.compresses(parameterCount: layer.count)
       let bits = compressed ? e.uplink.bits(length: layer.count) : 32 * layer.count
       let g = compressed ? e.uplink.guarantee(length: layer.count).description : "exact"
       table.append([layer.name, layer.shape.map(String.init).joined(separator: "×"), String(layer.count),

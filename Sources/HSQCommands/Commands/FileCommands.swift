@@ -1,8 +1,10 @@
 import Foundation
 import HSQ
 
-extension Session {
-  static let fileCommands: [CommandSpec] = [
+/// `plot`, `export`, `save`, `load`, `record`, `replay`.
+enum FileCommands: CommandSet {
+  static let helpOrder = 40
+  static let commands: [CommandSpec] = [
     CommandSpec(
       "plot", group: "Files and plots", abstract: "Plots a metric over steps in the terminal, and as SVG with --svg.",
       discussion: "Metrics: loss, test-loss, accuracy, bits (cumulative uplink), rho (observed error of a layer with its bound and the worst case), grad-norm, distance (‖x − x*‖²), lr. --x chooses the horizontal axis: step (default), epoch or bits. Several experiments share one plot with --experiments a,b.",
@@ -36,15 +38,15 @@ extension Session {
       return CommandOutput(text: "Saved at step \(e.stepCount) to \(args.positional[0]).", json: .object([("file", .string(path)), ("step", .int(e.stepCount))]), files: [path])
     },
     CommandSpec(
-      "load", group: "Files and plots", abstract: "Loads a saved experiment, or compiles and registers a compressor plugin (.swift, directory, package).",
-      discussion: "What is loaded is decided by the path alone: a .swift file, or a directory holding Package.swift or .swift files, is a plugin; anything else (a .json path always) is a file written by 'save', bound as an experiment; stepping it continues bit-identically. A plugin read from a script, a replay or a notebook is compiled only when that was run with --allow-load. A plugin is compiled with the swiftc that built hsq against this build's modules, opened, and its 'hsq_register' entry point registers its components (see 'swift package hsq-new-compressor NAME' for a template). Compile errors are shown with file:line and change nothing; 'reload' picks up edits; 'check NAME' holds the compressor to the contract. A name that holds an experiment which has taken steps is replaced only with --replace.",
-      arguments: [ArgumentSpec("file", "a file written by 'save', or a plugin's .swift file, directory or package", completion: .path)],
-      options: [OptionSpec("as", "the name to bind (default: the file's name)", value: "NAME"), replaceOption]
+      "load", group: "Files and plots", abstract: "Loads a saved experiment, or compiles and registers an add-on: compressors, commands (.swift, directory, package).",
+      discussion: "What is loaded is decided by the path alone: a .swift file, or a directory holding Package.swift or .swift files, is an add-on; anything else (a .json path always) is a file written by 'save', bound as an experiment; stepping it continues bit-identically. An add-on read from a script, a replay or a notebook is compiled only when that was run with --allow-load. An add-on is compiled with the swiftc that built hsq against this build's modules, opened, and its 'hsq_register' entry point registers its components and commands (see 'swift package hsq-new-compressor NAME' for a template). Compile errors are shown with file:line and change nothing; 'reload' picks up edits; 'check NAME' holds the compressor to the contract. A name that holds an experiment which has taken steps is replaced only with --replace.",
+      arguments: [ArgumentSpec("file", "a file written by 'save', or an add-on's .swift file, directory or package", completion: .path)],
+      options: [OptionSpec("as", "the name to bind (default: the file's name)", value: "NAME"), Session.replaceOption]
     ) { session, args in
       let path = session.resolvePath(args.positional[0])
-      if try PluginSources.isPlugin(path, shown: args.positional[0]) {
+      if try AddOnSources.isAddOn(path, shown: args.positional[0]) {
         try session.requireLoadPermission(args.positional[0])
-        return try session.loadPlugin(args.positional[0])
+        return try session.loadAddOn(args.positional[0])
       }
       let name = args.option("as") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
       try session.requireBindable(name, replacing: args.flag("replace"))
@@ -60,13 +62,15 @@ extension Session {
     ) { session, args in try session.record(args.positional[0]) },
     CommandSpec(
       "replay", group: "Files and plots", abstract: "Runs a script in this session, or with --check in a fresh one and verifies its digests.",
-      discussion: "A script that loads code ('load FILE.swift', a directory or a package) runs only with --allow-load. A script may replay others, but not itself (directly or through others), and at most \(maximumFileDepth) deep. Ctrl-C stops the replay at the line running, and says which.",
+      discussion: "A script that loads code ('load FILE.swift', a directory or a package) runs only with --allow-load. A script may replay others, but not itself (directly or through others), and at most \(Session.maximumFileDepth) deep. Ctrl-C stops the replay at the line running, and says which.",
       arguments: [ArgumentSpec("file", "a script (.hsq)", completion: .path)],
       options: [OptionSpec("check", "replay in a fresh session and compare every experiment with the script's '# check' lines"),
-                OptionSpec("allow-load", "let the script compile and load plugins ('load FILE.swift')")], recorded: false
+                OptionSpec("allow-load", "let the script compile and load add-ons ('load FILE.swift')")], recorded: false
     ) { session, args in try session.replay(args.positional[0], check: args.flag("check"), allowLoad: args.flag("allow-load")) },
   ]
+}
 
+extension Session {
   func record(_ target: String) throws -> CommandOutput {
     if target == "stop" {
       guard let recorder else { throw HSQError.invalidState("Nothing is being recorded; start with 'record FILE'.") }

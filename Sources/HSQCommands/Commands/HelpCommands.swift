@@ -1,7 +1,9 @@
 import HSQ
 
-extension Session {
-  static let helpCommands: [CommandSpec] = [
+/// `help`, `apropos`, `list`, `quit`: first in help.
+enum HelpCommands: CommandSet {
+  static let helpOrder = 0
+  static let commands: [CommandSpec] = [
     CommandSpec(
       "help", aliases: ["?"], group: "Help", abstract: "Shows commands, or help on a command, component or setting.",
       discussion: "'help' lists the commands; 'help step' shows one command; 'help hsq' a component with its parameters; 'help lr' a setting. '--full' (or '??name') adds the discussion.",
@@ -22,22 +24,24 @@ extension Session {
       return CommandOutput(text: "", json: .object([("quit", .bool(true))]))
     },
   ]
+}
 
+extension Session {
   func help(_ topic: String?, full: Bool) throws -> CommandOutput {
     guard let topic else {
       var text = "Commands (help <command> for one; help <component> for a component; ??<name> for more):\n"
       var groups: [String] = []
-      for c in Self.commands where !groups.contains(c.group) { groups.append(c.group) }
+      for c in commands where !groups.contains(c.group) { groups.append(c.group) }
       for group in groups {
         text += "\n\(group):\n"
-        for c in Self.commands where c.group == group {
+        for c in commands where c.group == group {
           text += "  " + c.name.padding(toLength: 12, withPad: " ", startingAt: 0) + c.abstract + "\n"
         }
       }
       text += "\nComponents: list compressors | codebooks | models | datasets | partitions. Settings: list settings."
-      return CommandOutput(text: text, json: .array(Self.commands.map { .string($0.name) }))
+      return CommandOutput(text: text, json: .array(commands.map { .string($0.name) }))
     }
-    if let command = Self.command(topic) { return commandHelp(command, full: full) }
+    if let command = self.command(topic) { return commandHelp(command, full: full) }
     let infos = Catalog.infos(named: topic)
     if !infos.isEmpty {
       let text = infos.map { componentHelp($0, full: full) }.joined(separator: "\n\n")
@@ -48,7 +52,7 @@ extension Session {
       return CommandOutput(text: "\(field.name) (setting): \(field.doc)\nChange it with 'set \(field.name) VALUE'.",
                            json: .object([("setting", .string(field.name)), ("doc", .string(field.doc))]))
     }
-    let candidates = Self.commands.map(\.name) + Catalog.allInfos.map(\.name) + ExperimentConfig.fields.map(\.name)
+    let candidates = commands.map(\.name) + Catalog.allInfos.map(\.name) + ExperimentConfig.fields.map(\.name)
     throw HSQError.unknownName(kind: "help topic", name: topic, suggestion: closestMatch(to: topic, in: candidates))
   }
 
@@ -96,7 +100,7 @@ extension Session {
   func apropos(_ word: String) -> CommandOutput {
     let needle = word.lowercased()
     var hits: [(String, String)] = []
-    for c in Self.commands where (c.name + " " + c.abstract + " " + c.discussion).lowercased().contains(needle) {
+    for c in commands where (c.name + " " + c.abstract + " " + c.discussion).lowercased().contains(needle) {
       hits.append(("command \(c.name)", c.abstract))
     }
     for info in Catalog.allInfos {

@@ -1,8 +1,10 @@
 import Foundation
 import HSQ
 
-extension Session {
-  static let inspectCommands: [CommandSpec] = [
+/// `show`, `theory`, `bound`, `compare`.
+enum InspectCommands: CommandSet {
+  static let helpOrder = 30
+  static let commands: [CommandSpec] = [
     CommandSpec(
       "show", group: "Inspect", abstract: "Shows the last step, the config, the layers, the history or the event log.",
       arguments: [ArgumentSpec("what", "last (default), layers, config, history, events", optional: true)],
@@ -28,7 +30,9 @@ extension Session {
       arguments: [ArgumentSpec("experiments", "experiment names (default: all)", completion: .experiment, optional: true, variadic: true)], recorded: false
     ) { session, args in try session.compare(args.positional.isEmpty ? session.experimentNames : args.positional) },
   ]
+}
 
+extension Session {
   func show(_ what: String, experimentName: String?, rows: Int = 10) throws -> CommandOutput {
     let e = try experiment(experimentName)
     switch what {

@@ -1,14 +1,18 @@
 import HSQ
 
-extension Session {
-  static let sessionCommands: [CommandSpec] = [
+/// `memory`: settings of the session itself.
+enum SessionCommands: CommandSet {
+  static let helpOrder = 60
+  static let commands: [CommandSpec] = [
     CommandSpec(
       "memory", group: "Session", abstract: "Shows or sets the memory limit: memory 2GB, memory default.",
       discussion: "Every command checks what it is about to allocate — a dataset's values, a model's parameters, an experiment's workers × parameter copies and batch × layer widths — against this limit first, and refuses work over it with one line instead of exhausting the machine. The default is half of the machine's memory (or of the container's limit), or HSQ_MEMORY_LIMIT when set, e.g. HSQ_MEMORY_LIMIT=2GB. Sizes take B, KB, MB, GB or TB (binary: 1 GB = 2^30 bytes); 'default' restores the default.",
       arguments: [ArgumentSpec("size", "e.g. 2GB, 512MB, or default", optional: true)], recorded: false
     ) { session, args in try session.memory(args.argument(0)) },
   ]
+}
 
+extension Session {
   func memory(_ size: String?) throws -> CommandOutput {
     if let size {
       memoryBudget = size == "default"

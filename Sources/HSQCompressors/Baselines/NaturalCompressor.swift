@@ -54,7 +54,7 @@ public struct NaturalCompressor: CompressorComponent {
     var uniforms = BaselineBits.Uniform23(rng)
     defer { rng = uniforms.rng }
     return v.withUnsafeBufferPointer { vp in
-      BaselineBits.build(bitCount: 9 * vp.count) { packer in
+      Payload.packing(bitCount: 9 * vp.count) { packer in
         for x in vp {
           let r = uniforms.next()
           let pattern = x.bitPattern
@@ -82,7 +82,7 @@ public struct NaturalCompressor: CompressorComponent {
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
     try requireBits(payload, 9 * d, spec, length: d)
     return Self.table.withUnsafeBufferPointer { table in
-      BaselineBits.read(payload) { reader in
+      payload.unpacking { reader in
         [Float](unsafeUninitializedCapacity: d) { buffer, initialized in
           for i in 0..<d { buffer[i] = table[Int(reader.take(bits: 9))] }
           initialized = d

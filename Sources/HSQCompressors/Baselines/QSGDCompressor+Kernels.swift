@@ -43,7 +43,7 @@ extension QSGDCompressor {
 
   /// Packs codes with the width as a constant, so the word loop unrolls.
   @inline(__always)
-  static func pack(_ codes: UnsafePointer<UInt32>, _ n: Int, width: Int, into packer: inout BaselineBits.Packer) {
+  static func pack(_ codes: UnsafePointer<UInt32>, _ n: Int, width: Int, into packer: inout BitPacker) {
     switch width {
     case 2: packer.put(codes: codes, n, bits: 2)
     case 4: packer.put(codes: codes, n, bits: 4)
@@ -55,7 +55,7 @@ extension QSGDCompressor {
 
   /// Unpacks codes with the width as a constant, so the word loop unrolls.
   @inline(__always)
-  static func unpack(_ codes: UnsafeMutablePointer<UInt32>, _ n: Int, width: Int, from reader: inout BaselineBits.Unpacker) {
+  static func unpack(_ codes: UnsafeMutablePointer<UInt32>, _ n: Int, width: Int, from reader: inout BitUnpacker) {
     switch width {
     case 2: reader.take(codes: codes, n, bits: 2)
     case 4: reader.take(codes: codes, n, bits: 4)

@@ -138,7 +138,7 @@ public struct QSGDCompressor: CompressorComponent {
     return v.withUnsafeBufferPointer { vp in
       withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk) { u in
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: chunk) { codes in
-          BaselineBits.build(bitCount: bits(length: d)!) { packer in
+          Payload.packing(bitCount: bits(length: d)!) { packer in
             for scale in scales { packer.put(scale) }
             for (index, sigma) in scales.enumerated() {
               var i = index * b
@@ -168,7 +168,7 @@ public struct QSGDCompressor: CompressorComponent {
     let width = codeWidth
     let inverse = 1 / Float(levels)
     let chunk = max(min(b, 4096), 1)
-    return try BaselineBits.read(payload) { reader in
+    return try payload.unpacking { reader in
       var scales = [Float](repeating: 0, count: (d + b - 1) / b)
       for index in scales.indices {
         let sigma = reader.takeFloat()

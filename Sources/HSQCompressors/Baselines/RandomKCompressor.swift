@@ -61,7 +61,7 @@ public struct RandomKCompressor: CompressorComponent {
     let seed = rng.next()
     var indexStream = RandomStream(seed: seed)
     let kept = indexStream.sample(k, from: d)
-    return BaselineBits.build(bitCount: 32 * k + 64) { packer in
+    return Payload.packing(bitCount: 32 * k + 64) { packer in
       packer.put(UInt32(truncatingIfNeeded: seed), bits: 32)
       packer.put(UInt32(truncatingIfNeeded: seed >> 32), bits: 32)
       for i in kept { packer.put(v[i]) }
@@ -71,7 +71,7 @@ public struct RandomKCompressor: CompressorComponent {
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
     let k = keep.count(for: d)
     try requireBits(payload, 32 * k + 64, spec, length: d)
-    return try BaselineBits.read(payload) { reader in
+    return try payload.unpacking { reader in
       let low = UInt64(reader.take(bits: 32))
       let seed = low | UInt64(reader.take(bits: 32)) << 32
       var indexStream = RandomStream(seed: seed)

@@ -48,7 +48,7 @@ public struct ScaledSignCompressor: CompressorComponent {
     try Vec.requireFinite(v, what: "The input to 'scaled-sign'")
     let alpha = Self.scale(v)
     return v.withUnsafeBufferPointer { vp in
-      BaselineBits.build(bitCount: vp.count + 32) { packer in
+      Payload.packing(bitCount: vp.count + 32) { packer in
         packer.put(alpha)
         BaselineBits.Signs.put(vp, into: &packer)
       }
@@ -57,7 +57,7 @@ public struct ScaledSignCompressor: CompressorComponent {
 
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
     try requireBits(payload, d + 32, spec, length: d)
-    return try BaselineBits.read(payload) { reader in
+    return try payload.unpacking { reader in
       let alpha = reader.takeFloat()
       guard alpha.isFinite, alpha.sign == .plus else {
         throw HSQError.malformedPayload("a 'scaled-sign' payload has scale \(alpha); the scale is finite and non-negative.")

@@ -34,13 +34,13 @@ public struct SignSGDCompressor: CompressorComponent {
   public func encode(_ v: [Float], rng: inout RandomStream) throws -> Payload {
     try Vec.requireFinite(v, what: "The input to 'signsgd'")
     return v.withUnsafeBufferPointer { vp in
-      BaselineBits.build(bitCount: vp.count) { packer in BaselineBits.Signs.put(vp, into: &packer) }
+      Payload.packing(bitCount: vp.count) { packer in BaselineBits.Signs.put(vp, into: &packer) }
     }
   }
 
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
     try requireBits(payload, d, spec, length: d)
-    return BaselineBits.read(payload) { reader in BaselineBits.Signs.take(d, magnitude: 1, from: &reader) }
+    return payload.unpacking { reader in BaselineBits.Signs.take(d, magnitude: 1, from: &reader) }
   }
 
   public func expectedError(_ v: [Float]) -> Double? {

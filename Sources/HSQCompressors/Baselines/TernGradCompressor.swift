@@ -51,7 +51,7 @@ public struct TernGradCompressor: CompressorComponent {
     defer { rng = uniforms.rng }
     return v.withUnsafeBufferPointer { vp in
       withUnsafeTemporaryAllocation(of: Float.self, capacity: 5) { u in
-        BaselineBits.build(bitCount: bits(length: d)!) { packer in
+        Payload.packing(bitCount: bits(length: d)!) { packer in
           packer.put(m)
           var start = 0
           while start < d {
@@ -73,7 +73,7 @@ public struct TernGradCompressor: CompressorComponent {
 
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
     try requireBits(payload, bits(length: d)!, spec, length: d)
-    return try BaselineBits.read(payload) { reader in
+    return try payload.unpacking { reader in
       let m = reader.takeFloat()
       guard m.isFinite, m.sign == .plus else {
         throw HSQError.malformedPayload("a 'terngrad' payload has scale \(m); the scale is finite and non-negative.")

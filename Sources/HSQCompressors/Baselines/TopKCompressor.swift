@@ -54,7 +54,7 @@ public struct TopKCompressor: CompressorComponent {
     let d = v.count
     let kept = Self.largest(v, keep.count(for: d))
     let width = Self.indexBits(d)
-    return BaselineBits.build(bitCount: bits(length: d)!) { packer in
+    return Payload.packing(bitCount: bits(length: d)!) { packer in
       if width > 0 { for i in kept { packer.put(UInt32(i), bits: width) } }
       for i in kept { packer.put(v[i]) }
     }
@@ -64,7 +64,7 @@ public struct TopKCompressor: CompressorComponent {
     try requireBits(payload, bits(length: d)!, spec, length: d)
     let k = keep.count(for: d)
     let width = Self.indexBits(d)
-    return try BaselineBits.read(payload) { reader in
+    return try payload.unpacking { reader in
       var indices = [Int](repeating: 0, count: k)
       for j in 0..<k {
         let i = width > 0 ? Int(reader.take(bits: width)) : 0

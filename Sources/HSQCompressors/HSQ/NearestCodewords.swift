@@ -17,7 +17,7 @@ import HSQCore
 public struct NearestCodewords: Sendable {
   public let codebook: Codebook
   /// The codebook prepared once for the C search (int8 form, transpose, error bounds).
-  let plan: NearestPlan
+  let plan: NearestCodewordPlan
 
   public init(_ codebook: Codebook) {
     self.init(codebook, level: HSQ_KERNELS_AUTO)
@@ -26,7 +26,7 @@ public struct NearestCodewords: Sendable {
   /// A search that uses at most the kernels of `level` (tests compare the levels with each other).
   init(_ codebook: Codebook, level: hsq_kernel_level) {
     self.codebook = codebook
-    plan = NearestPlan(codebook, level: level)
+    plan = NearestCodewordPlan(codebook, level: level)
   }
 
   /// Codeword indices and signed inner products for every sub-vector of `v`.
@@ -108,31 +108,11 @@ public struct NearestCodewords: Sendable {
   }
 }
 
-/// The C search plan of a codebook (`hsq_nearest_plan`), destroyed with the last reference.
-///
-/// `@unchecked Sendable` is safe: the plan is built completely in `init` and never
-/// changed afterwards, and `hsq_nearest_plan_search` only reads it (documented
-/// thread-safe in kernels.h), so any number of threads may search it at once. The
-/// class only owns the pointer, so that it is freed exactly once, in `deinit`.
-final class NearestPlan: @unchecked Sendable {
-  let pointer: OpaquePointer
-
-  init(_ codebook: Codebook, level: hsq_kernel_level) {
-    guard
-      let plan = codebook.vectors.withUnsafeBufferPointer({
-        hsq_nearest_plan_create($0.baseAddress, Int32(codebook.count), Int32(codebook.dim), level)
-      })
-    else { fatalError("out of memory preparing the nearest-codeword search (\(codebook.count)×\(codebook.dim))") }
-    pointer = plan
-  }
-
-  deinit { hsq_nearest_plan_destroy(pointer) }
-
-  /// Whether searches use the exact int8 screen (AVX512-VNNI, at level auto only).
-  var usesInt8: Bool { hsq_nearest_plan_uses_int8(pointer) != 0 }
-}
-
 /// The raw pointers one search hands to its worker threads; each thread writes its own row range.
+///
+/// `@unchecked Sendable` because raw pointers cannot be `Sendable`; safe because the task lives only
+/// inside ``NearestCodewords/search(_:layout:)``, whose buffers outlive the synchronous
+/// `concurrentPerform`, the plan is read-only, and chunk `c` writes only rows `lo..<hi` of `idx`/`dot`.
 private struct SearchTask: @unchecked Sendable {
   let v: UnsafePointer<Float>
   let plan: OpaquePointer

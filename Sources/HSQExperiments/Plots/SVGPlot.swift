@@ -36,16 +36,7 @@ public enum SVGPlot {
   public static func render(_ spec: PlotSpec, width: Int = 640, height: Int = 400) -> String {
     let w = Double(max(width, 240)), h = Double(max(height, 160))
     let legend = Legend(spec: spec, width: w)
-    let top = spec.title.isEmpty ? 16.0 : 40
-    let bottom = 28 + (spec.xLabel.isEmpty ? 0 : 20) + Double(legend.rows.count) * 20 + 8
-    let plotHeight = max(40, h - top - bottom)
-    let values = spec.axisValues()
-    let yAxis = PlotAxis(values: values.y, logarithmic: spec.logY, maxTicks: min(8, max(3, Int(plotHeight / 40))))
-    let tickWidth = yAxis.labels.map(textWidth).max() ?? 0
-    let left = 12 + (spec.yLabel.isEmpty ? 0 : 20) + tickWidth + 8
-    let plotWidth = max(40, w - left - 24)
-    let xAxis = PlotAxis(values: values.x, logarithmic: spec.logX, maxTicks: min(8, max(2, Int(plotWidth / 70))))
-    let frame = Frame(left: left, top: top, width: plotWidth, height: plotHeight, x: xAxis, y: yAxis)
+    let (frame, hasData) = layout(spec, legend: legend, width: w, height: h)
 
     var svg: [String] = [
       #"<?xml version="1.0" encoding="UTF-8" standalone="no"?>"#,
@@ -68,11 +59,35 @@ public enum SVGPlot {
     for (i, series) in spec.series.enumerated() {
       svg += frame.draw(series, runs: spec.segments(of: series), colour: palette[i % palette.count])
     }
-    if !values.hasData {
+    if !hasData {
       svg.append(
         #"<text x="\#(number(frame.left + frame.width / 2))" y="\#(number(frame.top + frame.height / 2))" "#
           + #"text-anchor="middle" font-size="14" fill="\#(noDataColour)">no data</text>"#)
     }
+    svg += titles(spec, frame: frame, width: w)
+    svg += legend.draw(top: frame.bottom + (spec.xLabel.isEmpty ? 30 : 50))
+    svg.append("</svg>")
+    return svg.joined(separator: "\n") + "\n"
+  }
+
+  /// The plot area in a `w`×`h` image, after room for the title, the axis and tick labels and
+  /// the legend; and whether any series has a point to draw.
+  private static func layout(_ spec: PlotSpec, legend: Legend, width w: Double, height h: Double) -> (Frame, Bool) {
+    let top = spec.title.isEmpty ? 16.0 : 40
+    let bottom = 28 + (spec.xLabel.isEmpty ? 0 : 20) + Double(legend.rows.count) * 20 + 8
+    let plotHeight = max(40, h - top - bottom)
+    let values = spec.axisValues()
+    let yAxis = PlotAxis(values: values.y, logarithmic: spec.logY, maxTicks: min(8, max(3, Int(plotHeight / 40))))
+    let tickWidth = yAxis.labels.map(textWidth).max() ?? 0
+    let left = 12 + (spec.yLabel.isEmpty ? 0 : 20) + tickWidth + 8
+    let plotWidth = max(40, w - left - 24)
+    let xAxis = PlotAxis(values: values.x, logarithmic: spec.logX, maxTicks: min(8, max(2, Int(plotWidth / 70))))
+    return (Frame(left: left, top: top, width: plotWidth, height: plotHeight, x: xAxis, y: yAxis), values.hasData)
+  }
+
+  /// The title and the axis labels, each where the spec has one.
+  private static func titles(_ spec: PlotSpec, frame: Frame, width w: Double) -> [String] {
+    var svg: [String] = []
     if !spec.title.isEmpty {
       svg.append(
         #"<text x="\#(number(w / 2))" y="26.00" text-anchor="middle" font-size="15" font-weight="bold">"#
@@ -88,9 +103,7 @@ public enum SVGPlot {
         #"<text transform="translate(20.00,\#(number(frame.top + frame.height / 2))) rotate(-90)" "#
           + #"text-anchor="middle">\#(escape(spec.yLabel))</text>"#)
     }
-    svg += legend.draw(top: frame.bottom + (spec.xLabel.isEmpty ? 30 : 50))
-    svg.append("</svg>")
-    return svg.joined(separator: "\n") + "\n"
+    return svg
   }
 
   /// Writes the plot's SVG to `path` atomically (temporary file, then rename).

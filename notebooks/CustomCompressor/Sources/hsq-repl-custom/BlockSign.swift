@@ -71,5 +71,5 @@ public struct BlockSign: CompressorComponent {
 
 @_cdecl("hsq_register")
 public func hsqRegister() {
-  PluginRegistration.run { try Compressors.register(BlockSign.self) }
+  AddOnRegistration.run { try Compressors.register(BlockSign.self) }
 }

@@ -4,9 +4,9 @@ import HSQTestSupport
 import Testing
 
 /// Custom compressors end to end: scaffold one with hsq-new-compressor, load it into a running
-/// hsq-repl, train with it, check it, edit and reload it; and broken plugins fail one command only.
-@Suite("Compressor plugins in a running hsq-repl", .serialized)
-struct PluginTests {
+/// hsq-repl, train with it, check it, edit and reload it; and broken add-ons fail one command only.
+@Suite("Compressor add-ons in a running hsq-repl", .serialized)
+struct AddOnTests {
   static let hasBinaries = ["hsq-repl", "hsq-new-compressor"].allSatisfy {
     FileManager.default.isExecutableFile(atPath: ReplDriver.products.appendingPathComponent($0).path)
   }
@@ -64,17 +64,17 @@ struct PluginTests {
 
   @Test("compile errors, a throwing encode, duplicate names and a throwing registration fail one command each",
         .requires("hsq-repl and hsq-new-compressor built beside the tests", hasBinaries))
-  func brokenPluginsLeaveTheSessionAlive() throws {
+  func brokenAddOnsLeaveTheSessionAlive() throws {
     let scratch = try ScratchDirectory()
     defer { scratch.remove() }
     let repl = try ReplDriver(directory: scratch.url)
 
-    try scratch.write("Broken.swift", brokenPlugin)
+    try scratch.write("Broken.swift", brokenAddOn)
     let broken = try repl.send("load Broken.swift")
     #expect(!broken.ok)
     #expect(broken.error.contains("does not compile: Broken.swift:4:") && broken.error.contains("error:"), "\(broken.error)")
 
-    try scratch.write("Thrower.swift", throwingPlugin)
+    try scratch.write("Thrower.swift", throwingAddOn)
     let thrower = try repl.send("load Thrower.swift")
     try #require(thrower.ok, "\(thrower.error)")
     #expect(try repl.send("experiment e1 compressor=thrower dataset=gaussian-mixture workers=2").ok)
@@ -83,16 +83,16 @@ struct PluginTests {
     let check = try repl.send("check thrower --draws 20")
     #expect(!check.ok && check.result["passed"] as? Bool == false, "\(check.result)")
 
-    try scratch.write("Dup.swift", renamedPlugin("terngrad"))
+    try scratch.write("Dup.swift", renamedAddOn("terngrad"))
     let builtin = try repl.send("load Dup.swift")
     #expect(!builtin.ok && builtin.error.contains("'terngrad', a name already taken by a built-in compressor"), "\(builtin.error)")
-    try scratch.write("Taken.swift", renamedPlugin("thrower"))
+    try scratch.write("Taken.swift", renamedAddOn("thrower"))
     let taken = try repl.send("load Taken.swift")
     #expect(!taken.ok && taken.error.contains("already taken by 'Thrower.swift'"), "\(taken.error)")
 
-    try scratch.write("Failing.swift", failingRegistrationPlugin)
+    try scratch.write("Failing.swift", failingRegistrationAddOn)
     let failing = try repl.send("load Failing.swift")
-    #expect(!failing.ok && failing.error.contains("the plugin declines to register"), "\(failing.error)")
+    #expect(!failing.ok && failing.error.contains("the add-on declines to register"), "\(failing.error)")
 
     for answer in [broken, step, check, builtin, taken, failing] {
       #expect(!answer.error.isEmpty && !answer.error.contains("\n"), "not one line: \(answer.error)")
@@ -107,16 +107,48 @@ struct PluginTests {
     #expect(repl.errors.contains("<stdin>:1: 'Broken.swift' does not compile"), "\(repl.errors)")
   }
 
-  @Test("a directory of Swift files and a package load as one plugin", .requires("hsq-repl and hsq-new-compressor built beside the tests", hasBinaries))
+  @Test("a loaded file's command works like a built-in: help, apropos, JSON, reload; a built-in's name is refused",
+        .requires("hsq-repl and hsq-new-compressor built beside the tests", hasBinaries))
+  func loadedCommands() throws {
+    let scratch = try ScratchDirectory()
+    defer { scratch.remove() }
+    let repl = try ReplDriver(directory: scratch.url)
+
+    try scratch.write("Greet.swift", commandAddOn("greet"))
+    let load = try repl.send("load Greet.swift")
+    try #require(load.ok, "\(load.error) \(repl.errors)")
+    #expect(load.result["components"] as? [String] == ["greet"])
+    let greet = try repl.send("greet world")
+    #expect(greet.ok && greet.result["answer"] as? String == "first" && greet.result["who"] as? String == "world", "\(greet.result)")
+    #expect(try repl.send("greet").error.contains("'greet' needs <who>"))
+    #expect(try repl.send("apropos voice").strings == ["command greet"])
+    #expect(try repl.send("help").strings.last == "greet")
+    let help = try repl.send("help greet")
+    #expect(help.ok && help.result["usage"] as? String == "greet <who>", "\(help.result)")
+
+    // Reload replaces the command with the edited code; a built-in's name is refused, naming it.
+    try scratch.write("Greet.swift", commandAddOn("greet", answer: "second"))
+    #expect(try repl.send("reload Greet.swift").ok)
+    #expect(try repl.send("greet you").result["answer"] as? String == "second")
+    try scratch.write("Step.swift", commandAddOn("step"))
+    let clash = try repl.send("load Step.swift")
+    #expect(!clash.ok && clash.error == "'Step.swift' registers command 'step', a name already taken by a built-in command; give it another name in its CommandSpec and load again.", "\(clash.error)")
+    #expect(try repl.send("greet again").ok)
+    let end = repl.finish()
+    // Two commands failed on purpose ('greet' without <who>, the clash): --keep-going exits 1.
+    #expect(end.exited && end.status == 1, "\(repl.errors)")
+  }
+
+  @Test("a directory of Swift files and a package load as one add-on", .requires("hsq-repl and hsq-new-compressor built beside the tests", hasBinaries))
   func directoryAndPackage() throws {
     let scratch = try ScratchDirectory()
     defer { scratch.remove() }
     let files = FileManager.default
     try files.createDirectory(at: scratch.url.appendingPathComponent("Dir"), withIntermediateDirectories: true)
-    try scratch.write("Dir/Plain.swift", renamedPlugin("plain"))
+    try scratch.write("Dir/Plain.swift", renamedAddOn("plain"))
     try files.createDirectory(at: scratch.url.appendingPathComponent("Pack/Sources/Packed"), withIntermediateDirectories: true)
     try scratch.write("Pack/Package.swift", "// swift-tools-version: 6.1\nimport PackageDescription\n")
-    try scratch.write("Pack/Sources/Packed/Packed.swift", renamedPlugin("packed"))
+    try scratch.write("Pack/Sources/Packed/Packed.swift", renamedAddOn("packed"))
     let repl = try ReplDriver(directory: scratch.url)
     let directory = try repl.send("load Dir")
     #expect(directory.ok && directory.result["components"] as? [String] == ["plain"], "\(directory.error)")
@@ -134,7 +166,7 @@ struct PluginTests {
     defer { scratch.remove() }
     #expect(try Self.scaffold(["FancyQuant", "--output", "Fancy"], in: scratch.url) == 0)
     let sources = ["Fancy/FancyQuant.swift", "Fancy/Tests/FancyQuantContractTests.swift"].map { scratch.url.appendingPathComponent($0).path }
-    let toolchain = try PluginToolchain.current()
+    let toolchain = try AddOnToolchain.current()
     let process = Process()
     process.executableURL = URL(fileURLWithPath: toolchain.swiftc)
     process.arguments = toolchain.arguments(sources: sources, module: "FancyQuantCheck", output: scratch.url.appendingPathComponent("libFancyQuantCheck.so").path)

@@ -47,8 +47,8 @@ public struct BitWriter: Sendable {
   /// Appends `count` pairs of fields: `first[i]` in `firstBits` bits, then `second[i]` in `secondBits`.
   ///
   /// The same bits as 2·count calls of ``write(_:bits:)``, packed a 32-bit
-  /// word at a time into storage reserved once (the HSQ codecs' (index,
-  /// level) pairs).
+  /// word at a time (``BitPacker``) into storage reserved once (the HSQ
+  /// codecs' (index, level) pairs).
   public mutating func write(
     pairs count: Int, _ first: UnsafePointer<UInt32>, bits firstBits: Int, _ second: UnsafePointer<UInt32>, bits secondBits: Int
   ) {
@@ -58,33 +58,19 @@ public struct BitWriter: Sendable {
     let end = (written + count * (firstBits + secondBits)) / 8
     // Room for the whole words the loop stores, trimmed to `end` afterwards.
     bytes.append(contentsOf: repeatElement(0, count: end - start + 4))
-    var acc = accumulator, pend = pending, o = start
+    var o = start
     bytes.withUnsafeMutableBytes { out in
-      @inline(__always) func put(_ value: UInt32, _ width: Int) {
-        assert(width == 32 || value >> UInt32(width) == 0, "value does not fit in \(width) bits")
-        acc |= UInt64(value) << UInt64(pend)
-        pend += width
-        if pend >= 32 {
-          out.storeBytes(of: UInt32(truncatingIfNeeded: acc).littleEndian, toByteOffset: o, as: UInt32.self)
-          o += 4
-          acc >>= 32
-          pend -= 32
-        }
-      }
+      var packer = BitPacker(base: out.baseAddress!, capacity: out.count, offset: start, accumulator: accumulator, pending: pending)
       for i in 0..<count {
-        put(first[i], firstBits)
-        put(second[i], secondBits)
+        packer.put(first[i], bits: firstBits)
+        packer.put(second[i], bits: secondBits)
       }
-      while pend >= 8 {
-        out[o] = UInt8(truncatingIfNeeded: acc)
-        o += 1
-        acc >>= 8
-        pend -= 8
-      }
+      packer.storeWholeBytes()
+      o = packer.offset
+      accumulator = packer.accumulator
+      pending = packer.pending
     }
     bytes.removeLast(bytes.count - o)
-    accumulator = acc
-    pending = pend
     written += count * (firstBits + secondBits)
   }
 

@@ -7,17 +7,17 @@ import HSQ
   import Darwin
 #endif
 
-/// Compiles plugin source files, opens them and registers their components, for `load` and `reload`.
+/// Compiles add-on source files, opens them and registers their components, for `load` and `reload`.
 ///
 /// Process-wide, like the registries it fills. Every load writes a library with a fresh
 /// file and module name (`dlopen` caches by path, and the Swift runtime keys types by module),
 /// so a reload really runs the edited code; an old library is never closed, so compressors
 /// built from it — in experiments that have not rebound — keep working.
-final class PluginLoader: @unchecked Sendable {
-  static let shared = PluginLoader()
+final class AddOnLoader: @unchecked Sendable {
+  static let shared = AddOnLoader()
 
-  /// A plugin as last loaded.
-  struct Plugin {
+  /// An add-on as last loaded.
+  struct AddOn {
     /// The file or directory given to `load`, absolute: the key its components are registered under.
     let path: String
     let components: [(kind: ComponentKind, name: String)]
@@ -30,65 +30,65 @@ final class PluginLoader: @unchecked Sendable {
   }
 
   private let lock = NSLock()
-  private var plugins: [String: Plugin] = [:]
-  /// Plugin paths in the order of their first successful load.
+  private var addOns: [String: AddOn] = [:]
+  /// Add-on paths in the order of their first successful load.
   private var order: [String] = []
   private var loads = 0
   /// Where libraries are built: private to this loader, made on the first load, removed with the loader (or at exit).
-  private var libraryDirectory: PluginLibraryDirectory?
+  private var libraryDirectory: AddOnLibraryDirectory?
 
-  /// Loaded plugins' paths, in the order they were first loaded.
+  /// Loaded add-ons' paths, in the order they were first loaded.
   var loadedPaths: [String] { lock.withLock { order } }
 
-  func isLoaded(_ path: String) -> Bool { lock.withLock { plugins[path] != nil } }
+  func isLoaded(_ path: String) -> Bool { lock.withLock { addOns[path] != nil } }
 
-  /// Compiles, opens and registers the plugin at `path` (a `.swift` file, a directory of them, or a package).
+  /// Compiles, opens and registers the add-on at `path` (a `.swift` file, a directory of them, or a package).
   ///
   /// Loading a path again replaces the components it registered before.
   ///
   /// - Throws: ``HSQError`` naming the file and the problem: compile errors with file:line,
   ///   a missing entry point, a registration that threw or took a name already taken.
-  func load(_ path: String) throws -> Plugin {
+  func load(_ path: String) throws -> AddOn {
     let start = DispatchTime.now().uptimeNanoseconds
-    let sources = try PluginSources.find(path)
-    let toolchain = try PluginToolchain.current()
+    let sources = try AddOnSources.find(path)
+    let toolchain = try AddOnToolchain.current()
     let (generation, module, library) = try lock.withLock { () throws -> (Int, String, String) in
-      if libraryDirectory == nil { libraryDirectory = try PluginLibraryDirectory() }
+      if libraryDirectory == nil { libraryDirectory = try AddOnLibraryDirectory() }
       loads += 1
-      let generation = (plugins[path]?.generation ?? 0) + 1
-      let module = "HSQPlugin_\(PluginSources.moduleName(for: path))_\(loads)"
+      let generation = (addOns[path]?.generation ?? 0) + 1
+      let module = "HSQAddOn_\(AddOnSources.moduleName(for: path))_\(loads)"
       return (generation, module, libraryDirectory!.file("lib\(module).so"))
     }
     try compile(sources, toolchain: toolchain, module: module, output: library, path: path)
     let entryPoint = try open(library, path: path)
-    let before = Set(Compressors.registry.names.filter { Compressors.registry.owner(of: $0) == path })
+    let before = Set(OwnedNames.registries.flatMap { $0.names(ownedBy: path) })
     let components: [(kind: ComponentKind, name: String)]
     do {
-      components = try PluginRegistration.load(owner: path) { entryPoint() }
-    } catch let failure as PluginRegistration.RegistrationFailure {
+      components = try AddOnRegistration.load(owner: path) { entryPoint() }
+    } catch let failure as AddOnRegistration.RegistrationFailure {
       // Take back what this load added before it failed; names it replaced keep the new code.
-      for (kind, name) in failure.registered where kind == .compressor && !before.contains(name) {
-        Compressors.registry.unregister(name)
+      for (kind, name) in failure.registered where !before.contains(OwnedName(kind: kind, name: name)) {
+        OwnedNames.unregister(OwnedName(kind: kind, name: name))
       }
       throw Self.registrationError(failure.error, path: path)
     }
     guard !components.isEmpty else {
-      throw HSQError.invalidArgument("'\(Self.display(path))' registered nothing; its 'hsq_register' must call e.g. 'try Compressors.register(MyQuant.self)' inside PluginRegistration.run.")
+      throw HSQError.invalidArgument("'\(Self.display(path))' registered nothing; its 'hsq_register' must call e.g. 'try Compressors.register(MyQuant.self)' or 'try Commands.register(MyCommands.self)' inside AddOnRegistration.run.")
     }
-    let kept = Set(components.map(\.name))
-    let dropped = before.subtracting(kept).sorted()
-    for name in dropped { Compressors.registry.unregister(name) }
+    let dropped = before.subtracting(components.map { OwnedName(kind: $0.kind, name: $0.name) })
+      .sorted { ($0.name, $0.kind.rawValue) < ($1.name, $1.kind.rawValue) }
+    for name in dropped { OwnedNames.unregister(name) }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    let plugin = Plugin(path: path, components: components, generation: generation, seconds: seconds, dropped: dropped)
+    let addOn = AddOn(path: path, components: components, generation: generation, seconds: seconds, dropped: dropped.map(\.name))
     lock.withLock {
-      if plugins[path] == nil { order.append(path) }
-      plugins[path] = plugin
+      if addOns[path] == nil { order.append(path) }
+      addOns[path] = addOn
     }
-    return plugin
+    return addOn
   }
 
   /// Runs swiftc; on failure throws its error lines (file:line:column: error: …).
-  private func compile(_ sources: [String], toolchain: PluginToolchain, module: String, output: String, path: String) throws {
+  private func compile(_ sources: [String], toolchain: AddOnToolchain, module: String, output: String, path: String) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: toolchain.swiftc)
     process.arguments = toolchain.arguments(sources: sources, module: module, output: output)
@@ -110,7 +110,7 @@ final class PluginLoader: @unchecked Sendable {
     throw CompileFailure(path: path, diagnostics: shown, errorCount: errors.count)
   }
 
-  /// swiftc refused the plugin: its error lines (file:line:column: error: …), and one line that sums them up.
+  /// swiftc refused the add-on: its error lines (file:line:column: error: …), and one line that sums them up.
   struct CompileFailure: Error, CustomStringConvertible {
     let path: String
     let diagnostics: [String]
@@ -119,7 +119,7 @@ final class PluginLoader: @unchecked Sendable {
     var description: String {
       let first = diagnostics.first ?? "swiftc failed without a message"
       let more = errorCount > 1 ? " (and \(errorCount - 1) more error\(errorCount == 2 ? "" : "s"))" : ""
-      return "'\(PluginLoader.display(path))' does not compile: \(first)\(more). Fix the file and load it again; the session is unchanged."
+      return "'\(AddOnLoader.display(path))' does not compile: \(first)\(more). Fix the file and load it again; the session is unchanged."
     }
   }
 
@@ -130,7 +130,7 @@ final class PluginLoader: @unchecked Sendable {
       throw HSQError.invalidState("Cannot open the library built from '\(Self.display(path))': \(reason). It must be built against this hsq-repl's own build (linked with --export-dynamic); rebuild hsq-repl and load again.")
     }
     guard let symbol = dlsym(handle, "hsq_register") else {
-      throw HSQError.invalidArgument("'\(Self.display(path))' has no entry point 'hsq_register'; add '@_cdecl(\"hsq_register\") public func hsqRegister() { PluginRegistration.run { try Compressors.register(MyQuant.self) } }' (see the template from 'swift package hsq-new-compressor').")
+      throw HSQError.invalidArgument("'\(Self.display(path))' has no entry point 'hsq_register'; add '@_cdecl(\"hsq_register\") public func hsqRegister() { AddOnRegistration.run { try Compressors.register(MyQuant.self) } }' (see the template from 'swift package hsq-new-compressor').")
     }
     return unsafeBitCast(symbol, to: (@convention(c) () -> Void).self)
   }
@@ -138,8 +138,10 @@ final class PluginLoader: @unchecked Sendable {
   /// The message for an error thrown during registration.
   static func registrationError(_ error: any Error, path: String) -> HSQError {
     if case let HSQError.duplicateName(kind, name) = error {
-      let holder = Compressors.registry.owner(of: name).map { "by '\(display($0))'" } ?? "by a built-in \(kind)"
-      return .invalidArgument("'\(display(path))' registers \(kind) '\(name)', a name already taken \(holder); give it another name in its ComponentInfo and load again.")
+      let owner = OwnedNames.registries.first { $0.kind.rawValue == kind }?.owner(name)
+      let holder = owner.map { "by '\(display($0))'" } ?? "by a built-in \(kind)"
+      let place = kind == ComponentKind.command.rawValue ? "its CommandSpec" : "its ComponentInfo"
+      return .invalidArgument("'\(display(path))' registers \(kind) '\(name)', a name already taken \(holder); give it another name in \(place) and load again.")
     }
     return .invalidArgument("'\(display(path))' failed while registering its components: \(error)")
   }
@@ -148,5 +150,48 @@ final class PluginLoader: @unchecked Sendable {
   static func display(_ path: String) -> String {
     let cwd = FileManager.default.currentDirectoryPath + "/"
     return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+  }
+}
+
+/// A name an add-on registered, of one kind.
+struct OwnedName: Hashable {
+  let kind: ComponentKind
+  let name: String
+}
+
+/// A registry an add-on may add to, as the loader sees it: who owns a name, and taking one back.
+struct OwnedNames: Sendable {
+  let kind: ComponentKind
+  let owner: @Sendable (String) -> String?
+  let names: @Sendable () -> [String]
+  let remove: @Sendable (String) -> Void
+
+  init<Product>(_ table: ComponentTable<Product>) {
+    kind = table.kind
+    owner = { table.owner(of: $0) }
+    names = { table.names }
+    remove = { table.unregister($0) }
+  }
+
+  init(_ table: CommandTable) {
+    kind = .command
+    owner = { table.owner(of: $0) }
+    names = { table.names }
+    remove = { table.unregister($0) }
+  }
+
+  /// What the add-on file `path` has registered here.
+  func names(ownedBy path: String) -> [OwnedName] {
+    names().filter { owner($0) == path }.map { OwnedName(kind: kind, name: $0) }
+  }
+
+  /// Every registry `load` knows how to take names back from.
+  static let registries = [
+    OwnedNames(Compressors.registry), OwnedNames(Codebooks.registry), OwnedNames(Models.registry),
+    OwnedNames(Datasets.registry), OwnedNames(Partitions.registry), OwnedNames(Commands.registry),
+  ]
+
+  static func unregister(_ name: OwnedName) {
+    registries.first { $0.kind == name.kind }?.remove(name.name)
   }
 }

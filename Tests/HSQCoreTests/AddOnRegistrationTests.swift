@@ -1,9 +1,9 @@
 import HSQCore
 import Testing
 
-/// How registries treat names registered while a plugin loads (the owner is the plugin's file).
-@Suite("Registry names owned by plugin files")
-struct PluginRegistrationTests {
+/// How registries treat names registered while an add-on loads (the owner is the add-on's file).
+@Suite("Registry names owned by add-on files")
+struct AddOnRegistrationTests {
   static func info(_ name: String, _ summary: String = "A test component.") -> ComponentInfo {
     ComponentInfo(kind: .model, name: name, summary: summary)
   }
@@ -12,22 +12,22 @@ struct PluginRegistrationTests {
   func ownership() throws {
     let table = ComponentTable<Int>(kind: .model)
     try table.register(Self.info("builtin")) { _ in 0 }
-    let first = try PluginRegistration.load(owner: "/p/A.swift") {
-      PluginRegistration.run { try table.register(Self.info("a")) { _ in 1 } }
+    let first = try AddOnRegistration.load(owner: "/p/A.swift") {
+      AddOnRegistration.run { try table.register(Self.info("a")) { _ in 1 } }
     }
     #expect(first.map(\.name) == ["a"])
     #expect(table.owner(of: "a") == "/p/A.swift" && table.owner(of: "builtin") == nil)
 
     // Reload: the same file replaces its component in place.
-    _ = try PluginRegistration.load(owner: "/p/A.swift") {
-      PluginRegistration.run { try table.register(Self.info("a", "Edited.")) { _ in 2 } }
+    _ = try AddOnRegistration.load(owner: "/p/A.swift") {
+      AddOnRegistration.run { try table.register(Self.info("a", "Edited.")) { _ in 2 } }
     }
     #expect(try table.make("a") == 2 && table.info("a").summary == "Edited." && table.names == ["builtin", "a"])
 
     for (owner, name) in [("/p/B.swift", "a"), ("/p/B.swift", "builtin"), ("/p/A.swift", "builtin")] {
-      #expect(throws: PluginRegistration.RegistrationFailure.self, "\(owner) took '\(name)'") {
-        try PluginRegistration.load(owner: owner) {
-          PluginRegistration.run { try table.register(Self.info(name)) { _ in 3 } }
+      #expect(throws: AddOnRegistration.RegistrationFailure.self, "\(owner) took '\(name)'") {
+        try AddOnRegistration.load(owner: owner) {
+          AddOnRegistration.run { try table.register(Self.info(name)) { _ in 3 } }
         }
       }
     }

@@ -2,15 +2,17 @@ import Foundation
 import HSQ
 import HSQContract
 
-extension Session {
-  static let pluginCommands: [CommandSpec] = [
+/// `reload`, `rebind`, `check`: working with add-ons (`load` compiles them).
+enum AddOnCommands: CommandSet {
+  static let helpOrder = 50
+  static let commands: [CommandSpec] = [
     CommandSpec(
-      "reload", group: "Plugins", abstract: "Compiles loaded plugins again and replaces their components with the edited code.",
-      discussion: "Without a path, every plugin loaded with 'load FILE.swift' (or a directory or package). A plugin may replace only names it registered itself. Experiments and variables built before keep the old instance (its code stays loaded); 'rebind' moves an experiment to the new code. A reload that fails to compile changes nothing.",
-      arguments: [ArgumentSpec("path", "a loaded plugin (default: all of them)", completion: .path, optional: true)]
+      "reload", group: "Add-ons", abstract: "Compiles loaded add-ons again and replaces their components with the edited code.",
+      discussion: "Without a path, every add-on loaded with 'load FILE.swift' (or a directory or package). An add-on may replace only names it registered itself. Experiments and variables built before keep the old instance (its code stays loaded); 'rebind' moves an experiment to the new code. A reload that fails to compile changes nothing.",
+      arguments: [ArgumentSpec("path", "a loaded add-on (default: all of them)", completion: .path, optional: true)]
     ) { session, args in try session.reload(args.argument(0)) },
     CommandSpec(
-      "rebind", group: "Plugins", abstract: "Makes an experiment use the registry's current code for its compressors (after 'reload').",
+      "rebind", group: "Add-ons", abstract: "Makes an experiment use the registry's current code for its compressors (after 'reload').",
       arguments: [ArgumentSpec("experiment", "the experiment (default: the current one)", completion: .experiment, optional: true)]
     ) { session, args in
       let name = args.argument(0) ?? session.current ?? ""
@@ -20,23 +22,25 @@ extension Session {
                            json: .object([("experiment", .string(name)), ("compressor", .string(e.uplink.spec)), ("step", .int(e.stepCount))]))
     },
     CommandSpec(
-      "check", group: "Plugins", abstract: "Holds a compressor to the registry-wide contract and prints a pass/fail table.",
+      "check", group: "Add-ons", abstract: "Holds a compressor to the registry-wide contract and prints a pass/fail table.",
       discussion: "The checks the test suite runs on every built-in: declaration (canonical spec, docs, guarantee), round trip (length, bits(length:) = payload bits, determinism, exact and bounded error), non-finite input, truncated and random payloads, and, over seeded Monte Carlo draws, unbiasedness per coordinate within k·σᵢ/√n (σᵢ² each coordinate's own variance) and along v, expected error and error bound within k standard errors (k = 5). The command fails when a check fails.",
       arguments: [ArgumentSpec("compressor", "a compressor such as terngrad or my-quant:levels=8, or a variable", completion: .component(.compressor))],
       options: [OptionSpec("draws", "Monte Carlo draws per short vector (default 2000)", value: "N")], recorded: false
     ) { session, args in try session.check(args.positional[0], draws: args.int("draws", default: 2000, in: 10...1_000_000)) },
   ]
+}
 
-  /// `load FILE.swift`, a directory or a package: compiles and registers a plugin.
-  func loadPlugin(_ path: String) throws -> CommandOutput {
-    try withCompileDiagnostics { pluginOutput(verb: "Loaded", try PluginLoader.shared.load(resolvePath(path)), shown: path) }
+extension Session {
+  /// `load FILE.swift`, a directory or a package: compiles and registers an add-on.
+  func loadAddOn(_ path: String) throws -> CommandOutput {
+    try withCompileDiagnostics { addOnOutput(verb: "Loaded", try AddOnLoader.shared.load(resolvePath(path)), shown: path) }
   }
 
   /// Runs `body`; a compile failure becomes a failed output with every diagnostic as text and one line as the error.
   func withCompileDiagnostics(_ body: () throws -> CommandOutput) throws -> CommandOutput {
     do {
       return try body()
-    } catch let failure as PluginLoader.CompileFailure {
+    } catch let failure as AddOnLoader.CompileFailure {
       let message = failure.description
       return CommandOutput(text: failure.diagnostics.joined(separator: "\n"), json: .object([
         ("error", .string(message)), ("diagnostics", .array(failure.diagnostics.map { .string($0) })),
@@ -48,31 +52,31 @@ extension Session {
     let paths: [String]
     if let path {
       let resolved = resolvePath(path)
-      guard PluginLoader.shared.isLoaded(resolved) else {
+      guard AddOnLoader.shared.isLoaded(resolved) else {
         throw HSQError.invalidArgument("'\(path)' is not loaded; use 'load \(path)' first.")
       }
       paths = [resolved]
     } else {
-      paths = PluginLoader.shared.loadedPaths
-      guard !paths.isEmpty else { throw HSQError.invalidState("No plugin is loaded; 'load FILE.swift' compiles and registers one.") }
+      paths = AddOnLoader.shared.loadedPaths
+      guard !paths.isEmpty else { throw HSQError.invalidState("No add-on is loaded; 'load FILE.swift' compiles and registers one.") }
     }
     var outputs: [CommandOutput] = []
     for path in paths {
-      let output = try withCompileDiagnostics { pluginOutput(verb: "Reloaded", try PluginLoader.shared.load(path)) }
+      let output = try withCompileDiagnostics { addOnOutput(verb: "Reloaded", try AddOnLoader.shared.load(path)) }
       guard !output.isError else { return output }
       outputs.append(output)
     }
     return CommandOutput(text: outputs.map(\.text).joined(separator: "\n"), json: .array(outputs.map(\.json)))
   }
 
-  /// One plugin's load line, plus which experiments still hold the old code; `shown` is the path as typed.
-  func pluginOutput(verb: String, _ plugin: PluginLoader.Plugin, shown: String? = nil) -> CommandOutput {
-    let names = plugin.components.map(\.name)
-    let list = plugin.components.map { "\($0.kind) '\($0.name)'" }.joined(separator: ", ")
-    let time = showsTimings ? " in \(String(format: "%.2f", plugin.seconds)) s" : ""
-    var text = "\(verb) plugin \(shown ?? PluginLoader.display(plugin.path))\(time): \(list)."
-    if !plugin.dropped.isEmpty { text += " No longer registered: \(plugin.dropped.joined(separator: ", "))." }
-    let stale = plugin.generation > 1 ? experimentNames.filter { name in
+  /// One add-on's load line, plus which experiments still hold the old code; `shown` is the path as typed.
+  func addOnOutput(verb: String, _ addOn: AddOnLoader.AddOn, shown: String? = nil) -> CommandOutput {
+    let names = addOn.components.map(\.name)
+    let list = addOn.components.map { "\($0.kind) '\($0.name)'" }.joined(separator: ", ")
+    let time = showsTimings ? " in \(String(format: "%.2f", addOn.seconds)) s" : ""
+    var text = "\(verb) add-on \(shown ?? AddOnLoader.display(addOn.path))\(time): \(list)."
+    if !addOn.dropped.isEmpty { text += " No longer registered: \(addOn.dropped.joined(separator: ", "))." }
+    let stale = addOn.generation > 1 ? experimentNames.filter { name in
       guard let e = try? experiment(name) else { return false }
       return ([e.config.compressor, e.config.downlink]).contains { names.contains(String($0.prefix { $0 != ":" })) }
     } : []
@@ -80,8 +84,8 @@ extension Session {
       text += "\nExperiment\(stale.count == 1 ? "" : "s") \(stale.joined(separator: ", ")) keep\(stale.count == 1 ? "s" : "") the old code; 'rebind NAME' switches to the new."
     }
     return CommandOutput(text: text, json: .object([
-      ("plugin", .string(plugin.path)), ("components", .array(names.map { .string($0) })),
-      ("generation", .int(plugin.generation)), ("seconds", .number(plugin.seconds)),
+      ("add_on", .string(addOn.path)), ("components", .array(names.map { .string($0) })),
+      ("generation", .int(addOn.generation)), ("seconds", .number(addOn.seconds)),
       ("stale_experiments", .array(stale.map { .string($0) })),
     ]))
   }

@@ -3,6 +3,7 @@ import HSQCore
 
 /// The contents of a data file, decompressed when it is gzip.
 ///
+/// The file is read by ``FileBytes/read(_:)`` (HSQCore), which owns the checks of a whole-file read.
 /// Gzip is detected by its magic bytes `1f 8b`, not by the file name, so
 /// `train-images-idx3-ubyte` and `train-images-idx3-ubyte.gz` both work.
 /// Decompression is streamed (``GzipReader``) and held to the
@@ -10,7 +11,7 @@ import HSQCore
 /// an error as soon as its output passes the limit. A format that declares
 /// its size (IDX) reads through ``reading(path:_:)`` instead and inflates only
 /// the bytes its header declares.
-struct FileBytes {
+struct DataFile {
   /// The path as given.
   let path: String
   /// The (decompressed) bytes.
@@ -31,7 +32,7 @@ struct FileBytes {
   ///   when the file or its decompressed data does not fit the memory limit.
   init(path: String) throws {
     var bytes: [UInt8] = []
-    let compressed = try FileBytes.reading(path: path) { reader in
+    let compressed = try DataFile.reading(path: path) { reader in
       guard reader.wasCompressed else {
         bytes = reader.raw  // the file as read, not a copy
         return false
@@ -76,7 +77,7 @@ struct FileBytes {
 
   /// Runs `body` with a reader of the decompressed contents of `path`; the reader must not escape `body`.
   static func reading<R>(path: String, _ body: (inout Reader) throws -> R) throws -> R {
-    let raw = try readRaw(path)
+    let raw = try FileBytes.read(path)
     guard raw.count >= 2, raw[0] == 0x1F, raw[1] == 0x8B else {
       var reader = Reader(wasCompressed: false, gzip: nil, raw: raw)
       return try body(&reader)
@@ -90,22 +91,5 @@ struct FileBytes {
   /// A position in the data for error messages: the byte offset, in decompressed data when compressed.
   func position(byte offset: Int) -> String {
     wasCompressed ? "byte \(offset) of the decompressed data" : "byte \(offset)"
-  }
-
-  /// The bytes of the file at `path`, as stored.
-  static func readRaw(_ path: String) throws -> [UInt8] {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw HSQError.fileFormat(path: path, position: nil, problem: "no such file; check the path.")
-    }
-    guard !isDirectory.boolValue else {
-      throw HSQError.fileFormat(path: path, position: nil, problem: "it is a directory; give the path of a file.")
-    }
-    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-    try MemoryBudget.current.check(.bytes(size), for: "'\(path)'", detail: "the file as stored", fix: "Use a smaller file")
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw HSQError.fileFormat(path: path, position: nil, problem: "the file cannot be read; check its permissions.")
-    }
-    return [UInt8](data)
   }
 }

@@ -98,6 +98,10 @@ public struct MinimumL1Simplex: Sendable {
   }
 
   /// a* for the D values at `v`, written to the K values at `a`; `nil` when the columns do not span R^D.
+  ///
+  /// The pivot loop stays in one piece: its state (the basis, the fresh/Bland/degenerate-run flags,
+  /// the counts since the last factorization) changes together at each pivot, and the pricing, the
+  /// ratio tests, the pivot and the final bound are already their own functions.
   public func solve(_ v: UnsafePointer<Double>, into a: UnsafeMutablePointer<Double>) -> Outcome? {
     let d = dim
     a.update(repeating: 0, count: count)
@@ -152,19 +156,30 @@ public struct MinimumL1Simplex: Sendable {
         }
       }
       if !fresh { guard basis.factorize(columns: c, v: v, flipBelow: band) else { return nil } }
-      var norm1 = 0.0
-      for j in 0..<d {
-        a[basis.members[j]] = basis.signs[j] * basis.values[j]
-        norm1 += Swift.abs(basis.values[j])
-      }
-      basis.duals(into: &y)
-      var worst = 1.0
-      y.withUnsafeBufferPointer { yp in
-        for k in 0..<count { worst = Swift.max(worst, Swift.abs(MinimumL1Basis.dot(c + k * d, yp.baseAddress!, d))) }
-      }
-      let vy = (0..<d).reduce(0.0) { $0 + v[$1] * y[$1] }
-      return Outcome(norm1: norm1, dualBound: vy / worst, pivots: pivots, isOptimal: optimal)
+      return finish(basis, columns: c, v: v, into: a, pivots: pivots, isOptimal: optimal)
     }
+  }
+
+  /// Writes the final basis's a* to `a` and bounds its optimality by duality: ‖a*‖₁ against
+  /// ⟨v, y⟩ / max_k |⟨cₖ, y⟩|, which no feasible a can beat.
+  private func finish(
+    _ basis: MinimumL1Basis, columns c: UnsafePointer<Double>, v: UnsafePointer<Double>, into a: UnsafeMutablePointer<Double>,
+    pivots: Int, isOptimal: Bool
+  ) -> Outcome {
+    let d = dim
+    var norm1 = 0.0
+    for j in 0..<d {
+      a[basis.members[j]] = basis.signs[j] * basis.values[j]
+      norm1 += Swift.abs(basis.values[j])
+    }
+    var y = [Double](repeating: 0, count: d)
+    basis.duals(into: &y)
+    var worst = 1.0
+    y.withUnsafeBufferPointer { yp in
+      for k in 0..<count { worst = Swift.max(worst, Swift.abs(MinimumL1Basis.dot(c + k * d, yp.baseAddress!, d))) }
+    }
+    let vy = (0..<d).reduce(0.0) { $0 + v[$1] * y[$1] }
+    return Outcome(norm1: norm1, dualBound: vy / worst, pivots: pivots, isOptimal: isOptimal)
   }
 
   /// The entering column and its ⟨cₖ, y⟩: the largest |⟨cₖ, y⟩| above 1 + tolerance (Dantzig), or

@@ -5,23 +5,23 @@ import Testing
   import Glibc
 #endif
 
-/// `load` compiles plugins into a private directory: made fresh by mkdtemp (0700, owned by the
-/// effective user), never a pre-existing one such as the old predictable `hsq-plugins-<pid>`, and
+/// `load` compiles add-ons into a private directory: made fresh by mkdtemp (0700, owned by the
+/// effective user), never a pre-existing one such as the old predictable `hsq-add-ons-<pid>`, and
 /// removed when the session ends.
-@Suite("The plugin build directory", .serialized)
-struct PluginDirectoryTests {
+@Suite("The add-on build directory", .serialized)
+struct AddOnDirectoryTests {
   static let hasRepl = FileManager.default.isExecutableFile(atPath: ReplDriver.products.appendingPathComponent("hsq-repl").path)
 
-  @Test("a planted 0777 hsq-plugins-<pid> is not used; the build directory is private and removed at exit", .enabled(if: hasRepl))
+  @Test("a planted 0777 hsq-add-ons-<pid> is not used; the build directory is private and removed at exit", .enabled(if: hasRepl))
   func plantedDirectoryIsIgnored() throws {
     let scratch = try ScratchDirectory()
     defer { scratch.remove() }
     let tmp = scratch.url.appendingPathComponent("tmp")
     try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-    try scratch.write("Thrower.swift", throwingPlugin)
+    try scratch.write("Thrower.swift", throwingAddOn)
     let repl = try ReplDriver(directory: scratch.url, environment: ["TMPDIR": tmp.path])
     // Another user's trap: the old predictable path, world-writable, made before the first load.
-    let planted = tmp.appendingPathComponent("hsq-plugins-\(repl.process.processIdentifier)").path
+    let planted = tmp.appendingPathComponent("hsq-add-ons-\(repl.process.processIdentifier)").path
     try #require(mkdir(planted, 0o777) == 0 && chmod(planted, 0o777) == 0)
     let load = try repl.send("load Thrower.swift")
     try #require(load.ok, "\(load.error) \(repl.errors)")
@@ -43,15 +43,15 @@ struct PluginDirectoryTests {
   func libraryDirectoryIsPrivateAndTornDown() throws {
     let scratch = try ScratchDirectory()
     defer { scratch.remove() }
-    let planted = scratch.url.appendingPathComponent("hsq-plugins-\(getpid())").path
+    let planted = scratch.url.appendingPathComponent("hsq-add-ons-\(getpid())").path
     try #require(mkdir(planted, 0o777) == 0 && chmod(planted, 0o777) == 0)
-    var directory: PluginLibraryDirectory? = try PluginLibraryDirectory(parent: scratch.url.path)
+    var directory: AddOnLibraryDirectory? = try AddOnLibraryDirectory(parent: scratch.url.path)
     let path = try #require(directory?.path)
-    #expect(path != planted && path.hasPrefix(scratch.url.path + "/hsq-plugins-"))
+    #expect(path != planted && path.hasPrefix(scratch.url.path + "/hsq-add-ons-"))
     var info = stat()
     #expect(lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR && info.st_mode & 0o777 == 0o700 && info.st_uid == geteuid())
     try "x".write(toFile: directory!.file("libX.so"), atomically: false, encoding: .utf8)
-    let other = try PluginLibraryDirectory(parent: scratch.url.path)
+    let other = try AddOnLibraryDirectory(parent: scratch.url.path)
     #expect(other.path != path, "every loader gets its own")
     directory = nil
     #expect(!FileManager.default.fileExists(atPath: path), "removed, libraries and all, when its owner goes")

@@ -1,26 +1,26 @@
 import Foundation
 import HSQ
 
-/// The Swift files a plugin path stands for.
-enum PluginSources {
+/// The Swift files an add-on path stands for.
+enum AddOnSources {
   /// Whether `load` should compile `path` rather than read a saved experiment, by explicit rules.
   ///
-  /// A path ending in `.json` is never a plugin; a `.swift` path always is; a directory is one when it
+  /// A path ending in `.json` is never an add-on; a `.swift` path always is; a directory is one when it
   /// holds `Package.swift` or `.swift` files. Anything else is read as a saved experiment.
   ///
   /// - Throws: for a `.json` directory, or a directory with no Swift code, naming what `load` accepts.
-  static func isPlugin(_ path: String, shown: String) throws -> Bool {
+  static func isAddOn(_ path: String, shown: String) throws -> Bool {
     var isDirectory: ObjCBool = false
     let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
     if path.hasSuffix(".json") {
       guard exists, isDirectory.boolValue else { return false }
-      throw HSQError.invalidArgument("'\(shown)' is a directory, not a file written by 'save'; 'load' reads a saved experiment (.json file) or compiles a plugin (a .swift file, or a directory with Package.swift or .swift files).")
+      throw HSQError.invalidArgument("'\(shown)' is a directory, not a file written by 'save'; 'load' reads a saved experiment (.json file) or compiles an add-on (a .swift file, or a directory with Package.swift or .swift files).")
     }
     if path.hasSuffix(".swift") { return true }
     guard exists, isDirectory.boolValue else { return false }
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
     guard entries.contains(where: { $0 == "Package.swift" || $0.hasSuffix(".swift") }) else {
-      throw HSQError.invalidArgument("'\(shown)' is a directory with neither Package.swift nor .swift files; 'load' reads a saved experiment (.json file) or compiles a plugin (a .swift file, or a directory with Package.swift or .swift files).")
+      throw HSQError.invalidArgument("'\(shown)' is a directory with neither Package.swift nor .swift files; 'load' reads a saved experiment (.json file) or compiles an add-on (a .swift file, or a directory with Package.swift or .swift files).")
     }
     return true
   }
@@ -59,6 +59,6 @@ enum PluginSources {
   static func moduleName(for path: String) -> String {
     let base = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
     let cleaned = String(base.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) && $0.isASCII ? Character($0) : "_" })
-    return cleaned.isEmpty ? "Plugin" : cleaned
+    return cleaned.isEmpty ? "AddOn" : cleaned
   }
 }

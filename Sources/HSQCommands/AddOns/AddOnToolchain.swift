@@ -1,13 +1,13 @@
 import Foundation
 import HSQ
 
-/// How `load` compiles a plugin: the same `swiftc` and the same hsq modules as the running executable.
+/// How `load` compiles an add-on: the same `swiftc` and the same hsq modules as the running executable.
 ///
-/// The plugin is built with `swiftc -emit-library` against the `.swiftmodule` files in the
+/// The add-on is built with `swiftc -emit-library` against the `.swiftmodule` files in the
 /// build directory the executable sits in (`.build/debug` or `.build/release`), and is *not*
 /// linked against hsq: its references to hsq resolve at `dlopen` to the executable's own
 /// symbols (hsq-repl is linked with `--export-dynamic`), so there is one registry, not two.
-struct PluginToolchain {
+struct AddOnToolchain {
   /// The compiler: `$HSQ_SWIFTC`, else `swiftc` on `PATH`.
   let swiftc: String
   /// The directory of the running executable, holding `Modules/`.
@@ -18,7 +18,7 @@ struct PluginToolchain {
   /// The toolchain for this process.
   ///
   /// - Throws: when no compiler is found, or the executable is not next to hsq's modules.
-  static func current() throws -> PluginToolchain {
+  static func current() throws -> AddOnToolchain {
     let environment = ProcessInfo.processInfo.environment
     let build: URL
     if let override = environment["HSQ_BUILD_DIR"] {
@@ -33,7 +33,7 @@ struct PluginToolchain {
     guard FileManager.default.fileExists(atPath: probe) else {
       throw HSQError.invalidState("hsq's compiled modules are not at '\(build.path)/Modules'; run hsq-repl from its build directory ('swift build', then .build/debug/hsq-repl) or set HSQ_BUILD_DIR.")
     }
-    return PluginToolchain(swiftc: try findCompiler(environment), buildDirectory: build, moduleMaps: moduleMaps(for: build))
+    return AddOnToolchain(swiftc: try findCompiler(environment), buildDirectory: build, moduleMaps: moduleMaps(for: build))
   }
 
   /// `$HSQ_SWIFTC`, else the first `swiftc` on `PATH`.
@@ -74,7 +74,7 @@ struct PluginToolchain {
     return maps
   }
 
-  /// Whether the executable is a release build (plugins are then optimized too).
+  /// Whether the executable is a release build (add-ons are then optimized too).
   var isRelease: Bool { buildDirectory.lastPathComponent == "release" }
 
   /// The `swiftc` arguments that compile `sources` as module `module` into the shared library `output`.

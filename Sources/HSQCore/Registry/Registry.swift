@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What kind of component a registry table holds.
 public struct ComponentKind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
@@ -11,7 +12,6 @@ public struct ComponentKind: RawRepresentable, Hashable, Sendable, CustomStringC
   public static let model = ComponentKind(rawValue: "model")
   public static let dataset = ComponentKind(rawValue: "dataset")
   public static let partition = ComponentKind(rawValue: "partition")
-  public static let optimizer = ComponentKind(rawValue: "optimizer")
 }
 
 /// The declaration of a registered component: what help, apropos and completion show.
@@ -62,59 +62,64 @@ public protocol Component: Sendable {
 /// The named components of one kind, each built from validated parameters.
 ///
 /// Lookups of unknown names throw with a "did you mean" suggestion;
-/// registering a name twice throws — except that a plugin reloaded from the same file
-/// (the same ``PluginRegistration/owner``) replaces its own components. Safe to use from several threads.
-public final class ComponentTable<Product>: @unchecked Sendable {
+/// registering a name twice throws — except that an add-on reloaded from the same file
+/// (the same ``AddOnRegistration/owner``) replaces its own components. Safe to use from several threads.
+public final class ComponentTable<Product>: Sendable {
   public typealias Entry = (info: ComponentInfo, make: @Sendable (ParameterValues) throws -> Product)
   public let kind: ComponentKind
-  private let lock = NSLock()
-  private var entries: [String: Entry] = [:]
-  /// The plugin file that registered a name; built-ins and `register` calls outside a load have none.
-  private var owners: [String: String] = [:]
-  private var order: [String] = []
+  private let state = Mutex(State())
+
+  /// The table's contents, changed only under ``state``'s lock.
+  private struct State: Sendable {
+    var entries: [String: Entry] = [:]
+    /// The add-on file that registered a name; built-ins and `register` calls outside a load have none.
+    var owners: [String: String] = [:]
+    var order: [String] = []
+  }
 
   public init(kind: ComponentKind) { self.kind = kind }
 
   /// Registers a component.
   ///
-  /// Inside a plugin load (``PluginRegistration/owner`` set), a name the same plugin file
+  /// Inside an add-on load (``AddOnRegistration/owner`` set), a name the same add-on file
   /// registered before is replaced in place: that is how `reload` picks up edits.
   ///
   /// - Throws: ``HSQError/duplicateName(kind:name:)`` when the name is taken by a built-in or another file.
   public func register(_ info: ComponentInfo, make: @escaping @Sendable (ParameterValues) throws -> Product) throws {
     precondition(info.kind == kind, "registering a \(info.kind) in the \(kind) table")
-    let owner = PluginRegistration.owner
-    try lock.withLock {
-      if entries[info.name] != nil {
-        guard let owner, owners[info.name] == owner else { throw HSQError.duplicateName(kind: kind.rawValue, name: info.name) }
+    let owner = AddOnRegistration.owner
+    let kind = kind
+    try state.withLock { table throws(HSQError) in
+      if table.entries[info.name] != nil {
+        guard let owner, table.owners[info.name] == owner else { throw HSQError.duplicateName(kind: kind.rawValue, name: info.name) }
       } else {
-        order.append(info.name)
+        table.order.append(info.name)
       }
-      entries[info.name] = (info, make)
-      owners[info.name] = owner
+      table.entries[info.name] = (info, make)
+      table.owners[info.name] = owner
     }
-    if owner != nil { PluginRegistration.noteRegistered(kind: kind, name: info.name) }
+    if owner != nil { AddOnRegistration.noteRegistered(kind: kind, name: info.name) }
   }
 
-  /// The plugin file that registered `name`, or `nil` for a built-in (or an unknown name).
-  public func owner(of name: String) -> String? { lock.withLock { owners[name] } }
+  /// The add-on file that registered `name`, or `nil` for a built-in (or an unknown name).
+  public func owner(of name: String) -> String? { state.withLock { $0.owners[name] } }
 
-  /// Removes a component (used when a loaded plugin is reloaded).
+  /// Removes a component (used when a loaded add-on is reloaded).
   public func unregister(_ name: String) {
-    lock.withLock {
-      entries[name] = nil
-      owners[name] = nil
-      order.removeAll { $0 == name }
+    state.withLock { table in
+      table.entries[name] = nil
+      table.owners[name] = nil
+      table.order.removeAll { $0 == name }
     }
   }
 
   /// Registered names in registration order.
-  public var names: [String] { lock.withLock { order } }
+  public var names: [String] { state.withLock { $0.order } }
 
   /// All declarations in registration order.
-  public var infos: [ComponentInfo] { lock.withLock { order.compactMap { entries[$0]?.info } } }
+  public var infos: [ComponentInfo] { state.withLock { table in table.order.compactMap { table.entries[$0]?.info } } }
 
-  public func contains(_ name: String) -> Bool { lock.withLock { entries[name] != nil } }
+  public func contains(_ name: String) -> Bool { state.withLock { $0.entries[name] != nil } }
 
   /// The declaration of `name`.
   public func info(_ name: String) throws -> ComponentInfo {
@@ -140,7 +145,7 @@ public final class ComponentTable<Product>: @unchecked Sendable {
   }
 
   private func entry(_ name: String) throws -> Entry {
-    let (found, known) = lock.withLock { (entries[name], order) }
+    let (found, known) = state.withLock { ($0.entries[name], $0.order) }
     guard let found else {
       throw HSQError.unknownName(kind: kind.rawValue, name: name, suggestion: closestMatch(to: name, in: known))
     }
