@@ -58,9 +58,15 @@ public struct JupyterNotebook: Encodable, Sendable {
     }
   }
 
+  /// The kernelspec and language of ``JupyterKernelSpec``, as `hsq-repl kernel` reports them.
   struct Metadata: Encodable, Sendable {
-    struct Kernel: Encodable, Sendable { var name = "hsq", display_name = "hsq-repl", language = "hsq" }
-    struct Language: Encodable, Sendable { var name = "hsq" }
+    struct Kernel: Encodable, Sendable {
+      var name = JupyterKernelSpec.name, display_name = JupyterKernelSpec.displayName, language = JupyterKernelSpec.language
+    }
+    struct Language: Encodable, Sendable {
+      var name = JupyterKernelSpec.language, mimetype = JupyterKernelSpec.mimetype, file_extension = JupyterKernelSpec.fileExtension
+      var pygments_lexer = JupyterKernelSpec.pygmentsLexer, codemirror_mode = JupyterKernelSpec.codemirrorMode
+    }
     var kernelspec = Kernel()
     var language_info = Language()
   }
@@ -116,9 +122,21 @@ public struct JupyterNotebook: Encodable, Sendable {
 
 extension JupyterNotebook {
   /// Writes the notebook at `path`, with its recorded outputs and figures, as an `.ipynb` file at `destination` (atomically).
-  public static func export(notebookAt path: String, to destination: String) throws {
-    let notebook = try NotebookRunner.read(path)
-    let folder = NotebookRunner.folder(of: path)
+  ///
+  /// With `quick`, the quick record is exported and every line with a `# quick:` setting is replaced by the
+  /// setting, so running the `.ipynb` in the kernel gives the outputs it holds.
+  public static func export(notebookAt path: String, to destination: String, quick: Bool = false) throws {
+    var notebook = try NotebookRunner.read(path)
+    let record = NotebookRunner(quick: quick).recordPath(for: path, notebook: notebook)
+    if quick {
+      notebook = try NotebookRunner.read(record)
+      notebook.cells = notebook.cells.map { cell in
+        guard case var .code(block) = cell else { return cell }
+        block.source = block.source.map { Notebook.quickSetting(in: $0) ?? $0 }
+        return .code(block)
+      }
+    }
+    let folder = NotebookRunner.folder(of: record)
     let jupyter = try JupyterNotebook(notebook) { figure in
       guard let data = FileManager.default.contents(atPath: folder + "/" + figure) else {
         throw NotebookError.missingRecord(path: folder + "/" + figure)

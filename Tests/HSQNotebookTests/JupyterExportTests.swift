@@ -1,4 +1,5 @@
 import Foundation
+import HSQTestSupport
 import Testing
 @testable import HSQNotebook
 
@@ -41,28 +42,5 @@ enum NBFormat {
   static func validate(_ path: String) throws -> (Int32, String) {
     let script = "import sys, nbformat; nb = nbformat.read(sys.argv[1], as_version=4); nbformat.validate(nb); print('valid', nb.nbformat, nb.nbformat_minor)"
     return try Subprocess.run("/usr/bin/env", ["python3", "-c", script, path])
-  }
-}
-
-/// Runs a program to completion.
-enum Subprocess {
-  /// The exit status and the combined standard output and error of `executable` with `arguments`.
-  static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let log = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-sub-\(UUID().uuidString).log")
-    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: log) }
-    let handle = try FileHandle(forWritingTo: log)
-    process.standardOutput = handle
-    process.standardError = handle
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    try handle.close()
-    return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
   }
 }
