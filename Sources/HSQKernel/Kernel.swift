@@ -119,7 +119,14 @@ public final class Kernel: @unchecked Sendable {
       let socket = transport.shell
       switch request.type {
       case "kernel_info_request": reply("kernel_info_reply", kernelInfo, to: request, on: socket)
-      case "execute_request": reply("execute_reply", execute(request), to: request, on: socket)
+      case "execute_request":
+        let result = execute(request)
+        reply("execute_reply", result, to: request, on: socket)
+        // Before this request's idle: a client sends its next cell after the idle, so that one is not aborted.
+        if case let .object(pairs) = result, pairs.contains(where: { $0.0 == "status" && $0.1 != .string("ok") }),
+           request.contentFields["stop_on_error"] as? Bool ?? true {
+          return abortQueuedCells()
+        }
       case "complete_request": reply("complete_reply", complete(request.contentFields), to: request, on: socket)
       case "inspect_request": reply("inspect_reply", inspect(request.contentFields), to: request, on: socket)
       case "is_complete_request": reply("is_complete_reply", isComplete(request.contentFields), to: request, on: socket)
@@ -130,6 +137,25 @@ public final class Kernel: @unchecked Sendable {
       }
       return nil
     }
+  }
+
+  /// After a failed cell (`stop_on_error`), answers the cells already queued with `status: aborted`, as
+  /// "Run All" expects: they depended on the one that failed. Other requests waiting are answered as usual.
+  ///
+  /// - Returns: the `restart` flag of a shutdown request met on the way, else `nil`.
+  func abortQueuedCells() -> Bool? {
+    while let frames = transport.shell.receive(timeout: 0) {
+      let request: KernelMessage
+      do { request = try KernelMessage(frames: frames, verifiedWith: signer) } catch { log("shell: \(error)"); continue }
+      guard request.type == "execute_request" else {
+        if let restart = handleShell(request) { return restart }
+        continue
+      }
+      busy(request) {
+        reply("execute_reply", .object([("status", .string("aborted")), ("execution_count", .int(executionCount))]), to: request, on: transport.shell)
+      }
+    }
+    return nil
   }
 
   /// Answers a control request; returns the `restart` flag of a shutdown request, else `nil`.

@@ -92,7 +92,7 @@ def main():
         check(len(errors) == 1 and "frobnicate" in errors[0]["evalue"] and errors[0]["traceback"][0].startswith("error: "), "execute error: the REPL's message")
 
         reply, messages = execute(kc, "show")
-        check(reply["status"] == "ok" and reply["execution_count"] == 3, "the session survives an error: the experiment is still there")
+        check(reply["status"] == "ok" and reply["execution_count"] == 3, f"the session survives an error: the experiment is still there ({reply})")
         results = [m["content"] for m in messages if m["msg_type"] == "execute_result"]
         check(len(results) == 1 and "<table>" in results[0]["data"]["text/html"] and "step 3" in results[0]["data"]["text/plain"], "tables: execute_result with text/plain and text/html")
         check(results[0]["execution_count"] == 3, "execute_result carries the execution count")
@@ -164,6 +164,18 @@ def main():
         check(found is not None, "interrupt: the run says where it stopped")
         reply, messages = execute(kc, "step")
         check(f"step {int(found.group(1)) + 1} " in text_of(messages), "interrupt: the experiment goes on from the step it stopped at")
+
+        # stop_on_error: a cell queued behind a failing one is aborted, not run.
+        failed = kc.execute("step 200\nfrobnicate")
+        queued = kc.execute("experiment queued dataset=gaussian-mixture workers=2")
+        replies = {}
+        while len(replies) < 2:
+            msg = kc.get_shell_msg(timeout=30)
+            replies[msg["parent_header"]["msg_id"]] = msg["content"]
+        collect(kc, queued)
+        check(replies[failed]["status"] == "error" and replies[queued]["status"] == "aborted", "stop_on_error: the cell queued behind a failed one is aborted")
+        reply, messages = execute(kc, "list variables")
+        check("queued" not in str([m["content"] for m in messages]), "stop_on_error: the aborted cell did not run")
 
         # Restart: a new process, a new session.
         km.restart_kernel(now=False)
