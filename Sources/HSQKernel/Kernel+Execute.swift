@@ -1,5 +1,6 @@
 import Foundation
 import HSQCommands
+import HSQNotebook
 
 extension Kernel {
   /// Runs a cell: one command a line (blank and `#` lines skipped), in the kernel's session.

@@ -3,8 +3,9 @@ import HSQCore
 
 /// A Jupyter notebook in nbformat 4.5: markdown cells, and code cells with their recorded outputs.
 ///
-/// Text output becomes a `stream` output on stdout; each SVG figure a `display_data`
-/// output with `image/svg+xml` (and its file name as `text/plain`). The cells keep the
+/// Text output becomes a `stream` output on stdout, or a `display_data` output with `text/plain` and
+/// `text/html` when it holds tables; each SVG figure a `display_data` output with `image/svg+xml`
+/// (and its file name as `text/plain`). The cells keep the
 /// notebook's order; cell ids are `cell-1`, `cell-2`, … so an export is deterministic.
 public struct JupyterNotebook: Encodable, Sendable {
   public struct Cell: Encodable, Sendable {
@@ -34,11 +35,13 @@ public struct JupyterNotebook: Encodable, Sendable {
     }
   }
 
-  /// A `stream` output (text) or a `display_data` output (an SVG figure).
+  /// A `stream` output (text), or a `display_data` output: an SVG figure, or text holding tables
+  /// (`text/plain` and its ``RichText`` HTML, as the kernel shows it).
   public struct Output: Encodable, Sendable {
     public var text: [String]?
     public var svg: String?
     public var name: String?
+    public var html: String?
 
     enum CodingKeys: String, CodingKey {
       case outputType = "output_type", name, text, data, metadata
@@ -49,6 +52,10 @@ public struct JupyterNotebook: Encodable, Sendable {
       if let svg {
         try c.encode("display_data", forKey: .outputType)
         try c.encode(["image/svg+xml": svg, "text/plain": name ?? "figure"], forKey: .data)
+        try c.encode([String: String](), forKey: .metadata)
+      } else if let html {
+        try c.encode("display_data", forKey: .outputType)
+        try c.encode(["text/html": [html], "text/plain": text ?? []], forKey: .data)
         try c.encode([String: String](), forKey: .metadata)
       } else {
         try c.encode("stream", forKey: .outputType)
@@ -95,7 +102,11 @@ public struct JupyterNotebook: Encodable, Sendable {
         block += 1
         var outputs: [Output] = []
         if let output = code.output {
-          if !output.text.isEmpty { outputs.append(Output(text: Self.sourceLines(output.text + "\n"))) }
+          if let html = RichText.html(output.text) {
+            outputs.append(Output(text: Self.sourceLines(output.text), html: html))
+          } else if !output.text.isEmpty {
+            outputs.append(Output(text: Self.sourceLines(output.text + "\n")))
+          }
           for path in output.figures { outputs.append(Output(svg: try figure(path), name: path)) }
         }
         cells.append(Cell(id: id, kind: "code", source: Self.sourceLines(code.source.joined(separator: "\n")),

@@ -1,6 +1,7 @@
 import Foundation
 import HSQCommands
 @testable import HSQKernel
+@testable import HSQNotebook
 import Synchronization
 import Testing
 

@@ -26,6 +26,17 @@ import Testing
     #expect(cells[0]["outputs"] == nil)
   }
 
+  @Test func blocksWithTablesExportAsHTMLToo() throws {
+    let table = "uplink: identity\nlayer  d \n─────  ──\nfc1    10"
+    let notebook = Notebook(cells: [.code(.init(source: ["describe identity"], output: .init(text: table)))])
+    let object = try #require(try JSONSerialization.jsonObject(with: JupyterNotebook(notebook) { _ in "" }.json()) as? [String: Any])
+    let output = try #require(((object["cells"] as? [[String: Any]])?.first?["outputs"] as? [[String: Any]])?.first)
+    #expect(output["output_type"] as? String == "display_data")
+    let data = try #require(output["data"] as? [String: [String]])
+    #expect(data["text/plain"]?.joined() == table)
+    #expect(data["text/html"]?.joined().contains("<th>layer</th><th>d</th>") == true)
+  }
+
   @Test func validatesAsNBFormat4() throws {
     let jupyter = try JupyterNotebook(Self.notebook) { _ in "<svg xmlns=\"http://www.w3.org/2000/svg\"/>" }
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-\(UUID().uuidString).ipynb").path

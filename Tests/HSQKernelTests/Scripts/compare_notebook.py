@@ -2,7 +2,8 @@
 
 Usage: compare_notebook.py EXPORTED.ipynb EXECUTED.ipynb
 For every code cell, the text the kernel printed — its streams (joined), and the text/plain of
-its displays and results, one per command — must equal the exported cell's recorded text.
+its displays and results, one per command — must equal the exported cell's recorded text (its
+stream, or the text/plain beside the text/html of a block holding tables).
 Progress displays (metadata hsq.progress) and a figure's file name standing in for empty text are
 not part of it. Exits 1 naming the first cell that differs.
 """
@@ -12,8 +13,13 @@ import nbformat
 
 
 def recorded(cell):
-    text = "".join(o["text"] for o in cell["outputs"] if o["output_type"] == "stream")
-    return text[:-1] if text.endswith("\n") else text
+    """The block's text: a stream, or a display with text/plain and text/html when it holds tables."""
+    for o in cell["outputs"]:
+        if o["output_type"] == "stream":
+            return o["text"][:-1] if o["text"].endswith("\n") else o["text"]
+        if "text/html" in o.get("data", {}):
+            return o["data"]["text/plain"]
+    return ""
 
 
 def printed(cell):

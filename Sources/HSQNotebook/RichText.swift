@@ -5,9 +5,9 @@ import Foundation
 /// A table is recognised by its rule, a line of `─` runs two spaces apart under a header line (how
 /// ``TextTable`` renders); the rule gives the columns, and the lines below it whose column gaps are
 /// blank are its rows. A cell padded on the left (a number) is right-aligned.
-enum RichText {
+public enum RichText {
   /// The HTML, or `nil` when the text holds no table (it is plain text then).
-  static func html(_ text: String) -> String? {
+  public static func html(_ text: String) -> String? {
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
     var parts: [String] = []
     var plain: [String] = []
