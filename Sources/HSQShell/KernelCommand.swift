@@ -22,7 +22,8 @@ struct KernelCommand: ParsableCommand {
 
   func run() throws {
     guard let connectionFile else {
-      throw ValidationError("Give the connection file: 'hsq-repl kernel --connection-file FILE' (Jupyter does this), or run 'hsq-repl kernel install' to register the kernel.")
+      FileHandle.standardError.write(Data("error: give the connection file: 'hsq-repl kernel --connection-file FILE' (Jupyter does this), or run 'hsq-repl kernel install' to register the kernel.\n".utf8))
+      throw ExitCode.validationFailure
     }
     let session = Session()
     // An interrupt by signal (Ctrl-C in the terminal running Jupyter) stops the command, not the kernel.
