@@ -33,6 +33,7 @@ extension Kernel {
     for (i, command) in commands.enumerated() {
       if interrupted.load(ordering: .relaxed) { return interruptedReply(count: count, parent: request, silent: silent) }
       let output = session.execute(command)
+      display.finish()
       if !silent {
         previousWasStream = emit(output, last: i == commands.count - 1, count: count, parent: request, afterStream: previousWasStream)
       }
@@ -120,7 +121,21 @@ struct ProgressDisplay {
     self.parent = parent
   }
 
+  var last: String?
+
   mutating func show(_ line: String) {
+    publish(line)
+    last = line
+  }
+
+  /// After the command: the last line stays, without its ETA.
+  mutating func finish() {
+    guard let line = last, let eta = line.range(of: "  ETA ") else { return }
+    publish(String(line[..<eta.lowerBound]))
+    last = nil
+  }
+
+  private mutating func publish(_ line: String) {
     let content = Kernel.displayContent(["text/plain": .string(line)], metadata: .object([("hsq", .object([("progress", .bool(true))]))]), displayID: id)
     kernel.publish(shown ? "update_display_data" : "display_data", content, parent: parent)
     shown = true
