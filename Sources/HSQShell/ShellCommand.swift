@@ -25,10 +25,11 @@ public struct HSQShellCommand: ParsableCommand {
       Without arguments, opens the interactive session (type 'tour' for a guided first experiment, 'help' for commands). \
       With FILE (or --script FILE) runs the file's commands and stops at the first error, printing file:line. \
       Standard input that is not a terminal is run the same way. 'hsq-repl notebook run|check|export FILE.md' \
-      runs, checks or exports a Markdown notebook.
+      runs, checks or exports a Markdown notebook; \
+      'hsq-repl kernel install' makes hsq a Jupyter kernel.
       """,
     version: hsqVersion,
-    subcommands: [NotebookCommand.self])
+    subcommands: [NotebookCommand.self, KernelCommand.self])
 
   @Argument(help: "A script of hsq commands (.hsq) to run non-interactively.", completion: .file())
   var file: String?
@@ -53,9 +54,13 @@ public struct HSQShellCommand: ParsableCommand {
   /// `help notebook …`) is dispatched before parsing; `--help` still lists it.
   public static func main() {
     let arguments = Array(CommandLine.arguments.dropFirst())
-    let notebook = NotebookCommand.configuration.commandName
-    if arguments.first == notebook || (arguments.first == "help" && arguments.dropFirst().first == notebook) {
+    func isSubcommand(_ name: String?) -> Bool {
+      arguments.first == name || (arguments.first == "help" && arguments.dropFirst().first == name)
+    }
+    if isSubcommand(NotebookCommand.configuration.commandName) {
       NotebookRoot.main(arguments)
+    } else if isSubcommand(KernelCommand.configuration.commandName) {
+      KernelRoot.main(arguments)
     } else {
       main(arguments)
     }
