@@ -19,6 +19,7 @@ extension Experiment {
   @discardableResult
   public func step() throws -> StepRecord {
     let t = stepCount
+    stepStarted = DispatchTime.now().uptimeNanoseconds
     let participants = sampleParticipants(step: t)
     let counters = try countersAfterStep(participants: participants.count)
     let context = RoundContext(
@@ -175,7 +176,7 @@ extension Experiment {
     cumulativeBitsUp = try Self.checkedSum(cumulativeBitsUp, bitsUp, "cumulative uplink bits")
     cumulativeBitsDown = try Self.checkedSum(cumulativeBitsDown, bitsDown, "cumulative downlink bits")
     var record = StepRecord(
-      step: stepCount, epoch: epoch, lr: lr, trainLoss: loss, testLoss: nil, testAccuracy: nil,
+      step: stepCount, epoch: epoch, lr: lr, trainLoss: loss, testLoss: nil, testAccuracy: nil, testExamples: nil,
       participants: outputs.count, bitsUp: bitsUp, bitsDown: bitsDown,
       cumulativeBitsUp: cumulativeBitsUp, cumulativeBitsDown: cumulativeBitsDown,
       gradientNorm: gradientNormSquared.squareRoot(), distanceToOptimum: distanceToOptimum(),
@@ -183,10 +184,10 @@ extension Experiment {
       computeSeconds: outputs.reduce(0) { $0 + $1.computeSeconds },
       compressSeconds: outputs.reduce(0) { $0 + $1.compressSeconds })
     if config.evalEvery > 0, stepCount % config.evalEvery == 0 {
-      let evaluation = try evaluate()
-      record.testLoss = evaluation.loss
-      record.testAccuracy = evaluation.accuracy
+      record.store(try evaluate())
     }
+    try evaluateAtEpochBoundary(&record, participants: outputs.count)
+    stampTime(&record, outputs: outputs, started: stepStarted)
     return record
   }
 

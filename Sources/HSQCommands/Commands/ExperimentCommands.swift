@@ -140,6 +140,7 @@ extension Session {
       }
     }
     if total > 10 || total == 0, let last = outcome.records.last { lines.append(stepLine(last)) }
+    else if let last = outcome.records.last, !lines.isEmpty { lines[lines.count - 1] = stepLine(last) }
     var text = lines.joined(separator: "\n")
     switch outcome.reason {
     case .steps where total > 0: break
@@ -192,7 +193,7 @@ extension Session {
   static func json(_ r: StepRecord) -> JSONValue {
     .object([
       ("step", .int(r.step)), ("epoch", .number(r.epoch)), ("lr", .number(r.lr)), ("train_loss", .number(r.trainLoss)),
-      ("test_loss", .number(r.testLoss)), ("test_accuracy", .number(r.testAccuracy)),
+      ("test_loss", .number(r.testLoss)), ("test_accuracy", .number(r.testAccuracy)), ("test_examples", r.testExamples.map { .int($0) } ?? .null),
       ("bits_up", .int(r.bitsUp)), ("bits_down", .int(r.bitsDown)), ("cumulative_bits_up", .int(r.cumulativeBitsUp)),
       ("gradient_norm", .number(r.gradientNorm)), ("distance_to_optimum", .number(r.distanceToOptimum)),
       ("layers", .array(r.layers.map { l in

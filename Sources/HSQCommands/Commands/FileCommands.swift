@@ -5,9 +5,10 @@ extension Session {
   static let fileCommands: [CommandSpec] = [
     CommandSpec(
       "plot", group: "Files and plots", abstract: "Plots a metric over steps in the terminal, and as SVG with --svg.",
-      discussion: "Metrics: loss, test-loss, accuracy, bits (cumulative uplink), rho (observed error of a layer with its bound and the worst case), grad-norm, distance (‖x − x*‖²), lr. --x chooses the horizontal axis: step (default), epoch or bits. Several experiments share one plot with --experiments a,b.",
+      discussion: "Metrics: loss, test-loss, accuracy, bits (cumulative uplink), rho (observed error of a layer with its bound and the worst case), grad-norm, distance (‖x − x*‖²), lr. --x chooses the horizontal axis: step (default), epoch, bits or time. Several experiments share one plot with --experiments a,b; --sweep NAME plots a sweep's mean curves with their 95% CI bands.",
       arguments: [ArgumentSpec("metric", "what to plot", completion: .metric)],
-      options: [OptionSpec("x", "step, epoch or bits", value: "AXIS"), OptionSpec("experiments", "comma-separated experiments (default: the current one)", value: "A,B", completion: .experiment),
+      options: [OptionSpec("x", "step, epoch, bits or time (simulated under 'network', else wall)", value: "AXIS"), OptionSpec("experiments", "comma-separated experiments (default: the current one)", value: "A,B", completion: .experiment),
+                OptionSpec("sweep", "a sweep: each configuration's mean over seeds with its 95% CI band", value: "NAME"),
                 OptionSpec("layer", "the layer for rho (default: the largest compressed one)", value: "NAME", completion: .layer),
                 OptionSpec("svg", "also write the plot as an SVG file", value: "FILE", completion: .path),
                 OptionSpec("log", "logarithmic y axis"), OptionSpec("logx", "logarithmic x axis (e.g. for --x bits)"),

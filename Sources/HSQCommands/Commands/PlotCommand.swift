@@ -14,9 +14,10 @@ extension Session {
       throw HSQError.unknownName(kind: "metric", name: metric, suggestion: closestMatch(to: metric, in: Self.plotMetrics.map(\.name)))
     }
     let axis = args.option("x") ?? "step"
-    guard ["step", "epoch", "bits"].contains(axis) else {
-      throw HSQError.invalidArgument("'--x \(axis)' is not an axis; use step, epoch or bits.")
+    guard ["step", "epoch", "bits", "time"].contains(axis) else {
+      throw HSQError.invalidArgument("'--x \(axis)' is not an axis; use step, epoch, bits or time.")
     }
+    if let name = args.option("sweep") { return try plotSweep(args, sweep: try sweep(named: name), metric: metric, label: label, axis: axis) }
     let names = args.option("experiments").map { $0.split(separator: ",").map(String.init) } ?? [current].compactMap { $0 }
     guard !names.isEmpty else { throw HSQError.invalidState("There is no experiment to plot; create one with 'experiment NAME'.") }
     var series: [PlotSeries] = []
@@ -24,13 +25,7 @@ extension Session {
     for name in names {
       let e = try experiment(name)
       let records = e.history
-      func x(_ r: StepRecord) -> Double {
-        switch axis {
-        case "epoch": return r.epoch
-        case "bits": return Double(r.cumulativeBitsUp)
-        default: return Double(r.step)
-        }
-      }
+      func x(_ r: StepRecord) -> Double { Self.axisValue(r, axis) }
       let prefix = names.count > 1 ? "\(name) " : ""
       switch metric {
       case "rho":
@@ -59,7 +54,7 @@ extension Session {
                                  style: metric == "accuracy" || metric == "test-loss" ? .points : .line))
       }
     }
-    let xLabel = axis == "bits" ? "cumulative uplink bits" : axis
+    let xLabel = Self.axisLabel(axis)
     let spec = PlotSpec(title: "\(label) — \(names.joined(separator: ", "))", xLabel: xLabel, yLabel: label, series: series,
                         logX: args.flag("logx"), logY: args.flag("log"), horizontalLines: lines)
     let height = try args.int("height", default: 16, in: 5...200)
