@@ -12,8 +12,9 @@ public struct MetricsTable: Sendable {
 
   public init(_ records: [StepRecord]) {
     var columns = [
-      "step", "epoch", "lr", "train_loss", "test_loss", "test_accuracy", "participants", "bits_up", "bits_down",
+      "step", "epoch", "lr", "train_loss", "test_loss", "test_accuracy", "test_examples", "participants", "bits_up", "bits_down",
       "cumulative_bits_up", "cumulative_bits_down", "gradient_norm", "distance_to_optimum", "compute_s", "compress_s",
+      "wall_s", "cumulative_wall_s", "round_s", "cumulative_round_s",
     ]
     let layerNames = records.first?.layers.map(\.name) ?? []
     let quantities = ["bits", "rho", "exact_rho", "bound_rho", "worst_case", "gradient_norm"]
@@ -21,9 +22,10 @@ public struct MetricsTable: Sendable {
     self.columns = columns
     rows = records.map { r in
       var row: [Double?] = [
-        Double(r.step), r.epoch, r.lr, r.trainLoss, r.testLoss, r.testAccuracy, Double(r.participants),
+        Double(r.step), r.epoch, r.lr, r.trainLoss, r.testLoss, r.testAccuracy, r.testExamples.map(Double.init), Double(r.participants),
         Double(r.bitsUp), Double(r.bitsDown), Double(r.cumulativeBitsUp), Double(r.cumulativeBitsDown),
         r.gradientNorm, r.distanceToOptimum, r.computeSeconds, r.compressSeconds,
+        r.wallSeconds, r.cumulativeWallSeconds, r.roundSeconds, r.cumulativeRoundSeconds,
       ]
       for name in layerNames {
         let layer = r.layers.first { $0.name == name }

@@ -47,4 +47,19 @@ extension Session {
     }
     return output
   }
+
+  /// `export FILE --experiments a,b --sweep NAME`: long format.
+  func exportLong(_ args: ParsedArguments) throws -> CommandOutput {
+    var runs: [LongMetricsTable.Run] = []
+    for name in args.option("experiments").map({ $0.split(separator: ",").map(String.init) }) ?? [] {
+      let e = try experiment(name)
+      runs.append(.init(name: name, config: e.config, history: e.history))
+    }
+    if let name = args.option("sweep") { runs += try sweep(named: name).longRuns }
+    let path = try resolveOutputPath(args.positional[0])
+    let table = LongMetricsTable(runs)
+    try table.write(to: path)
+    return CommandOutput(text: "Wrote \(table.rows.count) rows × \(table.columns.count) columns (\(runs.count) experiments, long format) to \(args.positional[0]).",
+                         json: .object([("file", .string(path)), ("rows", .int(table.rows.count)), ("experiments", .int(runs.count))]), files: [path])
+  }
 }
