@@ -15,6 +15,7 @@ extension Experiment {
   @discardableResult
   public func evaluateLastStepOnFullTestSet() throws -> StepRecord? {
     guard var record = history.last else { return nil }
+    guard dataset.test.count > 0 else { return record }
     if record.testAccuracy != nil || record.testLoss != nil, record.testExamples == dataset.test.count { return record }
     record.store(try evaluateFullTestSet())
     replaceLast(record)
@@ -29,9 +30,10 @@ extension Experiment {
     return after / n > before / n
   }
 
-  /// Under `eval-epochs`, evaluates a new record on the whole test set when its step crossed an epoch boundary.
+  /// Under `eval-epochs`, evaluates a new record on the whole test set when its step crossed an epoch boundary
+  /// (not when there is no test set).
   func evaluateAtEpochBoundary(_ record: inout StepRecord, participants: Int) throws {
-    guard config.evalEpochs ?? true else { return }
+    guard config.evalEpochs ?? true, dataset.test.count > 0 else { return }
     let perWorker = config.batch * (config.protocolName == "local" ? config.localSteps : 1)
     guard crossedEpoch(from: examplesSeen - participants * perWorker, to: examplesSeen) else { return }
     if record.testAccuracy != nil || record.testLoss != nil, record.testExamples == dataset.test.count { return }

@@ -7,6 +7,7 @@ import HSQCore
 /// runs           = configurations × seeds             (configuration-major)
 /// ```
 ///
+/// An axis may link settings with `+` (`compressor+ef=identity+false,hsq+true`): they change together.
 /// A configuration is one choice of value per axis; its runs differ only in
 /// their seed, so they are the samples a confidence interval is computed from.
 /// Every run is an ordinary experiment with `threads=1` (results do not
@@ -21,6 +22,25 @@ public struct SweepPlan: Codable, Sendable, Hashable {
     public init(setting: String, values: [String]) {
       self.setting = setting
       self.values = values
+    }
+
+    /// The settings this axis sets: one, or several linked with `+` (`compressor+ef`, values `hsq+true`).
+    public var settings: [String] { setting.split(separator: "+").map(String.init) }
+
+    /// `value` split into one part per setting.
+    public func parts(of value: String) throws -> [(setting: String, value: String)] {
+      let names = settings
+      guard names.count > 1 else { return [(setting, value)] }
+      let parts = value.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
+      guard parts.count == names.count else {
+        throw HSQError.invalidArgument("'\(clipped(value))' gives \(parts.count) value(s) for the \(names.count) linked settings \(setting); write one per setting joined by '+', e.g. hsq+true.")
+      }
+      return Array(zip(names, parts))
+    }
+
+    /// Stores `value` (every linked part) in `config`.
+    func assign(_ value: String, in config: inout ExperimentConfig) throws {
+      for (name, part) in try parts(of: value) { try ExperimentConfig.field(name).assign(part, in: &config) }
     }
   }
 
@@ -40,16 +60,16 @@ public struct SweepPlan: Codable, Sendable, Hashable {
       throw HSQError.invalidArgument("A sweep needs a stop condition, e.g. --epochs 2 or --steps 500.")
     }
     for axis in axes {
-      if axis.setting == "seed" { throw HSQError.invalidArgument("Give seeds as seeds=0..4, not as a setting to sweep.") }
+      if axis.settings.contains("seed") { throw HSQError.invalidArgument("Give seeds as seeds=0..4, not as a setting to sweep.") }
       guard !axis.values.isEmpty else { throw HSQError.invalidArgument("'\(axis.setting)' has no values to sweep.") }
       guard Set(axis.values).count == axis.values.count else {
         throw HSQError.invalidArgument("'\(axis.setting)' lists a value twice (\(axis.values.joined(separator: ", "))).")
       }
-      let field = try ExperimentConfig.field(axis.setting)
       var probe = base
-      for value in axis.values { try field.assign(value, in: &probe) }
+      for value in axis.values { try axis.assign(value, in: &probe) }
     }
-    guard Set(axes.map(\.setting)).count == axes.count else { throw HSQError.invalidArgument("A setting is swept twice; give all its values in one key=a,b,c.") }
+    let swept = axes.flatMap(\.settings)
+    guard Set(swept).count == swept.count else { throw HSQError.invalidArgument("A setting is swept twice; give all its values in one key=a,b,c.") }
     self.base = base
     self.axes = axes
     self.seeds = seeds
@@ -65,12 +85,13 @@ public struct SweepPlan: Codable, Sendable, Hashable {
   /// The axis values of configuration `index`, in axis order.
   public func values(ofConfiguration index: Int) -> [(setting: String, value: String)] {
     var rest = index
-    var picked: [(String, String)] = []
+    var picked: [[(setting: String, value: String)]] = []
     for axis in axes.reversed() {
-      picked.append((axis.setting, axis.values[rest % axis.values.count]))
+      let value = axis.values[rest % axis.values.count]
+      picked.append((try? axis.parts(of: value)) ?? [(axis.setting, value)])
       rest /= axis.values.count
     }
-    return picked.reversed()
+    return picked.reversed().flatMap { $0 }
   }
 
   /// A short label for configuration `index`: its axis values as `key=value`, or `base` without axes.

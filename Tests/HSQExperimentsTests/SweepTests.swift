@@ -25,6 +25,13 @@ import Testing
     #expect(SweepPlan.splitValues("hsq:dim=16,k=256,qsgd:bits=2,topk:ratio=0.01,identity") == ["hsq:dim=16,k=256", "qsgd:bits=2", "topk:ratio=0.01", "identity"])
     #expect(SweepPlan.splitValues("iid,dirichlet:alpha=0.5") == ["iid", "dirichlet:alpha=0.5"])
     #expect(try SweepPlan.parseSeeds("0..4") == [0, 1, 2, 3, 4])
+    let linked = try SweepPlan(base: ExperimentConfig(), axes: [.init(setting: "compressor+ef", values: SweepPlan.splitValues("identity+false,topk:ratio=0.1+true"))],
+                               seeds: [0], condition: StopCondition(steps: 1))
+    #expect(linked.configurationCount == 2)
+    #expect(linked.label(ofConfiguration: 1) == "compressor=topk:ratio=0.1 ef=true")
+    let c = try linked.config(configuration: 1, seed: 0)
+    #expect(c.compressor == "topk:ratio=0.1" && c.errorFeedback)
+    #expect(throws: HSQError.self) { try SweepPlan(base: ExperimentConfig(), axes: [.init(setting: "compressor+ef", values: ["identity"])], seeds: [0], condition: StopCondition(steps: 1)) }
     #expect(try SweepPlan.parseSeeds("3,9") == [3, 9])
     #expect(throws: HSQError.self) { try SweepPlan.parseSeeds("0..x") }
     #expect(throws: HSQError.self) { try SweepPlan(base: ExperimentConfig(), axes: [.init(setting: "lr", values: ["-1", "0.1"])], seeds: [0], condition: StopCondition(steps: 1)) }

@@ -6,7 +6,7 @@ extension Session {
     CommandSpec(
       "sweep", group: "Experiments",
       abstract: "Runs a grid of settings × seeds in parallel: sweep cmp base=e1 compressor=hsq,identity seeds=0..4 --epochs 2.",
-      discussion: "key=a,b,c sweeps a setting over values (a component keeps its own parameters: compressor=hsq:dim=16,k=256,qsgd:bits=2 is two compressors); key=v fixes a setting; base=NAME starts from an experiment's settings (else the defaults, as 'experiment'); seeds=0..4 or seeds=1,7,42 lists the seeds (default 0). Every configuration runs once per seed, one experiment per core (each single-threaded, so its records are identical to the same experiment run alone), to the stop condition; the last step of every run is evaluated on the whole test set. One progress line shows runs done and the time left; Ctrl-C stops every run and keeps those that finished. 'compare NAME' gives each configuration's mean ± 95 % CI over seeds and the paired differences; 'plot METRIC --sweep NAME' the mean curves with their bands; 'export FILE --sweep NAME' every run in long format; 'save FILE --on NAME' and 'load FILE' keep it.",
+      discussion: "key=a,b,c sweeps a setting over values (a component keeps its own parameters: compressor=hsq:dim=16,k=256,qsgd:bits=2 is two compressors); key=v fixes a setting; base=NAME starts from an experiment's settings (else the defaults, as 'experiment'); seeds=0..4 or seeds=1,7,42 lists the seeds (default 0); settings linked with '+' change together (compressor+ef=identity+false,hsq+true is two configurations, not four). Every configuration runs once per seed, one experiment per core (each single-threaded, so its records are identical to the same experiment run alone), to the stop condition; the last step of every run is evaluated on the whole test set. One progress line shows runs done and the time left; Ctrl-C stops every run and keeps those that finished. 'compare NAME' gives each configuration's mean ± 95 % CI over seeds and the paired differences; 'plot METRIC --sweep NAME' the mean curves with their bands; 'export FILE --sweep NAME' every run in long format; 'save FILE --on NAME' and 'load FILE' keep it.",
       arguments: [ArgumentSpec("name", "the sweep's name"), ArgumentSpec("settings", "key=value or key=a,b,c …, base=NAME, seeds=0..4", completion: .setting, optional: true, variadic: true)],
       options: [OptionSpec("steps", "each run takes this many steps", value: "N"), OptionSpec("epochs", "each run until this many epochs", value: "E"),
                 OptionSpec("bits", "each run until its cumulative uplink bits reach B", value: "B"),
@@ -80,9 +80,10 @@ extension Session {
       case "base": base = try experiment(value).config
       case "seeds": seeds = try SweepPlan.parseSeeds(value)
       default:
-        let field = try ExperimentConfig.field(key)
-        var values = field.kind == .string ? SweepPlan.splitValues(value) : value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let fields = try key.split(separator: "+").map { try ExperimentConfig.field(String($0)) }
+        var values = fields.count > 1 || fields[0].kind == .string ? SweepPlan.splitValues(value) : value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         if key == "compressor" || key == "downlink" { values = values.map(resolveCompressor) }
+        if fields.count > 1 { axes.append(.init(setting: key, values: values)); continue }
         if values.count == 1 { fixed.append((key, values[0])) } else { axes.append(.init(setting: key, values: values)) }
       }
     }
@@ -95,7 +96,7 @@ extension Session {
 
   /// The `sweep` command that reruns `plan`, every base setting spelled out (seed and threads are the sweep's own).
   static func sweepLine(_ name: String, _ plan: SweepPlan) -> String {
-    let swept = Set(plan.axes.map(\.setting) + ["seed", "threads"])
+    let swept = Set(plan.axes.flatMap(\.settings) + ["seed", "threads"])
     var words = ["sweep", name]
     words += ExperimentConfig.fields.filter { !swept.contains($0.name) }.map { Tokenizer.quoted("\($0.name)=\($0.value(in: plan.base))") }
     words += plan.axes.map { Tokenizer.quoted("\($0.setting)=\($0.values.joined(separator: ","))") }
