@@ -66,3 +66,29 @@ import Testing
     #expect(e.network?.summary.hasPrefix("network: uplink 1 Mbit/s, downlink 10 Mbit/s, latency 10 ms") == true)
   }
 }
+
+/// Evaluating (at epoch boundaries, or not at all) never changes what training computes.
+@Suite struct EvaluationIndependenceTests {
+  @Test(arguments: ["least-squares:bias=false", "mlp:hidden=16"])
+  func epochEvaluationLeavesTrainingAlone(_ model: String) throws {
+    var config = ExperimentConfig()
+    config.dataset = model.hasPrefix("mlp") ? "gaussian-mixture:classes=4,d=40,n=800,n-test=200" : "linear:d=64,n=1024,condition=10"
+    config.model = model
+    config.workers = 4
+    config.batch = 16
+    config.lr = 0.05
+    config.compressor = "scaled-sign"
+    config.errorFeedback = true
+    config.compressThreshold = 0
+    config.seed = 3
+    let evaluated = try Experiment(config)
+    _ = evaluated.run(until: StopCondition(steps: 60))
+    config.evalEpochs = false
+    let plain = try Experiment(config)
+    _ = plain.run(until: StopCondition(steps: 60))
+    #expect(evaluated.history.contains { $0.testExamples != nil })
+    #expect(plain.history.allSatisfy { $0.testExamples == nil })
+    #expect(evaluated.history.map(\.trainLoss) == plain.history.map(\.trainLoss))
+    #expect(evaluated.parameters.map { $0.map(\.bitPattern) } == plain.parameters.map { $0.map(\.bitPattern) })
+  }
+}
