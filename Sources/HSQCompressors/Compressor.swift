@@ -78,6 +78,9 @@ public protocol Compressor: Sendable {
   /// An upper bound on E‖Q(v) − v‖² for this `v` from the declared constants
   /// (ω‖v‖² or (1 − δ)‖v‖², plus any scalar-quantization term), or `nil` without a guarantee.
   func errorBound(_ v: [Float]) -> Double?
+  /// Whether `decode(encode(v), length: v.count)` is `v` bit for bit, so an encoder may keep `v` instead of
+  /// decoding its own payload (the identity codec: the payload is the input's bytes). Defaults to `false`.
+  var decodesToInput: Bool { get }
 }
 
 extension Compressor {
@@ -95,6 +98,8 @@ extension Compressor {
   public func expectedError(_ v: [Float]) -> Double? { nil }
 
   public func coordinateVariances(_ v: [Float]) -> [Double]? { nil }
+
+  public var decodesToInput: Bool { false }
 
   /// True when the compressor reproduces its input exactly (deterministic with ω = 0).
   public var isLossless: Bool {

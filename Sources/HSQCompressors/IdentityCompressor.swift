@@ -18,6 +18,8 @@ public struct IdentityCompressor: CompressorComponent {
   public func guarantee(length d: Int) -> Guarantee { .unbiased(omega: 0) }
   public func bits(length d: Int) -> Int? { 32 * d }
   public var bitsFormula: String { "32·d" }
+  /// The payload is the input's float32 bit patterns: decoding gives the input back bit for bit.
+  public var decodesToInput: Bool { true }
 
   public func encode(_ v: [Float], rng: inout RandomStream) throws -> Payload {
     // Little-endian float32 bit patterns, packed exactly as a BitWriter would; the finiteness check rides along with the copy.

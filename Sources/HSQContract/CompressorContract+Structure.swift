@@ -30,7 +30,7 @@ extension CompressorContract {
     return r.result
   }
 
-  /// decode∘encode: length, bit count, bytes, determinism, exact and bounded error.
+  /// decode∘encode: length, bit count, bytes, determinism, the input's bits when it `decodesToInput`, exact and bounded error.
   public static func roundTrip(_ c: any Compressor) -> ContractCheckResult {
     var r = CheckRecorder("round trip")
     for d in lengths {
@@ -60,6 +60,9 @@ extension CompressorContract {
       r.expect(try c.encode(v, rng: &other) == payload, "\(label): deterministic, but another seed changed the payload")
     }
     guard out.count == d else { return }
+    if c.decodesToInput {
+      r.expect(out.map(\.bitPattern) == v.map(\.bitPattern), "\(label): decodesToInput, but decode∘encode changed the bits")
+    }
     let error = Vec.squaredDistance(out, v)
     let norm = Vec.squaredNorm(v)
     if c.properties.isDeterministic, let exact = c.expectedError(v) {

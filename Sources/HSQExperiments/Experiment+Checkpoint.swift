@@ -50,7 +50,7 @@ extension Experiment {
       version: Checkpoint.currentVersion, config: config, stepCount: stepCount, examplesSeen: examplesSeen,
       cumulativeBitsUp: cumulativeBitsUp, cumulativeBitsDown: cumulativeBitsDown,
       parameters: parameters.map(FloatArray.init), initialParameters: initialParameters.map(FloatArray.init), velocity: velocity.map(FloatArray.init),
-      memories: memories.map { $0.map(FloatArray.init) }, serverMemory: serverMemory.map(FloatArray.init),
+      memories: try memories.map { $0.map(FloatArray.init) }, serverMemory: serverMemory.map(FloatArray.init),
       history: history, events: events)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
@@ -93,7 +93,7 @@ extension Experiment {
     experiment.parameters = checkpoint.parameters.map(\.values)
     experiment.initialParameters = checkpoint.initialParameters.map(\.values)
     experiment.velocity = checkpoint.velocity.map(\.values)
-    experiment.memories = checkpoint.memories.map { $0.map(\.values) }
+    try experiment.setMemories(checkpoint.memories.map { $0.map(\.values) })
     experiment.serverMemory = checkpoint.serverMemory.map(\.values)
     experiment.stepCount = checkpoint.stepCount
     experiment.examplesSeen = checkpoint.examplesSeen

@@ -41,7 +41,7 @@ extension Experiment {
     let n = Set(history.map(\.participants)).max() ?? max(1, Int((config.participation * Double(config.workers)).rounded(.up)))
     let workers = min(n, config.workers)
     let (sigma2, g2, m2) = try noiseConstants(samples: samples, workers: workers)
-    let f0 = try model.evaluate(parameters: initialParameters, examples: train, workspace: workspaces[0]).loss
+    let f0 = try model.evaluate(parameters: initialParameters, examples: train, workspace: serverWorkspace).loss
     var x0Distance = 0.0
     for l in 0..<initialParameters.count { x0Distance += Vec.squaredDistance(initialParameters[l], optimum.parameters[l]) }
     let inputs = ConvergenceInputs(
@@ -106,8 +106,9 @@ extension Experiment {
       var deviations: [Double] = [], norms: [Double] = []
       for r in 0..<samples {
         let w = r % config.workers
-        let context = RoundContext(config: config, pipeline: pipeline, parameters: x, step: -1 - r - samples * p, lr: 0, efScale: 0)
-        let g = try model.lossAndGradient(parameters: x, batch: context.batch(worker: w, localStep: 0)).gradient
+        let batch = WorkerState.batch(
+          from: pipeline.dataset.train, shard: pipeline.shards[w], config: config, worker: w, step: -1 - r - samples * p, localStep: 0)
+        let g = try model.lossAndGradient(parameters: x, batch: batch).gradient
         var dev = 0.0, norm = 0.0
         for l in 0..<g.count { dev += Vec.squaredDistance(g[l], full[l]); norm += Vec.squaredNorm(g[l]) }
         deviations.append(dev)

@@ -3,7 +3,7 @@ import HSQModels
 extension Experiment {
   /// Loss and accuracy on the whole test set, whatever `test-subset` says.
   public func evaluateFullTestSet() throws -> Evaluation {
-    try pipeline.model.evaluate(parameters: parameters, examples: pipeline.dataset.test, workspace: workspaces[0])
+    try pipeline.model.evaluate(parameters: parameters, examples: pipeline.dataset.test, workspace: serverWorkspace)
   }
 
   /// Evaluates the current parameters on the whole test set into the last record, unless it holds that already.
@@ -54,7 +54,7 @@ extension Experiment {
   /// Evaluates now on the whole test set or its first `subset` examples; after a step, keeps it in the last record.
   public func evaluateNow(subset: Int? = nil) throws -> Evaluation {
     let examples = subset.map { $0 < dataset.test.count ? dataset.test.subset(Array(0..<$0)) : dataset.test } ?? dataset.test
-    let evaluation = try pipeline.model.evaluate(parameters: parameters, examples: examples, workspace: workspaces[0])
+    let evaluation = try pipeline.model.evaluate(parameters: parameters, examples: examples, workspace: serverWorkspace)
     if var record = history.last {
       record.store(evaluation)
       replaceLast(record)

@@ -23,7 +23,7 @@ extension Experiment {
     return Footprint(
       parameters: float * (parameters.floatCount + initialParameters.floatCount),
       velocity: float * velocity.floatCount,
-      memories: float * (memories.reduce(0) { $0 + $1.floatCount } + serverMemory.floatCount),
+      memories: float * (workerMemoryFloats + serverMemory.floatCount),
       history: records + log,
       undo: undo?.bytes ?? 0)
   }

@@ -31,14 +31,14 @@ extension Experiment {
   ///   - layer: one layer's name, or `nil` for every compressed layer.
   /// - Throws: before the first step (there are no gradients yet), or for an unknown layer.
   public func monteCarloCheck(samples: Int, z: Double = 3, layer: String? = nil) throws -> [MonteCarloCheck] {
-    guard !lastInputs.isEmpty else {
+    let inputs = try lastInputs
+    guard !inputs.isEmpty else {
       throw HSQError.invalidState("There are no gradients to check yet; run 'step' first.")
     }
     guard samples >= 2 else { throw HSQError.invalidArgument("A Monte Carlo check needs at least 2 samples; give e.g. 100.") }
     let layers = pipeline.model.layers
     if let layer { _ = try self.layer(named: layer) }
     let compressor = pipeline.uplink
-    let inputs = lastInputs
     let seed = config.seed, t = stepCount
     var checks: [MonteCarloCheck] = []
     for (l, info) in layers.enumerated() where pipeline.compressLayer[l] && (layer == nil || layer == info.name) {

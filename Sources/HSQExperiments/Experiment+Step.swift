@@ -22,26 +22,23 @@ extension Experiment {
     stepStarted = DispatchTime.now().uptimeNanoseconds
     let participants = sampleParticipants(step: t)
     let counters = try countersAfterStep(participants: participants.count)
-    let context = RoundContext(
-      config: config, pipeline: pipeline, parameters: parameters, step: t,
-      lr: currentLearningRate, efScale: currentEFScale)
-    if config.errorFeedback, memories.count != config.workers {
-      memories = Array(repeating: pipeline.model.zeroParameters(), count: config.workers)
-    }
-    let memorySnapshot = config.errorFeedback ? memories : []
-    let workspaces = self.workspaces
-    let outputs: [WorkerOutput]
+    // With a lossless uplink and no error feedback the aggregate is the raw mean: no diagnostics frame needed.
+    let lossless = pipeline.uplink.isLossless && !config.errorFeedback
+    let request = RoundRequest(
+      step: t, participants: participants, parameters: parameters, lr: currentLearningRate, efScale: currentEFScale,
+      sendsRaw: !lossless)
+    // The round gives every worker without one a zero memory under error feedback, even when it fails.
+    if config.errorFeedback { memoriesExist = true }
+    let replies: [WorkerReply]
     do {
-      outputs = try parallelMap(participants.count, threads: threadCount) { slot in
-        let w = participants[slot]
-        return try context.run(worker: w, memory: memorySnapshot.isEmpty ? nil : memorySnapshot[w], workspace: workspaces[w])
-      }
+      replies = try backend.run(request)
     } catch ExperimentStop.diverged(let cause) {
-      throw divergence(at: t, cause)
+      throw try divergence(at: t, cause)
     }
-    let loss = outputs.reduce(0.0) { $0 + $1.loss } / Double(outputs.count)
+    let loss = replies.reduce(0.0) { $0 + $1.loss } / Double(replies.count)
     if let first = history.first?.trainLoss, loss > Self.divergenceFactor * max(first, 1e-12) {
-      throw divergence(at: t, "the training loss \(formatNumber(loss)) is over \(formatNumber(Self.divergenceFactor))× the first step's \(formatNumber(first))")
+      try backend.discard()
+      throw try divergence(at: t, "the training loss \(formatNumber(loss)) is over \(formatNumber(Self.divergenceFactor))× the first step's \(formatNumber(first))")
     }
 
     // A loss within the recovery factor makes this state the one a later divergence rolls back to.
@@ -49,37 +46,63 @@ extension Experiment {
     if sound { undo = nil }
     let before = StepUndo(self)
     do {
-      let record = try apply(outputs, participants: participants, loss: loss, counters: counters, lr: context.lr)
+      let record = try apply(replies, request: request, loss: loss, counters: counters)
+      try backend.commit(keepingUndoPoint: sound)
       if sound { undo = before }
       return record
     } catch {
-      before.restore(self)
+      try before.restore(self, rollingBackWorkers: false)
+      try backend.discard()
       throw error
     }
   }
 
-  /// The server's half of a step, from the workers' outputs to the record; changes the state.
-  private func apply(_ outputs: [WorkerOutput], participants: [Int], loss: Double, counters: (steps: Int, examples: Int), lr: Double) throws -> StepRecord {
-    // Server: mean of the decoded messages, in worker order.
+  /// The server's half of a step, from the workers' replies to the record; changes the state (the workers' memories stay pending).
+  private func apply(_ replies: [WorkerReply], request: RoundRequest, loss: Double, counters: (steps: Int, examples: Int)) throws -> StepRecord {
+    // Server: decode every worker's payloads, then the mean of the messages in worker order.
+    let messages = try decodeMessages(replies, participants: request.participants, raw: request.sendsRaw)
     let layerCount = parameters.count
-    let lossless = pipeline.uplink.isLossless && !config.errorFeedback
     let updateNow = pipeline.downlink == nil
     var (aggregate, rawMean) = serverPass(
-      messages: outputs.map(\.messages), raw: lossless ? nil : outputs.map(\.raw), layers: layerCount, update: updateNow)
-    if lossless { rawMean = aggregate }
+      messages: messages, raw: request.sendsRaw ? replies.map { $0.raw! } : nil, layers: layerCount, update: updateNow)
+    if !request.sendsRaw { rawMean = aggregate }
     let bitsDown = try broadcast(&aggregate, step: stepCount)
     if !updateNow { applyUpdate(aggregate) }
 
-    // Commit.
-    if config.errorFeedback {
-      for (slot, w) in participants.enumerated() { memories[w] = outputs[slot].memory! }
-    }
     stepCount = counters.steps
     examplesSeen = counters.examples
-    let record = try makeRecord(outputs: outputs, loss: loss, rawMean: rawMean, bitsDown: bitsDown, lr: lr)
+    let record = try makeRecord(replies: replies, loss: loss, rawMean: rawMean, bitsDown: bitsDown, lr: request.lr)
     history.append(record)
-    lastInputs = outputs.map(\.inputs)
     return record
+  }
+
+  /// Every reply's payloads decoded to the vectors the server aggregates (workers in parallel), after checking
+  /// that each reply is the expected worker's, with one payload per layer (and the diagnostics frame when asked).
+  ///
+  /// A reply made in this process (the threads backend) carries the vectors its worker decoded; those are
+  /// used as they are, since decoding the same payload again gives the same bits.
+  func decodeMessages(_ replies: [WorkerReply], participants: [Int], raw: Bool) throws -> [[[Float]]] {
+    let layers = pipeline.model.layers.map(\.count)
+    let uplink = pipeline.uplink, compressLayer = pipeline.compressLayer
+    guard replies.map(\.worker) == participants else {
+      throw HSQError.malformedPayload("The workers answered as \(replies.map(\.worker)), but the round asked \(participants).")
+    }
+    for reply in replies {
+      guard reply.payloads.count == layers.count, reply.stats.count == layers.count,
+            !raw || reply.raw.map({ $0.map(\.count) == layers }) == true,
+            reply.decoded.map({ $0.map(\.count) == layers }) ?? true else {
+        throw HSQError.malformedPayload("Worker \(reply.worker)'s reply does not have one payload\(raw ? ", one raw gradient" : "") and one set of statistics for each of the model's \(layers.count) layers.")
+      }
+    }
+    if replies.allSatisfy({ $0.decoded != nil }) { return replies.map { $0.decoded! } }
+    return try parallelMap(replies.count, threads: threadCount) { i in
+      let reply = replies[i]
+      if let decoded = reply.decoded { return decoded }
+      return try layers.indices.map { l in
+        compressLayer[l]
+          ? try uplink.decode(reply.payloads[l], length: layers[l]) : try reply.payloads[l].float32Values(count: layers[l], layer: l)
+      }
+    }
   }
 
   /// The workers taking part in round `step`: all, or a seeded sample of ⌈participation·N⌉.
@@ -146,7 +169,7 @@ extension Experiment {
     }
   }
 
-  func makeRecord(outputs: [WorkerOutput], loss: Double, rawMean: [[Float]], bitsDown: Int, lr: Double) throws -> StepRecord {
+  func makeRecord(replies: [WorkerReply], loss: Double, rawMean: [[Float]], bitsDown: Int, lr: Double) throws -> StepRecord {
     let layers = pipeline.model.layers
     var layerRecords: [LayerRecord] = []
     var bitsUp = 0
@@ -154,9 +177,9 @@ extension Experiment {
     for (l, info) in layers.enumerated() {
       var bits = 0, normSq = 0.0, err = 0.0
       var exact: Double? = 0, bound: Double? = 0
-      for output in outputs {
-        let s = output.stats[l]
-        bits = try Self.checkedSum(bits, s.bits, "uplink bits")
+      for reply in replies {
+        let s = reply.stats[l]
+        bits = try Self.checkedSum(bits, reply.payloads[l].bitCount, "uplink bits")
         normSq += s.inputNormSquared
         err += s.errorSquared
         exact = exact.flatMap { e in s.exact.map { e + $0 } }
@@ -177,17 +200,17 @@ extension Experiment {
     cumulativeBitsDown = try Self.checkedSum(cumulativeBitsDown, bitsDown, "cumulative downlink bits")
     var record = StepRecord(
       step: stepCount, epoch: epoch, lr: lr, trainLoss: loss, testLoss: nil, testAccuracy: nil, testExamples: nil,
-      participants: outputs.count, bitsUp: bitsUp, bitsDown: bitsDown,
+      participants: replies.count, bitsUp: bitsUp, bitsDown: bitsDown,
       cumulativeBitsUp: cumulativeBitsUp, cumulativeBitsDown: cumulativeBitsDown,
       gradientNorm: gradientNormSquared.squareRoot(), distanceToOptimum: distanceToOptimum(),
       layers: layerRecords,
-      computeSeconds: outputs.reduce(0) { $0 + $1.computeSeconds },
-      compressSeconds: outputs.reduce(0) { $0 + $1.compressSeconds })
+      computeSeconds: replies.reduce(0) { $0 + $1.computeSeconds },
+      compressSeconds: replies.reduce(0) { $0 + $1.compressSeconds })
     if config.evalEvery > 0, stepCount % config.evalEvery == 0 {
       record.store(try evaluate())
     }
-    try evaluateAtEpochBoundary(&record, participants: outputs.count)
-    stampTime(&record, outputs: outputs, started: stepStarted)
+    try evaluateAtEpochBoundary(&record, participants: replies.count)
+    stampTime(&record, replies: replies, started: stepStarted)
     return record
   }
 

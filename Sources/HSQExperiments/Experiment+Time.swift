@@ -6,15 +6,15 @@ extension Experiment {
   public var network: NetworkModel? { config.network.flatMap { try? NetworkModel.parse($0) } }
 
   /// Stamps a new record with its wall time and, under a network model, its simulated round time.
-  func stampTime(_ record: inout StepRecord, outputs: [WorkerOutput], started: UInt64) {
+  func stampTime(_ record: inout StepRecord, replies: [WorkerReply], started: UInt64) {
     let previous = history.last
     let wall = Double(DispatchTime.now().uptimeNanoseconds &- started) / 1e9
     record.wallSeconds = wall
     record.cumulativeWallSeconds = (previous?.cumulativeWallSeconds ?? 0) + wall
     guard let network else { return }
-    let workers = sampleParticipants(step: record.step - 1)
-    let participants = zip(workers, outputs).map { w, output in
-      NetworkModel.Participant(worker: w, bitsUp: output.stats.reduce(0) { $0 + $1.bits }, measuredCompute: output.computeSeconds + output.compressSeconds)
+    let participants = replies.map { reply in
+      NetworkModel.Participant(worker: reply.worker, bitsUp: reply.payloads.reduce(0) { $0 + $1.bitCount },
+                               measuredCompute: reply.computeSeconds + reply.compressSeconds)
     }
     let round = network.roundSeconds(participants, bitsDown: record.bitsDown, seed: config.seed)
     record.roundSeconds = round

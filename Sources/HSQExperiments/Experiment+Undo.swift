@@ -7,7 +7,8 @@ import HSQCore
 /// the verge already. Keeping the last state whose loss was within ``Experiment/recoveryFactor``
 /// of the first step's is what lets "lower 'lr', then continue" work. The arrays are shared with
 /// the experiment until a step writes them (copy on write): keeping them costs about one copy of
-/// the parameters, the velocity and the error-feedback memories.
+/// the parameters, the velocity and the error-feedback memories. The workers keep their own memories'
+/// undo point (``WorkerBackend/commit(keepingUndoPoint:)``); restoring rolls them back too.
 struct StepUndo {
   let stepCount: Int
   let examplesSeen: Int
@@ -16,7 +17,9 @@ struct StepUndo {
   let historyCount: Int
   let parameters: [[Float]]
   let velocity: [[Float]]
-  let memories: [[[Float]]]
+  /// Whether the workers held memories, and how many floats they were.
+  let memoriesExisted: Bool
+  let memoryFloats: Int
   let serverMemory: [[Float]]
 
   init(_ e: Experiment) {
@@ -27,12 +30,14 @@ struct StepUndo {
     historyCount = e.history.count
     parameters = e.parameters
     velocity = e.velocity
-    memories = e.memories
+    memoriesExisted = e.memoriesExist
+    memoryFloats = e.workerMemoryFloats
     serverMemory = e.serverMemory
   }
 
-  /// Puts `e` back in this state (the config and the event log stay as they are).
-  func restore(_ e: Experiment) {
+  /// Puts `e` back in this state (the config and the event log stay as they are); with
+  /// `rollingBackWorkers`, the workers' memories go back to their undo point too.
+  func restore(_ e: Experiment, rollingBackWorkers: Bool) throws {
     e.stepCount = stepCount
     e.examplesSeen = examplesSeen
     e.cumulativeBitsUp = cumulativeBitsUp
@@ -40,13 +45,14 @@ struct StepUndo {
     e.history.removeLast(e.history.count - historyCount)
     e.parameters = parameters
     e.velocity = velocity
-    e.memories = memories
+    e.memoriesExist = memoriesExisted
     e.serverMemory = serverMemory
+    if rollingBackWorkers { try e.backend.rollBack() }
   }
 
   /// Bytes of the arrays kept (an upper bound: arrays the experiment still shares count too).
   var bytes: Int {
-    4 * (parameters.floatCount + velocity.floatCount + serverMemory.floatCount + memories.reduce(0) { $0 + $1.floatCount })
+    4 * (parameters.floatCount + velocity.floatCount + serverMemory.floatCount + memoryFloats)
   }
 }
 
@@ -61,7 +67,7 @@ extension Experiment {
 
   /// The stop for a divergence found in step `t + 1`: rolls back to the last sound state when one
   /// is kept (logging the steps undone), and says at which step the state is and what to do.
-  func divergence(at t: Int, _ cause: String) -> ExperimentStop {
+  func divergence(at t: Int, _ cause: String) throws -> ExperimentStop {
     let advice = "lower 'lr' or change the compressor, then continue."
     guard let undo else {
       let origin = t == 0 ? "the initial parameters" : "no earlier state is kept after a load"
@@ -71,10 +77,47 @@ extension Experiment {
     guard kept < t else {
       return .diverged("Diverged at step \(t + 1): \(cause). The state stays at step \(t); \(advice)")
     }
-    undo.restore(self)
-    lastInputs = []
+    try undo.restore(self, rollingBackWorkers: true)
     events.append(ExperimentEvent(step: kept, text: "diverged at step \(t + 1): steps \(kept + 1)–\(t) undone"))
     return .diverged(
       "Diverged at step \(t + 1): \(cause). The updates since step \(kept) led there and are undone: the state is back at step \(kept), the last whose loss was within \(formatNumber((Self.recoveryFactor * 10).rounded() / 10))× the first step's; \(advice)")
+  }
+}
+
+extension Experiment {
+  /// The floats the workers' error-feedback memories hold: one copy of the parameters per worker once they exist.
+  var workerMemoryFloats: Int {
+    memoriesExist ? config.workers * pipeline.model.layers.reduce(0) { $0 + $1.count } : 0
+  }
+
+  /// Error-feedback memory per worker, gathered from the backend: `[]` before any, else one per worker (zeros where none).
+  var memories: [[[Float]]] {
+    get throws {
+      let gathered = try backend.memories()
+      guard gathered.contains(where: { $0.layers != nil }) else { return [] }
+      let zeros = pipeline.model.zeroParameters()
+      return gathered.map { $0.layers ?? zeros }
+    }
+  }
+
+  /// Scatters one memory per worker to the backend (`[]`: none).
+  func setMemories(_ memories: [[[Float]]]) throws {
+    try backend.setMemories(memories.enumerated().map { WorkerMemory(worker: $0.offset, layers: $0.element) })
+    memoriesExist = !memories.isEmpty
+  }
+
+  /// The compressor inputs of the last step, per participating worker and layer (for Monte Carlo checks).
+  var lastInputs: [[[Float]]] {
+    get throws { try backend.lastInputs() }
+  }
+
+  /// Moves the workers to `backend`: it is configured, and the memories go over (gathered, then scattered).
+  /// The state kept to undo a divergence is dropped (the new workers have no undo point).
+  public func use(_ backend: any WorkerBackend) throws {
+    let memories = try self.memories
+    try backend.configure(WorkerEnvironment(pipeline: pipeline, config: config))
+    self.backend = backend
+    try setMemories(memories)
+    undo = nil
   }
 }

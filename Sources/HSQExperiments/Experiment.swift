@@ -31,8 +31,8 @@ public final class Experiment {
   var velocity: [[Float]]
   /// x₀, kept for the convergence bounds.
   public internal(set) var initialParameters: [[Float]]
-  /// Error-feedback memory per worker (kept for workers not sampled this round).
-  var memories: [[[Float]]]
+  /// Whether the workers hold error-feedback memories (after an error-feedback round, or a load that had them).
+  var memoriesExist = false
   /// The server's error-feedback memory for two-phase compression.
   var serverMemory: [[Float]]
   var cumulativeBitsUp = 0
@@ -42,9 +42,10 @@ public final class Experiment {
   var stepStarted: UInt64 = 0
 
   var pipeline: Pipeline
-  var workspaces: [Workspace]
-  /// The compressor inputs of the last step, per participating worker and layer (for Monte Carlo checks).
-  var lastInputs: [[[Float]]] = []
+  /// Where the workers run; they hold their shards, memories and workspaces.
+  public internal(set) var backend: any WorkerBackend
+  /// The server's scratch memory for evaluations.
+  let serverWorkspace = Workspace()
   /// The state before the last step, while a divergence found by the next step may still undo it.
   var undo: StepUndo?
   /// The closed-form optimum of convex models, computed on first use.
@@ -52,8 +53,9 @@ public final class Experiment {
 
   /// Builds the components the config names and initializes the parameters from the seed.
   ///
+  /// - Parameter backend: where the workers run (threads of this process unless given).
   /// - Throws: the first component that cannot be built, with its own message.
-  public init(_ config: ExperimentConfig) throws {
+  public init(_ config: ExperimentConfig, backend: any WorkerBackend = ThreadWorkerBackend()) throws {
     try Self.validate(config)
     self.config = config
     pipeline = try Pipeline(config)
@@ -61,9 +63,9 @@ public final class Experiment {
     parameters = pipeline.model.initialParameters(rng: &rng)
     initialParameters = parameters
     velocity = pipeline.model.zeroParameters()
-    memories = []
     serverMemory = []
-    workspaces = (0..<config.workers).map { _ in Workspace() }
+    self.backend = backend
+    try backend.configure(WorkerEnvironment(pipeline: pipeline, config: config))
   }
 
   static func validate(_ config: ExperimentConfig) throws {
@@ -96,6 +98,8 @@ public final class Experiment {
     }
     try Self.validate(next)
     let rebuilt = try Pipeline(next, reuse: pipeline, reuseOld: config)
+    try backend.configure(WorkerEnvironment(pipeline: rebuilt, config: next))
+    let repartitioned = !next.posesSameProblem(as: config)
     let old = field.value(in: config)
     config = next
     pipeline = rebuilt
@@ -107,9 +111,9 @@ public final class Experiment {
       optimum = try? pipeline.model.optimum(on: pipeline.dataset.train)
       undo = nil
     }
-    if workspaces.count != config.workers {
-      workspaces = (0..<config.workers).map { _ in Workspace() }
-      memories = []
+    if repartitioned {
+      // The backend built new workers: their memories start over.
+      memoriesExist = false
       undo = nil
     }
     events.append(ExperimentEvent(step: stepCount, text: "\(name): \(old) → \(field.value(in: config))"))
@@ -132,12 +136,12 @@ public final class Experiment {
 
   /// Loss and accuracy on the test set (or its first `test-subset` examples).
   public func evaluate() throws -> Evaluation {
-    try pipeline.model.evaluate(parameters: parameters, examples: pipeline.test, workspace: workspaces[0])
+    try pipeline.model.evaluate(parameters: parameters, examples: pipeline.test, workspace: serverWorkspace)
   }
 
   /// Loss and accuracy on the whole training set.
   public func evaluateTraining() throws -> Evaluation {
-    try pipeline.model.evaluate(parameters: parameters, examples: pipeline.dataset.train, workspace: workspaces[0])
+    try pipeline.model.evaluate(parameters: parameters, examples: pipeline.dataset.train, workspace: serverWorkspace)
   }
 
   var threadCount: Int {

@@ -17,8 +17,7 @@ import Testing
 
   /// The minibatch worker `w` draws in round `step`, local step `localStep` (the engine's own sampler).
   static func batch(_ e: Experiment, step: Int, worker w: Int, localStep: Int = 0) -> Examples {
-    RoundContext(config: e.config, pipeline: e.pipeline, parameters: e.parameters, step: step, lr: 0, efScale: 0)
-      .batch(worker: w, localStep: localStep)
+    WorkerState.batch(from: e.dataset.train, shard: e.shards[w], config: e.config, worker: w, step: step, localStep: localStep)
   }
 
   /// The model's gradient (and loss) at `x` on `batch`, with a fresh workspace.
@@ -113,12 +112,12 @@ import Testing
       let epoch = Double(t * 2 * 16) / 800
       let s = scale == "warmup" ? Float(2 / (1 + exp(-epoch)) - 1) : 0.5
       #expect(e.currentEFScale == s, "step \(t)")
-      let memories = e.memories, x = e.parameters
+      let memories = try e.memories, x = e.parameters
       try e.step()
       for w in 0..<2 {
         let (_, g) = try Self.gradient(e, at: x, on: Self.batch(e, step: t, worker: w))
         let expected = Self.combine(g, memories[w]) { (g: Float, m: Float) -> Float in g + s * m }
-        Self.expectBitwise(e.lastInputs[w], expected, "step \(t) worker \(w): g + s·e")
+        Self.expectBitwise(try e.lastInputs[w], expected, "step \(t) worker \(w): g + s·e")
       }
     }
   }
@@ -179,7 +178,7 @@ import Testing
     let ra = try a.step(), rb = try b.step()
     #expect(a.parameters == b.parameters, "tracking changes nothing else")
     for (l, layer) in a.model.layers.enumerated() where layer.count > 100 {
-      let inputs = a.lastInputs.map { $0[l] }
+      let inputs = try a.lastInputs.map { $0[l] }
       let normSq = inputs.reduce(0.0) { $0 + Vec.squaredNorm($1) }
       let exact = try inputs.reduce(0.0) { $0 + (try #require(a.uplink.expectedError($1))) } / normSq
       let bound = try inputs.reduce(0.0) { $0 + (try #require(a.uplink.errorBound($1))) } / normSq

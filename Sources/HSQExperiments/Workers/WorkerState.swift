@@ -1,0 +1,125 @@
+import Dispatch
+import HSQCompressors
+import HSQCore
+import HSQModels
+
+/// One worker, as a real client holds it: its shard, its error-feedback memory, its workspace.
+///
+/// It is used by one thread at a time (the host's pool gives each participant its own lane), which is
+/// why it may be `@unchecked Sendable`.
+final class WorkerState: @unchecked Sendable {
+  let id: Int
+  /// The training-example indices of this worker (into the environment's `train`).
+  let shard: [Int]
+  let workspace = Workspace()
+  /// The committed error-feedback memory, or `nil` before the first error-feedback round.
+  var memory: [[Float]]?
+  /// The memory the last round computed, until the server commits or discards the round.
+  var pendingMemory: [[Float]]?
+  /// The memory a divergence rolls back to.
+  var undoMemory: [[Float]]?
+
+  init(id: Int, shard: [Int]) {
+    self.id = id
+    self.shard = shard
+  }
+
+  /// A minibatch from the shard, drawn with replacement from the worker's own stream for (step, local step).
+  func batch(_ environment: WorkerEnvironment, step: Int, localStep: Int) -> Examples {
+    Self.batch(from: environment.train, shard: shard, config: environment.config, worker: id, step: step, localStep: localStep)
+  }
+
+  /// Worker `w`'s minibatch of `config.batch` examples from `shard`: its own stream for (seed, step, w, local step).
+  static func batch(from train: Examples, shard: [Int], config: ExperimentConfig, worker w: Int, step: Int, localStep: Int) -> Examples {
+    var rng = RandomStream.derived(from: config.seed, purpose: "batch", step, w, localStep)
+    let indices = (0..<config.batch).map { _ in shard[rng.int(below: shard.count)] }
+    return train.subset(indices)
+  }
+
+  /// The worker's round: gradient (or E local steps), then every layer encoded to its payload.
+  ///
+  /// Returns the reply and the compressor inputs; the new memory is left in ``pendingMemory``.
+  func run(_ request: RoundRequest, in environment: WorkerEnvironment) throws -> (reply: WorkerReply, inputs: [[Float]]) {
+    let config = environment.config, model = environment.model
+    let start = DispatchTime.now().uptimeNanoseconds
+    // Models write every entry of the gradient (a tested part of their contract), so the buffer starts uninitialized.
+    var raw = model.uninitializedParameters()
+    var loss = 0.0
+    if config.protocolName == "local" {
+      let parameters = request.parameters
+      var x = parameters
+      var gradient = model.zeroParameters()
+      for e in 0..<config.localSteps {
+        let l = try model.lossAndGradient(parameters: x, batch: batch(environment, step: request.step, localStep: e), into: &gradient, workspace: workspace)
+        if e == 0 { loss = l }
+        try Self.requireFinite(l, worker: id)
+        let rate = Float(request.lr), decay = Float(config.weightDecay)
+        for layer in 0..<x.count {
+          for i in 0..<x[layer].count { x[layer][i] -= rate * (gradient[layer][i] + decay * x[layer][i]) }
+        }
+      }
+      for layer in 0..<x.count { for i in 0..<x[layer].count { raw[layer][i] = parameters[layer][i] - x[layer][i] } }
+    } else {
+      loss = try model.lossAndGradient(parameters: request.parameters, batch: batch(environment, step: request.step, localStep: 0), into: &raw, workspace: workspace)
+      try Self.requireFinite(loss, worker: id)
+    }
+    let computed = DispatchTime.now().uptimeNanoseconds
+    var reply = WorkerReply(
+      worker: id, loss: loss, payloads: [], stats: [], computeSeconds: Double(computed - start) / 1e9, compressSeconds: 0,
+      raw: request.sendsRaw ? raw : nil)
+    let inputs = try compress(raw, into: &reply, request: request, environment: environment)
+    reply.compressSeconds = Double(DispatchTime.now().uptimeNanoseconds - computed) / 1e9
+    return (reply, inputs)
+  }
+
+  /// Encodes every layer of p = g (+ s·e under error feedback); decodes its own payloads for the error and the new memory.
+  private func compress(_ raw: [[Float]], into reply: inout WorkerReply, request: RoundRequest, environment: WorkerEnvironment) throws -> [[Float]] {
+    let config = environment.config
+    let ef = config.errorFeedback
+    let compressor = environment.uplink
+    let lossless = compressor.isLossless
+    let decodesToInput = compressor.decodesToInput
+    var inputs: [[Float]] = []
+    var decoded: [[Float]] = []
+    var newMemory: [[Float]] = []
+    for (layer, g) in raw.enumerated() {
+      var p = g
+      if ef, let memory { Vec.axpy(request.efScale, memory[layer], &p) }
+      var stats = WorkerLayerStats()
+      var q = p
+      let payload: Payload
+      if environment.compressLayer[layer] {
+        var rng = RandomStream.derived(from: config.seed, purpose: "compress", request.step, id, layer)
+        payload = try compressor.encode(p, rng: &rng)
+        if !decodesToInput { q = try compressor.decode(payload, length: p.count) }
+        // A lossless compressor (identity) has no error to measure.
+        if !lossless { (stats.inputNormSquared, stats.errorSquared) = Vec.squaredNormAndDistance(p, q) }
+        if config.trackTheory {
+          stats.exact = compressor.expectedError(p)
+          stats.bound = compressor.errorBound(p)
+        } else {
+          stats.exact = nil
+          stats.bound = nil
+        }
+      } else {
+        payload = Payload(float32: p)
+        if !lossless { stats.inputNormSquared = Vec.squaredNorm(p) }
+      }
+      if ef { newMemory.append(Vec.difference(p, q)) }
+      inputs.append(p)
+      decoded.append(q)
+      reply.payloads.append(payload)
+      reply.stats.append(stats)
+    }
+    pendingMemory = ef ? newMemory : nil
+    reply.decoded = decoded
+    return inputs
+  }
+
+  static func requireFinite(_ loss: Double, worker: Int) throws {
+    guard loss.isFinite else {
+      // The cause only: the experiment adds where the state is (``Experiment/divergence(at:_:)``).
+      throw ExperimentStop.diverged("worker \(worker)'s loss is \(loss)")
+    }
+  }
+}
