@@ -9,13 +9,12 @@ public enum CodebookFileFormat: String, Sendable, Hashable, CaseIterable {
 
   /// The format named by the extension of `path` (`.fvecs` or `.npy`).
   ///
-  /// - Throws: ``HSQError/invalidArgument(_:)`` for any other extension.
+  /// - Throws: ``HSQError/unknownExtension(path:what:extensions:alternative:)`` for any other extension.
   public init(path: String) throws {
     let name = path.split(separator: "/").last.map(String.init) ?? path
     let ext = name.contains(".") ? String(name.split(separator: ".").last!).lowercased() : ""
     guard let format = CodebookFileFormat(rawValue: ext) else {
-      throw HSQError.invalidArgument(
-        "Cannot tell the codebook format of '\(path)' from its extension; name the file '.fvecs' or '.npy', or give the format (format=fvecs or format=npy).")
+      throw HSQError.unknownExtension(path: path, what: "codebook format", extensions: ["fvecs", "npy"], alternative: "give the format (format=fvecs or format=npy)")
     }
     self = format
   }
@@ -29,7 +28,7 @@ extension Codebook {
   ///   - format: the format; `nil` takes it from the extension.
   ///   - name: the codebook's name; `nil` gives `file:path=<path>`.
   /// - Throws: ``HSQError/fileFormat(path:position:problem:)`` for a malformed file (including a zero
-  ///   row), ``HSQError/invalidArgument(_:)`` for an unknown extension.
+  ///   row), ``HSQError/unknownExtension(path:what:extensions:alternative:)`` for an unknown extension.
   public init(contentsOfFile path: String, format: CodebookFileFormat? = nil, name: String? = nil) throws {
     let format = try format ?? CodebookFileFormat(path: path)
     let (count, dim, values) = try format == .fvecs ? FVecsFile.read(path) : NPYFile.read(path)
@@ -43,7 +42,7 @@ extension Codebook {
   /// Writes the codewords (K rows of D float32 values) to `path`, atomically.
   ///
   /// - Parameter format: the format; `nil` takes it from the extension of `path`.
-  /// - Throws: ``HSQError/invalidArgument(_:)`` for an unknown extension, ``HSQError/fileFormat(path:position:problem:)``
+  /// - Throws: ``HSQError/unknownExtension(path:what:extensions:alternative:)`` for an unknown extension, ``HSQError/fileFormat(path:position:problem:)``
   ///   naming the file when it cannot be written.
   public func write(toFile path: String, format: CodebookFileFormat? = nil) throws {
     switch try format ?? CodebookFileFormat(path: path) {

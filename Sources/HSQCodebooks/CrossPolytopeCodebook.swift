@@ -22,8 +22,9 @@ public enum CrossPolytopeCodebook: CodebookConstruction {
   public static func make(_ parameters: ParameterValues) throws -> Codebook {
     let dim = parameters.int("dim"), k = parameters.int("k")
     guard k == 2 * dim else {
-      throw HSQError.invalidArgument(
-        "Codebook 'cross-polytope' holds ±e_i, so it needs k = 2·dim; got dim=\(dim), k=\(k). Write 'cross-polytope:dim=\(dim),k=\(2 * dim)'.")
+      throw HSQError.constraint(
+        subject: "Codebook 'cross-polytope'", rule: "holds ±e_i, so it needs k = 2·dim", given: "dim=\(dim), k=\(k)",
+        fix: "Write 'cross-polytope:dim=\(dim),k=\(2 * dim)'")
     }
     try Codebooks.requireSize(dim: dim, k: k, construction: info.name)
     var rows = [Float](repeating: 0, count: dim * k)

@@ -27,12 +27,13 @@ public enum HadamardCodebook: CodebookConstruction {
     let dim = parameters.int("dim"), k = parameters.int("k"), seed = parameters.int("seed")
     guard Codebooks.isPowerOfTwo(dim) else {
       let below = dim > 1 ? 1 << (Int.bitWidth - 1 - (dim - 1).leadingZeroBitCount) : 1
-      throw HSQError.invalidArgument(
-        "Codebook 'hadamard' needs dim to be a power of two; got dim=\(dim). Use dim=\(below) or dim=\(below * 2) (with k equal to it), or 'orthogonal' for any D.")
+      throw HSQError.constraint(
+        subject: "Codebook 'hadamard'", rule: "needs dim to be a power of two", given: "dim=\(dim)",
+        fix: "Use dim=\(below) or dim=\(below * 2) (with k equal to it), or 'orthogonal' for any D")
     }
     guard k == dim else {
-      throw HSQError.invalidArgument(
-        "Codebook 'hadamard' is a basis, so it needs k = dim; got dim=\(dim), k=\(k). Write 'hadamard:dim=\(dim),k=\(dim)'.")
+      throw HSQError.constraint(
+        subject: "Codebook 'hadamard'", rule: "is a basis, so it needs k = dim", given: "dim=\(dim), k=\(k)", fix: "Write 'hadamard:dim=\(dim),k=\(dim)'")
     }
     guard dim <= maximumDimension else {
       throw HSQError.invalidArgument(

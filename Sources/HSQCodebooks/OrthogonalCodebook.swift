@@ -26,8 +26,9 @@ public enum OrthogonalCodebook: CodebookConstruction {
   public static func make(_ parameters: ParameterValues) throws -> Codebook {
     let dim = parameters.int("dim"), k = parameters.int("k"), seed = parameters.int("seed")
     guard k == dim else {
-      throw HSQError.invalidArgument(
-        "Codebook 'orthogonal' is a basis, so it needs k = dim; got dim=\(dim), k=\(k). Write 'orthogonal:dim=\(dim),k=\(dim)', or use 'gaussian' or 'kmeans' for K ≠ D.")
+      throw HSQError.constraint(
+        subject: "Codebook 'orthogonal'", rule: "is a basis, so it needs k = dim", given: "dim=\(dim), k=\(k)",
+        fix: "Write 'orthogonal:dim=\(dim),k=\(dim)', or use 'gaussian' or 'kmeans' for K ≠ D")
     }
     guard dim <= maximumDimension else {
       throw HSQError.invalidArgument(

@@ -33,12 +33,13 @@ public struct RandomizedHadamardBasis: Sendable, Hashable {
 
   /// The basis of R^`dimension` for `seed`.
   ///
-  /// - Throws: ``HSQError/invalidArgument(_:)`` when `dimension` is not a power of two in 1…2^30.
+  /// - Throws: ``HSQError/constraint(subject:rule:given:fix:)`` when `dimension` is not a power of two in 1…2^30.
   public init(dimension: Int, seed: UInt64) throws {
     guard Codebooks.isPowerOfTwo(dimension), dimension <= Self.maximumDimension else {
       let below = dimension > 1 ? 1 << (Int.bitWidth - 1 - (dimension - 1).leadingZeroBitCount) : 1
-      throw HSQError.invalidArgument(
-        "A Hadamard basis needs a dimension that is a power of two (at most 2^30); got \(dimension). Use \(below) or \(below * 2), or pad the vector with zeros.")
+      throw HSQError.constraint(
+        subject: "A Hadamard basis", rule: "needs a dimension that is a power of two (at most 2^30)", given: "\(dimension)",
+        fix: "Use \(below) or \(below * 2), or pad the vector with zeros")
     }
     var rng = RandomStream.derived(from: seed, purpose: "codebook-hadamard", dimension, dimension)
     var bits = (0..<((dimension + 63) / 64)).map { _ in rng.next() }

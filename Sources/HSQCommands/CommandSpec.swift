@@ -124,7 +124,7 @@ public struct ParsedArguments: Sendable {
   public func int(_ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
     guard let text = options[name] else { return value }
     guard let v = Int(text), range.contains(v) else {
-      throw HSQError.invalidArgument("'--\(name) \(text)' is not a whole number in \(range.lowerBound)...\(range.upperBound).")
+      throw HSQError.outOfRange(value: "--\(name) \(text)", range: Double(range.lowerBound)...Double(range.upperBound), whole: true)
     }
     return v
   }
@@ -133,7 +133,7 @@ public struct ParsedArguments: Sendable {
   public func double(_ name: String, in range: ClosedRange<Double>) throws -> Double? {
     guard let text = options[name] else { return nil }
     guard let v = Double(text), v.isFinite, range.contains(v) else {
-      throw HSQError.invalidArgument("'--\(name) \(text)' is not a number in \(formatNumber(range.lowerBound))...\(formatNumber(range.upperBound)).")
+      throw HSQError.outOfRange(value: "--\(name) \(text)", range: range, whole: false)
     }
     return v
   }

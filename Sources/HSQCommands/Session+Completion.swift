@@ -64,7 +64,7 @@ extension Session {
     case .helpTopic: return Self.commands.map(\.name) + Catalog.allInfos.map(\.name) + ExperimentConfig.fields.map(\.name) + Catalog.kinds.map(\.plural)
     case .variable: return order
     case .experiment: return experimentNames
-    case .metric: return Self.plotMetrics.map(\.name)
+    case .metric: return PlotMetric.names
     case .layer: return ((try? experiment())?.model.layers.map(\.name)) ?? []
     case .path: return pathCandidates(word)
     case .setting:

@@ -28,7 +28,7 @@ extension Session {
         if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
         let output = target.execute(trimmed)
         if Cancellation.current?.isCancelled == true { throw HSQError.invalidState("Interrupted at \(file):\(i + 1) ('\(trimmed)'); the commands before it ran, the rest did not.") }
-        if let error = output.error { throw HSQError.invalidArgument("\(file):\(i + 1): \(error)") }
+        if let error = output.error { throw HSQError.atLine(file: file, line: i + 1, message: error) }
         count += 1
       }
     }

@@ -128,12 +128,8 @@ public final class Session {
     }
   }
 
-  /// The one-line message for an error.
-  static func message(for error: any Error) -> String {
-    if let e = error as? HSQError { return e.description }
-    if let e = error as? ExperimentStop { return e.description }
-    return "\(error)"
-  }
+  /// The one-line message for an error: its description if it is a ``UserFacingError``.
+  static func message(for error: any Error) -> String { userFacingMessage(for: error) }
 
   /// Matches words against a command's declared arguments and options.
   static func parse(_ words: [String], for command: CommandSpec) throws -> ParsedArguments {
@@ -151,8 +147,7 @@ public final class Session {
           name = String(name[..<eq])
         }
         guard let option = command.options.first(where: { $0.name == name }) else {
-          let hint = closestMatch(to: name, in: command.options.map(\.name)).map { " Did you mean '--\($0)'?" } ?? ""
-          throw HSQError.invalidArgument("'\(command.name)' has no option '--\(name)'.\(hint) Try 'help \(command.name)'.")
+          throw HSQError.unknownOption(command: command.name, option: name, suggestion: closestMatch(to: name, in: command.options.map(\.name)))
         }
         if option.isFlag {
           flags.insert(name)
@@ -160,7 +155,7 @@ public final class Session {
           options[name] = inlineValue
         } else {
           guard i + 1 < words.count else {
-            throw HSQError.invalidArgument("'--\(name)' needs a value (\(option.valueName!)); try 'help \(command.name)'.")
+            throw HSQError.missingValue(command: command.name, option: name, valueName: option.valueName!)
           }
           options[name] = words[i + 1]
           i += 1
@@ -174,10 +169,10 @@ public final class Session {
     let variadic = command.arguments.last?.isVariadic ?? false
     if positional.count < required {
       let missing = command.arguments[positional.count]
-      throw HSQError.invalidArgument("'\(command.name)' needs <\(missing.name)> (\(missing.doc)). Usage: \(command.usage)")
+      throw HSQError.missingArgument(command: command.name, argument: missing.name, doc: missing.doc, usage: command.usage)
     }
     if !variadic, positional.count > command.arguments.count {
-      throw HSQError.invalidArgument("'\(command.name)' takes at most \(command.arguments.count) argument(s); got '\(positional[command.arguments.count])'. Usage: \(command.usage)")
+      throw HSQError.extraArgument(command: command.name, limit: command.arguments.count, extra: positional[command.arguments.count], usage: command.usage)
     }
     return ParsedArguments(command: command.name, positional: positional, options: options, flags: flags)
   }
@@ -228,10 +223,10 @@ public final class Session {
   /// The experiment named `name`, or the current one.
   func experiment(_ name: String? = nil) throws -> Experiment {
     guard let key = name ?? current else {
-      throw HSQError.invalidState("There is no experiment yet; create one with 'experiment NAME' (e.g. 'experiment e1 compressor=hsq') or run 'tour'.")
+      throw HSQError.missing(thing: "experiment yet", plural: false, fix: "create one with 'experiment NAME' (e.g. 'experiment e1 compressor=hsq') or run 'tour'")
     }
     guard case let .experiment(e) = try value(key) else {
-      throw HSQError.invalidArgument("'\(key)' is a \(try value(key).kind), not an experiment.")
+      throw HSQError.wrongKind(name: key, kind: try value(key).kind, expected: "an experiment")
     }
     return e
   }

@@ -76,6 +76,8 @@ final class SessionRecorder {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    // Over the version-1 field names, so recordings made before records were renamed still verify.
+    encoder.userInfo[.recordKeyNames] = RecordKeyNames.version1
     if let data = try? encoder.encode(e.history.map(\.withoutTimings)) { for b in data { feed(b) } }
     for layer in e.parameters { for x in layer { withUnsafeBytes(of: x.bitPattern.littleEndian) { for b in $0 { feed(b) } } } }
     return String(h, radix: 16).leftPadded(to: 16)

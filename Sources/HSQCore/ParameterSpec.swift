@@ -61,6 +61,11 @@ public struct ParameterSpec: Sendable, Hashable {
     ParameterSpec(name, .choice(choices), default: .string(value), doc: doc)
   }
 
+  /// A choice among the names of `Choice` (``NamedChoice``): help, completion and parsing list its cases.
+  public static func choice<Choice: NamedChoice>(_ name: String, _ type: Choice.Type, default value: Choice, doc: String) -> ParameterSpec {
+    choice(name, Choice.names, default: value.rawValue, doc: doc)
+  }
+
   public static func bool(_ name: String, default value: Bool, doc: String) -> ParameterSpec {
     ParameterSpec(name, .bool, default: .bool(value), doc: doc)
   }

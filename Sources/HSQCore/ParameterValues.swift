@@ -60,6 +60,12 @@ public struct ParameterValues: Sendable, Hashable {
     return v
   }
 
+  /// The value of a choice declared with ``ParameterSpec/choice(_:_:default:doc:)``, as its case.
+  public func choice<Choice: NamedChoice>(_ name: String, as type: Choice.Type = Choice.self) -> Choice {
+    guard let value = Choice(rawValue: string(name)) else { preconditionFailure("parameter '\(name)' is not a declared \(Choice.self)") }
+    return value
+  }
+
   public func bool(_ name: String) -> Bool {
     guard case let .bool(v)? = values[name] else { preconditionFailure("parameter '\(name)' is not a declared bool") }
     return v
@@ -95,7 +101,7 @@ public struct ComponentRequest: Sendable, Hashable {
 
   /// Parses `hsq:dim=16,k=256`.
   ///
-  /// - Throws: ``HSQError/invalidArgument(_:)`` for an empty name or an argument without `=`.
+  /// - Throws: ``HSQError/invalidArgument(_:)`` for an empty name, ``HSQError/notKeyValue(text:within:example:hint:)`` for an argument without `=`.
   public init(parsing text: String) throws {
     let trimmed = text.trimmingWhitespace()
     let colon = trimmed.firstIndex(of: ":")
@@ -108,7 +114,7 @@ public struct ComponentRequest: Sendable, Hashable {
       let rest = trimmed[trimmed.index(after: colon)...]
       for part in rest.split(separator: ",", omittingEmptySubsequences: true) {
         guard let eq = part.firstIndex(of: "=") else {
-          throw HSQError.invalidArgument("'\(part)' in '\(text)' is not key=value; write e.g. '\(name):\(part)=…'.")
+          throw HSQError.notKeyValue(text: String(part), within: text, example: "\(name):\(part)=…", hint: nil)
         }
         let key = part[..<eq].trimmingWhitespace()
         let value = part[part.index(after: eq)...].trimmingWhitespace()

@@ -86,7 +86,7 @@ extension Checkpoint {
     }
     var bitsUp = 0, bitsDown = 0
     for (i, record) in history.enumerated() {
-      try Self.check(record, "history[\(i)]", step: i + 1, workers: config.workers, layers: layers, bitsUp: &bitsUp, bitsDown: &bitsDown)
+      try Self.check(record, "history[\(i)]", names: Self.recordKeyNames(version: version), step: i + 1, workers: config.workers, layers: layers, bitsUp: &bitsUp, bitsDown: &bitsDown)
     }
     guard cumulativeBitsUp == bitsUp else { throw CheckpointProblem("cumulativeBitsUp", "is \(cumulativeBitsUp), but the history sums to \(bitsUp)") }
     guard cumulativeBitsDown == bitsDown else { throw CheckpointProblem("cumulativeBitsDown", "is \(cumulativeBitsDown), but the history sums to \(bitsDown)") }
@@ -117,34 +117,36 @@ extension Checkpoint {
 
   /// A step's record: its number, its participants, its layers, and bits that add up without overflow.
   static func check(
-    _ record: StepRecord, _ field: String, step: Int, workers: Int, layers: [LayerInfo], bitsUp: inout Int, bitsDown: inout Int
+    _ record: StepRecord, _ recordPath: String, names: RecordKeyNames, step: Int, workers: Int, layers: [LayerInfo], bitsUp: inout Int, bitsDown: inout Int
   ) throws {
-    guard record.step == step else { throw CheckpointProblem("\(field).step", "is \(record.step), not \(step)") }
+    /// A field of this record (`history[3].bits_up`), spelled as the file spells it.
+    func field(_ key: StepRecord.CodingKeys) -> String { "\(recordPath).\(names.spelling(key))" }
+    guard record.step == step else { throw CheckpointProblem(field(.step), "is \(record.step), not \(step)") }
     guard (1...workers).contains(record.participants) else {
-      throw CheckpointProblem("\(field).participants", "is \(record.participants), outside 1...\(workers) workers")
+      throw CheckpointProblem(field(.participants), "is \(record.participants), outside 1...\(workers) workers")
     }
     guard record.layers.count == layers.count else {
-      throw CheckpointProblem("\(field).layers", "holds \(record.layers.count) layers; the model has \(layers.count)")
+      throw CheckpointProblem(field(.layers), "holds \(record.layers.count) layers; the model has \(layers.count)")
     }
     var layerBits = 0
     for (l, (entry, layer)) in zip(record.layers, layers).enumerated() {
       guard entry.name == layer.name, entry.count == layer.count else {
-        throw CheckpointProblem("\(field).layers[\(l)]", "is not layer '\(layer.name)' of \(layer.count) values")
+        throw CheckpointProblem("\(field(.layers))[\(l)]", "is not layer '\(layer.name)' of \(layer.count) values")
       }
-      guard entry.bits >= 0 else { throw CheckpointProblem("\(field).layers[\(l)].bits", "is \(entry.bits); a count is at least 0") }
-      layerBits = try sum(layerBits, entry.bits, "\(field).bitsUp")
+      guard entry.bits >= 0 else { throw CheckpointProblem("\(field(.layers))[\(l)].\(names.spelling(LayerRecord.CodingKeys.bits))", "is \(entry.bits); a count is at least 0") }
+      layerBits = try sum(layerBits, entry.bits, field(.bitsUp))
     }
     guard record.bitsUp == layerBits else {
-      throw CheckpointProblem("\(field).bitsUp", "is \(record.bitsUp), but its layers' bits sum to \(layerBits)")
+      throw CheckpointProblem(field(.bitsUp), "is \(record.bitsUp), but its layers' bits sum to \(layerBits)")
     }
-    guard record.bitsDown >= 0 else { throw CheckpointProblem("\(field).bitsDown", "is \(record.bitsDown); a count is at least 0") }
-    bitsUp = try sum(bitsUp, record.bitsUp, "\(field).cumulativeBitsUp")
-    bitsDown = try sum(bitsDown, record.bitsDown, "\(field).cumulativeBitsDown")
+    guard record.bitsDown >= 0 else { throw CheckpointProblem(field(.bitsDown), "is \(record.bitsDown); a count is at least 0") }
+    bitsUp = try sum(bitsUp, record.bitsUp, field(.cumulativeBitsUp))
+    bitsDown = try sum(bitsDown, record.bitsDown, field(.cumulativeBitsDown))
     guard record.cumulativeBitsUp == bitsUp else {
-      throw CheckpointProblem("\(field).cumulativeBitsUp", "is \(record.cumulativeBitsUp), but the steps so far sum to \(bitsUp)")
+      throw CheckpointProblem(field(.cumulativeBitsUp), "is \(record.cumulativeBitsUp), but the steps so far sum to \(bitsUp)")
     }
     guard record.cumulativeBitsDown == bitsDown else {
-      throw CheckpointProblem("\(field).cumulativeBitsDown", "is \(record.cumulativeBitsDown), but the steps so far sum to \(bitsDown)")
+      throw CheckpointProblem(field(.cumulativeBitsDown), "is \(record.cumulativeBitsDown), but the steps so far sum to \(bitsDown)")
     }
   }
 

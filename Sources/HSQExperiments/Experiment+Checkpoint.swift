@@ -2,8 +2,12 @@ import Foundation
 import HSQCore
 
 /// Everything needed to resume an experiment bit-identically, as written to disk.
+///
+/// Version 2 names step records' fields as `--json` and `export` do (``RecordKeyNames/current``);
+/// version 1 used the Swift property names (``RecordKeyNames/version1``) and still loads.
 struct Checkpoint: Codable {
-  static let currentVersion = 1
+  static let currentVersion = 2
+  static let versions = 1...currentVersion
   var version: Int
   var config: ExperimentConfig
   var stepCount: Int
@@ -17,6 +21,16 @@ struct Checkpoint: Codable {
   var serverMemory: [FloatArray]
   var history: [StepRecord]
   var events: [ExperimentEvent]
+}
+
+/// The one field read before the rest: it decides how step records are named.
+struct CheckpointVersion: Decodable {
+  var version: Int
+}
+
+extension Checkpoint {
+  /// How step records are named in a checkpoint of `version`.
+  static func recordKeyNames(version: Int) -> RecordKeyNames { version >= 2 ? .current : .version1 }
 }
 
 /// A Float32 array stored as base64 of its little-endian bytes: compact and exact.
@@ -74,14 +88,18 @@ extension Experiment {
     do {
       let decoder = JSONDecoder()
       decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+      let version = try decoder.decode(CheckpointVersion.self, from: data).version
+      guard Checkpoint.versions.contains(version) else {
+        throw HSQError.fileFormat(path: path, position: nil, problem: "checkpoint version \(version) is not one this hsq reads (\(Checkpoint.versions)); save it again with a matching hsq.")
+      }
+      decoder.userInfo[.recordKeyNames] = Checkpoint.recordKeyNames(version: version)
       checkpoint = try decoder.decode(Checkpoint.self, from: data)
     } catch let error as DecodingError {
       throw CheckpointProblem(error).error(path: path)
+    } catch let error as HSQError {
+      throw error
     } catch {
       throw HSQError.fileFormat(path: path, position: nil, problem: "not an hsq experiment checkpoint (\(clipped("\(error)", limit: 80))).")
-    }
-    guard checkpoint.version == Checkpoint.currentVersion else {
-      throw HSQError.fileFormat(path: path, position: nil, problem: "checkpoint version \(checkpoint.version) is not \(Checkpoint.currentVersion).")
     }
     let experiment: Experiment
     do {

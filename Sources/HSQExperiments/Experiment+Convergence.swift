@@ -49,7 +49,7 @@ extension Experiment {
       initialGap: max(0, f0 - optimum.loss), initialDistance: x0Distance, m2: m2, g2: g2)
     if config.momentum != 0 { applies = false; notes.append("momentum \(formatNumber(config.momentum)) is outside the theory (it assumes plain SGD).") }
     if config.weightDecay != 0 { applies = false; notes.append("weight decay changes the objective; the bound is for the plain loss.") }
-    if config.protocolName != "gradient" { applies = false; notes.append("the bound is for the per-step gradient protocol.") }
+    if config.protocolName != .gradient { applies = false; notes.append("the bound is for the per-step gradient protocol.") }
     if config.lrDecayEvery > 0, config.lrDecay < 1 { notes.append("the learning rate decays; the bound uses the initial lr.") }
     if smoothness.mu <= 0 { applies = false; notes.append("μ = 0: a distance bound needs a strongly convex loss.") }
 

@@ -27,7 +27,7 @@ extension Experiment {
   /// The counters after this step's participants, or the error; computed before anything changes.
   func countersAfterStep(participants: Int) throws -> (steps: Int, examples: Int) {
     let steps = try Self.checkedSum(stepCount, 1, "step count")
-    let perWorker = try Self.checkedProduct(config.batch, config.protocolName == "local" ? config.localSteps : 1, "examples seen")
+    let perWorker = try Self.checkedProduct(config.batch, config.stepsPerRound, "examples seen")
     let examples = try Self.checkedSum(examplesSeen, try Self.checkedProduct(participants, perWorker, "examples seen"), "examples seen")
     return (steps, examples)
   }

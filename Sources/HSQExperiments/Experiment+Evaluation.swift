@@ -34,7 +34,7 @@ extension Experiment {
   /// (not when there is no test set).
   func evaluateAtEpochBoundary(_ record: inout StepRecord, participants: Int) throws {
     guard config.evalEpochs ?? true, dataset.test.count > 0 else { return }
-    let perWorker = config.batch * (config.protocolName == "local" ? config.localSteps : 1)
+    let perWorker = config.batch * (config.protocolName == .local ? config.localSteps : 1)
     guard crossedEpoch(from: examplesSeen - participants * perWorker, to: examplesSeen) else { return }
     if record.testAccuracy != nil || record.testLoss != nil, record.testExamples == dataset.test.count { return }
     record.store(try evaluateFullTestSet())

@@ -33,7 +33,7 @@ extension Experiment {
   public func monteCarloCheck(samples: Int, z: Double = 3, layer: String? = nil) throws -> [MonteCarloCheck] {
     let inputs = try lastInputs
     guard !inputs.isEmpty else {
-      throw HSQError.invalidState("There are no gradients to check yet; run 'step' first.")
+      throw HSQError.missing(thing: "gradients to check yet", plural: true, fix: "run 'step' first")
     }
     guard samples >= 2 else { throw HSQError.invalidArgument("A Monte Carlo check needs at least 2 samples; give e.g. 100.") }
     let layers = pipeline.model.layers

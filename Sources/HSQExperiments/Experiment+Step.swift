@@ -241,7 +241,7 @@ struct UpdateRule: Sendable {
   let momentum: Float
 
   init(_ experiment: Experiment) {
-    let local = experiment.config.protocolName == "local"
+    let local = experiment.config.protocolName == .local
     rate = Float(local ? 1 : experiment.currentLearningRate)
     decay = Float(local ? 0 : experiment.config.weightDecay)
     momentum = Float(experiment.config.momentum)

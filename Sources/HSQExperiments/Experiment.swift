@@ -131,7 +131,7 @@ public final class Experiment {
 
   /// The error-feedback scale now: a constant, or the authors' warm-up 2/(1 + e^(−epoch)) − 1.
   public var currentEFScale: Float {
-    config.efScale == "warmup" ? Float(2 / (1 + exp(-epoch)) - 1) : Float(Double(config.efScale) ?? 1)
+    config.efScale.value(atEpoch: epoch)
   }
 
   /// Loss and accuracy on the test set (or its first `test-subset` examples).

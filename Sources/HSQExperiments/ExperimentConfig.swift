@@ -23,7 +23,7 @@ public struct ExperimentConfig: Codable, Sendable, Hashable {
   /// Minibatch size per worker and local step.
   public var batch: Int = 32
   /// `gradient`: every worker sends its minibatch gradient (the HSQ paper); `local`: E local SGD steps, the model delta is sent (FedAvg).
-  public var protocolName: String = "gradient"
+  public var protocolName: RoundProtocol = .gradient
   /// E, local steps per round for the `local` protocol.
   public var localSteps: Int = 1
   /// Learning rate.
@@ -39,7 +39,7 @@ public struct ExperimentConfig: Codable, Sendable, Hashable {
   /// Error feedback: one memory per worker, p = g + s·e, e ← p − Q(p).
   public var errorFeedback: Bool = false
   /// The error-feedback scale s: a number, or `warmup` for the authors' 2/(1 + e^(−epoch)) − 1.
-  public var efScale: String = "1"
+  public var efScale: ErrorFeedbackScale = .constant(1)
   /// Layers with at most this many parameters are sent uncompressed (the authors use 1000).
   public var compressThreshold: Int = 1000
   /// Root seed of every random stream.
@@ -112,7 +112,7 @@ extension ExperimentConfig {
     int("workers", \.workers, 1...100_000, "N, the number of workers."),
     double("participation", \.participation, 0.000001...1, "Fraction of workers sampled each round."),
     int("batch", \.batch, 1...1_000_000, "Minibatch size per worker and local step."),
-    choice("protocol", \.protocolName, ["gradient", "local"], "gradient: workers send minibatch gradients (the HSQ paper); local: E local SGD steps, the model delta is sent."),
+    choice("protocol", \.protocolName, "gradient: workers send minibatch gradients (the HSQ paper); local: E local SGD steps, the model delta is sent."),
     int("local-steps", \.localSteps, 1...10_000, "E, local steps per round for protocol local."),
     double("lr", \.lr, 0...1e6, "Learning rate."),
     double("momentum", \.momentum, 0...0.999999, "Heavy-ball momentum applied by the server."),
@@ -122,13 +122,8 @@ extension ExperimentConfig {
     bool("ef", \.errorFeedback, "Error feedback: one memory per worker."),
     ConfigField(
       name: "ef-scale", doc: "Error-feedback scale: a number in [0, 1], or warmup for the authors' 2/(1 + e^(−epoch)) − 1.",
-      kind: .string, component: nil, get: { $0.efScale },
-      set: { config, text in
-        guard text == "warmup" || (Double(text).map { (0...1).contains($0) } ?? false) else {
-          throw HSQError.invalidParameter(component: "experiment", parameter: "ef-scale", problem: "'\(clipped(text))' is neither a number in [0, 1] nor warmup.")
-        }
-        config.efScale = text
-      }),
+      kind: .string, component: nil, get: { $0.efScale.description },
+      set: { config, text in config.efScale = try ErrorFeedbackScale(parsing: text) }),
     int("compress-threshold", \.compressThreshold, 0...Int(Int32.max), "Layers with at most this many parameters go uncompressed."),
     ConfigField(
       name: "seed", doc: "Root seed of every random stream.", kind: .int(0...Int.max), component: nil,
@@ -205,11 +200,11 @@ extension ExperimentConfig {
     })
   }
 
-  private static func choice(_ name: String, _ path: any Sendable & WritableKeyPath<ExperimentConfig, String>, _ choices: [String], _ doc: String) -> ConfigField {
-    let spec = ParameterSpec.choice(name, choices, default: choices[0], doc: doc)
-    return ConfigField(name: name, doc: doc, kind: spec.kind, component: nil, get: { $0[keyPath: path] }, set: { config, text in
-      guard case let .string(v) = try spec.parse(text, component: "experiment") else { return }
-      config[keyPath: path] = v
+  private static func choice<Choice: NamedChoice>(_ name: String, _ path: any Sendable & WritableKeyPath<ExperimentConfig, Choice>, _ doc: String) -> ConfigField {
+    let spec = ParameterSpec.choice(name, Choice.self, default: Choice.allCases.first!, doc: doc)
+    return ConfigField(name: name, doc: doc, kind: spec.kind, component: nil, get: { $0[keyPath: path].rawValue }, set: { config, text in
+      guard case let .string(v) = try spec.parse(text, component: "experiment"), let choice = Choice(rawValue: v) else { return }
+      config[keyPath: path] = choice
     })
   }
 }

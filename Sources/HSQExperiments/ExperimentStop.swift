@@ -1,5 +1,7 @@
+import HSQCore
+
 /// Why a run stopped early.
-public enum ExperimentStop: Error, Equatable, Sendable, CustomStringConvertible {
+public enum ExperimentStop: Error, Equatable, Sendable, UserFacingError {
   /// NaN/Inf or a loss blow-up: the step was not applied.
   case diverged(String)
 

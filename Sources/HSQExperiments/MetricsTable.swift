@@ -10,27 +10,19 @@ public struct MetricsTable: Sendable {
   public let columns: [String]
   public let rows: [[Double?]]
 
+  /// The table of `records`, read from their own encoding: the columns are the names `--json` and
+  /// checkpoints use, in the order records encode them, then `<layer>.<quantity>` for each layer's measurements.
   public init(_ records: [StepRecord]) {
-    var columns = [
-      "step", "epoch", "lr", "train_loss", "test_loss", "test_accuracy", "test_examples", "participants", "bits_up", "bits_down",
-      "cumulative_bits_up", "cumulative_bits_down", "gradient_norm", "distance_to_optimum", "compute_s", "compress_s",
-      "wall_s", "cumulative_wall_s", "round_s", "cumulative_round_s",
-    ]
+    let recordKeys = StepRecord.CodingKeys.allCases.filter { $0 != .layers }.map(\.stringValue)
+    let layerKeys = LayerRecord.CodingKeys.allCases.filter { !$0.isIdentity }.map(\.stringValue)
     let layerNames = records.first?.layers.map(\.name) ?? []
-    let quantities = ["bits", "rho", "exact_rho", "bound_rho", "worst_case", "gradient_norm"]
-    for name in layerNames { for q in quantities { columns.append("\(name).\(q)") } }
-    self.columns = columns
-    rows = records.map { r in
-      var row: [Double?] = [
-        Double(r.step), r.epoch, r.lr, r.trainLoss, r.testLoss, r.testAccuracy, r.testExamples.map(Double.init), Double(r.participants),
-        Double(r.bitsUp), Double(r.bitsDown), Double(r.cumulativeBitsUp), Double(r.cumulativeBitsDown),
-        r.gradientNorm, r.distanceToOptimum, r.computeSeconds, r.compressSeconds,
-        r.wallSeconds, r.cumulativeWallSeconds, r.roundSeconds, r.cumulativeRoundSeconds,
-      ]
+    columns = recordKeys + layerNames.flatMap { name in layerKeys.map { "\(name).\($0)" } }
+    rows = records.map { record in
+      let fields = EncodedFields(record)
+      var row = recordKeys.map { fields.numbers[$0] ?? nil }
       for name in layerNames {
-        let layer = r.layers.first { $0.name == name }
-        row += [layer.map { Double($0.bits) }, layer?.observedRho, layer?.exactRho ?? nil, layer?.boundRho ?? nil,
-                layer?.worstCase ?? nil, layer?.gradientNorm]
+        let layer = fields.layers.first { $0.name == name }
+        row += layerKeys.map { layer?.numbers[$0] ?? nil }
       }
       return row
     }
@@ -58,7 +50,7 @@ public struct MetricsTable: Sendable {
     case "csv": try AtomicFile.write(csv, to: path)
     case "jsonl", "json", "ndjson": try AtomicFile.write(jsonLines, to: path)
     default:
-      throw HSQError.invalidArgument("Cannot tell the format of '\(path)'; end the name with .csv or .jsonl.")
+      throw HSQError.unknownExtension(path: path, what: "format", extensions: ["csv", "jsonl"], alternative: nil)
     }
   }
 
@@ -70,5 +62,38 @@ public struct MetricsTable: Sendable {
 
   static func quoteCSV(_ text: String) -> String {
     text.contains(",") || text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+  }
+}
+
+/// A record's numeric fields by name, as its `Encodable` conformance writes them (null: `nil`).
+private struct EncodedFields: Decodable {
+  var name: String?
+  var numbers: [String: Double?] = [:]
+  var layers: [EncodedFields] = []
+
+  init(_ record: StepRecord) {
+    let encoder = JSONEncoder()
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    // A record always encodes (numbers, text, booleans and a list of layers) and reads back.
+    self = (try? encoder.encode(record)).flatMap { try? decoder.decode(Self.self, from: $0) } ?? EncodedFields()
+  }
+
+  private init() {}
+
+  init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: RecordKey.self)
+    for key in container.allKeys {
+      if key.stringValue == StepRecord.CodingKeys.layers.stringValue {
+        layers = try container.decode([EncodedFields].self, forKey: key)
+      } else if key.stringValue == LayerRecord.CodingKeys.name.stringValue {
+        name = try container.decode(String.self, forKey: key)
+      } else if try container.decodeNil(forKey: key) {
+        numbers[key.stringValue] = .some(nil)
+      } else if let number = try? container.decode(Double.self, forKey: key) {
+        numbers[key.stringValue] = number
+      }
+    }
   }
 }

@@ -75,7 +75,7 @@ extension Experiment {
 
   /// What an epoch means here, in one sentence.
   public var epochMeaning: String {
-    let perStep = config.workers == 0 ? 0 : Int((config.participation * Double(config.workers)).rounded(.up)) * config.batch * (config.protocolName == "local" ? config.localSteps : 1)
+    let perStep = config.workers == 0 ? 0 : Int((config.participation * Double(config.workers)).rounded(.up)) * config.batch * (config.protocolName == .local ? config.localSteps : 1)
     let steps = perStep > 0 ? (dataset.train.count + perStep - 1) / perStep : 0
     var text = "An epoch is \(dataset.train.count) examples drawn: \(steps) steps of \(perStep); each worker draws its batches with replacement from its own shard"
     let sizes = shards.map(\.count)

@@ -18,7 +18,7 @@ extension Pipeline {
   /// so the per-worker terms count N times, whatever the thread count.
   static func checkMemory(_ config: ExperimentConfig, model: any Model, dataset: Dataset) throws {
     let parameters = model.parameterMemory
-    let copies = 4 + (config.errorFeedback ? 3 : 0) + (config.protocolName == "local" ? 2 : 0)
+    let copies = 4 + (config.errorFeedback ? 3 : 0) + (config.protocolName == .local ? 2 : 0)
     let perExample = model.workspaceFloatsPerExample.addingReportingOverflow(dataset.train.featureCount + 1)
     let batch = perExample.overflow ? MemoryEstimate.overflow : .floats(config.batch, perExample.partialValue)
     let total = 8 * parameters + config.workers * (copies * parameters + batch)

@@ -1,4 +1,5 @@
 import Foundation
+import HSQCore
 
 /// The nonlinearity between hidden layers, with its derivative written in terms of the output.
 ///
@@ -12,7 +13,7 @@ import Foundation
 /// pass keeps only activations. The default initialization follows: He
 /// (`N(0, 2/fan_in)`) for relu, Xavier/Glorot (`N(0, 2/(fan_in + fan_out))`)
 /// for tanh and sigmoid.
-public enum Activation: String, Sendable, Hashable, CaseIterable {
+public enum Activation: String, NamedChoice {
   case relu
   case tanh
   case sigmoid

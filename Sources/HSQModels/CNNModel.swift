@@ -39,8 +39,8 @@ public struct CNNModel: ModelComponent {
   public init(_ parameters: ParameterValues, input: ModelInput) throws {
     let shape = input.featureShape
     guard shape.count == 2 || shape.count == 3 else {
-      throw HSQError.invalidArgument(
-        "Model 'cnn' needs image features shaped [h, w] or [c, h, w], the dataset's are \(shape); use 'mlp' for flat features.")
+      throw HSQError.incompatible(
+        subject: "Model 'cnn'", needs: "image features shaped [h, w] or [c, h, w]", found: "the dataset's are \(shape)", fix: "use 'mlp' for flat features")
     }
     let k = parameters.int("kernel")
     let (c, h, w) = shape.count == 2 ? (1, shape[0], shape[1]) : (shape[0], shape[1], shape[2])

@@ -33,8 +33,13 @@ extension Model {
 /// Parameters the three linear models share.
 enum LinearParameters {
   static let bias = ParameterSpec.bool("bias", default: true, doc: "Learn an intercept b (a ones column in the smoothness constants).")
+  /// The `init` parameter of a linear model.
+  enum WeightInit: String, NamedChoice {
+    case zero, xavier
+  }
+
   static let initialization = ParameterSpec.choice(
-    "init", ["zero", "xavier"], default: "zero",
+    "init", WeightInit.self, default: .zero,
     doc: "Initial weights: zero (a seed-free start, the usual x₀ of convex bounds) or xavier N(0, 2/(d + k)).")
 
   /// The stack `d → k` named `linear`.
@@ -43,6 +48,6 @@ enum LinearParameters {
   }
 
   static func initialization(_ parameters: ParameterValues) -> DenseStack.Initialization {
-    parameters.string("init") == "zero" ? .zero : .xavier
+    parameters.choice("init", as: WeightInit.self) == .zero ? .zero : .xavier
   }
 }

@@ -30,8 +30,9 @@ public struct LeastSquaresModel: ModelComponent {
 
   public init(_ parameters: ParameterValues, input: ModelInput) throws {
     guard input.task == .regression else {
-      throw HSQError.invalidArgument(
-        "Model 'least-squares' needs real targets but the dataset is a \(input.task.rawValue) classification; use 'logistic' (binary) or 'softmax'.")
+      throw HSQError.incompatible(
+        subject: "Model 'least-squares'", needs: "real targets", found: "the dataset is a \(input.task.rawValue) classification",
+        fix: "use 'logistic' (binary) or 'softmax'")
     }
     spec = parameters.canonical
     self.input = input

@@ -31,11 +31,10 @@ public struct LogisticModel: ModelComponent {
     switch input.task {
     case .binary: break
     case .multiclass:
-      throw HSQError.invalidArgument(
-        "Model 'logistic' is binary but the dataset has \(input.classCount) classes; use 'softmax' (or 'mlp').")
+      throw HSQError.incompatible(
+        subject: "Model 'logistic'", needs: "labels 0/1", found: "the dataset has \(input.classCount) classes", fix: "use 'softmax' (or 'mlp')")
     case .regression:
-      throw HSQError.invalidArgument(
-        "Model 'logistic' needs labels 0/1 but the dataset is a regression; use 'least-squares'.")
+      throw HSQError.incompatible(subject: "Model 'logistic'", needs: "labels 0/1", found: "the dataset is a regression", fix: "use 'least-squares'")
     }
     spec = parameters.canonical
     self.input = input

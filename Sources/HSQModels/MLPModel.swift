@@ -24,8 +24,8 @@ public struct MLPModel: ModelComponent {
     kind: .model, name: "mlp",
     parameters: [
       .string("hidden", default: "128", doc: "Hidden layer widths joined by '-', e.g. 256-128; 'none' for no hidden layer."),
-      .choice("activation", Activation.allCases.map(\.rawValue), default: "relu", doc: "The nonlinearity after each hidden layer."),
-      .choice("init", ["auto", "he", "xavier"], default: "auto", doc: "Weight initialization; auto is he for relu, xavier otherwise."),
+      .choice("activation", Activation.self, default: .relu, doc: "The nonlinearity after each hidden layer."),
+      .choice("init", WeightInit.self, default: .auto, doc: "Weight initialization; auto is he for relu, xavier otherwise."),
     ])
 
   public let spec: String
@@ -37,17 +37,22 @@ public struct MLPModel: ModelComponent {
 
   public init(_ parameters: ParameterValues, input: ModelInput) throws {
     let hidden = try Self.parseWidths(parameters.string("hidden"), component: "mlp")
-    let activation = Activation(rawValue: parameters.string("activation"))!
+    let activation = parameters.choice("activation", as: Activation.self)
     spec = parameters.canonical
     self.input = input
     output = .natural(for: input)
     stack = DenseStack(sizes: [input.featureCount] + hidden + [output.width], activation: activation)
     layers = stack.layers
-    switch parameters.string("init") {
-    case "he": initialization = .he
-    case "xavier": initialization = .xavier
-    default: initialization = activation == .relu ? .he : .xavier
+    switch parameters.choice("init", as: WeightInit.self) {
+    case .he: initialization = .he
+    case .xavier: initialization = .xavier
+    case .auto: initialization = activation == .relu ? .he : .xavier
     }
+  }
+
+  /// The `init` parameter: he, xavier, or auto (he for relu, xavier otherwise).
+  enum WeightInit: String, NamedChoice {
+    case auto, he, xavier
   }
 
   /// Parses `256-128` (or `none`) into widths.

@@ -30,8 +30,7 @@ public struct SoftmaxModel: ModelComponent {
 
   public init(_ parameters: ParameterValues, input: ModelInput) throws {
     guard input.task != .regression else {
-      throw HSQError.invalidArgument(
-        "Model 'softmax' needs class labels but the dataset is a regression; use 'least-squares' (or 'mlp').")
+      throw HSQError.incompatible(subject: "Model 'softmax'", needs: "class labels", found: "the dataset is a regression", fix: "use 'least-squares' (or 'mlp')")
     }
     spec = parameters.canonical
     self.input = input

@@ -1,5 +1,7 @@
+import HSQCore
+
 /// What can go wrong with a notebook, as one message naming the place and the fix.
-public enum NotebookError: Error, CustomStringConvertible, Equatable {
+public enum NotebookError: Error, Equatable, Sendable, UserFacingError {
   case malformed(line: Int, problem: String)
   case commandFailed(block: Int, line: String, message: String)
   case differs(block: Int, firstLine: String, detail: String)

@@ -77,7 +77,7 @@ struct TrainBenchmark: ParsableCommand {
     config.momentum = momentum
     config.weightDecay = weightDecay
     config.errorFeedback = ef
-    config.efScale = efScale
+    config.efScale = try ErrorFeedbackScale(parsing: efScale)
     config.compressor = spelling(of: compressor)
     config.trackTheory = false
     config.threads = threads

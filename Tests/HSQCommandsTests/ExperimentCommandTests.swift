@@ -80,9 +80,9 @@ import Testing
         + "weight-decay=0.01 partition=shards track-theory=false test-subset=50")
     #expect(!out.isError, "\(out.error ?? "")")
     let c = try s.experiment().config
-    #expect(c.protocolName == "local" && c.localSteps == 3)
+    #expect(c.protocolName == .local && c.localSteps == 3)
     #expect(c.downlink == "hsq:dim=8,k=32,codebook=gaussian,norm-bits=6")
-    #expect(c.errorFeedback && c.efScale == "warmup")
+    #expect(c.errorFeedback && c.efScale == .warmup)
     #expect(c.lrDecay == 0.5 && c.lrDecayEvery == 0.4 && c.weightDecay == 0.01)
     #expect(c.partition == "shards" && !c.trackTheory && c.testSubset == 50)
     #expect(try s.experiment().evaluate().count == 50)

@@ -9,7 +9,7 @@ import Testing
     var c = SmallExperiment.config(compressor: "hsq:dim=8,k=32,codebook=gaussian,norm-bits=6", workers: 6, seed: 13)
     c.downlink = "hsq-unbiased:dim=8,k=32,codebook=gaussian"
     c.participation = 0.5
-    c.protocolName = name
+    c.protocolName = RoundProtocol(rawValue: name)!
     c.localSteps = name == "local" ? 2 : 1
     c.momentum = 0.5
     c.weightDecay = 0.001
@@ -17,7 +17,7 @@ import Testing
     c.lrDecay = 0.5
     c.lrDecayEvery = name == "local" ? 0.4 : 0.2
     c.errorFeedback = true
-    c.efScale = "warmup"
+    c.efScale = .warmup
     c.evalEvery = 3
     return c
   }

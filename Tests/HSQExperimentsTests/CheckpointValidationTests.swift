@@ -88,8 +88,8 @@ import Testing
     record["participants"] = Int.max
     Self.expectRefused(try fixture.loadError { $0["history"] = [record] }, naming: "history[0].participants")
     record = records[0]
-    record["bitsUp"] = Int.max
-    Self.expectRefused(try fixture.loadError { $0["history"] = [record] }, naming: "history[0].bitsUp")
+    record["bits_up"] = Int.max
+    Self.expectRefused(try fixture.loadError { $0["history"] = [record] }, naming: "history[0].bits_up")
   }
 
   @Test func aTypeErrorNamesTheField() throws {

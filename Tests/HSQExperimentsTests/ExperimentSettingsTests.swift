@@ -57,7 +57,7 @@ import Testing
 
   @Test func localProtocolWithOneWorkerIsLocalSGDOverTheSameBatches() throws {
     var c = Self.config()
-    c.protocolName = "local"
+    c.protocolName = .local
     c.localSteps = 3
     c.weightDecay = 0.01
     let e = try Experiment(c)
@@ -104,7 +104,7 @@ import Testing
     var c = Self.config(workers: 2)
     c.compressor = "hsq:dim=8,k=32,codebook=gaussian,norm-bits=6"
     c.errorFeedback = true
-    c.efScale = scale
+    c.efScale = try ErrorFeedbackScale(parsing: scale)
     let e = try Experiment(c)
     #expect(e.currentEFScale == (scale == "warmup" ? 0 : 0.5))
     try e.step()

@@ -18,14 +18,14 @@ import Testing
     case "hsq+ef":
       c.compressor = "hsq:dim=8,k=32,codebook=gaussian,norm-bits=6"
       c.errorFeedback = true
-      c.efScale = "warmup"
+      c.efScale = .warmup
     case "qsgd participation 0.5":
       c.compressor = "qsgd:levels=4"
       c.participation = 0.5
     case "topk+ef local 2":
       c.compressor = "topk:k=16"
       c.errorFeedback = true
-      c.protocolName = "local"
+      c.protocolName = .local
       c.localSteps = 2
       c.momentum = 0.9
     case "identity":

@@ -80,7 +80,7 @@ extension Session {
     config.dataset = Datasets.defaultSpec
     for word in settings {
       guard let eq = word.firstIndex(of: "=") else {
-        throw HSQError.invalidArgument("'\(word)' is not key=value; write e.g. 'lr=0.05' (see 'list settings').")
+        throw HSQError.notKeyValue(text: word, within: nil, example: "lr=0.05", hint: "see 'list settings'")
       }
       let key = String(word[..<eq])
       var value = String(word[word.index(after: eq)...])
@@ -190,18 +190,9 @@ extension Session {
     return String(format: "%.2f G\(unit)", x / 1e9)
   }
 
+  /// A step as `--json` shows it: the record's own encoding, the names `export` and checkpoints use.
   static func json(_ r: StepRecord) -> JSONValue {
-    .object([
-      ("step", .int(r.step)), ("epoch", .number(r.epoch)), ("lr", .number(r.lr)), ("train_loss", .number(r.trainLoss)),
-      ("test_loss", .number(r.testLoss)), ("test_accuracy", .number(r.testAccuracy)), ("test_examples", r.testExamples.map { .int($0) } ?? .null),
-      ("bits_up", .int(r.bitsUp)), ("bits_down", .int(r.bitsDown)), ("cumulative_bits_up", .int(r.cumulativeBitsUp)),
-      ("gradient_norm", .number(r.gradientNorm)), ("distance_to_optimum", .number(r.distanceToOptimum)),
-      ("layers", .array(r.layers.map { l in
-        .object([("name", .string(l.name)), ("compressed", .bool(l.compressed)), ("bits", .int(l.bits)),
-                 ("rho", .number(l.observedRho)), ("exact_rho", .number(l.exactRho)), ("bound_rho", .number(l.boundRho)),
-                 ("worst_case", .number(l.worstCase)), ("guarantee", .string(l.guarantee))])
-      })),
-    ])
+    (try? JSONValue(encoding: r)) ?? .null
   }
 
   func tour(replacing: Bool) throws -> CommandOutput {

@@ -96,7 +96,7 @@ extension Session {
 
   func theory(_ args: ParsedArguments) throws -> CommandOutput {
     let e = try experiment(args.option("on"))
-    guard let r = e.history.last else { throw HSQError.invalidState("There are no gradients yet; run 'step' first.") }
+    guard let r = e.history.last else { throw HSQError.missing(thing: "gradients yet", plural: true, fix: "run 'step' first") }
     let samples = try args.int("samples", default: 0, in: 0...1_000_000)
     let z = try args.double("z", in: 0.1...10) ?? 3
     let layerName = try args.option("layer").map { try e.layer(named: $0).name }
@@ -158,7 +158,7 @@ extension Session {
   }
 
   func compare(_ names: [String], target: Double? = nil) throws -> CommandOutput {
-    guard !names.isEmpty else { throw HSQError.invalidState("There are no experiments to compare; create some with 'experiment'.") }
+    guard !names.isEmpty else { throw HSQError.missing(thing: "experiments to compare", plural: true, fix: "create some with 'experiment'") }
     var table = TextTable(columns: ["experiment", "step", "epoch", "compressor", "ef", "loss", "test acc", "evaluated", "total bits up", "× fewer than float32"]
                           + (target.map { ["time to \(Self.fixed($0 * 100, 1))%"] } ?? []))
     var json: [JSONValue] = []

@@ -2,33 +2,21 @@ import Foundation
 import HSQ
 
 extension Session {
-  /// The metrics `plot` knows, with their axis labels.
-  static let plotMetrics: [(name: String, label: String)] = [
-    ("loss", "training loss"), ("test-loss", "test loss"), ("accuracy", "test accuracy"), ("bits", "cumulative uplink bits"),
-    ("rho", "ρ = ‖Q(p) − p‖²/‖p‖²"), ("grad-norm", "‖ḡ‖"), ("distance", "‖x − x*‖²"), ("lr", "learning rate"),
-  ]
-
   func plot(_ args: ParsedArguments) throws -> CommandOutput {
-    let metric = args.positional[0]
-    guard let label = Self.plotMetrics.first(where: { $0.name == metric })?.label else {
-      throw HSQError.unknownName(kind: "metric", name: metric, suggestion: closestMatch(to: metric, in: Self.plotMetrics.map(\.name)))
-    }
-    let axis = args.option("x") ?? "step"
-    guard ["step", "epoch", "bits", "time"].contains(axis) else {
-      throw HSQError.invalidArgument("'--x \(axis)' is not an axis; use step, epoch, bits or time.")
-    }
-    if let name = args.option("sweep") { return try plotSweep(args, sweep: try sweep(named: name), metric: metric, label: label, axis: axis) }
+    let metric = try PlotMetric(parsing: args.positional[0], what: "a metric")
+    let axis = try PlotXAxis(parsing: args.option("x") ?? "step", what: "an axis for '--x'")
+    if let name = args.option("sweep") { return try plotSweep(args, sweep: try sweep(named: name), metric: metric, axis: axis) }
     let names = args.option("experiments").map { $0.split(separator: ",").map(String.init) } ?? [current].compactMap { $0 }
-    guard !names.isEmpty else { throw HSQError.invalidState("There is no experiment to plot; create one with 'experiment NAME'.") }
+    guard !names.isEmpty else { throw HSQError.missing(thing: "experiment to plot", plural: false, fix: "create one with 'experiment NAME'") }
     var series: [PlotSeries] = []
     var lines: [PlotSpec.HorizontalLine] = []
     for name in names {
       let e = try experiment(name)
       let records = e.history
-      func x(_ r: StepRecord) -> Double { Self.axisValue(r, axis) }
+      func x(_ r: StepRecord) -> Double { axis.value(in: r) }
       let prefix = names.count > 1 ? "\(name) " : ""
       switch metric {
-      case "rho":
+      case .rho:
         let layerName = try args.option("layer").map { try e.layer(named: $0).name } ?? records.last?.layers.filter(\.compressed).max(by: { $0.count < $1.count })?.name
           ?? { throw HSQError.invalidState("'\(name)' has no compressed layer to plot ρ for; step first or lower 'compress-threshold'.") }()
         let layers = records.compactMap { r in r.layers.first { $0.name == layerName }.map { (r, $0) } }
@@ -38,28 +26,16 @@ extension Session {
         }
         if let worst = layers.last?.1.worstCase { lines.append(.init(label: prefix + "worst case", y: worst)) }
       default:
-        let ys: [Double] = records.map { r in
-          switch metric {
-          case "loss": return r.trainLoss
-          case "test-loss": return r.testLoss ?? .nan
-          case "accuracy": return r.testAccuracy ?? .nan
-          case "bits": return Double(r.cumulativeBitsUp)
-          case "grad-norm": return r.gradientNorm
-          case "distance": return r.distanceToOptimum ?? .nan
-          default: return r.lr
-          }
-        }
+        let ys: [Double] = records.map { metric.value(in: $0) ?? .nan }
         let keep = ys.indices.filter { ys[$0].isFinite }
-        series.append(PlotSeries(name: prefix + metric, x: keep.map { x(records[$0]) }, y: keep.map { ys[$0] },
-                                 style: metric == "accuracy" || metric == "test-loss" ? .points : .line))
+        series.append(PlotSeries(name: prefix + metric.rawValue, x: keep.map { x(records[$0]) }, y: keep.map { ys[$0] }, style: metric.style))
       }
     }
-    let xLabel = Self.axisLabel(axis)
-    let spec = PlotSpec(title: "\(label) — \(names.joined(separator: ", "))", xLabel: xLabel, yLabel: label, series: series,
+    let spec = PlotSpec(title: "\(metric.label) — \(names.joined(separator: ", "))", xLabel: axis.label, yLabel: metric.label, series: series,
                         logX: args.flag("logx"), logY: args.flag("log"), horizontalLines: lines)
     let height = try args.int("height", default: 16, in: 5...200)
     var output = CommandOutput(text: TerminalPlot.render(spec, width: min(terminalWidth, 160), height: height),
-                               json: .object([("metric", .string(metric)), ("series", .array(series.map { s in
+                               json: .object([("metric", .string(metric.rawValue)), ("series", .array(series.map { s in
                                  .object([("name", .string(s.name)), ("x", .array(s.x.map { .number($0) })), ("y", .array(s.y.map { JSONValue.number($0) }))])
                                }))]))
     if let file = args.option("svg") {

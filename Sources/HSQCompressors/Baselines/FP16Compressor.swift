@@ -30,7 +30,7 @@ import HSQCore
 /// Reference: IEEE 754-2008 binary16; Higham, Accuracy and Stability of Numerical Algorithms, §2.2.
 public struct FP16Compressor: CompressorComponent {
   /// Whether values are scaled by a shared power of two before the cast.
-  public enum Scale: String, Sendable, Hashable, CaseIterable {
+  public enum Scale: String, NamedChoice {
     case pow2
     case none
   }
@@ -38,7 +38,7 @@ public struct FP16Compressor: CompressorComponent {
   public static let info = ComponentInfo(
     kind: .compressor, name: "fp16",
     parameters: [
-      .choice("scale", Scale.allCases.map(\.rawValue), default: "pow2",
+      .choice("scale", Scale.self, default: .pow2,
               doc: "pow2: a shared power-of-two scale (no overflow, δ = 1 − 2⁻²²); none: a plain cast."),
     ])
 
@@ -47,7 +47,7 @@ public struct FP16Compressor: CompressorComponent {
   public init(scale: Scale = .pow2) { self.scale = scale }
 
   public init(_ parameters: ParameterValues) throws {
-    self.init(scale: Scale(rawValue: parameters.string("scale")) ?? .pow2)
+    self.init(scale: parameters.choice("scale"))
   }
 
   public var spec: String { "fp16:scale=\(scale.rawValue)" }

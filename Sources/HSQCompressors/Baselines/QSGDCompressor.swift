@@ -35,7 +35,7 @@ import HSQCore
 /// Reference: Alistarh et al., QSGD, NeurIPS 2017; xinyandai/gradient-quantization.
 public struct QSGDCompressor: CompressorComponent {
   /// How each bucket is scaled.
-  public enum Norm: String, Sendable, Hashable, CaseIterable {
+  public enum Norm: String, NamedChoice {
     case max
     case l2
   }
@@ -46,7 +46,7 @@ public struct QSGDCompressor: CompressorComponent {
       .int("bits", 0...15, default: 2, doc: "s = 2^bits levels (the authors' n_bit); 2 gives s = 4."),
       .int("levels", 1...65535, default: nil, doc: "s itself, overriding bits (e.g. levels=1 for one level)."),
       .int("bucket", 0...(1 << 30), default: 128, doc: "Coordinates sharing one scale; 0 = the whole vector."),
-      .choice("norm", Norm.allCases.map(\.rawValue), default: "max", doc: "Each bucket's scale: max (the authors') or l2 (Alistarh et al.)."),
+      .choice("norm", Norm.self, default: .max, doc: "Each bucket's scale: max (the authors') or l2 (Alistarh et al.)."),
     ])
 
   /// s, the number of non-zero levels.
@@ -71,7 +71,7 @@ public struct QSGDCompressor: CompressorComponent {
   }
 
   public init(_ parameters: ParameterValues) throws {
-    let norm = Norm(rawValue: parameters.string("norm")) ?? .max
+    let norm = parameters.choice("norm", as: Norm.self)
     if let levels = parameters.optionalInt("levels") {
       try self.init(levels: levels, bucket: parameters.int("bucket"), norm: norm)
     } else {

@@ -16,10 +16,16 @@ import HSQCore
 /// `nn` error ‖v‖² − u²(2 − d/p), a contraction with δ = (2 − d/p)/p ≥ 1/p;
 /// `unbiased` error E‖Q(v) − v‖² = ‖a‖₁²·d/p − ‖v‖², ω = d − 1 (THEORY.md §2, O(log d) end).
 public struct HSQLogCompressor: CompressorComponent {
+  /// Which coefficient is sent: the largest (`nn`, biased) or one sampled ∝ |a_k| (`unbiased`).
+  public enum Mode: String, NamedChoice {
+    case nn
+    case unbiased
+  }
+
   public static let info = ComponentInfo(
     kind: .compressor, name: "hsq-log",
     parameters: [
-      .choice("mode", ["nn", "unbiased"], default: "nn", doc: "nn: the largest coefficient (biased); unbiased: one coefficient sampled ∝ |a_k|."),
+      .choice("mode", Mode.self, default: .nn, doc: "nn: the largest coefficient (biased); unbiased: one coefficient sampled ∝ |a_k|."),
       .int("seed", 0...Int(Int32.max), default: 0, doc: "Seed of the random signs s; both ends derive the basis from it."),
     ])
 
@@ -28,7 +34,7 @@ public struct HSQLogCompressor: CompressorComponent {
   public let spec: String
 
   public init(_ parameters: ParameterValues) throws {
-    isUnbiased = parameters.string("mode") == "unbiased"
+    isUnbiased = parameters.choice("mode", as: Mode.self) == .unbiased
     seed = parameters.int("seed")
     spec = parameters.canonical
   }

@@ -45,7 +45,7 @@ final class WorkerState: @unchecked Sendable {
     // Models write every entry of the gradient (a tested part of their contract), so the buffer starts uninitialized.
     var raw = model.uninitializedParameters()
     var loss = 0.0
-    if config.protocolName == "local" {
+    if config.protocolName == .local {
       let parameters = request.parameters
       var x = parameters
       var gradient = model.zeroParameters()

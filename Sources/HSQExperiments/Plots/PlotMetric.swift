@@ -1,0 +1,75 @@
+import HSQCore
+
+/// A quantity `plot` draws from an experiment's step records; the raw values are what `plot` takes.
+public enum PlotMetric: String, NamedChoice {
+  case loss
+  case testLoss = "test-loss"
+  case accuracy
+  case bits
+  /// The observed error of one layer, with its bound and worst case (``LayerRecord``).
+  case rho
+  case gradNorm = "grad-norm"
+  case distance
+  case lr
+
+  /// The label of the metric's axis.
+  public var label: String {
+    switch self {
+    case .loss: return "training loss"
+    case .testLoss: return "test loss"
+    case .accuracy: return "test accuracy"
+    case .bits: return "cumulative uplink bits"
+    case .rho: return "ρ = ‖Q(p) − p‖²/‖p‖²"
+    case .gradNorm: return "‖ḡ‖"
+    case .distance: return "‖x − x*‖²"
+    case .lr: return "learning rate"
+    }
+  }
+
+  /// The metric's value in `record` (NaN where the step has none); `nil` for ``rho``, which is per layer.
+  public func value(in record: StepRecord) -> Double? {
+    switch self {
+    case .loss: return record.trainLoss
+    case .testLoss: return record.testLoss ?? .nan
+    case .accuracy: return record.testAccuracy ?? .nan
+    case .bits: return Double(record.cumulativeBitsUp)
+    case .rho: return nil
+    case .gradNorm: return record.gradientNorm
+    case .distance: return record.distanceToOptimum ?? .nan
+    case .lr: return record.lr
+    }
+  }
+
+  /// How the series is drawn: points for metrics measured only now and then (test set), else a line.
+  public var style: PlotSeries.Style {
+    self == .accuracy || self == .testLoss ? .points : .line
+  }
+}
+
+/// The horizontal axis of a metric plot: `plot --x`.
+public enum PlotXAxis: String, NamedChoice {
+  case step
+  case epoch
+  case bits
+  /// Seconds since step 0: simulated under a `network` model, else measured wall time.
+  case time
+
+  /// The axis label.
+  public var label: String {
+    switch self {
+    case .bits: return "cumulative uplink bits"
+    case .time: return "time (s)"
+    default: return rawValue
+    }
+  }
+
+  /// The record's position on this axis.
+  public func value(in record: StepRecord) -> Double {
+    switch self {
+    case .step: return Double(record.step)
+    case .epoch: return record.epoch
+    case .bits: return Double(record.cumulativeBitsUp)
+    case .time: return record.timeSeconds
+    }
+  }
+}
