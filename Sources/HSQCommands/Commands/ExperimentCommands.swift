@@ -149,6 +149,7 @@ extension Session {
       }
     }
     if total > 10 || total == 0, let last = outcome.records.last { lines.append(stepLine(last)) }
+    else if let last = outcome.records.last, !lines.isEmpty { lines[lines.count - 1] = stepLine(last) }
     var text = lines.joined(separator: "\n")
     switch outcome.reason {
     case .steps where total > 0: break
