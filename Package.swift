@@ -47,6 +47,13 @@ let package = Package(
     .systemLibrary(
       name: "CMPI", pkgConfig: "ompi-c",
       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+    /// The Jupyter kernel's transport (ZeroMQ) and message signatures (HMAC-SHA256 from OpenSSL's libcrypto).
+    .systemLibrary(
+      name: "CZMQ", pkgConfig: "libzmq",
+      providers: [.apt(["libzmq3-dev"])]),
+    .systemLibrary(
+      name: "CLibCrypto", pkgConfig: "libcrypto",
+      providers: [.apt(["libssl-dev"])]),
 
     // MARK: - Implementation
     /// Hot loops in C with per-function CPU targets and run-time dispatch,
@@ -82,9 +89,11 @@ let package = Package(
     .target(name: "HSQLineEditor", dependencies: ["CEditLine", "CInterrupt"], swiftSettings: swiftSettings),
     .executableTarget(
       name: "hsq-line-editor-demo", dependencies: ["HSQLineEditor"], swiftSettings: swiftSettings),
+    /// The Jupyter kernel: another front end of the command engine, speaking the messaging protocol over ZeroMQ.
+    .target(name: "HSQKernel", dependencies: ["HSQCommands", "HSQNotebook", "CZMQ", "CLibCrypto"], swiftSettings: swiftSettings),
     .target(
       name: "HSQShell",
-      dependencies: ["HSQCommands", "HSQNotebook", "HSQLineEditor", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      dependencies: ["HSQCommands", "HSQNotebook", "HSQKernel", "HSQLineEditor", "CEditLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: swiftSettings),
     /// Exports hsq's symbols so compressors that `load` compiles bind to this one copy of the registries.
     .executableTarget(
@@ -137,9 +146,10 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(
       name: "RegistryGenTests", dependencies: ["hsq-registry-gen", "HSQ"], swiftSettings: swiftSettings),
-    .testTarget(name: "HSQNotebookTests", dependencies: ["HSQNotebook"], swiftSettings: swiftSettings),
+    .testTarget(name: "HSQNotebookTests", dependencies: ["HSQNotebook", "HSQTestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQMPITests", dependencies: ["HSQMPI", "HSQTestSupport"], swiftSettings: swiftSettings),
     /// The interactive shell in a real terminal (tmux drives hsq-repl and the line-editor demo).
     .testTarget(name: "HSQShellTests", dependencies: ["HSQShell", "HSQTestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "HSQKernelTests", dependencies: ["HSQKernel", "HSQTestSupport"], exclude: ["Scripts"], swiftSettings: swiftSettings),
   ]
 )

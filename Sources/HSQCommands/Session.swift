@@ -36,6 +36,10 @@ public final class Session {
   public internal(set) var variables: [String: SessionValue] = [:]
   /// Variable names in the order they were bound.
   public internal(set) var order: [String] = []
+  /// Sweeps by name ('sweep'), apart from the variables: a sweep holds runs' records, not a live object.
+  public internal(set) var sweeps: [String: Sweep] = [:]
+  /// Sweep names in the order they were made.
+  public internal(set) var sweepOrder: [String] = []
   /// The experiment `step`, `run`, `set`, `show` … act on.
   public internal(set) var current: String?
   /// Stops long work: installed as ``Cancellation/current`` for every top-level command and reset

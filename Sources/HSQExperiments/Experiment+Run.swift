@@ -11,8 +11,29 @@ extension Experiment {
   ///   - condition: when to stop; an unbounded condition is refused.
   ///   - cancellation: polled before every step; by default the command's ``Cancellation/current``.
   ///   - onStep: called after every step with its record.
+  ///
+  /// A run that ends by its condition after crossing an epoch boundary evaluates its last step on the whole
+  /// test set (`eval-epochs`), so the last number a run reports is the final model's on every test example.
   public func run(
     until condition: StopCondition, cancellation: Cancellation? = Cancellation.current, onStep: (StepRecord) -> Void = { _ in }
+  ) -> RunOutcome {
+    let examplesBefore = examplesSeen
+    var outcome = steps(until: condition, cancellation: cancellation, onStep: onStep)
+    switch outcome.reason {
+    case .interrupted, .diverged, .failed: break
+    default:
+      guard config.evalEpochs ?? true, !outcome.records.isEmpty, crossedEpoch(from: examplesBefore, to: examplesSeen) else { break }
+      do {
+        if let last = try evaluateLastStepOnFullTestSet() { outcome.records[outcome.records.count - 1] = last }
+      } catch {
+        outcome.reason = .failed("The evaluation after step \(stepCount) failed: \(error)")
+      }
+    }
+    return outcome
+  }
+
+  private func steps(
+    until condition: StopCondition, cancellation: Cancellation?, onStep: (StepRecord) -> Void
   ) -> RunOutcome {
     var records: [StepRecord] = []
     guard !condition.isUnbounded else {
@@ -26,9 +47,7 @@ extension Experiment {
       do {
         var record = try step()
         if condition.accuracy != nil, record.testAccuracy == nil {
-          let evaluation = try evaluate()
-          record.testLoss = evaluation.loss
-          record.testAccuracy = evaluation.accuracy
+          record.store(try evaluate())
           replaceLast(record)
         }
         records.append(record)

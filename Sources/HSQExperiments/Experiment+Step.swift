@@ -19,6 +19,7 @@ extension Experiment {
   @discardableResult
   public func step() throws -> StepRecord {
     let t = stepCount
+    stepStarted = DispatchTime.now().uptimeNanoseconds
     let participants = sampleParticipants(step: t)
     let counters = try countersAfterStep(participants: participants.count)
     // With a lossless uplink and no error feedback the aggregate is the raw mean: no diagnostics frame needed.
@@ -205,7 +206,7 @@ extension Experiment {
     cumulativeBitsUp = try Self.checkedSum(cumulativeBitsUp, bitsUp, "cumulative uplink bits")
     cumulativeBitsDown = try Self.checkedSum(cumulativeBitsDown, bitsDown, "cumulative downlink bits")
     var record = StepRecord(
-      step: stepCount, epoch: epoch, lr: lr, trainLoss: loss, testLoss: nil, testAccuracy: nil,
+      step: stepCount, epoch: epoch, lr: lr, trainLoss: loss, testLoss: nil, testAccuracy: nil, testExamples: nil,
       participants: replies.count, bitsUp: bitsUp, bitsDown: bitsDown,
       cumulativeBitsUp: cumulativeBitsUp, cumulativeBitsDown: cumulativeBitsDown,
       gradientNorm: gradientNormSquared.squareRoot(), distanceToOptimum: distanceToOptimum(),
@@ -213,10 +214,10 @@ extension Experiment {
       computeSeconds: replies.reduce(0) { $0 + $1.computeSeconds },
       compressSeconds: replies.reduce(0) { $0 + $1.compressSeconds })
     if config.evalEvery > 0, stepCount % config.evalEvery == 0 {
-      let evaluation = try evaluate()
-      record.testLoss = evaluation.loss
-      record.testAccuracy = evaluation.accuracy
+      record.store(try evaluate())
     }
+    try evaluateAtEpochBoundary(&record, participants: replies.count)
+    stampTime(&record, replies: replies, started: stepStarted)
     return record
   }
 

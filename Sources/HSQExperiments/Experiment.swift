@@ -38,6 +38,8 @@ public final class Experiment {
   var cumulativeBitsUp = 0
   var cumulativeBitsDown = 0
   var examplesSeen = 0
+  /// When the step running started (uptime nanoseconds), for its wall time.
+  var stepStarted: UInt64 = 0
 
   var pipeline: Pipeline
   /// Where the workers run; they hold their shards, memories and workspaces.

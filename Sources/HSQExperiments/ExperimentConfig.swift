@@ -52,6 +52,8 @@ public struct ExperimentConfig: Codable, Sendable, Hashable {
   public var evalEvery: Int = 0
   /// Evaluate on at most this many test examples (0: all).
   public var testSubset: Int = 0
+  /// Evaluate on the whole test set at every epoch boundary and at the end of a run that crossed one; `nil` means true.
+  public var evalEpochs: Bool? = nil
   /// Compute each step's exact and worst-case errors per layer (costs about one more compression).
   public var trackTheory: Bool = true
   /// Worker threads (0: one per core). Results do not depend on it.
@@ -62,6 +64,9 @@ public struct ExperimentConfig: Codable, Sendable, Hashable {
   public var autosave: Int? = nil
   /// Where ``autosave`` writes (`nil`: `autosave.json` in the working directory).
   public var autosaveFile: String? = nil
+  /// The simulated network each worker talks over (``NetworkModel``), or `none`: time is the measured wall time.
+  /// `nil` means `none` (and keeps configs written before this setting existed readable).
+  public var network: String? = nil
 
   public init() {}
 }
@@ -141,6 +146,13 @@ extension ExperimentConfig {
       }),
     int("eval-every", \.evalEvery, 0...Int(Int32.max), "Evaluate on the test set every this many steps (0: only when asked)."),
     int("test-subset", \.testSubset, 0...Int(Int32.max), "Evaluate on at most this many test examples (0: all)."),
+    ConfigField(
+      name: "eval-epochs", doc: "Evaluate on the whole test set at each epoch boundary and at the end of a run/step command that crossed one.",
+      kind: .bool, component: nil, get: { ($0.evalEpochs ?? true) ? "true" : "false" },
+      set: { config, text in
+        guard case let .bool(v) = try ParameterSpec.bool("eval-epochs", default: true, doc: "").parse(text, component: "experiment") else { return }
+        config.evalEpochs = v ? nil : false
+      }),
     bool("track-theory", \.trackTheory, "Compute exact and worst-case errors per layer each step."),
     int("threads", \.threads, 0...256, "Worker threads (0: one per core); results do not depend on it."),
     ConfigField(
@@ -169,6 +181,13 @@ extension ExperimentConfig {
           throw HSQError.invalidParameter(component: "experiment", parameter: "autosave-file", problem: "give a file name, e.g. autosave-file=run.json.")
         }
         config.autosaveFile = text == "autosave.json" ? nil : text
+      }),
+    ConfigField(
+      name: "network", doc: "Simulated links for round times: none, or link:uplink=10Mbit/s,downlink=50Mbit/s,latency=50ms[,spread=0.5,compute=20ms,speed=1,server=0].",
+      kind: .string, component: nil, get: { $0.network ?? "none" },
+      set: { config, text in
+        _ = try NetworkModel.parse(text)
+        config.network = text == "none" ? nil : text
       }),
   ]
 

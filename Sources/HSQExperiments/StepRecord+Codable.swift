@@ -26,6 +26,7 @@ extension StepRecord {
     case trainLoss = "train_loss"
     case testLoss = "test_loss"
     case testAccuracy = "test_accuracy"
+    case testExamples = "test_examples"
     case participants
     case bitsUp = "bits_up"
     case bitsDown = "bits_down"
@@ -36,11 +37,22 @@ extension StepRecord {
     case layers
     case computeSeconds = "compute_s"
     case compressSeconds = "compress_s"
+    case wallSeconds = "wall_s"
+    case cumulativeWallSeconds = "cumulative_wall_s"
+    case roundSeconds = "round_s"
+    case cumulativeRoundSeconds = "cumulative_round_s"
+    case roundTimeMeasured = "round_time_measured"
     /// A transport backend's figures (``WireRecord``); written only when the step had any (not in process).
     case wire
 
     public var version1Name: String {
       switch self {
+      case .testExamples: return "testExamples"
+      case .wallSeconds: return "wallSeconds"
+      case .cumulativeWallSeconds: return "cumulativeWallSeconds"
+      case .roundSeconds: return "roundSeconds"
+      case .cumulativeRoundSeconds: return "cumulativeRoundSeconds"
+      case .roundTimeMeasured: return "roundTimeMeasured"
       case .trainLoss: return "trainLoss"
       case .testLoss: return "testLoss"
       case .testAccuracy: return "testAccuracy"
@@ -65,10 +77,14 @@ extension StepRecord {
     self.init(
       step: try c.decode(.step), epoch: try c.decode(.epoch), lr: try c.decode(.lr), trainLoss: try c.decode(.trainLoss),
       testLoss: try c.decodeIfPresent(.testLoss), testAccuracy: try c.decodeIfPresent(.testAccuracy),
+      testExamples: try c.decodeIfPresent(.testExamples),
       participants: try c.decode(.participants), bitsUp: try c.decode(.bitsUp), bitsDown: try c.decode(.bitsDown),
       cumulativeBitsUp: try c.decode(.cumulativeBitsUp), cumulativeBitsDown: try c.decode(.cumulativeBitsDown),
       gradientNorm: try c.decode(.gradientNorm), distanceToOptimum: try c.decodeIfPresent(.distanceToOptimum),
       layers: try c.decode(.layers), computeSeconds: try c.decode(.computeSeconds), compressSeconds: try c.decode(.compressSeconds),
+      wallSeconds: try c.decodeIfPresent(.wallSeconds), cumulativeWallSeconds: try c.decodeIfPresent(.cumulativeWallSeconds),
+      roundSeconds: try c.decodeIfPresent(.roundSeconds), cumulativeRoundSeconds: try c.decodeIfPresent(.cumulativeRoundSeconds),
+      roundTimeMeasured: try c.decodeIfPresent(.roundTimeMeasured),
       wire: try c.decodeIfPresent(.wire))
   }
 
@@ -80,6 +96,7 @@ extension StepRecord {
     try c.encode(trainLoss, .trainLoss)
     try c.encodeOptional(testLoss, .testLoss)
     try c.encodeOptional(testAccuracy, .testAccuracy)
+    try c.encodeOptional(testExamples, .testExamples)
     try c.encode(participants, .participants)
     try c.encode(bitsUp, .bitsUp)
     try c.encode(bitsDown, .bitsDown)
@@ -90,6 +107,11 @@ extension StepRecord {
     try c.encode(layers, .layers)
     try c.encode(computeSeconds, .computeSeconds)
     try c.encode(compressSeconds, .compressSeconds)
+    try c.encodeOptional(wallSeconds, .wallSeconds)
+    try c.encodeOptional(cumulativeWallSeconds, .cumulativeWallSeconds)
+    try c.encodeOptional(roundSeconds, .roundSeconds)
+    try c.encodeOptional(cumulativeRoundSeconds, .cumulativeRoundSeconds)
+    try c.encodeOptional(roundTimeMeasured, .roundTimeMeasured)
     // In process there is no wire, and the records keep the fields they always had.
     if let wire { try c.encode(wire, .wire) }
   }

@@ -38,6 +38,8 @@ public struct StepRecord: Codable, Sendable, Hashable {
   public var trainLoss: Double
   public var testLoss: Double?
   public var testAccuracy: Double?
+  /// Test examples `testLoss` and `testAccuracy` were measured on (the whole test set, or `test-subset` of it).
+  public var testExamples: Int?
   /// Workers that took part.
   public var participants: Int
   /// Uplink bits of this step (all workers, all layers), from payloads.
@@ -55,6 +57,16 @@ public struct StepRecord: Codable, Sendable, Hashable {
   public var computeSeconds: Double
   /// Seconds spent compressing, decompressing and on theory, summed over workers (not deterministic).
   public var compressSeconds: Double
+  /// Wall seconds the step took here (not deterministic).
+  public var wallSeconds: Double? = nil
+  /// Wall seconds of every step so far (not deterministic).
+  public var cumulativeWallSeconds: Double? = nil
+  /// The simulated round time under the network model (see ``NetworkModel``); `nil` without one.
+  public var roundSeconds: Double? = nil
+  /// Simulated seconds of every round so far.
+  public var cumulativeRoundSeconds: Double? = nil
+  /// Whether the round time includes measured compute time (then it is a timing, not deterministic).
+  public var roundTimeMeasured: Bool? = nil
   /// What the step put on a real wire (a transport backend such as MPI; `nil` in process).
   public var wire: WireRecord? = nil
 
@@ -64,6 +76,12 @@ public struct StepRecord: Codable, Sendable, Hashable {
     copy.computeSeconds = 0
     copy.compressSeconds = 0
     copy.wire = nil
+    copy.wallSeconds = nil
+    copy.cumulativeWallSeconds = nil
+    if copy.roundTimeMeasured == true {
+      copy.roundSeconds = nil
+      copy.cumulativeRoundSeconds = nil
+    }
     return copy
   }
 }

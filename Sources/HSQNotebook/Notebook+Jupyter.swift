@@ -3,8 +3,9 @@ import HSQCore
 
 /// A Jupyter notebook in nbformat 4.5: markdown cells, and code cells with their recorded outputs.
 ///
-/// Text output becomes a `stream` output on stdout; each SVG figure a `display_data`
-/// output with `image/svg+xml` (and its file name as `text/plain`). The cells keep the
+/// Text output becomes a `stream` output on stdout, or a `display_data` output with `text/plain` and
+/// `text/html` when it holds tables; each SVG figure a `display_data` output with `image/svg+xml`
+/// (and its file name as `text/plain`). The cells keep the
 /// notebook's order; cell ids are `cell-1`, `cell-2`, … so an export is deterministic.
 public struct JupyterNotebook: Encodable, Sendable {
   public struct Cell: Encodable, Sendable {
@@ -34,11 +35,13 @@ public struct JupyterNotebook: Encodable, Sendable {
     }
   }
 
-  /// A `stream` output (text) or a `display_data` output (an SVG figure).
+  /// A `stream` output (text), or a `display_data` output: an SVG figure, or text holding tables
+  /// (`text/plain` and its ``RichText`` HTML, as the kernel shows it).
   public struct Output: Encodable, Sendable {
     public var text: [String]?
     public var svg: String?
     public var name: String?
+    public var html: String?
 
     enum CodingKeys: String, CodingKey {
       case outputType = "output_type", name, text, data, metadata
@@ -50,6 +53,10 @@ public struct JupyterNotebook: Encodable, Sendable {
         try c.encode("display_data", forKey: .outputType)
         try c.encode(["image/svg+xml": svg, "text/plain": name ?? "figure"], forKey: .data)
         try c.encode([String: String](), forKey: .metadata)
+      } else if let html {
+        try c.encode("display_data", forKey: .outputType)
+        try c.encode(["text/html": [html], "text/plain": text ?? []], forKey: .data)
+        try c.encode([String: String](), forKey: .metadata)
       } else {
         try c.encode("stream", forKey: .outputType)
         try c.encode("stdout", forKey: .name)
@@ -58,9 +65,15 @@ public struct JupyterNotebook: Encodable, Sendable {
     }
   }
 
+  /// The kernelspec and language of ``JupyterKernelSpec``, as `hsq-repl kernel` reports them.
   struct Metadata: Encodable, Sendable {
-    struct Kernel: Encodable, Sendable { var name = "hsq", display_name = "hsq-repl", language = "hsq" }
-    struct Language: Encodable, Sendable { var name = "hsq" }
+    struct Kernel: Encodable, Sendable {
+      var name = JupyterKernelSpec.name, display_name = JupyterKernelSpec.displayName, language = JupyterKernelSpec.language
+    }
+    struct Language: Encodable, Sendable {
+      var name = JupyterKernelSpec.language, mimetype = JupyterKernelSpec.mimetype, file_extension = JupyterKernelSpec.fileExtension
+      var pygments_lexer = JupyterKernelSpec.pygmentsLexer, codemirror_mode = JupyterKernelSpec.codemirrorMode
+    }
     var kernelspec = Kernel()
     var language_info = Language()
   }
@@ -89,7 +102,11 @@ public struct JupyterNotebook: Encodable, Sendable {
         block += 1
         var outputs: [Output] = []
         if let output = code.output {
-          if !output.text.isEmpty { outputs.append(Output(text: Self.sourceLines(output.text + "\n"))) }
+          if let html = RichText.html(output.text) {
+            outputs.append(Output(text: Self.sourceLines(output.text), html: html))
+          } else if !output.text.isEmpty {
+            outputs.append(Output(text: Self.sourceLines(output.text + "\n")))
+          }
           for path in output.figures { outputs.append(Output(svg: try figure(path), name: path)) }
         }
         cells.append(Cell(id: id, kind: "code", source: Self.sourceLines(code.source.joined(separator: "\n")),
@@ -116,9 +133,21 @@ public struct JupyterNotebook: Encodable, Sendable {
 
 extension JupyterNotebook {
   /// Writes the notebook at `path`, with its recorded outputs and figures, as an `.ipynb` file at `destination` (atomically).
-  public static func export(notebookAt path: String, to destination: String) throws {
-    let notebook = try NotebookRunner.read(path)
-    let folder = NotebookRunner.folder(of: path)
+  ///
+  /// With `quick`, the quick record is exported and every line with a `# quick:` setting is replaced by the
+  /// setting, so running the `.ipynb` in the kernel gives the outputs it holds.
+  public static func export(notebookAt path: String, to destination: String, quick: Bool = false) throws {
+    var notebook = try NotebookRunner.read(path)
+    let record = NotebookRunner(quick: quick).recordPath(for: path, notebook: notebook)
+    if quick {
+      notebook = try NotebookRunner.read(record)
+      notebook.cells = notebook.cells.map { cell in
+        guard case var .code(block) = cell else { return cell }
+        block.source = block.source.map { Notebook.quickSetting(in: $0) ?? $0 }
+        return .code(block)
+      }
+    }
+    let folder = NotebookRunner.folder(of: record)
     let jupyter = try JupyterNotebook(notebook) { figure in
       guard let data = FileManager.default.contents(atPath: folder + "/" + figure) else {
         throw NotebookError.missingRecord(path: folder + "/" + figure)

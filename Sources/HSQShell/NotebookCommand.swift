@@ -66,8 +66,11 @@ struct NotebookCommand: ParsableCommand {
     @Option(help: "The .ipynb file to write.", completion: .file(extensions: ["ipynb"]))
     var ipynb: String
 
+    @Flag(help: "Export the quick record, with the '# quick:' settings as the cells' commands.")
+    var quick = false
+
     func run() throws {
-      try report { try JupyterNotebook.export(notebookAt: file, to: ipynb) }
+      try report { try JupyterNotebook.export(notebookAt: file, to: ipynb, quick: quick) }
       print("Wrote \(ipynb).")
     }
   }

@@ -25,10 +25,11 @@ public struct HSQShellCommand: ParsableCommand {
       Without arguments, opens the interactive session (type 'tour' for a guided first experiment, 'help' for commands). \
       With FILE (or --script FILE) runs the file's commands and stops at the first error, printing file:line. \
       Standard input that is not a terminal is run the same way. 'hsq-repl notebook run|check|export FILE.md' \
-      runs, checks or exports a Markdown notebook.
+      runs, checks or exports a Markdown notebook; \
+      'hsq-repl kernel install' makes hsq a Jupyter kernel.
       """,
     version: hsqVersion,
-    subcommands: [NotebookCommand.self])
+    subcommands: [NotebookCommand.self, KernelCommand.self])
 
   @Argument(help: "A script of hsq commands (.hsq) to run non-interactively.", completion: .file())
   var file: String?
@@ -53,8 +54,10 @@ public struct HSQShellCommand: ParsableCommand {
   /// `help notebook …`) is dispatched before parsing; `--help` still lists it.
   public static func main() {
     let arguments = Array(CommandLine.arguments.dropFirst())
-    if isNotebook(arguments) {
+    if isSubcommand(NotebookCommand.configuration.commandName, arguments) {
       NotebookRoot.main(arguments)
+    } else if isSubcommand(KernelCommand.configuration.commandName, arguments) {
+      KernelRoot.main(arguments)
     } else {
       main(arguments)
     }
@@ -65,13 +68,12 @@ public struct HSQShellCommand: ParsableCommand {
   ///
   /// Help and errors print as `main()` prints them (help on standard output, errors on standard error).
   public static func status(_ arguments: [String]) -> Int32 {
-    isNotebook(arguments) ? NotebookRoot.status(parsing: arguments) : status(parsing: arguments)
+    isSubcommand(NotebookCommand.configuration.commandName, arguments) ? NotebookRoot.status(parsing: arguments) : status(parsing: arguments)
   }
 
-  /// Whether `arguments` are `notebook …` or `help notebook …`.
-  private static func isNotebook(_ arguments: [String]) -> Bool {
-    let notebook = NotebookCommand.configuration.commandName
-    return arguments.first == notebook || (arguments.first == "help" && arguments.dropFirst().first == notebook)
+  /// Whether `arguments` are `NAME …` or `help NAME …` (a subcommand dispatched before parsing).
+  private static func isSubcommand(_ name: String?, _ arguments: [String]) -> Bool {
+    arguments.first == name || (arguments.first == "help" && arguments.dropFirst().first == name)
   }
 
   public func run() throws {

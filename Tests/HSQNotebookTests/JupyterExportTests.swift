@@ -1,4 +1,5 @@
 import Foundation
+import HSQTestSupport
 import Testing
 @testable import HSQNotebook
 
@@ -25,6 +26,17 @@ import Testing
     #expect(cells[0]["outputs"] == nil)
   }
 
+  @Test func blocksWithTablesExportAsHTMLToo() throws {
+    let table = "uplink: identity\nlayer  d \n─────  ──\nfc1    10"
+    let notebook = Notebook(cells: [.code(.init(source: ["describe identity"], output: .init(text: table)))])
+    let object = try #require(try JSONSerialization.jsonObject(with: JupyterNotebook(notebook) { _ in "" }.json()) as? [String: Any])
+    let output = try #require(((object["cells"] as? [[String: Any]])?.first?["outputs"] as? [[String: Any]])?.first)
+    #expect(output["output_type"] as? String == "display_data")
+    let data = try #require(output["data"] as? [String: [String]])
+    #expect(data["text/plain"]?.joined() == table)
+    #expect(data["text/html"]?.joined().contains("<th>layer</th><th>d</th>") == true)
+  }
+
   @Test func validatesAsNBFormat4() throws {
     let jupyter = try JupyterNotebook(Self.notebook) { _ in "<svg xmlns=\"http://www.w3.org/2000/svg\"/>" }
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-\(UUID().uuidString).ipynb").path
@@ -41,28 +53,5 @@ enum NBFormat {
   static func validate(_ path: String) throws -> (Int32, String) {
     let script = "import sys, nbformat; nb = nbformat.read(sys.argv[1], as_version=4); nbformat.validate(nb); print('valid', nb.nbformat, nb.nbformat_minor)"
     return try Subprocess.run("/usr/bin/env", ["python3", "-c", script, path])
-  }
-}
-
-/// Runs a program to completion.
-enum Subprocess {
-  /// The exit status and the combined standard output and error of `executable` with `arguments`.
-  static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let log = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-sub-\(UUID().uuidString).log")
-    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: log) }
-    let handle = try FileHandle(forWritingTo: log)
-    process.standardOutput = handle
-    process.standardError = handle
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    try handle.close()
-    return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
   }
 }

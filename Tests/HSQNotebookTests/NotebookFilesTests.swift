@@ -1,4 +1,5 @@
 import Foundation
+import HSQTestSupport
 import Testing
 
 /// CI for `notebooks/`: every notebook passes `hsq-repl notebook check --quick --allow-load` (they are ours to trust) (its quick record when it declares

@@ -131,7 +131,8 @@ extension Session {
     let total = condition.steps ?? 0
     var lines: [String] = []
     // Progress (interactive only) goes out at most twice a second; the returned text is deterministic.
-    var lastProgress = DispatchTime.now().uptimeNanoseconds
+    let started = DispatchTime.now().uptimeNanoseconds, startStep = e.stepCount, startEpoch = e.epoch
+    var lastProgress = started
     let outcome = e.run(until: condition) { record in
       if total > 0, total <= 10 {
         lines.append(self.stepLine(record))
@@ -139,11 +140,16 @@ extension Session {
         let now = DispatchTime.now().uptimeNanoseconds
         if now - lastProgress >= 500_000_000 {
           lastProgress = now
-          self.progress(self.stepLine(record))
+          // The share done of the step or epoch count gives the time left (a target loss or accuracy gives none).
+          let done = max(condition.steps.map { Double(record.step - startStep) / Double(max(1, $0)) } ?? 0,
+                         condition.epochs.map { (record.epoch - startEpoch) / max($0, 1e-12) } ?? 0)
+          let eta = done > 0 ? "  ETA \(Self.duration(Double(now - started) / 1e9 * (1 - min(done, 1)) / done))" : ""
+          self.progress(self.stepLine(record) + eta)
         }
       }
     }
     if total > 10 || total == 0, let last = outcome.records.last { lines.append(stepLine(last)) }
+    else if let last = outcome.records.last, !lines.isEmpty { lines[lines.count - 1] = stepLine(last) }
     var text = lines.joined(separator: "\n")
     switch outcome.reason {
     case .steps where total > 0: break
@@ -176,6 +182,15 @@ extension Session {
       parts.append(rho)
     }
     return parts.joined(separator: "  ")
+  }
+
+  /// Seconds as `42s`, `3m 05s` or `2h 07m`.
+  static func duration(_ seconds: Double) -> String {
+    guard seconds.isFinite, seconds < 1e9 else { return "unknown" }
+    let s = Int(seconds.rounded(.up))
+    if s < 60 { return "\(s)s" }
+    if s < 3600 { return String(format: "%dm %02ds", s / 60, s % 60) }
+    return String(format: "%dh %02dm", s / 3600, s % 3600 / 60)
   }
 
   static func fixed(_ x: Double, _ digits: Int) -> String {

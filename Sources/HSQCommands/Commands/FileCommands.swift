@@ -7,9 +7,10 @@ enum FileCommands: CommandSet {
   static let commands: [CommandSpec] = [
     CommandSpec(
       "plot", group: "Files and plots", abstract: "Plots a metric over steps in the terminal, and as SVG with --svg.",
-      discussion: "Metrics: loss, test-loss, accuracy, bits (cumulative uplink), rho (observed error of a layer with its bound and the worst case), grad-norm, distance (‖x − x*‖²), lr. --x chooses the horizontal axis: step (default), epoch or bits. Several experiments share one plot with --experiments a,b.",
+      discussion: "Metrics: loss, test-loss, accuracy, bits (cumulative uplink), rho (observed error of a layer with its bound and the worst case), grad-norm, distance (‖x − x*‖²), lr. --x chooses the horizontal axis: step (default), epoch, bits or time. Several experiments share one plot with --experiments a,b; --sweep NAME plots a sweep's mean curves with their 95% CI bands.",
       arguments: [ArgumentSpec("metric", "what to plot", completion: .metric)],
-      options: [OptionSpec("x", "step, epoch or bits", value: "AXIS"), OptionSpec("experiments", "comma-separated experiments (default: the current one)", value: "A,B", completion: .experiment),
+      options: [OptionSpec("x", "step, epoch, bits or time (simulated under 'network', else wall)", value: "AXIS"), OptionSpec("experiments", "comma-separated experiments (default: the current one)", value: "A,B", completion: .experiment),
+                OptionSpec("sweep", "a sweep: each configuration's mean over seeds with its 95% CI band", value: "NAME"),
                 OptionSpec("layer", "the layer for rho (default: the largest compressed one)", value: "NAME", completion: .layer),
                 OptionSpec("svg", "also write the plot as an SVG file", value: "FILE", completion: .path),
                 OptionSpec("log", "logarithmic y axis"), OptionSpec("logx", "logarithmic x axis (e.g. for --x bits)"),
@@ -17,9 +18,13 @@ enum FileCommands: CommandSet {
     ) { session, args in try session.plot(args) },
     CommandSpec(
       "export", group: "Files and plots", abstract: "Writes an experiment's metrics as CSV (.csv) or JSON lines (.jsonl), pandas-ready.",
+      discussion: "One experiment: one row a step, per-layer quantities as columns. With --experiments a,b or --sweep NAME (or both): long format, one row per (experiment, step) with the experiment's name, its sweep configuration, seed and every setting as columns.",
       arguments: [ArgumentSpec("file", "a .csv or .jsonl path", completion: .path)],
-      options: [OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment)]
+      options: [OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment),
+                OptionSpec("experiments", "several experiments, in long format", value: "A,B", completion: .experiment),
+                OptionSpec("sweep", "every run of a sweep, in long format", value: "NAME")]
     ) { session, args in
+      if args.option("experiments") != nil || args.option("sweep") != nil { return try session.exportLong(args) }
       let e = try session.experiment(args.option("on"))
       let path = try session.resolveOutputPath(args.positional[0])
       let table = MetricsTable(e.history)
@@ -28,10 +33,15 @@ enum FileCommands: CommandSet {
                            json: .object([("file", .string(path)), ("rows", .int(table.rows.count))]), files: [path])
     },
     CommandSpec(
-      "save", group: "Files and plots", abstract: "Saves an experiment (config, parameters, memories, history) to a JSON file.",
+      "save", group: "Files and plots", abstract: "Saves an experiment (config, parameters, memories, history), or a sweep's runs (--on SWEEP), to a JSON file.",
       arguments: [ArgumentSpec("file", "the file to write", completion: .path)],
       options: [OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment)]
     ) { session, args in
+      if let name = args.option("on"), let sweep = session.sweeps[name] {
+        let path = try session.resolveOutputPath(args.positional[0])
+        try sweep.save(to: path)
+        return CommandOutput(text: "Saved sweep \(name) (\(sweep.runs.count) runs) to \(args.positional[0]).", json: .object([("file", .string(path)), ("runs", .int(sweep.runs.count))]), files: [path])
+      }
       let e = try session.experiment(args.option("on"))
       let path = try session.resolveOutputPath(args.positional[0])
       try e.save(to: path)
@@ -49,6 +59,12 @@ enum FileCommands: CommandSet {
         return try session.loadAddOn(args.positional[0])
       }
       let name = args.option("as") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+      if Sweep.isSweepFile(path) {
+        try session.requireSweepName(name, replacing: args.flag("replace"))
+        let sweep = try Sweep.load(from: path, as: name)
+        session.bindSweep(sweep)
+        return CommandOutput(text: "Loaded sweep \(name): \(sweep.runs.count) runs.", json: .object([("sweep", .string(name)), ("runs", .int(sweep.runs.count))]))
+      }
       try session.requireBindable(name, replacing: args.flag("replace"))
       let e = try Experiment.load(from: path)
       try session.bind(name, .experiment(e), replacing: args.flag("replace"))

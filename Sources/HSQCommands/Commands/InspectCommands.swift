@@ -7,10 +7,14 @@ enum InspectCommands: CommandSet {
   static let commands: [CommandSpec] = [
     CommandSpec(
       "show", group: "Inspect", abstract: "Shows the last step, the config, the layers, the history or the event log.",
-      arguments: [ArgumentSpec("what", "last (default), layers, config, history, events", optional: true)],
+      arguments: [ArgumentSpec("what", "last (default), layers, config, history, events, partition", optional: true)],
       options: [OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment),
-                OptionSpec("last", "history rows to show (default 10)", value: "N")], recorded: false
-    ) { session, args in try session.show(args.argument(0) ?? "last", experimentName: args.option("on"), rows: args.int("last", default: 10, in: 1...1_000_000)) },
+                OptionSpec("last", "history rows to show (default 10)", value: "N"),
+                OptionSpec("svg", "partition: also draw it as an SVG file", value: "FILE", completion: .path)], recorded: false
+    ) { session, args in
+      if args.argument(0) == "partition" { return try session.showPartition(try session.experiment(args.option("on")), svg: args.option("svg")) }
+      return try session.show(args.argument(0) ?? "last", experimentName: args.option("on"), rows: args.int("last", default: 10, in: 1...1_000_000))
+    },
     CommandSpec(
       "theory", group: "Inspect", abstract: "Theory against observation per layer: observed ρ, exact error, Monte Carlo CI, bound, verdict.",
       discussion: "For the last step's compressor inputs: ρ = Σ‖Q(p) − p‖²/Σ‖p‖² as observed, the compressor's exact E‖Q(p) − p‖² where the theory gives one (THEORY.md §2–5), with --samples R a Monte Carlo mean of R fresh compressions and its z·SE interval, the per-vector bound from the declared ω or δ, the worst case (ω or 1 − δ), and the bits. The verdict says whether the exact value lies in the interval and whether anything exceeds the bound.",
@@ -26,9 +30,17 @@ enum InspectCommands: CommandSet {
                 OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment)], recorded: false
     ) { session, args in try session.bound(args) },
     CommandSpec(
-      "compare", group: "Inspect", abstract: "Side-by-side table of experiments: loss, accuracy, bits, compression.",
-      arguments: [ArgumentSpec("experiments", "experiment names (default: all)", completion: .experiment, optional: true, variadic: true)], recorded: false
-    ) { session, args in try session.compare(args.positional.isEmpty ? session.experimentNames : args.positional) },
+      "compare", group: "Inspect", abstract: "Side-by-side table of experiments, or of a sweep's configurations (mean ± 95% CI over seeds).",
+      discussion: "For a sweep ('compare NAME'): per configuration the mean ± 95% Student-t interval over seeds of the final test accuracy (whole test set), test loss and uplink bits, the step and test-set size evaluated, and with --target the time to reach that accuracy; then each configuration's paired difference from --baseline over the same seeds, with whether the interval excludes zero.",
+      arguments: [ArgumentSpec("experiments", "experiment names (default: all), or one sweep", completion: .experiment, optional: true, variadic: true)],
+      options: [OptionSpec("target", "also the time (simulated under 'network', else wall) to reach this test accuracy", value: "A"),
+                OptionSpec("baseline", "the sweep configuration paired differences are taken against (default 1)", value: "K")], recorded: false
+    ) { session, args in
+      if args.positional.count == 1, let sweep = session.sweeps[args.positional[0]] {
+        return try session.compareSweep(sweep, target: try args.double("target", in: 0...1), baseline: try args.int("baseline", default: 1, in: 1...1_000_000) - 1)
+      }
+      return try session.compare(args.positional.isEmpty ? session.experimentNames : args.positional, target: try args.double("target", in: 0...1))
+    },
   ]
 }
 
@@ -39,17 +51,20 @@ extension Session {
     case "config":
       var table = TextTable(columns: ["setting", "value"])
       for f in ExperimentConfig.fields { table.append([f.name, f.value(in: e.config)]) }
-      return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .object(ExperimentConfig.fields.map { ($0.name, .string($0.value(in: e.config))) }))
+      let notes = [e.network?.summary, e.epochMeaning].compactMap { $0 }.joined(separator: "\n")
+      return CommandOutput(text: table.render(maxWidth: terminalWidth) + "\n" + notes, json: .object(ExperimentConfig.fields.map { ($0.name, .string($0.value(in: e.config))) }))
     case "events":
       guard !e.events.isEmpty else { return CommandOutput(text: "No changes yet.", json: .array([])) }
       var table = TextTable(columns: ["at step", "change"])
       for ev in e.events { table.append([String(ev.step), ev.text]) }
       return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .array(e.events.map { .object([("step", .int($0.step)), ("change", .string($0.text))]) }))
     case "history":
-      var table = TextTable(columns: ["step", "epoch", "loss", "test acc", "bits up", "total bits up", "‖ḡ‖"])
+      let timed = e.history.contains { $0.cumulativeRoundSeconds != nil }
+      var table = TextTable(columns: ["step", "epoch", "loss", "test acc", "test images", "bits up", "total bits up", "‖ḡ‖"] + (timed ? ["simulated time"] : []))
       for r in e.history.suffix(rows) {
         table.append([String(r.step), Self.fixed(r.epoch, 3), Self.fixed(r.trainLoss, 4), r.testAccuracy.map { Self.fixed($0 * 100, 2) + "%" } ?? "—",
-                      Self.bits(r.bitsUp), Self.bits(r.cumulativeBitsUp), Self.fixed(r.gradientNorm, 4)])
+                      r.testExamples.map(String.init) ?? "—", Self.bits(r.bitsUp), Self.bits(r.cumulativeBitsUp), Self.fixed(r.gradientNorm, 4)]
+                     + (timed ? [r.cumulativeRoundSeconds.map { Self.seconds($0) } ?? "—"] : []))
       }
       return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .array(e.history.suffix(rows).map(Self.json)))
     case "last", "layers":
@@ -62,9 +77,14 @@ extension Session {
                       l.exactRho.map { Self.fixed($0, 4) } ?? "—", l.boundRho.map { Self.fixed($0, 4) } ?? "—",
                       l.worstCase.map { Self.fixed($0, 4) } ?? "none", Self.fixed(l.gradientNorm, 4)])
       }
-      return CommandOutput(text: stepLine(r) + "\n" + table.render(maxWidth: terminalWidth) + "\n" + Self.footprintLine(e), json: Self.json(r))
+      var notes = ""
+      if let evaluated = e.history.last(where: { $0.testAccuracy != nil }), let accuracy = evaluated.testAccuracy {
+        notes += "\nTest accuracy \(Self.fixed(accuracy * 100, 2))% at step \(evaluated.step) on \(evaluated.testExamples.map(String.init) ?? "?") test images."
+      }
+      if let network = e.network { notes += "\n" + network.summary + (r.cumulativeRoundSeconds.map { "; \(Self.seconds($0)) simulated so far." } ?? ".") }
+      return CommandOutput(text: stepLine(r) + "\n" + table.render(maxWidth: terminalWidth) + "\n" + Self.footprintLine(e) + notes, json: Self.json(r))
     default:
-      throw HSQError.unknownName(kind: "view", name: what, suggestion: closestMatch(to: what, in: ["last", "layers", "config", "history", "events"]))
+      throw HSQError.unknownName(kind: "view", name: what, suggestion: closestMatch(to: what, in: ["last", "layers", "config", "history", "events", "partition"]))
     }
   }
 
@@ -141,21 +161,33 @@ extension Session {
     ]))
   }
 
-  func compare(_ names: [String]) throws -> CommandOutput {
+  func compare(_ names: [String], target: Double? = nil) throws -> CommandOutput {
     guard !names.isEmpty else { throw HSQError.missing(thing: "experiments to compare", plural: true, fix: "create some with 'experiment'") }
-    var table = TextTable(columns: ["experiment", "step", "epoch", "compressor", "ef", "loss", "test acc", "total bits up", "× fewer than float32"])
+    var table = TextTable(columns: ["experiment", "step", "epoch", "compressor", "ef", "loss", "test acc", "evaluated", "total bits up", "× fewer than float32"]
+                          + (target.map { ["time to \(Self.fixed($0 * 100, 1))%"] } ?? []))
     var json: [JSONValue] = []
     for name in names {
       let e = try experiment(name)
       let r = e.history.last
-      let accuracy = e.history.last(where: { $0.testAccuracy != nil })?.testAccuracy
+      let evaluated = e.history.last(where: { $0.testAccuracy != nil })
+      let accuracy = evaluated?.testAccuracy
       let dense = Double(e.history.reduce(0) { $0 + $1.participants }) * Double(e.model.parameterCount) * 32
       let ratio = (r?.cumulativeBitsUp).map { $0 > 0 ? dense / Double($0) : .nan }
-      table.append([name, String(e.stepCount), Self.fixed(e.epoch, 3), e.uplink.spec, e.config.errorFeedback ? "yes" : "no",
-                    r.map { Self.fixed($0.trainLoss, 4) } ?? "—", accuracy.map { Self.fixed($0 * 100, 2) + "%" } ?? "—",
-                    r.map { Self.bits($0.cumulativeBitsUp) } ?? "0 bit", ratio.map { Self.fixed($0, 1) } ?? "—"])
-      json.append(.object([("experiment", .string(name)), ("step", .int(e.stepCount)), ("train_loss", .number(r?.trainLoss)),
-                           ("test_accuracy", .number(accuracy)), ("cumulative_bits_up", .int(r?.cumulativeBitsUp ?? 0)), ("compression", .number(ratio))]))
+      var row: [String] = [name, String(e.stepCount), Self.fixed(e.epoch, 3), e.uplink.spec, e.config.errorFeedback ? "yes" : "no"]
+      row.append(r.map { Self.fixed($0.trainLoss, 4) } ?? "—")
+      row.append(accuracy.map { Self.fixed($0 * 100, 2) + "%" } ?? "—")
+      row.append(evaluated.map { Self.evaluatedText([$0]) } ?? "—")
+      row.append(r.map { Self.bits($0.cumulativeBitsUp) } ?? "0 bit")
+      row.append(ratio.map { Self.fixed($0, 1) } ?? "—")
+      let reached: StepRecord? = target.flatMap { t in e.history.first { ($0.testAccuracy ?? -1) >= t } }
+      if target != nil { row.append(reached.map { Self.seconds($0.timeSeconds) } ?? "not reached") }
+      table.append(row)
+      var fields: [(String, JSONValue)] = [("experiment", .string(name)), ("step", .int(e.stepCount)), ("train_loss", .number(r?.trainLoss)),
+                                           ("test_accuracy", .number(accuracy)), ("evaluated_step", evaluated.map { .int($0.step) } ?? .null),
+                                           ("test_examples", evaluated?.testExamples.map { .int($0) } ?? .null),
+                                           ("cumulative_bits_up", .int(r?.cumulativeBitsUp ?? 0)), ("compression", .number(ratio))]
+      if target != nil { fields.append(("time_to_target", .number(reached?.timeSeconds))) }
+      json.append(.object(fields))
     }
     return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .array(json))
   }

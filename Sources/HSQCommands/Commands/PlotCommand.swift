@@ -5,6 +5,7 @@ extension Session {
   func plot(_ args: ParsedArguments) throws -> CommandOutput {
     let metric = try PlotMetric(parsing: args.positional[0], what: "a metric")
     let axis = try PlotXAxis(parsing: args.option("x") ?? "step", what: "an axis for '--x'")
+    if let name = args.option("sweep") { return try plotSweep(args, sweep: try sweep(named: name), metric: metric, axis: axis) }
     let names = args.option("experiments").map { $0.split(separator: ",").map(String.init) } ?? [current].compactMap { $0 }
     guard !names.isEmpty else { throw HSQError.missing(thing: "experiment to plot", plural: false, fix: "create one with 'experiment NAME'") }
     var series: [PlotSeries] = []

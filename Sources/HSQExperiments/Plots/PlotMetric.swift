@@ -51,9 +51,17 @@ public enum PlotXAxis: String, NamedChoice {
   case step
   case epoch
   case bits
+  /// Seconds since step 0: simulated under a `network` model, else measured wall time.
+  case time
 
   /// The axis label.
-  public var label: String { self == .bits ? "cumulative uplink bits" : rawValue }
+  public var label: String {
+    switch self {
+    case .bits: return "cumulative uplink bits"
+    case .time: return "time (s)"
+    default: return rawValue
+    }
+  }
 
   /// The record's position on this axis.
   public func value(in record: StepRecord) -> Double {
@@ -61,6 +69,7 @@ public enum PlotXAxis: String, NamedChoice {
     case .step: return Double(record.step)
     case .epoch: return record.epoch
     case .bits: return Double(record.cumulativeBitsUp)
+    case .time: return record.timeSeconds
     }
   }
 }

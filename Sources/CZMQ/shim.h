@@ -1,0 +1,4 @@
+#ifndef HSQ_CZMQ_SHIM_H
+#define HSQ_CZMQ_SHIM_H
+#include <zmq.h>
+#endif

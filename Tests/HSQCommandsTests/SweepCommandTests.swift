@@ -1,0 +1,120 @@
+import Foundation
+import HSQ
+import Testing
+
+@testable import HSQCommands
+
+/// `sweep`, `compare` of a sweep, `plot --sweep`, `export` in long format, `save`/`load` of sweeps, `eval`, `show partition`.
+@Suite struct SweepCommandTests {
+  static let base = "dataset=gaussian-mixture:classes=4,d=40,n=800,n-test=200 model=mlp:hidden=32 workers=4 batch=16 compress-threshold=100"
+
+  static func session() -> Session {
+    let s = Session()
+    s.workingDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-sweep-\(UUID())").path
+    try? FileManager.default.createDirectory(atPath: s.workingDirectory, withIntermediateDirectories: true)
+    s.showsTimings = false
+    return s
+  }
+
+  static func run(_ s: Session, _ line: String) -> CommandOutput {
+    let out = s.execute(line)
+    #expect(!out.isError, "'\(line)': \(out.error ?? "")")
+    return out
+  }
+
+  /// The recorded line reruns the sweep to the same records; compare groups by configuration with intervals and pairs.
+  @Test func sweepCompareAndReplay() throws {
+    let s = Self.session()
+    let out = Self.run(s, "sweep cmp \(Self.base) compressor=identity,qsgd:bits=2,bucket=64 lr=0.1 seeds=0..2 --steps 8 --jobs 2")
+    #expect(out.text.contains("Sweep cmp: 2 configuration(s) × 3 seed(s) = 6 runs, each 8 steps."))
+    #expect(out.text.contains("c2      compressor=qsgd:bits=2,bucket=64      3"))
+    #expect(out.text.contains(" ± "))
+    #expect(out.text.contains("Paired differences over the same seeds"))
+    #expect(out.text.contains("step 8, 200 images"))
+    let sweep = try #require(s.sweeps["cmp"])
+    let line = Session.sweepLine("cmp", sweep.plan)
+    #expect(line.contains("compressor=identity,qsgd:bits=2,bucket=64") && line.contains("seeds=0,1,2") && line.contains("--steps 8"))
+    let again = Self.session()
+    _ = Self.run(again, line)
+    #expect(again.sweeps["cmp"]!.runs.map { $0.history.map(\.withoutTimings) } == sweep.runs.map { $0.history.map(\.withoutTimings) })
+    let compare = Self.run(s, "compare cmp --baseline 2")
+    #expect(compare.text.contains("configuration − c2"))
+    #expect(s.execute("compare cmp --baseline 3").isError)
+    #expect(s.execute("sweep cmp \(Self.base) --steps 2").isError, "an existing sweep is replaced only with --replace")
+    #expect(s.execute("sweep other \(Self.base) lr=0.1,-1 --steps 2").isError)
+    #expect(s.execute("sweep other \(Self.base)").isError, "a sweep needs a stop condition")
+  }
+
+  @Test func plotExportSaveAndLoad() throws {
+    let s = Self.session()
+    _ = Self.run(s, "sweep sw \(Self.base) lr=0.05,0.1 seeds=0,1 --steps 5")
+    let plot = Self.run(s, "plot loss --sweep sw --svg sw.svg")
+    #expect(plot.text.contains("c1 95% CI"))
+    #expect(FileManager.default.fileExists(atPath: s.workingDirectory + "/sw.svg"))
+    _ = Self.run(s, "experiment solo \(Self.base) seed=3")
+    _ = Self.run(s, "run --steps 3")
+    _ = Self.run(s, "export long.csv --sweep sw --experiments solo")
+    let csv = try String(contentsOfFile: s.workingDirectory + "/long.csv", encoding: .utf8).split(separator: "\n")
+    let header = csv[0].split(separator: ",").map(String.init)
+    #expect(Array(header.prefix(4)) == ["experiment", "configuration", "seed", "model"])
+    #expect(header.contains("lr") && header.contains("test_accuracy") && header.contains("test_examples") && header.contains("fc1.weight.rho"))
+    #expect(csv.count == 1 + 4 * 5 + 3)
+    #expect(csv[1].hasPrefix("solo,,3,"))
+    #expect(csv[4].hasPrefix("sw/c1/s0,1,0,"))
+    #expect(csv.last!.hasPrefix("sw/c2/s1,2,1,"))
+    #expect(header.contains("current_lr"))
+    _ = Self.run(s, "export long.jsonl --sweep sw")
+    let jsonl = try String(contentsOfFile: s.workingDirectory + "/long.jsonl", encoding: .utf8).split(separator: "\n")
+    #expect(jsonl.count == 20)
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(jsonl[0].utf8)) as? [String: Any])
+    #expect(object["experiment"] as? String == "sw/c1/s0" && object["lr"] as? String == "0.05")
+    _ = Self.run(s, "save sw.json --on sw")
+    _ = Self.run(s, "load sw.json --as sw2")
+    #expect(s.sweeps["sw2"]!.runs == s.sweeps["sw"]!.runs)
+  }
+
+  /// `eval` keeps a full-set evaluation in the last record; a run that crosses an epoch ends with one.
+  @Test func evalAndEpochEvaluation() throws {
+    let s = Self.session()
+    _ = Self.run(s, "experiment e \(Self.base) test-subset=50 eval-every=2")
+    let out = Self.run(s, "step 2")
+    let e = try s.experiment("e")
+    #expect(e.history.last?.testExamples == 50)
+    #expect(out.text.contains("test acc"))
+    let eval = Self.run(s, "eval")
+    #expect(eval.text.hasSuffix("on 200 of 200 test images."))
+    #expect(e.history.last?.testExamples == 200)
+    // 4 × 16 = 64 examples a step: step 13 crosses epoch 1 (832 ≥ 800) and is evaluated on all 200 test images.
+    _ = Self.run(s, "run --steps 13")
+    #expect(e.history[12].testExamples == 200)
+    #expect(e.history.last?.testExamples == 200, "the run crossed an epoch, so its last step is evaluated on the full set")
+    let history = Self.run(s, "show history --last 3")
+    #expect(history.text.contains("test images"))
+    _ = Self.run(s, "experiment quiet \(Self.base) eval-epochs=false")
+    _ = Self.run(s, "run --steps 14")
+    #expect(try s.experiment("quiet").history.allSatisfy { $0.testAccuracy == nil })
+  }
+
+  /// `show partition`: counts and histograms add up, bars and an SVG; `show config` says what an epoch is.
+  @Test func showPartition() throws {
+    let s = Self.session()
+    _ = Self.run(s, "experiment p \(Self.base) partition=dirichlet:alpha=0.3 seed=2")
+    let out = Self.run(s, "show partition --svg part.svg")
+    let e = try s.experiment("p")
+    let summary = e.partitionSummary
+    #expect(summary.counts.reduce(0, +) == 800)
+    for w in 0..<4 {
+      #expect(summary.histograms[w].reduce(0, +) == summary.counts[w])
+      #expect(summary.histograms[w] == (0..<4).map { c in e.shards[w].filter { e.dataset.train.labels[$0] == Int32(c) }.count })
+    }
+    #expect(out.text.contains("█") && out.text.contains("An epoch is 800 examples drawn: 13 steps of 64"))
+    let svg = try String(contentsOfFile: s.workingDirectory + "/part.svg", encoding: .utf8)
+    #expect(svg.hasPrefix("<svg") && svg.contains("worker 3"))
+    #expect(Self.run(s, "show config").text.contains("An epoch is"))
+    _ = Self.run(s, "set network link:uplink=1Mbit/s,latency=20ms,compute=1ms")
+    #expect(Self.run(s, "show config").text.contains("network: uplink 1 Mbit/s"))
+    _ = Self.run(s, "run --steps 3")
+    #expect(Self.run(s, "plot loss --x time").text.contains("time (s)"))
+    #expect(Self.run(s, "compare p --target 0.2").text.contains("time to 20.0%"))
+  }
+}

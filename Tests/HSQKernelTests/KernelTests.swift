@@ -1,0 +1,111 @@
+import Foundation
+import HSQCommands
+@testable import HSQKernel
+@testable import HSQNotebook
+import Synchronization
+import Testing
+
+/// The kernel in process, over channels of memory instead of ZeroMQ: signing, dispatch, outputs.
+@Suite struct KernelTests {
+  /// RFC 4231, test case 2.
+  @Test func signsWithHMACSHA256() {
+    let signer = MessageSigner(key: "Jefe")
+    #expect(signer.signature(of: [Data("what do ya want ".utf8), Data("for nothing?".utf8)])
+      == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    #expect(MessageSigner(key: "").signature(of: [Data("x".utf8)]) == "")
+  }
+
+  @Test func rejectsBadSignaturesAndMalformedFrames() throws {
+    let signer = MessageSigner(key: "secret")
+    let message = KernelMessage(type: "kernel_info_request", content: .object([]), parent: nil, session: "s", identities: [Data("id".utf8)])
+    var frames = message.frames(signedWith: signer)
+    #expect(try KernelMessage(frames: frames, verifiedWith: signer).type == "kernel_info_request")
+    frames[2] = Data(String(repeating: "0", count: 64).utf8)
+    #expect(throws: KernelMessage.Rejection.badSignature) { try KernelMessage(frames: frames, verifiedWith: signer) }
+    #expect(throws: KernelMessage.Rejection.self) { try KernelMessage(frames: [Data("junk".utf8)], verifiedWith: signer) }
+  }
+
+  @Test func tablesBecomeHTMLTables() throws {
+    let text = "uplink: identity\nlayer  d   \n─────  ──\nfc1    10\nfc2     5\n\nWrote x."
+    let html = try #require(RichText.html(text))
+    #expect(html.contains("<pre>uplink: identity</pre><table><thead><tr><th>layer</th><th>d</th></tr></thead>"))
+    #expect(html.contains("<tr><td>fc1</td><td>10</td></tr><tr><td>fc2</td><td style=\"text-align:right\">5</td></tr>"))
+    #expect(html.hasSuffix("<pre>\nWrote x.</pre></div>"))
+    #expect(RichText.html("step 3  loss 0.5\n<b>") == nil)
+  }
+
+  @Test func cursorsCountCodePoints() {
+    let cursor = CodeCursor("help e\u{301}\nexp", codePoint: 11)
+    #expect(cursor.line == "exp" && cursor.character == 3 && cursor.codePoint(ofCharacter: 0) == 8)
+    let combining = CodeCursor("describe e\u{301}x", codePoint: 11)
+    #expect(combining.character == 10)
+    #expect(CodeCursor("experiment e1 compressor=hsq:dim=16", codePoint: 27).topic == "hsq")
+    #expect(CodeCursor("run --steps 5", codePoint: 6).topic == "run")
+  }
+
+  @Test func executesOverAFakeTransportAndDropsForgedMessages() throws {
+    let transport = MemoryTransport()
+    let logged = Mutex<[String]>([])
+    let kernel = Kernel(session: Session(), transport: transport, key: "k", version: "test") { line in logged.withLock { $0.append(line) } }
+    let done = DispatchSemaphore(value: 0)
+    Thread { kernel.run(); done.signal() }.start()
+    let signer = MessageSigner(key: "k")
+    func send(_ type: String, _ content: JSONValue, on socket: MemorySocket, signer: MessageSigner = signer) -> KernelMessage {
+      let message = KernelMessage(type: type, content: content, parent: nil, session: "client", identities: [Data("client".utf8)])
+      socket.deliver(message.frames(signedWith: signer))
+      return message
+    }
+    let forged = send("execute_request", .object([("code", .string("experiment intruder"))]), on: transport.shellSocket, signer: MessageSigner(key: "wrong"))
+    _ = forged
+    _ = send("execute_request", .object([("code", .string("describe identity\n\nfrobnicate"))]), on: transport.shellSocket)
+    let reply = try #require(transport.shellSocket.next(timeout: 20))
+    #expect(reply.type == "execute_reply" && reply.contentFields["status"] as? String == "error" && reply.contentFields["execution_count"] as? Int == 1)
+    let published = transport.iopubSocket.sentMessages().map(\.type)
+    // describe's table is a display (not the cell's result: a later command failed); then the error.
+    #expect(published.filter { $0 != "status" } == ["execute_input", "display_data", "error"])
+    #expect(logged.withLock { $0 }.contains { $0.contains("bad signature") })
+    _ = send("shutdown_request", .object([("restart", .bool(false))]), on: transport.controlSocket)
+    #expect(done.wait(timeout: .now() + 10) == .success)
+    let closed = transport.closed.load(ordering: .relaxed)
+    #expect(closed)
+  }
+}
+
+/// Channels in memory: the test delivers requests and reads what the kernel sent.
+final class MemoryTransport: KernelTransport, @unchecked Sendable {
+  let shellSocket = MemorySocket(), controlSocket = MemorySocket(), iopubSocket = MemorySocket()
+  let closed = Atomic<Bool>(false)
+  var shell: any KernelSocket { shellSocket }
+  var control: any KernelSocket { controlSocket }
+  var iopub: any KernelSocket { iopubSocket }
+  func close() { closed.store(true, ordering: .relaxed) }
+}
+
+final class MemorySocket: KernelSocket, @unchecked Sendable {
+  private let state = Mutex<(inbox: [[Data]], sent: [[Data]])>(([], []))
+
+  func deliver(_ frames: [Data]) { state.withLock { $0.inbox.append(frames) } }
+
+  func send(_ frames: [Data]) { state.withLock { $0.sent.append(frames) } }
+
+  func receive(timeout milliseconds: Int) -> [Data]? {
+    if let frames = state.withLock({ $0.inbox.isEmpty ? nil : $0.inbox.removeFirst() }) { return frames }
+    usleep(useconds_t(min(milliseconds, 5) * 1000))
+    return nil
+  }
+
+  /// What the kernel sent, parsed (signatures not checked).
+  func sentMessages() -> [KernelMessage] {
+    state.withLock { $0.sent }.compactMap { try? KernelMessage(frames: $0, verifiedWith: MessageSigner(key: "")) }
+  }
+
+  /// The first message sent, waiting up to `timeout` seconds.
+  func next(timeout: Double) -> KernelMessage? {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+      if let first = sentMessages().first { return first }
+      usleep(10_000)
+    }
+    return nil
+  }
+}
