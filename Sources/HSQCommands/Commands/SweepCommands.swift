@@ -119,10 +119,4 @@ extension Session {
     if let bits = c.bitsBudget { parts.append("\(Self.bits(bits)) of uplink") }
     return parts.joined(separator: " or ")
   }
-
-  /// `1m 05s`, `42 s`.
-  static func duration(_ seconds: Double) -> String {
-    let s = Int(seconds.rounded())
-    return s >= 60 ? String(format: "%dm %02ds", s / 60, s % 60) : "\(s) s"
-  }
 }
