@@ -107,8 +107,8 @@ struct CommandRegistrationTests {
 
   @Test("the built-in commands are discovered from their files, in the help order they declare")
   func builtinsAreDiscovered() {
-    #expect(builtinCommandSets.count == 7)
-    #expect(builtinCommandSets.map { $0.helpOrder }.sorted() == [0, 10, 20, 30, 40, 50, 60])
+    #expect(builtinCommandSets.count == 9)
+    #expect(builtinCommandSets.map { $0.helpOrder }.sorted() == [0, 10, 20, 21, 22, 30, 40, 50, 60])
     #expect(Session.commands.count == builtinCommandSets.map { $0.commands.count }.reduce(0, +))
     #expect(Session.commands.first?.name == "help" && Session.commands.last?.name == "memory")
   }

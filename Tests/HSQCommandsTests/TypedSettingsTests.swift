@@ -11,8 +11,8 @@ import Testing
     #expect(s.execute("set protocol locl").error == "Parameter 'protocol' of 'experiment': 'locl' is not one of gradient, local. Did you mean 'local'?")
     #expect(s.execute("set ef-scale warm").error == "Parameter 'ef-scale' of 'experiment': 'warm' is neither a number in [0, 1] nor warmup.")
     _ = s.execute("step")
-    #expect(s.execute("plot loss --x epch").error == "'epch' is not an axis for '--x'. Did you mean 'epoch'? Use step, epoch or bits.")
-    #expect(s.execute("plot loss --x time").error == "'time' is not an axis for '--x'; use step, epoch or bits.")
+    #expect(s.execute("plot loss --x epch").error == "'epch' is not an axis for '--x'. Did you mean 'epoch'? Use step, epoch, bits or time.")
+    #expect(s.execute("plot loss --x qqqqqq").error == "'qqqqqq' is not an axis for '--x'; use step, epoch, bits or time.")
     #expect(s.execute("plot lss").error?.contains("'lss' is not a metric. Did you mean 'loss'? Use loss, test-loss, accuracy,") == true)
   }
 

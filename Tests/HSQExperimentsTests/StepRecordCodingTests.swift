@@ -12,6 +12,8 @@ import Testing
     "train_loss": "trainLoss", "test_loss": "testLoss", "test_accuracy": "testAccuracy", "bits_up": "bitsUp", "bits_down": "bitsDown",
     "cumulative_bits_up": "cumulativeBitsUp", "cumulative_bits_down": "cumulativeBitsDown", "gradient_norm": "gradientNorm",
     "distance_to_optimum": "distanceToOptimum", "compute_s": "computeSeconds", "compress_s": "compressSeconds",
+    "test_examples": "testExamples", "wall_s": "wallSeconds", "cumulative_wall_s": "cumulativeWallSeconds",
+    "round_s": "roundSeconds", "cumulative_round_s": "cumulativeRoundSeconds", "round_time_measured": "roundTimeMeasured",
   ]
   static let version1LayerNames = [
     "rho": "observedRho", "exact_rho": "exactRho", "bound_rho": "boundRho", "worst_case": "worstCase", "gradient_norm": "gradientNorm",
@@ -137,8 +139,12 @@ private struct V1Record: Encodable {
   var step: Int, epoch: Double, lr: Double, trainLoss: Double, testLoss: Double?, testAccuracy: Double?, participants: Int
   var bitsUp: Int, bitsDown: Int, cumulativeBitsUp: Int, cumulativeBitsDown: Int, gradientNorm: Double, distanceToOptimum: Double?
   var layers: [V1Layer], computeSeconds: Double, compressSeconds: Double
+  var testExamples: Int?, wallSeconds: Double?, cumulativeWallSeconds: Double?, roundSeconds: Double?
+  var cumulativeRoundSeconds: Double?, roundTimeMeasured: Bool?
 
   init(_ r: StepRecord) {
+    (testExamples, wallSeconds, cumulativeWallSeconds) = (r.testExamples, r.wallSeconds, r.cumulativeWallSeconds)
+    (roundSeconds, cumulativeRoundSeconds, roundTimeMeasured) = (r.roundSeconds, r.cumulativeRoundSeconds, r.roundTimeMeasured)
     (step, epoch, lr, trainLoss, testLoss, testAccuracy, participants) = (r.step, r.epoch, r.lr, r.trainLoss, r.testLoss, r.testAccuracy, r.participants)
     (bitsUp, bitsDown, cumulativeBitsUp, cumulativeBitsDown) = (r.bitsUp, r.bitsDown, r.cumulativeBitsUp, r.cumulativeBitsDown)
     (gradientNorm, distanceToOptimum, computeSeconds, compressSeconds) = (r.gradientNorm, r.distanceToOptimum, r.computeSeconds, r.compressSeconds)

@@ -34,7 +34,7 @@ extension Session {
     let jobs = try args.int("jobs", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256)
     let start = DispatchTime.now().uptimeNanoseconds
     let sweep = try Sweep.run(name: name, plan: plan, jobs: jobs) { p in
-      let eta = p.etaSeconds.map { " — about \(Self.sweepDuration($0)) left" } ?? ""
+      let eta = p.etaSeconds.map { " — about \(Self.duration($0)) left" } ?? ""
       self.progress("sweep \(name): \(p.finished)/\(p.total) runs done, \(p.running) running, \(Int(p.fraction * 100))%\(eta)")
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -118,11 +118,5 @@ extension Session {
     if let epochs = c.epochs { parts.append("\(formatNumber(epochs)) epochs") }
     if let bits = c.bitsBudget { parts.append("\(Self.bits(bits)) of uplink") }
     return parts.joined(separator: " or ")
-  }
-
-  /// `1m 05s`, `42 s`.
-  static func sweepDuration(_ seconds: Double) -> String {
-    let s = Int(seconds.rounded())
-    return s >= 60 ? String(format: "%dm %02ds", s / 60, s % 60) : "\(s) s"
   }
 }
