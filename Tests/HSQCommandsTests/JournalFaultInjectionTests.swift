@@ -44,8 +44,8 @@ import Testing
   }
 
   /// Everything a recovered session must match: each variable (experiments by step, events, settings and the
-  /// digest of records and parameters), each sweep's saved bytes, the current experiment.
-  static func signature(_ s: Session, scratch: String) throws -> [String] {
+  /// digest of records and parameters), each sweep's runs and records, the current experiment.
+  static func signature(_ s: Session) throws -> [String] {
     var parts: [String] = []
     for name in s.order {
       switch s.variables[name] {
@@ -57,9 +57,13 @@ import Testing
       }
     }
     for name in s.sweepOrder {
-      let file = scratch + "/sweep-signature.json"
-      try s.sweeps[name]!.save(to: file)
-      parts.append("sweep \(name) \((try Data(contentsOf: URL(fileURLWithPath: file))).reduce(UInt64(0xCBF2_9CE4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 })")
+      // Records without their wall times, which differ between any two runs.
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]
+      encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+      let runs = s.sweeps[name]!.runs.map { run in var r = run; r.history = r.history.map(\.withoutTimings); return r }
+      let bytes = try encoder.encode(runs)
+      parts.append("sweep \(name) \(runs.count) runs \(bytes.reduce(UInt64(0xCBF2_9CE4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 })")
     }
     parts.append("current \(s.current ?? "-")")
     return parts
@@ -78,12 +82,12 @@ import Testing
     // The uncrashed run, one unit at a time, with the session's signature before the first unit and after each.
     let reference = Session()
     reference.workingDirectory = folder
-    var states = [try Self.signature(reference, scratch: folder)]
+    var states = [try Self.signature(reference)]
     var stepsAt = [0]
     for unit in Self.units {
       let out = reference.execute(unit)
       #expect(!out.isError, "reference: \(unit): \(out.error ?? "")")
-      states.append(try Self.signature(reference, scratch: folder))
+      states.append(try Self.signature(reference))
       stepsAt.append(Self.totalSteps(reference))
     }
     let totalSteps = stepsAt.last!
@@ -109,7 +113,7 @@ import Testing
       s.workingDirectory = folder
       let report = s.recover(from: journal)
       #expect(report.failures.isEmpty, "\(point): \(report.text)")
-      let state = try Self.signature(s, scratch: folder)
+      let state = try Self.signature(s)
       guard let at = states.lastIndex(of: state) else {
         Issue.record("\(point): the recovered session is not one the uncrashed run passed through:\n\(state.joined(separator: "\n"))\n\(report.text)")
         s.closeJournal()
@@ -124,7 +128,7 @@ import Testing
         let out = s.execute(unit)
         #expect(!out.isError, "\(point): continuing, \(unit): \(out.error ?? "")")
       }
-      let final = try Self.signature(s, scratch: folder)
+      let final = try Self.signature(s)
       #expect(final == states.last!, "\(point): continuing from unit \(at) does not reproduce the uncrashed run")
       if final == states.last! { recovered += 1 }
       s.closeJournal()

@@ -147,8 +147,9 @@ import Testing
     s.startJournal(journal)
     for line in ["experiment a \(Self.small)", "step 3", "experiment b \(Self.small)", "step 3", "step 3"] { #expect(!s.execute(line).isError) }
     let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-    // a's checkpoint from its 3rd step stands; b has one from its latest snapshot; one snapshot, one log.
-    #expect(files == ["e-a.g1.json", "e-b.g3.json", "lock", "log-3.hsq", "snapshot.hsq"], "\(files)")
+    // Each 'step 3' snapshots at its 3rd step and again when it ends (generations 1–6); a's checkpoint from
+    // generation 1 stands, b's is its latest; one snapshot and one log, nothing older.
+    #expect(files == ["e-a.g1.json", "e-b.g5.json", "lock", "log-6.hsq", "snapshot.hsq"], "\(files)")
     let mode = try FileManager.default.attributesOfItem(atPath: directory)[.posixPermissions] as? Int
     #expect(mode == 0o700)
     s.closeJournal()
