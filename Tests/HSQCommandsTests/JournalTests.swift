@@ -63,6 +63,26 @@ import Testing
   }
 
   @Test(.requires("hsq-repl built beside the tests", JournalFaultInjectionTests.hasRepl))
+  func anAddOnThatTrapsWhileLoadingIsNamedAfterRecovery() throws {
+    let folder = try ScriptProcessTests.folder([
+      "boom.swift": """
+        import HSQ
+
+        @_cdecl("hsq_register")
+        public func hsqRegister() { fatalError("boom traps while registering") }
+        """,
+      "session.hsq": "experiment a \(Self.small)\nstep 2\nload boom.swift\n",
+    ])
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let environment = ["HSQ_JOURNAL_DIR": folder + "/journal"]
+    let crash = try ScriptProcessTests.run(["--journal", "--allow-load", "session.hsq"], in: folder, timeout: 300, environment: environment)
+    #expect(crash.status > 128, "status \(crash.status); stderr: \(crash.errors.suffix(400))")
+    let again = try ScriptProcessTests.run(["--recover"], in: folder, environment: environment)
+    #expect(again.output.contains("a: resumes from step 2"), "\(again.output)")
+    #expect(again.output.contains("Left out: the add-on 'boom.swift' was running (load) when the session died"), "\(again.output)")
+  }
+
+  @Test(.requires("hsq-repl built beside the tests", JournalFaultInjectionTests.hasRepl))
   func anUnusableJournalLocationIsOneWarningAndTheScriptRuns() throws {
     let folder = try ScriptProcessTests.folder(["blocker": "a file where the journal's folder would go\n", "s.hsq": "experiment a \(Self.small)\nstep 3\n"])
     defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -149,7 +169,7 @@ import Testing
     let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
     // Each 'step 3' snapshots at its 3rd step and again when it ends (generations 1–6); a's checkpoint from
     // generation 1 stands, b's is its latest; one snapshot and one log, nothing older.
-    #expect(files == ["e-a.g1.json", "e-b.g5.json", "lock", "log-6.hsq", "snapshot.hsq"], "\(files)")
+    #expect(files == ["e-a.g1.safetensors", "e-b.g5.safetensors", "lock", "log-6.hsq", "snapshot.hsq"], "\(files)")
     let mode = try FileManager.default.attributesOfItem(atPath: directory)[.posixPermissions] as? Int
     #expect(mode == 0o700)
     s.closeJournal()

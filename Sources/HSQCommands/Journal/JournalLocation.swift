@@ -8,9 +8,10 @@ public struct JournalSettings: Sendable, Equatable {
   /// … and at least every this many seconds of command time (time at the prompt does not count).
   public var everySeconds: Double
 
-  /// 1000 steps or 30 s: on the benchmark MLP a snapshot costs about 1 % of the steps between two
+  /// 2500 steps or 30 s. On the benchmark MLP (`hsq-bench train`, about 400 steps/s through a session) 2500
+  /// steps are about 6 s and a snapshot costs about 0.1 s, so the journal costs a few percent at most
   /// (docs/BENCHMARKS.md, "Journal"); slower experiments reach the 30 s first, so a crash loses at most that.
-  public static let `default` = JournalSettings(everySteps: 1000, everySeconds: 30)
+  public static let `default` = JournalSettings(everySteps: 2500, everySeconds: 30)
 
   public init(everySteps: Int, everySeconds: Double) {
     self.everySteps = everySteps

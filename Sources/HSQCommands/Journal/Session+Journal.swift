@@ -86,7 +86,7 @@ extension Session {
           files[name] = old
           return old.file
         }
-        let file = journal.directory + "/e-\(name).g\(next).json"
+        let file = journal.directory + "/e-\(name).g\(next).safetensors"
         journal.willWriteFile()
         try e.save(to: file)
         _ = chmod(file, 0o600)

@@ -14,8 +14,8 @@ import Synchronization
 /// Files in the journal folder (``JournalLocation``):
 /// - `lock`: held (`flock`) by the live session, so a second session in the same directory runs without.
 /// - `snapshot.hsq`: `# hsq journal generation G` and the commands that rebuild the session as it was at
-///   the snapshot, written atomically; experiments with steps are `load e-NAME.gK.json --as NAME` lines
-///   whose files ``Experiment/save(to:)`` wrote, sweeps likewise `s-NAME.gK.json`.
+///   the snapshot, written atomically; experiments with steps are `load e-NAME.gK.safetensors --as NAME` lines
+///   whose files ``Experiment/save(to:)`` wrote (the `save` format), sweeps likewise `s-NAME.gK.json`.
 /// - `log-G.hsq`: the commands run since snapshot G, appended as each finishes, with `# in-use ACTIVITY FILE`
 ///   before an add-on's code first runs in a command and `# idle` after it.
 ///
