@@ -1,20 +1,7 @@
 import Foundation
 import HSQ
 
-/// `journal`: the session journal's state, interval, and switch.
-enum JournalCommands: CommandSet {
-  static let helpOrder = 61
-  static let commands: [CommandSpec] = [
-    CommandSpec(
-      "journal", group: "Session", abstract: "Shows the session journal, sets its interval (--steps, --seconds), or turns it on or off.",
-      discussion: "The journal keeps the commands that changed the session and, at least every --steps steps or --seconds seconds of command time (default \(JournalSettings.default.everySteps) and \(Int(JournalSettings.default.everySeconds))), a snapshot of every experiment, in a private folder per working directory ($XDG_STATE_HOME/hsq/journal/…, or $HSQ_JOURNAL_DIR). If hsq dies, 'hsq-repl --recover' rebuilds the session from it; a clean exit removes it. Interactive sessions keep one by default, scripts with --journal. 'journal off' removes this session's journal; 'journal on' starts one.",
-      arguments: [ArgumentSpec("switch", "on or off", optional: true)],
-      options: [OptionSpec("steps", "a snapshot at least every N steps", value: "N"), OptionSpec("seconds", "… and every T seconds of command time", value: "T")],
-      recorded: false
-    ) { session, args in try session.journalCommand(args) },
-  ]
-}
-
+/// `journal` (declared with the session commands): the session journal's state, interval, and switch.
 extension Session {
   func journalCommand(_ args: ParsedArguments) throws -> CommandOutput {
     switch args.argument(0) {
