@@ -41,15 +41,20 @@ static inline uint8_t terngrad_group(const float *x, const float *u, float m) {
 
 #if defined(__x86_64__)
 __attribute__((target("avx512f,avx512cd,avx512bw,avx512vl")))
-static void natural_avx512(const float *x, const uint32_t *r, int64_t n, uint32_t *codes) { NATURAL_LOOP }
+static void natural_avx512(const float *restrict x, const uint32_t *restrict r, int64_t n, uint32_t *restrict codes) {
+  NATURAL_LOOP
+}
 __attribute__((target("avx512f,avx512cd,avx512bw,avx512vl")))
 static void terngrad_avx512(const float *x, const float *u, int64_t groups, float m, uint8_t *out) { TERNGRAD_LOOP }
 #endif
 
-static void natural_portable(const float *x, const uint32_t *r, int64_t n, uint32_t *codes) { NATURAL_LOOP }
+static void natural_portable(const float *restrict x, const uint32_t *restrict r, int64_t n, uint32_t *restrict codes) {
+  NATURAL_LOOP
+}
 static void terngrad_portable(const float *x, const float *u, int64_t groups, float m, uint8_t *out) { TERNGRAD_LOOP }
 
-void hsq_natural_codes(const float *x, const uint32_t *r, int64_t n, uint32_t *codes, hsq_kernel_level level) {
+void hsq_natural_codes(const float *restrict x, const uint32_t *restrict r, int64_t n, uint32_t *restrict codes,
+                       hsq_kernel_level level) {
 #if defined(__x86_64__)
   if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512_bw_cd()) {
     natural_avx512(x, r, n, codes);

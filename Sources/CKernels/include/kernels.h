@@ -114,9 +114,10 @@ int hsq_pinv_prefix16(const float *P, int32_t K, int32_t D, const float *V, int3
 
 /// Natural compression's 9-bit codes E << 1 | sign for n entries of x with 23-bit uniforms r (NaturalCompressor's
 /// encode loop): E = 0 for ±0, else the exponent field of 2^a or 2^(a+1) for |x| in [2^a, 2^(a+1)), rounding up
-/// when r < the 23-bit fraction p·2²³. `codes` may alias `r`. Plain C, vectorized for AVX-512 where `level`
+/// when r < the 23-bit fraction p·2²³. `codes` must not overlap `r` or x. Plain C, vectorized for AVX-512 where `level`
 /// allows and the CPU has it; every path gives the same codes.
-void hsq_natural_codes(const float *x, const uint32_t *r, int64_t n, uint32_t *codes, hsq_kernel_level level);
+void hsq_natural_codes(const float *restrict x, const uint32_t *restrict r, int64_t n, uint32_t *restrict codes,
+                       hsq_kernel_level level);
 
 /// TernGrad's groups of five trits (TernGradCompressor's encode loop): out[g] = Σ_j t_{5g+j}·3^j with
 /// t = 0 unless m > 0 and u < |x|/m, then 1 (x ≥ 0) or 2 (x < 0). Reads 5·groups entries of x and u.

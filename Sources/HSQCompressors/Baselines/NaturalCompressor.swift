@@ -59,14 +59,16 @@ public struct NaturalCompressor: CompressorComponent {
     var uniforms = BaselineBits.Uniform23(rng)
     defer { rng = uniforms.rng }
     return v.withUnsafeBufferPointer { vp in
-      withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.chunk) { codes in
-        Payload.packing(bitCount: 9 * vp.count) { packer in
+      withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * Self.chunk) { buffer in
+        // Separate draws and codes: the kernel's loop vectorizes only when they do not overlap.
+        let draws = buffer.baseAddress!, codes = buffer.baseAddress! + Self.chunk
+        return Payload.packing(bitCount: 9 * vp.count) { packer in
           var start = 0
           while start < vp.count {
             let n = min(Self.chunk, vp.count - start)
-            for j in 0..<n { codes[j] = uniforms.next() }
-            hsq_natural_codes(vp.baseAddress! + start, codes.baseAddress!, Int64(n), codes.baseAddress!, level)
-            Self.pack(codes.baseAddress!, n, into: &packer)
+            for j in 0..<n { draws[j] = uniforms.next() }
+            hsq_natural_codes(vp.baseAddress! + start, draws, Int64(n), codes, level)
+            Self.pack(codes, n, into: &packer)
             start += n
           }
         }
