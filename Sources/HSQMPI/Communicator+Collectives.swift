@@ -106,11 +106,11 @@ extension Communicator {
   }
 
   /// How long ``waitIdly(_:_:)`` polls before it starts sleeping, and its longest sleep (nanoseconds).
-  static let spinNanoseconds: UInt64 = 50_000
-  static let longestSleepNanoseconds = 200_000
+  static let spinNanoseconds: UInt64 = 20_000
+  static let longestSleepNanoseconds = 100_000
 
   /// Completes `request`: polls it (`MPI_Test`) for ``spinNanoseconds``, then between polls sleeps
-  /// 2 µs, doubling up to ``longestSleepNanoseconds``.
+  /// 4 µs, doubling up to ``longestSleepNanoseconds`` (with a 1 µs timer slack, so the sleeps last what they ask).
   ///
   /// A rank waiting for the next command, or rank 0 waiting for its workers, would otherwise spin in
   /// MPI's progress loop and take a core from the ranks doing the work (`mpi_yield_when_idle` only
@@ -118,11 +118,12 @@ extension Communicator {
   static func waitIdly(_ request: inout MPI_Request?, _ function: String) throws(MPIError) {
     var done: Int32 = 0
     let start = DispatchTime.now().uptimeNanoseconds
-    var sleep = 2_000
+    var sleep = 4_000
     while true {
       try check(MPI_Test(&request, &done, hsq_mpi_status_ignore()), function)
       if done != 0 { return }
       if DispatchTime.now().uptimeNanoseconds - start < spinNanoseconds { continue }
+      if sleep == 4_000 { hsq_set_timer_slack(1_000) }
       var pause = timespec(tv_sec: 0, tv_nsec: sleep)
       nanosleep(&pause, nil)
       sleep = min(2 * sleep, longestSleepNanoseconds)
