@@ -15,4 +15,14 @@ static inline MPI_Errhandler hsq_mpi_errors_return(void) { return MPI_ERRORS_RET
 static inline MPI_Status *hsq_mpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
 static inline int hsq_mpi_any_source(void) { return MPI_ANY_SOURCE; }
 static inline int hsq_mpi_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
+
+/* The thread's timer slack, in nanoseconds (Linux; elsewhere nothing): the short sleeps of a rank
+ * waiting for MPI would otherwise last at least the default 50 µs slack. prctl is variadic, which
+ * Swift cannot call. */
+#if defined(__linux__)
+#include <sys/prctl.h>
+static inline void hsq_set_timer_slack(unsigned long nanoseconds) { prctl(PR_SET_TIMERSLACK, nanoseconds, 0, 0, 0); }
+#else
+static inline void hsq_set_timer_slack(unsigned long nanoseconds) { (void)nanoseconds; }
+#endif
 #endif

@@ -53,6 +53,32 @@ extension Experiment {
     return (mean, rawMean)
   }
 
+  /// The mean of `vectors` (one per worker, one array per layer), computed element by element as
+  /// ``serverPass(messages:raw:layers:update:)`` computes its means: Σ_w (1/N)·v_w in worker order
+  /// from +0, in groups of ``sourcesPerPass``. A worker process that served every participant of a
+  /// round sends this instead of their raw gradients, and the record is the same bit for bit.
+  static func workerMean(_ vectors: [[[Float]]]) -> [[Float]] {
+    guard let first = vectors.first else { return [] }
+    let scale = 1 / Float(vectors.count)
+    return first.indices.map { l in
+      let count = first[l].count
+      precondition(vectors.allSatisfy { $0[l].count == count }, "worker mean: the vectors' layer \(l) differ in length")
+      return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+        for start in stride(from: 0, to: vectors.count, by: sourcesPerPass) where count > 0 {
+          let group = start..<min(start + sourcesPerPass, vectors.count)
+          withBaseAddresses(group.map { vectors[$0][l] }) { sources in
+            if start == 0 {
+              mean(of: sources, scale: scale, into: out.baseAddress!, range: 0..<count)
+            } else {
+              continueMean(of: sources, scale: scale, into: out.baseAddress!, range: 0..<count)
+            }
+          }
+        }
+        initialized = count
+      }
+    }
+  }
+
   /// Calls `body` with the base address of `arrays[l]`, or with `nil` when `use` is false.
   private static func withBuffer<R>(
     _ arrays: inout [[Float]], _ l: Int, if use: Bool, _ body: (UnsafeMutablePointer<Float>?) -> R

@@ -70,9 +70,11 @@ extension Experiment {
     let messages = try decodeMessages(replies, participants: request.participants, raw: request.sendsRaw)
     let layerCount = parameters.count
     let updateNow = pipeline.downlink == nil
+    // The raw gradients' mean: from the workers' diagnostics frames, or as one worker process summed them.
+    let givenRawMean = request.sendsRaw ? replies.first?.rawMean : nil
     var (aggregate, rawMean) = serverPass(
-      messages: messages, raw: request.sendsRaw ? replies.map { $0.raw! } : nil, layers: layerCount, update: updateNow)
-    if !request.sendsRaw { rawMean = aggregate }
+      messages: messages, raw: request.sendsRaw && givenRawMean == nil ? replies.map { $0.raw! } : nil, layers: layerCount, update: updateNow)
+    if let givenRawMean { rawMean = givenRawMean } else if !request.sendsRaw { rawMean = aggregate }
     let bitsDown = try broadcast(&aggregate, step: stepCount)
     if !updateNow { applyUpdate(aggregate) }
 
@@ -94,9 +96,14 @@ extension Experiment {
     guard replies.map(\.worker) == participants else {
       throw HSQError.malformedPayload("The workers answered as \(replies.map(\.worker)), but the round asked \(participants).")
     }
+    // The diagnostics: every reply's raw gradient, or their mean in the first reply.
+    let meanGiven = raw && replies.first?.rawMean != nil
+    if meanGiven, replies[0].rawMean!.map(\.count) != layers {
+      throw HSQError.malformedPayload("Worker \(replies[0].worker)'s reply carries a mean raw gradient that does not have the model's \(layers.count) layers.")
+    }
     for reply in replies {
       guard reply.payloads.count == layers.count, reply.stats.count == layers.count,
-            !raw || reply.raw.map({ $0.map(\.count) == layers }) == true,
+            !raw || meanGiven || reply.raw.map({ $0.map(\.count) == layers }) == true,
             reply.decoded.map({ $0.map(\.count) == layers }) ?? true else {
         throw HSQError.malformedPayload("Worker \(reply.worker)'s reply does not have one payload\(raw ? ", one raw gradient" : "") and one set of statistics for each of the model's \(layers.count) layers.")
       }

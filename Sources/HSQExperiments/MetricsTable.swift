@@ -4,7 +4,8 @@ import HSQCore
 /// Step records as flat, pandas-ready columns, written as CSV or JSON lines.
 ///
 /// One row a step; per-layer quantities become columns named
-/// `<layer>.<quantity>` (e.g. `fc1.weight.rho`). Missing values are empty in
+/// `<layer>.<quantity>` (e.g. `fc1.weight.rho`), and a transport's wire figures
+/// `wire.<quantity>` (e.g. `wire.bytes_up`) when some step ran on one. Missing values are empty in
 /// CSV and `null` in JSON (so are NaN and infinities, which JSON lacks).
 public struct MetricsTable: Sendable {
   public let columns: [String]
@@ -16,10 +17,14 @@ public struct MetricsTable: Sendable {
     let recordKeys = StepRecord.CodingKeys.allCases.filter(\.isColumn).map(\.stringValue)
     let layerKeys = LayerRecord.CodingKeys.allCases.filter { !$0.isIdentity }.map(\.stringValue)
     let layerNames = records.first?.layers.map(\.name) ?? []
-    columns = recordKeys + layerNames.flatMap { name in layerKeys.map { "\(name).\($0)" } }
+    // What a transport put on the wire (`wire.bytes_up` …), when some step ran on one (none in process).
+    let wireKeys = records.contains { $0.wire != nil } ? WireRecord.CodingKeys.allCases.map(\.stringValue) : []
+    let wireName = StepRecord.CodingKeys.wire.stringValue
+    columns = recordKeys + wireKeys.map { "\(wireName).\($0)" } + layerNames.flatMap { name in layerKeys.map { "\(name).\($0)" } }
     rows = records.map { record in
       let fields = EncodedFields(record)
       var row = recordKeys.map { fields.numbers[$0] ?? nil }
+      row += wireKeys.map { fields.wire?.numbers[$0] ?? nil }
       for name in layerNames {
         let layer = fields.layers.first { $0.name == name }
         row += layerKeys.map { layer?.numbers[$0] ?? nil }
@@ -70,6 +75,13 @@ private struct EncodedFields: Decodable {
   var name: String?
   var numbers: [String: Double?] = [:]
   var layers: [EncodedFields] = []
+  var wire: Box?
+
+  /// The nested wire figures (a class: a struct cannot hold itself).
+  final class Box: Decodable {
+    let numbers: [String: Double?]
+    init(from decoder: any Decoder) throws { numbers = try EncodedFields(from: decoder).numbers }
+  }
 
   init(_ record: StepRecord) {
     let encoder = JSONEncoder()
@@ -87,6 +99,8 @@ private struct EncodedFields: Decodable {
     for key in container.allKeys {
       if key.stringValue == StepRecord.CodingKeys.layers.stringValue {
         layers = try container.decode([EncodedFields].self, forKey: key)
+      } else if key.stringValue == StepRecord.CodingKeys.wire.stringValue {
+        wire = try container.decode(Box.self, forKey: key)
       } else if key.stringValue == LayerRecord.CodingKeys.name.stringValue {
         name = try container.decode(String.self, forKey: key)
       } else if try container.decodeNil(forKey: key) {

@@ -1,4 +1,8 @@
 import CMPI
+import Dispatch
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// The size header of one buffer: a little-endian 64-bit count (8 bytes of framing).
 let sizeHeaderBytes = MemoryLayout<Int64>.size
@@ -6,14 +10,17 @@ let sizeHeaderBytes = MemoryLayout<Int64>.size
 extension Communicator {
   /// Sends `bytes` from `root` to every rank; returns them on every rank.
   ///
-  /// The size travels first (`MPI_Bcast` of one 64-bit count), then the bytes. Only the root's
+  /// The size travels first (`MPI_Ibcast` of one 64-bit count, waited for idly), then the bytes (`MPI_Bcast`). Only the root's
   /// `bytes` are read; other ranks may pass `[]`.
   public func broadcast(_ bytes: [UInt8], root: Int = 0) throws(MPIError) -> [UInt8] {
     try checkRank(root)
     return try serialized { (traffic: inout Traffic) throws(MPIError) -> [UInt8] in
       let isRoot = rank == root
       var count = Int64(isRoot ? bytes.count : 0)
-      try Self.check(MPI_Bcast(&count, 1, hsq_mpi_int64(), Int32(root), hsq_mpi_comm_world()), "MPI_Bcast")
+      // The size is where a rank waits for the next command: without spinning (``waitIdly(_:_:)``).
+      var request: MPI_Request?
+      try Self.check(MPI_Ibcast(&count, 1, hsq_mpi_int64(), Int32(root), hsq_mpi_comm_world(), &request), "MPI_Ibcast")
+      try Self.waitIdly(&request, "MPI_Ibcast")
       let n = try Self.mpiCount(Int(count), "A broadcast")
       var buffer = isRoot ? bytes : [UInt8](repeating: 0, count: Int(n))
       if n > 0 {
@@ -32,7 +39,7 @@ extension Communicator {
   ///
   /// - Returns: at the root, every rank's buffer in rank order (its own included); elsewhere `[]`.
   ///
-  /// Sizes travel first (`MPI_Gather` of 64-bit counts), then the bytes (`MPI_Gatherv`).
+  /// Sizes travel first (`MPI_Igather` of 64-bit counts, waited for idly), then the bytes (`MPI_Gatherv`).
   public func gather(_ bytes: [UInt8], root: Int = 0) throws(MPIError) -> [[UInt8]] {
     try checkRank(root)
     return try serialized { (traffic: inout Traffic) throws(MPIError) -> [[UInt8]] in
@@ -40,9 +47,12 @@ extension Communicator {
       let mine = try Self.mpiCount(bytes.count, "A gathered buffer")
       var ownCount = Int64(mine)
       var counts64 = [Int64](repeating: 0, count: isRoot ? size : 0)
+      // The sizes are where the root waits for the slowest rank: without spinning (``waitIdly(_:_:)``).
+      var request: MPI_Request?
       try Self.check(
-        MPI_Gather(&ownCount, 1, hsq_mpi_int64(), &counts64, 1, hsq_mpi_int64(), Int32(root), hsq_mpi_comm_world()),
-        "MPI_Gather")
+        MPI_Igather(&ownCount, 1, hsq_mpi_int64(), &counts64, 1, hsq_mpi_int64(), Int32(root), hsq_mpi_comm_world(), &request),
+        "MPI_Igather")
+      try Self.waitIdly(&request, "MPI_Igather")
       guard isRoot else {
         var send = bytes
         try Self.check(
@@ -92,6 +102,31 @@ extension Communicator {
         "MPI_Scatterv")
       for r in 0..<size where r != rank { traffic.sent(Int(counts[r]), framing: sizeHeaderBytes) }
       return received
+    }
+  }
+
+  /// How long ``waitIdly(_:_:)`` polls before it starts sleeping, and its longest sleep (nanoseconds).
+  static let spinNanoseconds: UInt64 = 20_000
+  static let longestSleepNanoseconds = 100_000
+
+  /// Completes `request`: polls it (`MPI_Test`) for ``spinNanoseconds``, then between polls sleeps
+  /// 4 µs, doubling up to ``longestSleepNanoseconds`` (with a 1 µs timer slack, so the sleeps last what they ask).
+  ///
+  /// A rank waiting for the next command, or rank 0 waiting for its workers, would otherwise spin in
+  /// MPI's progress loop and take a core from the ranks doing the work (`mpi_yield_when_idle` only
+  /// yields, which the kernel's scheduler mostly ignores). A wait costs at most the last sleep in latency.
+  static func waitIdly(_ request: inout MPI_Request?, _ function: String) throws(MPIError) {
+    var done: Int32 = 0
+    let start = DispatchTime.now().uptimeNanoseconds
+    var sleep = 4_000
+    while true {
+      try check(MPI_Test(&request, &done, hsq_mpi_status_ignore()), function)
+      if done != 0 { return }
+      if DispatchTime.now().uptimeNanoseconds - start < spinNanoseconds { continue }
+      if sleep == 4_000 { hsq_set_timer_slack(1_000) }
+      var pause = timespec(tv_sec: 0, tv_nsec: sleep)
+      nanosleep(&pause, nil)
+      sleep = min(2 * sleep, longestSleepNanoseconds)
     }
   }
 

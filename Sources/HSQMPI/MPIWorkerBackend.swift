@@ -24,10 +24,10 @@ public final class MPIWorkerBackend: WorkerBackend {
   /// The participants of the last round run, and of the last one committed (for ``lastInputs()``).
   private var pendingParticipants: [Int] = []
   private var committedParticipants: [Int] = []
-  /// What the exchanges since the last ``takeWireRecord()`` moved, and the payload and diagnostics bytes in it.
-  private var traffic = RoundTraffic()
-  private var payloadBytes = 0
-  private var diagnosticBytes = 0
+  /// What the exchanges since the last ``takeWireRecord()`` moved and how long they took (the processes are set when taken).
+  private var wire = MPIWorkerBackend.noWire
+  private static let noWire = WireRecord(
+    bytesDown: 0, bytesUp: 0, payloadBytesUp: 0, diagnosticBytesUp: 0, processes: 0, exchangeSeconds: 0, slowestWorkerSeconds: 0)
 
   private static let nextID = Mutex<UInt32>(0)
 
@@ -83,13 +83,19 @@ public final class MPIWorkerBackend: WorkerBackend {
       }
       return reply
     }
-    payloadBytes += replies.reduce(0) { $0 + $1.payloadByteCount }
-    diagnosticBytes += replies.reduce(0) { $0 + $1.diagnosticByteCount }
+    wire.payloadBytesUp += replies.reduce(0) { $0 + $1.payloadByteCount }
+    wire.diagnosticBytesUp += replies.reduce(0) { $0 + $1.diagnosticByteCount }
     return replies
   }
 
+  /// A commit the ranks have not been sent yet: it travels in front of the next command
+  /// (``RankCommand/committedWorker``), which saves a step a round trip of its own.
+  private var deferredCommit: Bool?
+
+  /// Commits the round: at once in a job of one rank, else with the next command to the ranks (a commit
+  /// cannot fail on a rank, and every later command, a save's gather too, sees the memories committed).
   public func commit(keepingUndoPoint: Bool) throws {
-    if let local { local.commit(keepingUndoPoint: keepingUndoPoint) } else { try expectDone(.commit(keepingUndoPoint: keepingUndoPoint)) }
+    if let local { local.commit(keepingUndoPoint: keepingUndoPoint) } else { deferredCommit = keepingUndoPoint }
     committedParticipants = pendingParticipants
   }
 
@@ -130,34 +136,39 @@ public final class MPIWorkerBackend: WorkerBackend {
   }
 
   public func takeWireRecord() -> WireRecord? {
-    defer {
-      traffic = RoundTraffic()
-      payloadBytes = 0
-      diagnosticBytes = 0
-    }
-    return WireRecord(
-      bytesDown: traffic.bytesDown, bytesUp: traffic.bytesUp, payloadBytesUp: payloadBytes, diagnosticBytesUp: diagnosticBytes,
-      processes: world.size == 1 ? 1 : world.size - 1, exchangeSeconds: traffic.seconds, slowestWorkerSeconds: traffic.slowestRankSeconds)
+    defer { wire = Self.noWire }
+    var taken = wire
+    taken.processes = world.size == 1 ? 1 : world.size - 1
+    return taken
   }
 
   // MARK: - Exchanges
 
-  /// Broadcasts `command` and gathers every worker rank's response (rank order, rank 0 left out).
+  /// Broadcasts `command` (after the deferred commit, when there is one) and gathers every worker
+  /// rank's response (rank order, rank 0 left out).
   private func exchange(_ command: WorkerCommand) throws -> [(rank: Int, response: WorkerResponse)] {
-    try measured {
-      _ = try world.broadcast(RankCommand.worker.header(id) + command.encoded(), root: 0)
+    let header = deferredCommit.map { RankCommand.committedWorker.header(id) + [$0 ? 1 : 0] } ?? RankCommand.worker.header(id)
+    deferredCommit = nil
+    return try measured {
+      _ = try world.broadcast(header + command.encoded(), root: 0)
     }
   }
 
   /// Sends `parts[r]` to rank `r` (a scatter announced by a broadcast) and gathers the responses.
   private func exchange(scattering parts: [[UInt8]]) throws -> [(rank: Int, response: WorkerResponse)] {
-    try measured {
+    if let keep = deferredCommit {
+      deferredCommit = nil
+      try expectDone(.commit(keepingUndoPoint: keep))
+    }
+    return try measured {
       _ = try world.broadcast(RankCommand.scatteredWorker.header(id), root: 0)
       _ = try world.scatter(parts, root: 0)
     }
   }
 
-  /// Runs `send`, gathers the answers, and adds the exchange to ``traffic``.
+  /// Runs `send`, gathers the answers, and adds the exchange to ``wire``: the bytes handed to MPI
+  /// (``Traffic``, a broadcast counted once per receiving rank), rank 0's time from sending to holding
+  /// every answer, and the longest any worker rank spent handling the command.
   private func measured(_ send: () throws -> Void) throws -> [(rank: Int, response: WorkerResponse)] {
     let before = world.traffic
     let start = DispatchTime.now().uptimeNanoseconds
@@ -172,14 +183,10 @@ public final class MPIWorkerBackend: WorkerBackend {
       responses.append((rank, try WorkerResponse(decoding: body)))
     }
     let moved = world.traffic.since(before)
-    var round = RoundTraffic()
-    round.bytesDown = moved.bytesSent
-    round.bytesUp = moved.bytesReceived
-    round.framingDown = moved.framingSent
-    round.framingUp = moved.framingReceived + RankAnswer.trailerBytes * (world.size - 1)
-    round.seconds = seconds
-    round.slowestRankSeconds = slowest
-    traffic.add(round)
+    wire.bytesDown += moved.bytesSent
+    wire.bytesUp += moved.bytesReceived
+    wire.exchangeSeconds += seconds
+    wire.slowestWorkerSeconds += slowest
     return responses
   }
 

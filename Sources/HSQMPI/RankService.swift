@@ -15,6 +15,9 @@ public enum RankCommand: UInt8, Sendable {
   case scatteredWorker = 2
   /// The backend is gone: drop its host (no answer).
   case release = 3
+  /// A u8 (1: keep the undo point), then a ``WorkerCommand`` as for ``worker``: commit the last round
+  /// first (rank 0 sends a step's commit with its next command).
+  case committedWorker = 4
 
   /// The command byte and the backend id.
   func header(_ id: UInt32) -> [UInt8] { [rawValue] + withUnsafeBytes(of: id.littleEndian) { Array($0) } }
@@ -46,12 +49,16 @@ public enum RankService {
       case .release:
         hosts[id] = nil
         continue
-      case .worker: bytes = Array(message.dropFirst(5))
+      case .worker, .committedWorker: bytes = Array(message.dropFirst(command == .worker ? 5 : 6))
       case .scatteredWorker: bytes = try world.scatter([], root: 0)
       }
       let host = hosts[id] ?? WorkerHost(placement: placement, threads: threads)
       hosts[id] = host
       let start = DispatchTime.now().uptimeNanoseconds
+      if command == .committedWorker {
+        guard message.count >= 6 else { throw MPIError.frame("rank 0 sent a commit without its flag") }
+        host.commit(keepingUndoPoint: message[5] != 0)
+      }
       let response = host.handle(bytes)
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
       _ = try world.gather(RankAnswer.joined(seconds: seconds, response: response), root: 0)

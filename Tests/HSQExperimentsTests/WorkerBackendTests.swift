@@ -116,6 +116,55 @@ import Testing
     #expect(all.memories() == parts.flatMap { $0.memories() }.sorted { $0.worker < $1.worker })
   }
 
+  /// A host that serves every participant of a round answers it over the wire with one diagnostics
+  /// frame, the mean of the participants' raw gradients summed as the server sums them, instead of one
+  /// per worker; the records stay those of the threads backend bit for bit, past the server's groups of
+  /// ``Experiment/sourcesPerPass`` workers too.
+  @Test(arguments: [4, 40])
+  func aHostServingTheWholeRoundSendsOneMeanDiagnosticsFrame(workers: Int) throws {
+    var c = Self.config("hsq+ef")
+    c.workers = workers
+    let environment = try WorkerEnvironment(config: c)
+    let typed = WorkerHost(), wired = WorkerHost()
+    typed.configure(environment)
+    wired.configure(environment)
+    let e = try Experiment(c)
+    let request = RoundRequest(step: 0, participants: Array((0..<workers).reversed()), parameters: e.parameters, lr: 0.05, efScale: 1, sendsRaw: true)
+    let raws = try typed.run(request).map { try #require($0.raw) }
+    guard case let .replies(replies) = try WorkerResponse(decoding: wired.handle(WorkerCommand.round(request).encoded())) else {
+      Issue.record("the host did not answer with replies")
+      return
+    }
+    #expect(replies.allSatisfy { $0.raw == nil })
+    #expect(replies.dropFirst().allSatisfy { $0.rawMean == nil })
+    #expect(Self.bits(try #require(replies.first?.rawMean)) == Self.bits(Experiment.workerMean(raws)))
+    #expect(replies[0].diagnosticByteCount == 4 * e.parameters.reduce(0) { $0 + $1.count })
+    // The mean is the server pass's raw mean, element for element.
+    let (_, rawMean) = e.serverPass(messages: raws, raw: raws, layers: raws[0].count, update: false)
+    #expect(Self.bits(rawMean) == Self.bits(Experiment.workerMean(raws)))
+    let threads = try Experiment(c), loopback = try Experiment(c, backend: LoopbackWorkerBackend())
+    _ = threads.run(until: StopCondition(steps: 3))
+    _ = loopback.run(until: StopCondition(steps: 3))
+    #expect(threads.history.map(\.withoutTimings) == loopback.history.map(\.withoutTimings))
+  }
+
+  /// Hosts that each serve part of a round keep sending every participant's raw frame (a mean of a part
+  /// would not sum in the server's order).
+  @Test func hostsServingPartOfARoundSendEachRawFrame() throws {
+    let c = Self.config("hsq+ef")
+    let environment = try WorkerEnvironment(config: c)
+    let host = WorkerHost(placement: .roundRobin(index: 0, count: 2))
+    host.configure(environment)
+    let e = try Experiment(c)
+    let request = RoundRequest(step: 0, participants: [0, 1, 2, 3], parameters: e.parameters, lr: 0.05, efScale: 1, sendsRaw: true)
+    guard case let .replies(replies) = try WorkerResponse(decoding: host.handle(WorkerCommand.round(request).encoded())) else {
+      Issue.record("the host did not answer with replies")
+      return
+    }
+    #expect(replies.map(\.worker) == [0, 2])
+    #expect(replies.allSatisfy { $0.raw != nil && $0.rawMean == nil })
+  }
+
   static func withoutTimings(_ reply: WorkerReply) -> WorkerReply {
     var copy = reply
     copy.computeSeconds = 0

@@ -7,7 +7,7 @@ enum FileCommands: CommandSet {
   static let commands: [CommandSpec] = [
     CommandSpec(
       "plot", group: "Files and plots", abstract: "Plots a metric over steps in the terminal, and as SVG with --svg.",
-      discussion: "Metrics: loss, test-loss, accuracy, bits (cumulative uplink), rho (observed error of a layer with its bound and the worst case), grad-norm, distance (‖x − x*‖²), lr. --x chooses the horizontal axis: step (default), epoch, bits or time. Several experiments share one plot with --experiments a,b; --sweep NAME plots a sweep's mean curves with their 95% CI bands.",
+      discussion: "Metrics: loss, test-loss, accuracy, bits (cumulative uplink), rho (observed error of a layer with its bound and the worst case), grad-norm, distance (‖x − x*‖²), lr; on a transport (backend=mpi) wire-up and wire-down (bytes per step) and communicate (seconds rank 0 waited on the wire beyond the slowest worker process). --x chooses the horizontal axis: step (default), epoch, bits or time. Several experiments share one plot with --experiments a,b; --sweep NAME plots a sweep's mean curves with their 95% CI bands.",
       arguments: [ArgumentSpec("metric", "what to plot", completion: .metric)],
       options: [OptionSpec("x", "step, epoch, bits or time (simulated under 'network', else wall)", value: "AXIS"), OptionSpec("experiments", "comma-separated experiments (default: the current one)", value: "A,B", completion: .experiment),
                 OptionSpec("sweep", "a sweep: each configuration's mean over seeds with its 95% CI band", value: "NAME"),
@@ -18,7 +18,7 @@ enum FileCommands: CommandSet {
     ) { session, args in try session.plot(args) },
     CommandSpec(
       "export", group: "Files and plots", abstract: "Writes an experiment's metrics as CSV (.csv) or JSON lines (.jsonl), pandas-ready.",
-      discussion: "One experiment: one row a step, per-layer quantities as columns. With --experiments a,b or --sweep NAME (or both): long format, one row per (experiment, step) with the experiment's name, its sweep configuration, seed and every setting as columns.",
+      discussion: "One experiment: one row a step, per-layer quantities as columns, and on a transport (backend=mpi) its wire figures as wire.bytes_up, wire.exchange_s … columns. With --experiments a,b or --sweep NAME (or both): long format, one row per (experiment, step) with the experiment's name, its sweep configuration, seed and every setting as columns.",
       arguments: [ArgumentSpec("file", "a .csv or .jsonl path", completion: .path)],
       options: [OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment),
                 OptionSpec("experiments", "several experiments, in long format", value: "A,B", completion: .experiment),

@@ -7,7 +7,7 @@ enum InspectCommands: CommandSet {
   static let commands: [CommandSpec] = [
     CommandSpec(
       "show", group: "Inspect", abstract: "Shows the last step, the config, the layers, the history or the event log.",
-      arguments: [ArgumentSpec("what", "last (default), layers, config, history, events, partition", optional: true)],
+      arguments: [ArgumentSpec("what", "last (default), layers, config, history, events, partition, wire", optional: true)],
       options: [OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment),
                 OptionSpec("last", "history rows to show (default 10)", value: "N"),
                 OptionSpec("svg", "partition: also draw it as an SVG file", value: "FILE", completion: .path)], recorded: false
@@ -67,6 +67,8 @@ extension Session {
                      + (timed ? [r.cumulativeRoundSeconds.map { Self.seconds($0) } ?? "—"] : []))
       }
       return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .array(e.history.suffix(rows).map(Self.json)))
+    case "wire":
+      return try showWire(e, name: experimentName ?? current ?? "", rows: rows)
     case "last", "layers":
       guard let r = e.history.last else {
         return CommandOutput(text: "No steps yet; run 'step'.\n" + Self.footprintLine(e), json: .null)
@@ -81,11 +83,42 @@ extension Session {
       if let evaluated = e.history.last(where: { $0.testAccuracy != nil }), let accuracy = evaluated.testAccuracy {
         notes += "\nTest accuracy \(Self.fixed(accuracy * 100, 2))% at step \(evaluated.step) on \(evaluated.testExamples.map(String.init) ?? "?") test images."
       }
+      if let wire = r.wire { notes += "\n" + Self.wireLine(wire) }
       if let network = e.network { notes += "\n" + network.summary + (r.cumulativeRoundSeconds.map { "; \(Self.seconds($0)) simulated so far." } ?? ".") }
       return CommandOutput(text: stepLine(r) + "\n" + table.render(maxWidth: terminalWidth) + "\n" + Self.footprintLine(e) + notes, json: Self.json(r))
     default:
-      throw HSQError.unknownName(kind: "view", name: what, suggestion: closestMatch(to: what, in: ["last", "layers", "config", "history", "events", "partition"]))
+      throw HSQError.unknownName(kind: "view", name: what, suggestion: closestMatch(to: what, in: ["last", "layers", "config", "history", "events", "partition", "wire"]))
     }
+  }
+
+  /// What one step put on the wire and where its time went, as a sentence.
+  static func wireLine(_ w: WireRecord) -> String {
+    "On the wire (\(w.processes) worker process\(w.processes == 1 ? "" : "es")): ↑ \(bytes(w.bytesUp)) (payloads \(bytes(w.payloadBytesUp)), "
+      + "diagnostics \(bytes(w.diagnosticBytesUp))) ↓ \(bytes(w.bytesDown)); rank 0 exchanged for \(milliseconds(w.exchangeSeconds)) "
+      + "(slowest worker process busy \(milliseconds(w.slowestWorkerSeconds)), communicate \(milliseconds(w.communicateSeconds))), "
+      + "decode + aggregate \(milliseconds(w.serverSeconds))."
+  }
+
+  static func milliseconds(_ seconds: Double) -> String { fixed(seconds * 1000, 2) + " ms" }
+
+  /// `show wire`: per step the bytes handed to the transport and the time per phase.
+  func showWire(_ e: Experiment, name: String, rows: Int) throws -> CommandOutput {
+    let steps = e.history.suffix(rows).filter { $0.wire != nil }
+    guard !steps.isEmpty else {
+      throw HSQError.invalidState("'\(name)' has no wire figures\(e.history.isEmpty ? " yet; run 'step'" : ": its workers ran in this process; run it with backend=mpi in hsq-mpi").")
+    }
+    var table = TextTable(columns: ["step", "processes", "bytes up", "payloads", "diagnostics", "bytes down", "compute", "encode",
+                                    "exchange", "slowest worker", "communicate", "decode + aggregate"])
+    for r in steps {
+      let w = r.wire!
+      table.append([String(r.step), String(w.processes), Self.bytes(w.bytesUp), Self.bytes(w.payloadBytesUp), Self.bytes(w.diagnosticBytesUp),
+                    Self.bytes(w.bytesDown), Self.milliseconds(r.computeSeconds), Self.milliseconds(r.compressSeconds),
+                    Self.milliseconds(w.exchangeSeconds), Self.milliseconds(w.slowestWorkerSeconds), Self.milliseconds(w.communicateSeconds),
+                    Self.milliseconds(w.serverSeconds)])
+    }
+    let note = "compute and encode: summed over the step's workers; exchange: rank 0 from sending to holding every answer; "
+      + "communicate: exchange beyond the slowest worker process."
+    return CommandOutput(text: table.render(maxWidth: terminalWidth) + "\n" + note, json: .array(steps.map(Self.json)))
   }
 
   /// `In memory: 12.3 kB — parameters …, velocity …, error-feedback memories …, history … (N steps), undo ….`
@@ -163,8 +196,11 @@ extension Session {
 
   func compare(_ names: [String], target: Double? = nil) throws -> CommandOutput {
     guard !names.isEmpty else { throw HSQError.missing(thing: "experiments to compare", plural: true, fix: "create some with 'experiment'") }
+    // On a transport: the mean per step of the bytes handed to it and of rank 0's wait beyond the slowest worker process.
+    let wired = try names.contains { try experiment($0).history.contains { $0.wire != nil } }
     var table = TextTable(columns: ["experiment", "step", "epoch", "compressor", "ef", "loss", "test acc", "evaluated", "total bits up", "× fewer than float32"]
-                          + (target.map { ["time to \(Self.fixed($0 * 100, 1))%"] } ?? []))
+                          + (target.map { ["time to \(Self.fixed($0 * 100, 1))%"] } ?? [])
+                          + (wired ? ["wire ↑/step", "wire ↓/step", "communicate/step"] : []))
     var json: [JSONValue] = []
     for name in names {
       let e = try experiment(name)
@@ -181,12 +217,23 @@ extension Session {
       row.append(ratio.map { Self.fixed($0, 1) } ?? "—")
       let reached: StepRecord? = target.flatMap { t in e.history.first { ($0.testAccuracy ?? -1) >= t } }
       if target != nil { row.append(reached.map { Self.seconds($0.timeSeconds) } ?? "not reached") }
+      let wires = e.history.compactMap(\.wire)
+      let perStep = { (value: (WireRecord) -> Double) in wires.isEmpty ? nil : wires.reduce(0) { $0 + value($1) } / Double(wires.count) }
+      let up = perStep { Double($0.bytesUp) }, down = perStep { Double($0.bytesDown) }, communicate = perStep(\.communicateSeconds)
+      if wired {
+        row += [up.map { Self.bytes(Int($0.rounded())) } ?? "—", down.map { Self.bytes(Int($0.rounded())) } ?? "—",
+                communicate.map(Self.milliseconds) ?? "—"]
+      }
       table.append(row)
       var fields: [(String, JSONValue)] = [("experiment", .string(name)), ("step", .int(e.stepCount)), ("train_loss", .number(r?.trainLoss)),
                                            ("test_accuracy", .number(accuracy)), ("evaluated_step", evaluated.map { .int($0.step) } ?? .null),
                                            ("test_examples", evaluated?.testExamples.map { .int($0) } ?? .null),
                                            ("cumulative_bits_up", .int(r?.cumulativeBitsUp ?? 0)), ("compression", .number(ratio))]
       if target != nil { fields.append(("time_to_target", .number(reached?.timeSeconds))) }
+      if wired {
+        fields += [("wire_bytes_up_per_step", .number(up)), ("wire_bytes_down_per_step", .number(down)),
+                   ("communicate_s_per_step", .number(communicate))]
+      }
       json.append(.object(fields))
     }
     return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .array(json))

@@ -13,6 +13,9 @@ extension Session {
     for name in names {
       let e = try experiment(name)
       let records = e.history
+      if metric.isWire, !records.isEmpty, !records.contains(where: { $0.wire != nil }) {
+        throw HSQError.invalidState("'\(name)' ran its workers in this process: '\(metric.rawValue)' is measured only on a transport; run it with backend=mpi in hsq-mpi.")
+      }
       func x(_ r: StepRecord) -> Double { axis.value(in: r) }
       let prefix = names.count > 1 ? "\(name) " : ""
       switch metric {

@@ -11,6 +11,11 @@ public enum PlotMetric: String, NamedChoice {
   case gradNorm = "grad-norm"
   case distance
   case lr
+  /// Bytes per step handed to a transport (`backend=mpi`), up and down; none in process.
+  case wireUp = "wire-up"
+  case wireDown = "wire-down"
+  /// Seconds per step rank 0 waited on the wire beyond the slowest worker process.
+  case communicate
 
   /// The label of the metric's axis.
   public var label: String {
@@ -23,6 +28,9 @@ public enum PlotMetric: String, NamedChoice {
     case .gradNorm: return "‖ḡ‖"
     case .distance: return "‖x − x*‖²"
     case .lr: return "learning rate"
+    case .wireUp: return "bytes up per step (wire)"
+    case .wireDown: return "bytes down per step (wire)"
+    case .communicate: return "communicate s/step (wire)"
     }
   }
 
@@ -37,8 +45,14 @@ public enum PlotMetric: String, NamedChoice {
     case .gradNorm: return record.gradientNorm
     case .distance: return record.distanceToOptimum ?? .nan
     case .lr: return record.lr
+    case .wireUp: return record.wire.map { Double($0.bytesUp) } ?? .nan
+    case .wireDown: return record.wire.map { Double($0.bytesDown) } ?? .nan
+    case .communicate: return record.wire?.communicateSeconds ?? .nan
     }
   }
+
+  /// Whether the metric is a transport's wire figure (steps run in process have none).
+  public var isWire: Bool { self == .wireUp || self == .wireDown || self == .communicate }
 
   /// How the series is drawn: points for metrics measured only now and then (test set), else a line.
   public var style: PlotSeries.Style {

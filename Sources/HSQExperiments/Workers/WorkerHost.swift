@@ -19,9 +19,10 @@ public enum WorkerPlacement: Sendable, Hashable {
 ///
 /// Typed calls (``run(_:)``, ``commit(keepingUndoPoint:)`` …) serve the threads backend; ``handle(_:)-(WorkerCommand)``
 /// and ``handle(_:)-([UInt8])`` serve a transport, which hands it the bytes of a ``WorkerCommand`` and
-/// sends back the bytes of the ``WorkerResponse``. Participants run concurrently on the host's threads;
-/// a host is driven by one caller at a time.
-public final class WorkerHost: @unchecked Sendable {
+/// sends back the bytes of the ``WorkerResponse``. Participants run concurrently on the host's threads
+/// (each lane gets its own ``WorkerState``, which is `Sendable`); the host itself is driven by one
+/// caller at a time, and is not `Sendable`, so the compiler keeps it to the thread that owns it.
+public final class WorkerHost {
   public let placement: WorkerPlacement
   /// The environment in force; `nil` until the first configure.
   public private(set) var environment: WorkerEnvironment?
@@ -65,7 +66,9 @@ public final class WorkerHost: @unchecked Sendable {
     let error: any Error
   }
 
-  private func runCollecting(_ request: RoundRequest) throws -> [Result<WorkerReply, Failed>] {
+  /// With `meanRaw` (a transport host), a host serving every participant sends the round's mean raw
+  /// gradient in the first reply instead of each participant's raw frame (``WorkerReply/rawMean``).
+  private func runCollecting(_ request: RoundRequest, meanRaw: Bool = false) throws -> [Result<WorkerReply, Failed>] {
     guard let environment else { throw HSQError.invalidState("A worker host got a round before its config; send 'configure' first.") }
     discard()
     let layers = environment.model.layers
@@ -88,7 +91,12 @@ public final class WorkerHost: @unchecked Sendable {
       return outcomes.map { $0.map(\.reply) }
     }
     pendingInputs = outcomes.map { WorkerMemory(worker: try! $0.get().reply.worker, layers: try! $0.get().inputs) }
-    return outcomes.map { $0.map(\.reply) }
+    var replies = outcomes.map { try! $0.get().reply }
+    if meanRaw, request.sendsRaw, !replies.isEmpty, mine.count == request.participants.count {
+      replies[0].rawMean = Experiment.workerMean(replies.map { $0.raw! })
+      for i in replies.indices { replies[i].raw = nil }
+    }
+    return replies.map { .success($0) }
   }
 
   /// The server accepted the round: pending memories become the memories (after keeping the old ones as the undo point).
@@ -144,7 +152,7 @@ public final class WorkerHost: @unchecked Sendable {
       case let .configure(config):
         configure(try WorkerEnvironment(config: config, reusing: environment))
       case let .round(request):
-        let results = try runCollecting(request)
+        let results = try runCollecting(request, meanRaw: true)
         for result in results { if case let .failure(failure) = result { return .failed(WorkerFailure(failure.error, worker: failure.worker)) } }
         return .replies(results.map { try! $0.get() })
       case let .commit(keep): commit(keepingUndoPoint: keep)

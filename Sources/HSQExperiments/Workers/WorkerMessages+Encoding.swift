@@ -8,7 +8,7 @@ import HSQCore
 /// request  "HSQq": i64 step · f64 lr · f32 efScale · u8 flags (bit 0: sendsRaw) · u32 n · n × u32 worker · layers
 /// reply    "HSQr": u32 worker · f64 loss · f64 compute s · f64 compress s · u32 L ·
 ///                  L × (u64 bitCount · ⌈bitCount/8⌉ bytes · f64 ‖p‖² · f64 ‖Q(p) − p‖² · opt exact · opt bound) ·
-///                  u8 hasRaw · [layers]                                   (the diagnostics frame)
+///                  u8 diagnostics (0 none, 1 raw gradient, 2 the round's raw mean) · [layers]
 /// command  "HSQc": u8 tag · body      response "HSQa": u8 tag · body
 /// layers   = u32 L · L × (u64 n · n × f32)      opt = u8 present · [f64]
 /// ```
@@ -96,8 +96,10 @@ extension WorkerReply: WireFramed {
       w.optionalF64(s.exact)
       w.optionalF64(s.bound)
     }
-    w.bool(raw != nil)
-    if let raw { w.layers(raw) }
+    // The diagnostics: 0 none, 1 this worker's raw gradient, 2 the round's mean of them.
+    precondition(raw == nil || rawMean == nil, "a reply carries its raw gradient or the round's mean, not both")
+    w.u8(raw != nil ? 1 : rawMean != nil ? 2 : 0)
+    if let frame = raw ?? rawMean { w.layers(frame) }
   }
 
   init(from r: inout WireReader) throws {
@@ -114,7 +116,12 @@ extension WorkerReply: WireFramed {
     }
     payloads = layers.map(\.0)
     stats = layers.map(\.1)
-    raw = try r.bool() ? try r.layers() : nil
+    switch try r.u8() {
+    case 0: break
+    case 1: raw = try r.layers()
+    case 2: rawMean = try r.layers()
+    case let other: throw r.problem("the diagnostics tag is \(other), not 0, 1 or 2")
+    }
   }
 }
 

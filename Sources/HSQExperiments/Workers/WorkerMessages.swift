@@ -63,6 +63,11 @@ public struct WorkerReply: Sendable, Hashable {
   /// The diagnostics frame: the uncompressed gradient (or delta) per layer, when the request asked for it.
   /// Only the gradient-norm column reads it; it is not part of the uplink bits.
   public var raw: [[Float]]?
+  /// The diagnostics frame of a whole round: the mean of every participant's raw gradient, summed as
+  /// the server sums them (``Experiment/workerMean(_:)``). Sent instead of the participants' ``raw``
+  /// frames, in the first reply, when one process served every participant of the round (the one
+  /// worker rank of a 2-rank MPI job): one frame on the wire instead of one per worker.
+  public var rawMean: [[Float]]?
   /// In-process only, never encoded: what the payloads decode to, as the worker decoded them for its own
   /// error and memory. A server in the same process may use it instead of decoding the payloads again
   /// (decoding is a deterministic function of the payload; the loopback tests hold the two equal bit
@@ -82,12 +87,13 @@ public struct WorkerReply: Sendable, Hashable {
   /// The payload bytes, all layers: what the compressor put on the wire.
   public var payloadByteCount: Int { payloads.reduce(0) { $0 + $1.bytes.count } }
   /// The diagnostics frame's float bytes (4 per raw value), counted apart from the payloads.
-  public var diagnosticByteCount: Int { 4 * (raw?.reduce(0) { $0 + $1.count } ?? 0) }
+  public var diagnosticByteCount: Int { 4 * ((raw?.floatCount ?? 0) + (rawMean?.floatCount ?? 0)) }
 
   /// Equal when everything that travels is equal (the in-process ``decoded`` vectors do not count).
   public static func == (a: WorkerReply, b: WorkerReply) -> Bool {
     a.worker == b.worker && a.loss == b.loss && a.payloads == b.payloads && a.stats == b.stats
       && a.computeSeconds == b.computeSeconds && a.compressSeconds == b.compressSeconds && a.raw == b.raw
+      && a.rawMean == b.rawMean
   }
 
   public func hash(into hasher: inout Hasher) {

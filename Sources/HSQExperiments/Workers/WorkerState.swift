@@ -2,22 +2,41 @@ import Dispatch
 import HSQCompressors
 import HSQCore
 import HSQModels
+import Synchronization
 
 /// One worker, as a real client holds it: its shard, its error-feedback memory, its workspace.
 ///
-/// It is used by one thread at a time (the host's pool gives each participant its own lane), which is
-/// why it may be `@unchecked Sendable`.
-final class WorkerState: @unchecked Sendable {
+/// The host's lanes run participants concurrently, one lane a worker, while the host itself reads and
+/// sets the memories between rounds: the memories sit behind a lock, so the type is checked `Sendable`
+/// (its ``Workspace`` is used by the one lane running the worker).
+final class WorkerState: Sendable {
   let id: Int
   /// The training-example indices of this worker (into the environment's `train`).
   let shard: [Int]
   let workspace = Workspace()
+
+  private struct Memories {
+    var committed: [[Float]]?
+    var pending: [[Float]]?
+    var undo: [[Float]]?
+  }
+  private let memories = Mutex(Memories())
+
   /// The committed error-feedback memory, or `nil` before the first error-feedback round.
-  var memory: [[Float]]?
+  var memory: [[Float]]? {
+    get { memories.withLock { $0.committed } }
+    set { memories.withLock { $0.committed = newValue } }
+  }
   /// The memory the last round computed, until the server commits or discards the round.
-  var pendingMemory: [[Float]]?
+  var pendingMemory: [[Float]]? {
+    get { memories.withLock { $0.pending } }
+    set { memories.withLock { $0.pending = newValue } }
+  }
   /// The memory a divergence rolls back to.
-  var undoMemory: [[Float]]?
+  var undoMemory: [[Float]]? {
+    get { memories.withLock { $0.undo } }
+    set { memories.withLock { $0.undo = newValue } }
+  }
 
   init(id: Int, shard: [Int]) {
     self.id = id
