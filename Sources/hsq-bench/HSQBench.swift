@@ -11,5 +11,5 @@ struct HSQBench: ParsableCommand {
       line per measurement with the same keys. With --peer PATH it first runs the peer with the \
       same flags in the same run and then prints a ratio line. Build with -c release.
       """,
-    subcommands: [CompressBenchmark.self, TrainBenchmark.self, LinearAlgebraBenchmark.self])
+    subcommands: [CompressBenchmark.self, TrainBenchmark.self, LinearAlgebraBenchmark.self, CheckpointBenchmark.self])
 }
