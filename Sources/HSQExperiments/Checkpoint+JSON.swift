@@ -46,7 +46,26 @@ extension Checkpoint: Codable {
   }
 }
 
+extension Checkpoint {
+  /// `experiment`'s checkpoint as the JSON of version 2 that hsq wrote before version 3, for tests of the
+  /// files it left and for measuring against; hsq's commands never write it.
+  static func version2JSON(_ experiment: Experiment) throws -> Data {
+    var checkpoint = try Checkpoint(experiment)
+    checkpoint.state.version = 2
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return try encoder.encode(checkpoint)
+  }
+}
+
 extension Experiment {
+  /// Writes the checkpoint as `save` did before safetensors (JSON version 2, every memory in base64), for
+  /// `hsq-bench checkpoint --json` to measure the change against.
+  @_spi(Benchmarks) public func saveVersion2JSON(to path: String) throws {
+    try AtomicFile.write(try Checkpoint.version2JSON(self), to: path)
+  }
+
   /// Loads the JSON checkpoint `data`, read from `path` (named in errors); every field is validated first.
   static func load(data: Data, path: String) throws -> Experiment {
     var checkpoint: Checkpoint

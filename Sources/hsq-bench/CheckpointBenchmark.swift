@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+@_spi(Benchmarks) import HSQExperiments
 import HSQ
 
 /// Checkpoints at federated scale: an experiment with many clients, few of whom take part, saved and loaded.
@@ -22,6 +23,7 @@ struct CheckpointBenchmark: ParsableCommand {
   @Option(help: "Compressor.") var compressor: String = "hsq"
   @Option(help: "The checkpoint file (removed afterwards unless --keep).") var file: String = "hsq-bench-checkpoint.safetensors"
   @Flag(help: "Keep the checkpoint file.") var keep = false
+  @Flag(help: "Measure the JSON checkpoint (version 2, every memory in base64) that 'save' wrote before safetensors.") var json = false
 
   func run() throws {
     var config = ExperimentConfig()
@@ -39,28 +41,31 @@ struct CheckpointBenchmark: ParsableCommand {
     let residentBeforeSave = ProcessMemory.resident
     ProcessMemory.resetPeak()
     let saveStart = Date()
-    try e.save(to: file)
+    if json { try e.saveVersion2JSON(to: file) } else { try e.save(to: file) }
     let saveSeconds = Date().timeIntervalSince(saveStart)
     let savePeak = ProcessMemory.peak
     let fileBytes = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-    let saved = try SafeTensorsFile(path: file)
-    let stored = saved.entries.keys.filter { $0.hasPrefix("memories.") }.count / e.model.layers.count
-    let stateBytes = saved.entries.values.reduce(0) { $0 + 4 * $1.count }
+    // The JSON file holds every memory; the state is what the safetensors file of the same experiment holds.
+    let entries = try json ? [:] : SafeTensorsFile(path: file).entries
+    let stored = entries.keys.filter { $0.hasPrefix("memories.") }.count / e.model.layers.count
+    let stateBytes = entries.values.reduce(0) { $0 + 4 * $1.count }
 
-    let residentBeforeLoad = ProcessMemory.resident
-    ProcessMemory.resetPeak()
-    let loadStart = Date()
-    let loaded = try Experiment.load(from: file)
-    let loadSeconds = Date().timeIntervalSince(loadStart)
-    let loadPeak = ProcessMemory.peak
+    // Loading the JSON file takes several times its size in memory: measured for safetensors only (else null).
+    var load: (seconds: Double, residentBefore: Double, peak: Double, step: Double) = (.nan, .nan, .nan, .nan)
+    if !json {
+      let residentBefore = ProcessMemory.resident
+      ProcessMemory.resetPeak()
+      let start = Date()
+      let loaded = try Experiment.load(from: file)
+      load = (Date().timeIntervalSince(start), Double(residentBefore), Double(ProcessMemory.peak), Double(loaded.stepCount))
+    }
     let parameterCount = e.model.parameterCount
     printJSONLine([
-      "benchmark": "checkpoint", "workers": workers, "participation": participation, "steps": steps, "model": model,
+      "benchmark": "checkpoint", "format": json ? "json-v2" : "safetensors", "workers": workers, "participation": participation, "steps": steps, "model": model,
       "parameters": parameterCount, "memories_stored": stored, "state_bytes": stateBytes, "file_bytes": fileBytes,
-      "save_seconds": saveSeconds, "load_seconds": loadSeconds,
-      "resident_before_save": residentBeforeSave, "save_peak_resident": savePeak, "save_peak_added": savePeak - residentBeforeSave,
-      "resident_before_load": residentBeforeLoad, "load_peak_resident": loadPeak, "load_peak_added": loadPeak - residentBeforeLoad,
-      "loaded_step": loaded.stepCount,
+      "save_seconds": saveSeconds, "resident_before_save": residentBeforeSave, "save_peak_resident": savePeak,
+      "save_peak_added": savePeak - residentBeforeSave, "load_seconds": load.seconds, "resident_before_load": load.residentBefore,
+      "load_peak_resident": load.peak, "load_peak_added": load.peak - load.residentBefore, "loaded_step": load.step,
     ])
   }
 }

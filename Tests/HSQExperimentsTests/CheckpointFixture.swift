@@ -13,14 +13,7 @@ struct CheckpointFixture {
   }
 
   /// `experiment`'s checkpoint in the JSON layout of version 2.
-  static func json(_ experiment: Experiment) throws -> Data {
-    var checkpoint = try Checkpoint(experiment)
-    checkpoint.state.version = 2
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return try encoder.encode(checkpoint)
-  }
+  static func json(_ experiment: Experiment) throws -> Data { try Checkpoint.version2JSON(experiment) }
 
   static func temporaryPath() -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("hsq-checkpoint-\(UUID()).json").path

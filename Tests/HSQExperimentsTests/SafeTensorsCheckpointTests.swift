@@ -74,7 +74,7 @@ import Testing
     let added = try #require(figures["save_peak_added"] as? Int)
     #expect(file >= state && file < state + state / 50, "\(figures)")
     #expect(added <= state / 10, "a save added \(added) bytes at its peak for a state of \(state): \(figures)")
-    #expect(figures["loaded_step"] as? Int == 50)
+    #expect(figures["loaded_step"] as? Double == 50)
   }
 
   static var benchPath: String {
