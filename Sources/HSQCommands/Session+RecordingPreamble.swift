@@ -6,7 +6,7 @@ extension Session {
   ///
   /// In binding order: a `load` per loaded add-on; `let NAME = compressor|codebook SPEC` per component
   /// variable; per experiment, its full `experiment` line when it is pristine (step 0, no history, no
-  /// events), else `load STEM.NAME.json --as NAME` from a checkpoint written now beside the recording
+  /// events), else `load STEM.NAME.safetensors --as NAME` from a checkpoint written now beside the recording
   /// (`STEM` is `target` without its extension; re-recording to the same file rewrites them): replaying
   /// the steps would not reproduce events from `set` between them, a checkpoint does, bit for bit.
   /// Last, `use CURRENT`.
@@ -35,7 +35,13 @@ extension Session {
       case let .experiment(e)? where e.stepCount == 0 && e.history.isEmpty && e.events.isEmpty:
         lines.append(Self.experimentLine(name, e.config))
       case let .experiment(e)?:
+<<<<<<< HEAD
+        let checkpoint = "\(stem).\(name).safetensors"
+        try e.save(to: resolveOutputPath(checkpoint))
+        lines.append("load \(Tokenizer.quoted(checkpoint)) --as \(name)")
+=======
         lines.append("load \(Tokenizer.quoted(try checkpoint(name, e))) --as \(name)")
+>>>>>>> main
       case nil: break
       }
     }

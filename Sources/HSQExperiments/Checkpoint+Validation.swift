@@ -73,45 +73,56 @@ extension Checkpoint {
     try Self.check(parameters, "parameters", layers)
     try Self.check(initialParameters, "initialParameters", layers)
     try Self.check(velocity, "velocity", layers)
-    guard memories.isEmpty || memories.count == config.workers else {
-      throw CheckpointProblem("memories", "holds \(memories.count) worker\(memories.count == 1 ? "" : "s"), but 'config.workers' is \(config.workers)")
+    guard memories.isEmpty || memories.count == state.config.workers else {
+      throw CheckpointProblem("memories", "holds \(memories.count) worker\(memories.count == 1 ? "" : "s"), but 'config.workers' is \(state.config.workers)")
     }
-    for (w, memory) in memories.enumerated() { try Self.check(memory, "memories[\(w)]", layers) }
+    // Memories a file does not store share one array of zeros: checked once.
+    var checked = Set<UnsafeRawPointer>()
+    for (w, memory) in memories.enumerated() { try Self.check(memory, "memories[\(w)]", layers, skipping: &checked) }
     if !serverMemory.isEmpty { try Self.check(serverMemory, "serverMemory", layers) }
-    for (field, value) in [("stepCount", stepCount), ("examplesSeen", examplesSeen), ("cumulativeBitsUp", cumulativeBitsUp), ("cumulativeBitsDown", cumulativeBitsDown)] {
+    for (field, value) in [("stepCount", state.stepCount), ("examplesSeen", state.examplesSeen), ("cumulativeBitsUp", state.cumulativeBitsUp), ("cumulativeBitsDown", state.cumulativeBitsDown)] {
       guard value >= 0 else { throw CheckpointProblem(field, "is \(value); a count is at least 0") }
     }
-    guard history.count == stepCount else {
-      throw CheckpointProblem("stepCount", "is \(stepCount), but 'history' holds \(history.count) step\(history.count == 1 ? "" : "s")")
+    guard state.history.count == state.stepCount else {
+      throw CheckpointProblem("stepCount", "is \(state.stepCount), but 'history' holds \(state.history.count) step\(state.history.count == 1 ? "" : "s")")
     }
     var bitsUp = 0, bitsDown = 0
-    for (i, record) in history.enumerated() {
-      try Self.check(record, "history[\(i)]", names: Self.recordKeyNames(version: version), step: i + 1, workers: config.workers, layers: layers, bitsUp: &bitsUp, bitsDown: &bitsDown)
+    for (i, record) in state.history.enumerated() {
+      try Self.check(record, "history[\(i)]", names: Self.recordKeyNames(version: state.version), step: i + 1, workers: state.config.workers, layers: layers, bitsUp: &bitsUp, bitsDown: &bitsDown)
     }
-    guard cumulativeBitsUp == bitsUp else { throw CheckpointProblem("cumulativeBitsUp", "is \(cumulativeBitsUp), but the history sums to \(bitsUp)") }
-    guard cumulativeBitsDown == bitsDown else { throw CheckpointProblem("cumulativeBitsDown", "is \(cumulativeBitsDown), but the history sums to \(bitsDown)") }
-    let epoch = history.last?.epoch ?? 0
-    guard Double(examplesSeen) / Double(max(1, trainingExamples)) == epoch else {
-      throw CheckpointProblem("examplesSeen", "is \(examplesSeen), but the last step's epoch \(formatNumber(epoch)) of \(trainingExamples) training examples says otherwise")
+    guard state.cumulativeBitsUp == bitsUp else { throw CheckpointProblem("cumulativeBitsUp", "is \(state.cumulativeBitsUp), but the history sums to \(bitsUp)") }
+    guard state.cumulativeBitsDown == bitsDown else { throw CheckpointProblem("cumulativeBitsDown", "is \(state.cumulativeBitsDown), but the history sums to \(bitsDown)") }
+    let epoch = state.history.last?.epoch ?? 0
+    guard Double(state.examplesSeen) / Double(max(1, trainingExamples)) == epoch else {
+      throw CheckpointProblem("examplesSeen", "is \(state.examplesSeen), but the last step's epoch \(formatNumber(epoch)) of \(trainingExamples) training examples says otherwise")
     }
     // A rollback after a divergence keeps the changes logged at the steps it undid: any step ≥ 0.
-    for (i, event) in events.enumerated() where event.step < 0 {
+    for (i, event) in state.events.enumerated() where event.step < 0 {
       throw CheckpointProblem("events[\(i)].step", "is \(event.step); a step is at least 0")
     }
   }
 
   /// One tensor per layer, each with the layer's count of finite values.
   static func check(_ tensors: [FloatArray], _ field: String, _ layers: [LayerInfo]) throws {
+    var checked = Set<UnsafeRawPointer>()
+    try check(tensors, field, layers, skipping: &checked)
+  }
+
+  /// The same, but an array whose storage is in `checked` has passed already; the storage of those that pass is added.
+  static func check(_ tensors: [FloatArray], _ field: String, _ layers: [LayerInfo], skipping checked: inout Set<UnsafeRawPointer>) throws {
     guard tensors.count == layers.count else {
       throw CheckpointProblem(field, "holds \(tensors.count) layer\(tensors.count == 1 ? "" : "s"); the model has \(layers.count) layer\(layers.count == 1 ? "" : "s")")
     }
     for (l, (tensor, layer)) in zip(tensors, layers).enumerated() {
+      let storage = tensor.values.withUnsafeBufferPointer { $0.baseAddress.map(UnsafeRawPointer.init) }
+      if let storage, checked.contains(storage), tensor.values.count == layer.count { continue }
       guard tensor.values.count == layer.count else {
         throw CheckpointProblem("\(field)[\(l)]", "has \(tensor.values.count) value\(tensor.values.count == 1 ? "" : "s"); layer '\(layer.name)' needs \(layer.count)")
       }
       if let i = tensor.values.firstIndex(where: { !$0.isFinite }) {
         throw CheckpointProblem("\(field)[\(l)]", "has \(tensor.values[i]) at index \(i); every value must be finite")
       }
+      if let storage { checked.insert(storage) }
     }
   }
 

@@ -1,24 +1,38 @@
 import Foundation
 import HSQCore
 
-/// Everything needed to resume an experiment bit-identically, as written to disk.
+/// Everything needed to resume an experiment bit-identically: its state and its tensors.
 ///
-/// Version 2 names step records' fields as `--json` and `export` do (``RecordKeyNames/current``);
-/// version 1 used the Swift property names (``RecordKeyNames/version1``) and still loads.
-struct Checkpoint: Codable {
-  static let currentVersion = 2
-  static let versions = 1...currentVersion
+/// Version 3 is a safetensors file (``Checkpoint+SafeTensors``): the tensors raw, the ``CheckpointState`` as
+/// JSON in its metadata, and only the error-feedback memories that are not zeros. Versions 1 and 2 were one
+/// JSON file (``Checkpoint+JSON``) and still load. Version 2 and later name step records' fields as `--json`
+/// and `export` do (``RecordKeyNames/current``); version 1 used the Swift property names (``RecordKeyNames/version1``).
+/// ``validate(model:trainingExamples:)`` checks every version alike.
+@dynamicMemberLookup
+struct Checkpoint {
+  static let currentVersion = 3
+  var state: CheckpointState
+  var parameters: [FloatArray]
+  var initialParameters: [FloatArray]
+  var velocity: [FloatArray]
+  /// One memory per worker (`config.workers`), or none before the first error-feedback round.
+  var memories: [[FloatArray]]
+  var serverMemory: [FloatArray]
+
+  subscript<T>(dynamicMember field: KeyPath<CheckpointState, T>) -> T { state[keyPath: field] }
+}
+
+/// The part of a checkpoint that is not tensors, as JSON: the config, the counters, the history and the events.
+struct CheckpointState: Codable {
   var version: Int
   var config: ExperimentConfig
   var stepCount: Int
   var examplesSeen: Int
   var cumulativeBitsUp: Int
   var cumulativeBitsDown: Int
-  var parameters: [FloatArray]
-  var initialParameters: [FloatArray]
-  var velocity: [FloatArray]
-  var memories: [[FloatArray]]
-  var serverMemory: [FloatArray]
+  /// How many workers hold an error-feedback memory (0, or `config.workers`); the memories not stored are zeros.
+  /// Version 3 only: a JSON checkpoint holds every memory, so their count says it.
+  var memoryWorkers: Int?
   var history: [StepRecord]
   var events: [ExperimentEvent]
 }
@@ -31,9 +45,23 @@ struct CheckpointVersion: Decodable {
 extension Checkpoint {
   /// How step records are named in a checkpoint of `version`.
   static func recordKeyNames(version: Int) -> RecordKeyNames { version >= 2 ? .current : .version1 }
+
+  /// The checkpoint of `experiment` as it is now; the arrays are shared with it, not copied.
+  init(_ e: Experiment) throws {
+    let memories = try e.memories
+    state = CheckpointState(
+      version: Self.currentVersion, config: e.config, stepCount: e.stepCount, examplesSeen: e.examplesSeen,
+      cumulativeBitsUp: e.cumulativeBitsUp, cumulativeBitsDown: e.cumulativeBitsDown, memoryWorkers: memories.count,
+      history: e.history, events: e.events)
+    parameters = e.parameters.map(FloatArray.init)
+    initialParameters = e.initialParameters.map(FloatArray.init)
+    velocity = e.velocity.map(FloatArray.init)
+    self.memories = memories.map { $0.map(FloatArray.init) }
+    serverMemory = e.serverMemory.map(FloatArray.init)
+  }
 }
 
-/// A Float32 array stored as base64 of its little-endian bytes: compact and exact.
+/// A Float32 array; in a JSON checkpoint, base64 of its little-endian bytes (compact and exact).
 struct FloatArray: Codable {
   var values: [Float]
 
@@ -58,68 +86,55 @@ struct FloatArray: Codable {
 }
 
 extension Experiment {
-  /// Writes the whole state to `path` (JSON, written atomically).
-  public func save(to path: String) throws {
-    let checkpoint = Checkpoint(
-      version: Checkpoint.currentVersion, config: config, stepCount: stepCount, examplesSeen: examplesSeen,
-      cumulativeBitsUp: cumulativeBitsUp, cumulativeBitsDown: cumulativeBitsDown,
-      parameters: parameters.map(FloatArray.init), initialParameters: initialParameters.map(FloatArray.init), velocity: velocity.map(FloatArray.init),
-      memories: try memories.map { $0.map(FloatArray.init) }, serverMemory: serverMemory.map(FloatArray.init),
-      history: history, events: events)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    try AtomicFile.write(try encoder.encode(checkpoint), to: path)
-  }
-
-  /// Loads an experiment saved with ``save(to:)``; stepping it continues bit-identically.
+  /// Writes the whole state to `path` as a safetensors checkpoint, streamed and atomic.
   ///
-  /// - Throws: ``HSQError/fileFormat(path:position:problem:)`` for a missing or malformed file.
-  public static func load(from path: String) throws -> Experiment {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw HSQError.fileFormat(path: path, position: nil, problem: "no such file; give the path of a file written by 'save'.")
-    }
-    return try load(data: data, path: path)
+  /// The file holds the parameters, the velocity, the server's memory and every error-feedback memory
+  /// that is not zeros (a client that never took part has none), so its size follows the state that exists.
+  /// - Throws: ``HSQError/unknownExtension(path:what:extensions:alternative:)`` for a `.json` path (JSON
+  ///   checkpoints are read, no longer written); ``HSQError/fileWrite(path:problem:)`` when it cannot be written.
+  public func save(to path: String) throws {
+    try Checkpoint.requireWritableName(path)
+    try Checkpoint(self).write(to: path, layers: model.layers)
   }
 
-  /// Loads the checkpoint `data`, read from `path` (named in errors); every field is validated first.
-  static func load(data: Data, path: String) throws -> Experiment {
-    let checkpoint: Checkpoint
-    do {
-      let decoder = JSONDecoder()
-      decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-      let version = try decoder.decode(CheckpointVersion.self, from: data).version
-      guard Checkpoint.versions.contains(version) else {
-        throw HSQError.fileFormat(path: path, position: nil, problem: "checkpoint version \(version) is not one this hsq reads (\(Checkpoint.versions)); save it again with a matching hsq.")
+  /// Loads an experiment saved with ``save(to:)`` (or a JSON checkpoint of an earlier hsq); stepping it
+  /// continues bit-identically.
+  ///
+  /// - Throws: ``HSQError/fileFormat(path:position:problem:)`` for a missing, truncated or malformed file, or
+  ///   any field that does not fit the rest (one line naming it).
+  public static func load(from path: String) throws -> Experiment {
+    if try Checkpoint.isJSON(path) {
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw HSQError.fileFormat(path: path, position: nil, problem: "it cannot be read; check its permissions.")
       }
-      decoder.userInfo[.recordKeyNames] = Checkpoint.recordKeyNames(version: version)
-      checkpoint = try decoder.decode(Checkpoint.self, from: data)
-    } catch let error as DecodingError {
-      throw CheckpointProblem(error).error(path: path)
-    } catch let error as HSQError {
-      throw error
-    } catch {
-      throw HSQError.fileFormat(path: path, position: nil, problem: "not an hsq experiment checkpoint (\(clipped("\(error)", limit: 80))).")
+      return try load(data: data, path: path)
     }
-    let experiment: Experiment
+    let file = try SafeTensorsFile(path: path)
     do {
-      experiment = try Self.make(checkpoint.config)
-      try checkpoint.validate(model: experiment.model, trainingExamples: experiment.dataset.train.count)
+      let state = try Checkpoint.state(of: file)
+      let experiment = try make(state.config)
+      let checkpoint = try Checkpoint(state: state, file: file, layers: experiment.model.layers)
+      return try experiment.restore(checkpoint)
     } catch let problem as CheckpointProblem {
       throw problem.error(path: path)
     }
-    experiment.parameters = checkpoint.parameters.map(\.values)
-    experiment.initialParameters = checkpoint.initialParameters.map(\.values)
-    experiment.velocity = checkpoint.velocity.map(\.values)
-    try experiment.setMemories(checkpoint.memories.map { $0.map(\.values) })
-    experiment.serverMemory = checkpoint.serverMemory.map(\.values)
-    experiment.stepCount = checkpoint.stepCount
-    experiment.examplesSeen = checkpoint.examplesSeen
-    experiment.cumulativeBitsUp = checkpoint.cumulativeBitsUp
-    experiment.cumulativeBitsDown = checkpoint.cumulativeBitsDown
-    experiment.history = checkpoint.history
-    experiment.events = checkpoint.events
-    return experiment
+  }
+
+  /// Validates `checkpoint` against this experiment (just built from its config) and takes its state.
+  func restore(_ checkpoint: Checkpoint) throws -> Experiment {
+    try checkpoint.validate(model: model, trainingExamples: dataset.train.count)
+    parameters = checkpoint.parameters.map(\.values)
+    initialParameters = checkpoint.initialParameters.map(\.values)
+    velocity = checkpoint.velocity.map(\.values)
+    do { try setMemories(checkpoint.memories.map { $0.map(\.values) }) } catch { throw CheckpointProblem("memories", "cannot be handed to the workers", error) }
+    serverMemory = checkpoint.serverMemory.map(\.values)
+    stepCount = checkpoint.stepCount
+    examplesSeen = checkpoint.examplesSeen
+    cumulativeBitsUp = checkpoint.cumulativeBitsUp
+    cumulativeBitsDown = checkpoint.cumulativeBitsDown
+    history = checkpoint.history
+    events = checkpoint.events
+    return self
   }
 
   /// The experiment a checkpoint's config describes, or the config field that is out of range or cannot be built.

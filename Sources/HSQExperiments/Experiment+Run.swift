@@ -54,7 +54,7 @@ extension Experiment {
         onStep(record)
         if let every = config.autosave, every > 0, stepCount % every == 0 {
           do {
-            try save(to: config.autosaveFile ?? "autosave.json")
+            try save(to: config.autosaveFile ?? ExperimentConfig.defaultAutosaveFile)
           } catch {
             return RunOutcome(records: records, reason: .failed("Autosave after step \(stepCount) failed: \(error)"))
           }

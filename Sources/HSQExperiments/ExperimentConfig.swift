@@ -62,8 +62,10 @@ public struct ExperimentConfig: Codable, Sendable, Hashable {
   public var backend: String? = nil
   /// Save the experiment every this many steps during a run (`nil` or 0: never), atomically, to ``autosaveFile``.
   public var autosave: Int? = nil
-  /// Where ``autosave`` writes (`nil`: `autosave.json` in the working directory).
+  /// Where ``autosave`` writes (`nil`: ``defaultAutosaveFile`` in the working directory).
   public var autosaveFile: String? = nil
+  /// The file ``autosave`` writes unless ``autosaveFile`` says otherwise.
+  public static let defaultAutosaveFile = "autosave.safetensors"
   /// The simulated network each worker talks over (``NetworkModel``), or `none`: time is the measured wall time.
   /// `nil` means `none` (and keeps configs written before this setting existed readable).
   public var network: String? = nil
@@ -175,12 +177,17 @@ extension ExperimentConfig {
       }),
     ConfigField(
       name: "autosave-file", doc: "The file autosave writes (a checkpoint 'load' reads).",
-      kind: .string, component: nil, get: { $0.autosaveFile ?? "autosave.json" },
+      kind: .string, component: nil, get: { $0.autosaveFile ?? ExperimentConfig.defaultAutosaveFile },
       set: { config, text in
         guard !text.isEmpty else {
-          throw HSQError.invalidParameter(component: "experiment", parameter: "autosave-file", problem: "give a file name, e.g. autosave-file=run.json.")
+          throw HSQError.invalidParameter(component: "experiment", parameter: "autosave-file", problem: "give a file name, e.g. autosave-file=run.safetensors.")
         }
-        config.autosaveFile = text == "autosave.json" ? nil : text
+        guard !Checkpoint.isJSONName(text) else {
+          throw HSQError.invalidParameter(
+            component: "experiment", parameter: "autosave-file",
+            problem: "checkpoints are safetensors files now (JSON ones still load); use autosave-file=\(Checkpoint.safeTensorsName(for: text)).")
+        }
+        config.autosaveFile = text == ExperimentConfig.defaultAutosaveFile ? nil : text
       }),
     ConfigField(
       name: "network", doc: "Simulated links for round times: none, or link:uplink=10Mbit/s,downlink=50Mbit/s,latency=50ms[,spread=0.5,compute=20ms,speed=1,server=0].",

@@ -11,5 +11,8 @@ struct HSQBench: ParsableCommand {
       and prints one JSON line per measurement with the same keys. With --peer PATH it first runs the \
       peer with the same flags in the same run and then prints a ratio line. Build with -c release.
       """,
-    subcommands: [CompressBenchmark.self, TrainBenchmark.self, LinearAlgebraBenchmark.self, MPIBenchmark.self])
+    subcommands: [
+      CompressBenchmark.self, TrainBenchmark.self, LinearAlgebraBenchmark.self, MPIBenchmark.self,
+      CheckpointBenchmark.self,
+    ])
 }

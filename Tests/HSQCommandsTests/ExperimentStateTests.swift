@@ -16,7 +16,7 @@ import Testing
     #expect(!s.execute("experiment d model=least-squares dataset=linear:d=8,n=256 batch=4 workers=2 lr=0.9 momentum=0.99").isError)
     let diverged = s.execute("run --steps 200")
     #expect(diverged.error?.contains("Diverged at step") == true, "\(diverged.error ?? diverged.text)")
-    let file = "hsq-diverged-\(UUID()).json"
+    let file = "hsq-diverged-\(UUID()).safetensors"
     defer { try? FileManager.default.removeItem(atPath: FileManager.default.temporaryDirectory.appendingPathComponent(file).path) }
     #expect(!s.execute("save \(file)").isError)
     for name in ["d", "reloaded"] {

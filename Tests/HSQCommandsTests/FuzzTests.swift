@@ -28,7 +28,7 @@ import Testing
     "theory --samples 3", "theory --layer linear.weight", "bound", "compare", "plot loss", "plot rho --x bits --log",
     "experiment b model=mlp:hidden=128 dataset=gaussian-mixture:d=4,n=64,classes=3 workers=8 batch=1000000",
     "experiment h model=mlp:hidden=65536-65536 dataset=gaussian-mixture:d=4,n=64,classes=3",
-    "use f", "reset", "export m.csv", "save f.json", "load f.json --as g", "record r.hsq", "record stop", "replay r.hsq",
+    "use f", "reset", "export m.csv", "save f.safetensors", "load f.safetensors --as g", "record r.hsq", "record stop", "replay r.hsq",
   ]
   static let vocabulary = [
     "help", "step", "run", "set", "show", "let", "=", "compressor", "codebook", "hsq", "qsgd", "topk", "identity",

@@ -21,23 +21,23 @@ import Testing
     s.workingDirectory = scratch.url.path
     #expect(!s.execute("experiment e \(Self.small)").isError)
     #expect(!s.execute("step 3").isError)
-    #expect(!s.execute("save e.json").isError)
+    #expect(!s.execute("save e.safetensors").isError)
     let refusal = "'e' is an experiment at step 3; choose another name (e.g. 'e2') or add --replace."
     #expect(s.execute("experiment e \(Self.small)").error == refusal)
     #expect(s.execute("let e = compressor identity").error == refusal)
-    #expect(s.execute("load e.json --as e").error == refusal)
-    #expect(s.execute("load e.json").error == refusal, "the default name is the file's, 'e'")
+    #expect(s.execute("load e.safetensors --as e").error == refusal)
+    #expect(s.execute("load e.safetensors").error == refusal, "the default name is the file's, 'e'")
     #expect(Self.step(s, "e") == 3)
     // Asked for: replaced.
     #expect(!s.execute("experiment e \(Self.small) --replace").isError)
     #expect(Self.step(s, "e") == 0)
-    #expect(!s.execute("load e.json --as e --replace").isError)
+    #expect(!s.execute("load e.safetensors --as e --replace").isError)
     #expect(Self.step(s, "e") == 3)
     #expect(!s.execute("let e = compressor identity --replace").isError)
     #expect(s.variables["e"]?.kind == "compressor")
     // The suggested name is free.
     #expect(!s.execute("experiment e2 \(Self.small)").isError && !s.execute("step").isError)
-    #expect(s.execute("load e.json --as e2").error == "'e2' is an experiment at step 1; choose another name (e.g. 'e3') or add --replace.")
+    #expect(s.execute("load e.safetensors --as e2").error == "'e2' is an experiment at step 1; choose another name (e.g. 'e3') or add --replace.")
   }
 
   @Test func aPristineExperimentAndComponentVariablesRebindFreely() {

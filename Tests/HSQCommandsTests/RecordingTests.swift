@@ -47,8 +47,8 @@ import Testing
     }
     let script = try String(contentsOfFile: dir + "/r.hsq", encoding: .utf8)
     #expect(script.contains("\nexperiment p "), "a pristine experiment is recreated by its experiment line")
-    #expect(script.contains("\nload r.a.json --as a\n"), "an experiment with steps comes back from a checkpoint beside the recording")
-    #expect(script.contains("\nload r.z.json --as z\n"), "so does one with events at step 0")
+    #expect(script.contains("\nload r.a.safetensors --as a\n"), "an experiment with steps comes back from a checkpoint beside the recording")
+    #expect(script.contains("\nload r.z.safetensors --as z\n"), "so does one with events at step 0")
     #expect(script.contains("\nlet q = compressor topk:k=2\n") && script.contains("\nlet cb = codebook gaussian:dim=2,k=4"))
     let check = Self.session(in: dir)
     let out = check.execute("replay r.hsq --check")

@@ -63,11 +63,11 @@ import Testing
   @Test func anInterruptedReplayStopsAtItsLineAndRunsNothingAfter() throws {
     let (s, folder) = try Self.session()
     defer { try? FileManager.default.removeItem(atPath: folder) }
-    try Self.write("\(Self.small)\nrun --steps 100000000\nsave after.json\n", "long.hsq", in: folder)
+    try Self.write("\(Self.small)\nrun --steps 100000000\nsave after.safetensors\n", "long.hsq", in: folder)
     let (out, seconds) = Self.interrupted(s, "replay long.hsq")
     #expect(out.error?.contains("Interrupted at long.hsq:2") == true, "\(out.error ?? "no error")")
     #expect(seconds < 2)
-    #expect(!FileManager.default.fileExists(atPath: folder + "/after.json"), "nothing after the interrupted line ran")
+    #expect(!FileManager.default.fileExists(atPath: folder + "/after.safetensors"), "nothing after the interrupted line ran")
     // The interrupt is cleared when the next command starts: 'step' steps.
     let before = s.execute("show").text
     #expect(!s.execute("step 2").isError)
@@ -124,7 +124,7 @@ import Testing
     s.outputDirectory = folder
     s.confinesWrites = true
     #expect(!s.execute(Self.small).isError)
-    for line in ["export /tmp/hsq-escape-\(UUID().uuidString).csv", "export ../escape.csv", "save sub/../../escape.json", "plot loss --svg ../x.svg"] {
+    for line in ["export /tmp/hsq-escape-\(UUID().uuidString).csv", "export ../escape.csv", "save sub/../../escape.safetensors", "plot loss --svg ../x.svg"] {
       #expect(s.execute(line).error?.contains("outside the folder") == true, "'\(line)' is refused")
     }
     #expect(!s.execute("export inside.csv").isError)

@@ -62,7 +62,7 @@ import Testing
   @Test(arguments: ["codebook kmeans:dim=2,k=65536 --samples 100", "run --steps 100000000", "replay inner.hsq"])
   func controlCStopsAScriptWithinASecondAndFails(_ command: String) throws {
     let folder = try Self.folder([
-      "long.hsq": "\(Self.small)\n\(command)\nsave after.json\n",
+      "long.hsq": "\(Self.small)\n\(command)\nsave after.safetensors\n",
       "inner.hsq": "step 1\nrun --steps 100000000\n",
     ])
     defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -70,7 +70,7 @@ import Testing
     #expect(run.status == 130, "exit status \(run.status); stderr: \(run.errors)")
     #expect(run.seconds < 2.5, "stopped \(run.seconds) s after SIGINT")
     #expect(run.errors.contains("long.hsq:2: interrupted at long.hsq:2"), "stderr: \(run.errors)")
-    #expect(!FileManager.default.fileExists(atPath: folder + "/after.json"), "the line after the interrupted one did not run")
+    #expect(!FileManager.default.fileExists(atPath: folder + "/after.safetensors"), "the line after the interrupted one did not run")
   }
 
   @Test func aSelfReplayingScriptFailsWithTheChain() throws {
@@ -82,11 +82,11 @@ import Testing
   }
 
   @Test func aCRLFScriptRunsLineByLine() throws {
-    let folder = try Self.folder(["crlf.hsq": "\(Self.small)\r\nstep 2\r\nsave done.json\r\n"])
+    let folder = try Self.folder(["crlf.hsq": "\(Self.small)\r\nstep 2\r\nsave done.safetensors\r\n"])
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let run = try Self.run(["crlf.hsq"], in: folder)
     #expect(run.status == 0, "stderr: \(run.errors)")
-    #expect(FileManager.default.fileExists(atPath: folder + "/done.json"))
+    #expect(FileManager.default.fileExists(atPath: folder + "/done.safetensors"))
   }
 
   @Test func aScriptLoadsCodeOnlyWithAllowLoad() throws {

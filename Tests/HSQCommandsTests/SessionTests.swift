@@ -125,8 +125,8 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: dir) }
     #expect(!s.execute("export \(dir)/m.csv --on e").isError)
     #expect(try String(contentsOfFile: dir + "/m.csv", encoding: .utf8).split(separator: "\n").count == 4)
-    #expect(!s.execute("save \(dir)/e.json --on e").isError)
-    #expect(!s.execute("load \(dir)/e.json --as g").isError)
+    #expect(!s.execute("save \(dir)/e.safetensors --on e").isError)
+    #expect(!s.execute("load \(dir)/e.safetensors --as g").isError)
     _ = s.execute("step 2 ")
     _ = s.execute("use e")
     _ = s.execute("step 2")

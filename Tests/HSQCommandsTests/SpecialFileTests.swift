@@ -13,7 +13,7 @@ import Testing
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     try #require(mknod(dir + "/full.csv", S_IFCHR | 0o666, (1 << 8) | 7) == 0, "mknod needs root: \(String(cString: strerror(errno)))")
-    try #require(mknod(dir + "/null.json", S_IFCHR | 0o666, (1 << 8) | 3) == 0)
+    try #require(mknod(dir + "/null.safetensors", S_IFCHR | 0o666, (1 << 8) | 3) == 0)
     try #require(mkfifo(dir + "/fifo.csv", 0o666) == 0)
     try #require(mkfifo(dir + "/fifo.hsq", 0o666) == 0)
     try #require(mkfifo(dir + "/fifo.svg", 0o666) == 0)
@@ -21,7 +21,7 @@ import Testing
     s.workingDirectory = dir
     #expect(!s.execute("experiment e dataset=linear:d=4,n=64 model=least-squares workers=2 batch=8").isError)
     #expect(!s.execute("step 2").isError)
-    for (line, file, kind) in [("export full.csv", "full.csv", "a character device"), ("save null.json", "null.json", "a character device"),
+    for (line, file, kind) in [("export full.csv", "full.csv", "a character device"), ("save null.safetensors", "null.safetensors", "a character device"),
                                ("export fifo.csv", "fifo.csv", "a FIFO"), ("record fifo.hsq", "fifo.hsq", "a FIFO"),
                                ("plot loss --svg fifo.svg", "fifo.svg", "a FIFO")] {
       let error = s.execute(line).error ?? ""
@@ -29,9 +29,9 @@ import Testing
     }
     var info = stat()
     #expect(stat(dir + "/full.csv", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
-    #expect(stat(dir + "/null.json", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
+    #expect(stat(dir + "/null.safetensors", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
     #expect(stat(dir + "/fifo.csv", &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["fifo.csv", "fifo.hsq", "fifo.svg", "full.csv", "null.json"])
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["fifo.csv", "fifo.hsq", "fifo.svg", "full.csv", "null.safetensors"])
     #expect(!s.execute("step").isError, "the session goes on")
   }
 }

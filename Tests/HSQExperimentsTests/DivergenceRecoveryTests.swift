@@ -53,7 +53,7 @@ import Testing
     try e.set("weight-decay", to: "0")
     #expect(Self.message(e.run(until: StopCondition(steps: 200))) != nil && e.stepCount == kept, "\(first.reason)")
     #expect(e.events.contains { $0.step > e.stepCount })
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-diverged-\(UUID()).json").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-diverged-\(UUID()).safetensors").path
     defer { try? FileManager.default.removeItem(atPath: path) }
     try e.save(to: path)
     let loaded = try Experiment.load(from: path)

@@ -26,7 +26,7 @@ enum SmallExperiment {
     _ = straight.run(until: StopCondition(steps: steps))
     let first = try Experiment(config)
     _ = first.run(until: StopCondition(steps: saveAt))
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-resume-\(UUID()).json").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-resume-\(UUID()).safetensors").path
     defer { try? FileManager.default.removeItem(atPath: path) }
     try first.save(to: path)
     let resumed = try Experiment.load(from: path)

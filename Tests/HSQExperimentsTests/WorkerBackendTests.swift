@@ -60,7 +60,7 @@ import Testing
     _ = straight.run(until: StopCondition(steps: 6))
     let first = try Experiment(c, backend: LoopbackWorkerBackend())
     _ = first.run(until: StopCondition(steps: 3))
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-loopback-\(UUID()).json").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-loopback-\(UUID()).safetensors").path
     defer { try? FileManager.default.removeItem(atPath: path) }
     try first.save(to: path)
     let resumed = try Experiment.load(from: path)

@@ -95,15 +95,15 @@ struct BackendTests {
     let settings = try #require(Self.configurations["hsq+ef"])
     let expected = try Self.threadsRun(settings, steps: [3, 3])
     let folder = try MPIRun.folder()
-    let saved = try MPIRun.run(ranks: 3, ["--json"], in: folder, input: "experiment e \(settings) backend=mpi\nstep 3\nsave from-mpi.json\n")
+    let saved = try MPIRun.run(ranks: 3, ["--json"], in: folder, input: "experiment e \(settings) backend=mpi\nstep 3\nsave from-mpi.safetensors\n")
     #expect(saved.status == 0, "stderr: \(saved.errors)")
-    let continued = try MPIRun.runRepl(["--json"], in: folder, input: "load from-mpi.json --as e\nstep 3\n")
+    let continued = try MPIRun.runRepl(["--json"], in: folder, input: "load from-mpi.safetensors --as e\nstep 3\n")
     #expect(continued.status == 0, "stderr: \(continued.errors)")
     #expect(try Self.stepResults(continued.output) == [expected[1]])
 
-    let fromRepl = try MPIRun.runRepl(["--json"], in: folder, input: "experiment e \(settings)\nstep 3\nsave from-repl.json\n")
+    let fromRepl = try MPIRun.runRepl(["--json"], in: folder, input: "experiment e \(settings)\nstep 3\nsave from-repl.safetensors\n")
     #expect(fromRepl.status == 0, "stderr: \(fromRepl.errors)")
-    let onRanks = try MPIRun.run(ranks: 3, ["--json"], in: folder, input: "load from-repl.json --as e\nset backend mpi\nstep 3\n")
+    let onRanks = try MPIRun.run(ranks: 3, ["--json"], in: folder, input: "load from-repl.safetensors --as e\nset backend mpi\nstep 3\n")
     #expect(onRanks.status == 0, "stderr: \(onRanks.errors)")
     #expect(try Self.stepResults(onRanks.output) == [expected[1]])
     #expect(try Self.records(onRanks.output).first?["wire"] != nil, "the steps after 'set backend mpi' ran on the ranks")
@@ -115,11 +115,11 @@ struct BackendTests {
   @Test func aKilledWorkerRankEndsTheJobNamingItAndTheAutosaveGoesOn() throws {
     let settings = try #require(Self.configurations["hsq+ef"])
     let folder = try MPIRun.folder()
-    let script = "experiment e \(settings) backend=mpi autosave=2 autosave-file=e.autosave.json\nrun --steps 100000000\n"
+    let script = "experiment e \(settings) backend=mpi autosave=2 autosave-file=e.autosave.safetensors\nrun --steps 100000000\n"
     let outcome = try MPIRun.run(ranks: 3, [], in: folder, input: script, timeout: 60) { process in
       // Kill rank 2 once a few autosaves have been written.
       let deadline = Date().addingTimeInterval(30)
-      while !FileManager.default.fileExists(atPath: folder + "/e.autosave.json"), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+      while !FileManager.default.fileExists(atPath: folder + "/e.autosave.safetensors"), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
       Thread.sleep(forTimeInterval: 0.3)
       let rank2 = MPIRun.children(of: process.processIdentifier).first { pid in
         let environment = (try? String(contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8)) ?? ""
@@ -131,7 +131,7 @@ struct BackendTests {
     #expect(outcome.errors.contains("rank 2"), "stderr: \(outcome.errors)")
     #expect(outcome.errors.contains("hsq-mpi: mpirun ended the job"), "stderr: \(outcome.errors)")
 
-    let resumed = try MPIRun.runRepl(["--json"], in: folder, input: "load e.autosave.json --as e\nstep 1\nstep 1\n")
+    let resumed = try MPIRun.runRepl(["--json"], in: folder, input: "load e.autosave.safetensors --as e\nstep 1\nstep 1\n")
     #expect(resumed.status == 0, "stderr: \(resumed.errors)")
     let loaded = resumed.output.split(separator: "\n").first { $0.contains("\"load") } ?? ""
     let at = try #require(try JSONSerialization.jsonObject(with: Data(loaded.utf8)) as? [String: Any])

@@ -113,8 +113,8 @@ import Testing
       replay in.hsq
       experiment e model=least-squares dataset=linear:d=8,n=64 compressor=hsq:dim=4,k=16   # quick: experiment e model=least-squares dataset=linear:d=4,n=64
       step 2
-      save e.json
-      load e.json --as f
+      save e.safetensors
+      load e.safetensors --as f
       ```
 
       """)
@@ -122,12 +122,12 @@ import Testing
     try "describe hsq --d 100\n".write(toFile: folder + "/in.hsq", atomically: true, encoding: .utf8)
     try NotebookRunner().run(path: path)
     try NotebookRunner().check(path: path)
-    #expect(FileManager.default.fileExists(atPath: folder + "/e.json"))
+    #expect(FileManager.default.fileExists(atPath: folder + "/e.safetensors"))
     try NotebookRunner(quick: true).run(path: path)
-    #expect(FileManager.default.fileExists(atPath: folder + "/quick/e.json"), "a quick run writes beside its record")
-    try FileManager.default.removeItem(atPath: folder + "/quick/e.json")
+    #expect(FileManager.default.fileExists(atPath: folder + "/quick/e.safetensors"), "a quick run writes beside its record")
+    try FileManager.default.removeItem(atPath: folder + "/quick/e.safetensors")
     try NotebookRunner(quick: true).check(path: path)
-    #expect(!FileManager.default.fileExists(atPath: folder + "/quick/e.json"), "a check writes into a scratch folder")
+    #expect(!FileManager.default.fileExists(atPath: folder + "/quick/e.safetensors"), "a check writes into a scratch folder")
   }
 
   @Test func failingCommandsNameBlockAndLine() throws {

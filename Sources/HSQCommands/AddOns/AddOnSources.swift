@@ -14,13 +14,13 @@ enum AddOnSources {
     let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
     if path.hasSuffix(".json") {
       guard exists, isDirectory.boolValue else { return false }
-      throw HSQError.invalidArgument("'\(shown)' is a directory, not a file written by 'save'; 'load' reads a saved experiment (.json file) or compiles an add-on (a .swift file, or a directory with Package.swift or .swift files).")
+      throw HSQError.invalidArgument("'\(shown)' is a directory, not a file written by 'save'; 'load' reads a saved experiment (a .safetensors or .json file) or compiles an add-on (a .swift file, or a directory with Package.swift or .swift files).")
     }
     if path.hasSuffix(".swift") { return true }
     guard exists, isDirectory.boolValue else { return false }
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
     guard entries.contains(where: { $0 == "Package.swift" || $0.hasSuffix(".swift") }) else {
-      throw HSQError.invalidArgument("'\(shown)' is a directory with neither Package.swift nor .swift files; 'load' reads a saved experiment (.json file) or compiles an add-on (a .swift file, or a directory with Package.swift or .swift files).")
+      throw HSQError.invalidArgument("'\(shown)' is a directory with neither Package.swift nor .swift files; 'load' reads a saved experiment (a .safetensors or .json file) or compiles an add-on (a .swift file, or a directory with Package.swift or .swift files).")
     }
     return true
   }
@@ -34,7 +34,7 @@ enum AddOnSources {
     }
     guard isDirectory.boolValue else {
       guard path.hasSuffix(".swift") else {
-        throw HSQError.invalidArgument("'\(path)' is not a .swift file; 'load' compiles Swift compressors (or loads a saved experiment, .json).")
+        throw HSQError.invalidArgument("'\(path)' is not a .swift file; 'load' compiles Swift compressors (or loads a saved experiment, .safetensors or .json).")
       }
       return [path]
     }

@@ -33,7 +33,8 @@ enum FileCommands: CommandSet {
                            json: .object([("file", .string(path)), ("rows", .int(table.rows.count))]), files: [path])
     },
     CommandSpec(
-      "save", group: "Files and plots", abstract: "Saves an experiment (config, parameters, memories, history), or a sweep's runs (--on SWEEP), to a JSON file.",
+      "save", group: "Files and plots", abstract: "Saves an experiment (config, parameters, memories, history) to a safetensors file, or a sweep's runs (--on SWEEP) to JSON.",
+      discussion: "An experiment's checkpoint is a safetensors file (e.g. e.safetensors; NumPy, PyTorch and JAX open it): its tensors raw Float32 (parameters.LAYER, velocity.LAYER, memories.WORKER.LAYER for each client whose error-feedback memory is not zeros), its config, counters, history and events as JSON in the metadata key 'checkpoint'. It is written streamed and atomically. A .json name is refused: JSON checkpoints of earlier versions still load, but are no longer written.",
       arguments: [ArgumentSpec("file", "the file to write", completion: .path)],
       options: [OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment)]
     ) { session, args in
@@ -49,7 +50,7 @@ enum FileCommands: CommandSet {
     },
     CommandSpec(
       "load", group: "Files and plots", abstract: "Loads a saved experiment, or compiles and registers an add-on: compressors, commands (.swift, directory, package).",
-      discussion: "What is loaded is decided by the path alone: a .swift file, or a directory holding Package.swift or .swift files, is an add-on; anything else (a .json path always) is a file written by 'save', bound as an experiment; stepping it continues bit-identically. An add-on read from a script, a replay or a notebook is compiled only when that was run with --allow-load. An add-on is compiled with the swiftc that built hsq against this build's modules, opened, and its 'hsq_register' entry point registers its components and commands (see 'swift package hsq-new-compressor NAME' for a template). Compile errors are shown with file:line and change nothing; 'reload' picks up edits; 'check NAME' holds the compressor to the contract. A name that holds an experiment which has taken steps is replaced only with --replace.",
+      discussion: "What is loaded is decided by the path alone: a .swift file, or a directory holding Package.swift or .swift files, is an add-on; anything else is a file written by 'save' (a safetensors checkpoint, a JSON checkpoint of an earlier version, or a sweep), bound as an experiment; stepping it continues bit-identically. An add-on read from a script, a replay or a notebook is compiled only when that was run with --allow-load. An add-on is compiled with the swiftc that built hsq against this build's modules, opened, and its 'hsq_register' entry point registers its components and commands (see 'swift package hsq-new-compressor NAME' for a template). Compile errors are shown with file:line and change nothing; 'reload' picks up edits; 'check NAME' holds the compressor to the contract. A name that holds an experiment which has taken steps is replaced only with --replace.",
       arguments: [ArgumentSpec("file", "a file written by 'save', or an add-on's .swift file, directory or package", completion: .path)],
       options: [OptionSpec("as", "the name to bind (default: the file's name)", value: "NAME"), Session.replaceOption]
     ) { session, args in

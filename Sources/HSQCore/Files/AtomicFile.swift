@@ -22,25 +22,63 @@ public enum AtomicFile {
   /// - Throws: ``HSQError/fileWrite(path:problem:)`` naming the path when it exists and is not a regular
   ///   file, or when the folder is missing or not writable.
   public static func write(_ data: Data, to path: String) throws {
+    try write(to: path) { file in try data.withUnsafeBytes { try file.write($0) } }
+  }
+
+  /// Writes the file at `path` atomically as `body` streams it to a ``Output`` (no buffer of the whole file).
+  ///
+  /// - Throws: what `body` throws, or ``HSQError/fileWrite(path:problem:)`` as ``write(_:to:)`` does.
+  public static func write(to path: String, _ body: (Output) throws -> Void) throws {
     try requireRegularOrAbsent(path)
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent()
     removeStaleTemporaries(of: url.lastPathComponent, in: folder.path)
     let temporary = folder.appendingPathComponent(temporaryName(for: url.lastPathComponent, pid: getpid(), tag: UInt32.random(in: 0...UInt32.max)))
+    let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw HSQError.fileWrite(path: path, problem: "\(String(cString: strerror(errno))); check that the folder exists and is writable.")
+    }
+    var isOpen = true
     do {
-      try data.write(to: temporary, options: [])
-      try flushToDisk(temporary.path, reportingAs: path)
+      try body(Output(fd: fd, path: path))
+      guard fsync(fd) == 0 else {
+        throw HSQError.fileWrite(path: path, problem: "cannot flush it to disk (\(String(cString: strerror(errno)))); check free space.")
+      }
+      close(fd)
+      isOpen = false
       if rename(temporary.path, url.path) != 0 {
         let reason = String(cString: strerror(errno))
         throw HSQError.fileWrite(path: path, problem: "cannot replace it (\(reason)); check the folder's permissions.")
       }
-    } catch let error as HSQError {
-      try? FileManager.default.removeItem(at: temporary)
-      throw error
     } catch {
-      try? FileManager.default.removeItem(at: temporary)
-      throw HSQError.fileWrite(path: path, problem: "\(error.localizedDescription); check that the folder exists and is writable.")
+      if isOpen { close(fd) }
+      unlink(temporary.path)
+      throw error
     }
+  }
+
+  /// Where ``write(to:_:)`` streams a file: every byte handed to ``write(_:)`` goes to the temporary file.
+  public struct Output {
+    let fd: Int32
+    let path: String
+
+    /// Writes all of `bytes` (a short write is continued; a failure throws naming the destination).
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+      guard var base = bytes.baseAddress else { return }
+      var left = bytes.count
+      while left > 0 {
+        let n = systemWrite(fd, base, left)
+        if n < 0 {
+          if errno == EINTR { continue }
+          throw HSQError.fileWrite(path: path, problem: "\(String(cString: strerror(errno))); check free space.")
+        }
+        base += n
+        left -= n
+      }
+    }
+
+    /// Writes `bytes`.
+    public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
   }
 
   /// Writes `text` as UTF-8 to `path` atomically.
@@ -82,16 +120,10 @@ public enum AtomicFile {
       if kill(pid, 0) != 0, errno == ESRCH { unlink(folder + "/" + entry) }
     }
   }
-
-  /// `fsync`s the file at `temporary`, so the rename never publishes data still only in the page cache.
-  private static func flushToDisk(_ temporary: String, reportingAs path: String) throws {
-    let fd = open(temporary, O_RDONLY)
-    guard fd >= 0 else {
-      throw HSQError.fileWrite(path: path, problem: "cannot reopen the temporary file (\(String(cString: strerror(errno)))).")
-    }
-    defer { close(fd) }
-    guard fsync(fd) == 0 else {
-      throw HSQError.fileWrite(path: path, problem: "cannot flush it to disk (\(String(cString: strerror(errno)))); check free space.")
-    }
-  }
 }
+
+#if canImport(Glibc)
+  private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+  private let systemWrite = Darwin.write
+#endif

@@ -52,7 +52,7 @@ public final class WorkerHost {
 
   /// Runs the participants this host serves, concurrently; replies in request order, the new memories pending.
   ///
-  /// Under error feedback every worker served without a memory gets zeros first, participant or not.
+  /// Under error feedback every worker served without a memory gets zeros first, participant or not (one shared array).
   /// - Throws: the error of the first failing participant in request order (its own error, unchanged).
   public func run(_ request: RoundRequest) throws -> [WorkerReply] {
     let results = try runCollecting(request)
@@ -79,7 +79,10 @@ public final class WorkerHost {
       throw HSQError.malformedPayload("The round names worker \(bad), but the experiment has \(workers.count) workers.")
     }
     if environment.config.errorFeedback {
-      for worker in served where worker.memory == nil { worker.memory = environment.model.zeroParameters() }
+      // One array of zeros, shared until a worker's round writes its own (copy on write): a client that
+      // never takes part costs nothing, however many there are.
+      let zeros = environment.model.zeroParameters()
+      for worker in served where worker.memory == nil { worker.memory = zeros }
     }
     let mine = request.participants.compactMap { workers[$0] }
     let outcomes = try parallelMap(mine.count, threads: threads ?? environment.threadCount) { slot in
