@@ -15,7 +15,7 @@ extension Session {
   func recordingPreamble(target: String) throws -> [String] {
     let stem = (target as NSString).deletingPathExtension
     return try restoringCommands { name, e in
-      let checkpoint = "\(stem).\(name).json"
+      let checkpoint = "\(stem).\(name).safetensors"
       try e.save(to: resolveOutputPath(checkpoint))
       return checkpoint
     }
@@ -35,13 +35,7 @@ extension Session {
       case let .experiment(e)? where e.stepCount == 0 && e.history.isEmpty && e.events.isEmpty:
         lines.append(Self.experimentLine(name, e.config))
       case let .experiment(e)?:
-<<<<<<< HEAD
-        let checkpoint = "\(stem).\(name).safetensors"
-        try e.save(to: resolveOutputPath(checkpoint))
-        lines.append("load \(Tokenizer.quoted(checkpoint)) --as \(name)")
-=======
         lines.append("load \(Tokenizer.quoted(try checkpoint(name, e))) --as \(name)")
->>>>>>> main
       case nil: break
       }
     }
