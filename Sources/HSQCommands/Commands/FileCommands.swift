@@ -7,7 +7,7 @@ enum FileCommands: CommandSet {
   static let commands: [CommandSpec] = [
     CommandSpec(
       "plot", group: "Files and plots", abstract: "Plots a metric over steps in the terminal, and as SVG with --svg.",
-      discussion: "Metrics: loss, test-loss, accuracy, bits (cumulative uplink), rho (observed error of a layer with its bound and the worst case), grad-norm, distance (‖x − x*‖²), lr. --x chooses the horizontal axis: step (default), epoch, bits or time. Several experiments share one plot with --experiments a,b; --sweep NAME plots a sweep's mean curves with their 95% CI bands.",
+      discussion: "Metrics: loss, test-loss, accuracy, bits (cumulative uplink), rho (observed error of a layer — one draw, with E ρ, for a randomized compressor — with the bound for these inputs and the worst case over all inputs), grad-norm, distance (‖x − x*‖²), lr. --x chooses the horizontal axis: step (default), epoch, bits or time. Several experiments share one plot with --experiments a,b; --sweep NAME plots a sweep's mean curves with their 95% CI bands.",
       arguments: [ArgumentSpec("metric", "what to plot", completion: .metric)],
       options: [OptionSpec("x", "step, epoch, bits or time (simulated under 'network', else wall)", value: "AXIS"), OptionSpec("experiments", "comma-separated experiments (default: the current one)", value: "A,B", completion: .experiment),
                 OptionSpec("sweep", "a sweep: each configuration's mean over seeds with its 95% CI band", value: "NAME"),
