@@ -8,6 +8,7 @@ __attribute__((visibility("hidden"))) int hsq_cpu_has_avx2_fma(void);     /* AVX
 __attribute__((visibility("hidden"))) int hsq_cpu_has_avx2_f16c(void);    /* AVX2 and F16C */
 __attribute__((visibility("hidden"))) int hsq_cpu_has_avx512f(void);      /* AVX-512 F */
 __attribute__((visibility("hidden"))) int hsq_cpu_has_avx512f_vl(void);   /* AVX-512 F and VL */
+__attribute__((visibility("hidden"))) int hsq_cpu_has_avx512_bw_cd(void); /* AVX-512 F, VL, BW and CD */
 /* AVX-512 F, BW, VNNI and VBMI2, FMA, BMI and POPCNT: the int8 nearest-codeword plan's kernels. */
 __attribute__((visibility("hidden"))) int hsq_cpu_has_avx512_vnni_plan(void);
 

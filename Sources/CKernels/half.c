@@ -11,7 +11,9 @@
 #include "cpu_features.h"
 #include "kernels.h"
 #include <float.h>
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 #pragma STDC FP_CONTRACT OFF
 

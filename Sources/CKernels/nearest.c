@@ -1,7 +1,9 @@
 #include "kernels.h"
 #include "cpu_features.h"
 #include <math.h>
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 hsq_kernel_level hsq_nearest_kernel(hsq_kernel_level level, int32_t K) {
   const int allowAVX512 = level == HSQ_KERNELS_AUTO || level == HSQ_KERNELS_AVX512;

@@ -11,7 +11,9 @@
  */
 #include "kernels.h"
 #include "cpu_features.h"
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 /* Swift never fuses a multiply and an add; neither may these loops (clang contracts C expressions by default). */
 #pragma STDC FP_CONTRACT OFF

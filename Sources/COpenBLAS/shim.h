@@ -14,20 +14,27 @@ static inline const char *hsq_openblas_corename(void) {
   return name != NULL ? name : "unknown";
 }
 
-/// Unsets OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE and re-runs OpenBLAS's kernel
-/// selection from the CPU (a DYNAMIC_ARCH build's gotoblas_dynamic_quit/init,
-/// looked up with dlsym). Call before any BLAS call, from one thread. Returns 1
+/// Re-runs OpenBLAS's kernel selection (a DYNAMIC_ARCH build's gotoblas_dynamic_quit/init, looked up
+/// with dlsym) with OPENBLAS_CORETYPE set to `coretype`, or unset (with OPENBLAS_L2_SIZE) when it is
+/// NULL so that OpenBLAS chooses from the CPU. Call before any BLAS call, from one thread. Returns 1
 /// when the selection ran again, 0 when this OpenBLAS has no run-time selection.
-static inline int hsq_openblas_detect_kernels(void) {
+static inline int hsq_openblas_select_kernels(const char *coretype) {
   void (*quit)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_quit");
   void (*init)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init");
   if (quit == NULL || init == NULL) return 0;
-  unsetenv("OPENBLAS_CORETYPE");
+  if (coretype != NULL) {
+    setenv("OPENBLAS_CORETYPE", coretype, 1);
+  } else {
+    unsetenv("OPENBLAS_CORETYPE");
+  }
   unsetenv("OPENBLAS_L2_SIZE");
   quit();
   init();
   return 1;
 }
+
+/// OpenBLAS's kernels chosen from the CPU (hsq_openblas_select_kernels(NULL)).
+static inline int hsq_openblas_detect_kernels(void) { return hsq_openblas_select_kernels(NULL); }
 /* LAPACK from the same OpenBLAS (Fortran calling convention: every argument by pointer, matrices
  * column-major, LP64 integers, and a hidden length after the arguments for each CHARACTER argument,
  * which gfortran-built LAPACK may read). The hsq_ wrappers below take values and pass the lengths. */

@@ -96,6 +96,26 @@ public struct RandomizedHadamardBasis: Sendable, Hashable {
     }
   }
 
+  /// Writes a·b_k into `out`, which holds d zeros: what ``addCodeword(_:scaledBy:to:)`` leaves there, bit for
+  /// bit, by doubling instead of a parity per entry (entry i is ±c with the parity of i & k, so entries
+  /// h..<2h are entries 0..<h, negated when k has bit h).
+  public func writeCodeword(_ k: Int, scaledBy a: Float, into out: inout [Float]) {
+    precondition(k >= 0 && k < dimension, "codeword \(k) of a basis of dimension \(dimension)")
+    precondition(out.count == dimension, "a vector of length \(out.count) for a basis of dimension \(dimension)")
+    let c = Float(Double(a) * Double(sign(k)) / Double(dimension).squareRoot())
+    // 0 + (±0) is +0: adding a zero codeword leaves the zeros as they are.
+    guard c != 0 else { return }
+    out.withUnsafeMutableBufferPointer { p in
+      p[0] = c
+      var h = 1
+      while h < dimension {
+        let flip: UInt32 = k & h != 0 ? 0x8000_0000 : 0
+        for j in 0..<h { p[h + j] = Float(bitPattern: p[j].bitPattern ^ flip) }
+        h <<= 1
+      }
+    }
+  }
+
   /// Codeword b_k as d values.
   public func codeword(_ k: Int) -> [Float] {
     var out = [Float](repeating: 0, count: dimension)

@@ -40,6 +40,16 @@ public enum BLAS {
     hsq_openblas_detect_kernels() != 0
   }
 
+  /// Makes OpenBLAS use the kernel set `coretype` (e.g. `Haswell`, its AVX2 kernels), as
+  /// `OPENBLAS_CORETYPE` does at start-up (which it sets, so child processes see it too).
+  ///
+  /// For benchmarks of the paths a CPU without AVX-512 takes. Call it before the first BLAS call.
+  /// Returns false when this OpenBLAS cannot choose at run time (not a DYNAMIC_ARCH build).
+  @discardableResult
+  public static func useKernels(_ coretype: String) -> Bool {
+    hsq_openblas_select_kernels(coretype) != 0
+  }
+
   /// Runs OpenBLAS on one thread; only the first call does anything (a `static let` is initialized once, thread-safely).
   static func useOneThread() { _ = oneThread }
 

@@ -19,7 +19,8 @@ struct Interactive {
     }
     Interrupt.install()
     session.cancellation = Cancellation(signal: .controlC)
-    session.progress = { line in print(line); fflushStandardOutput() }
+    let progressLine = ProgressLine(width: terminalColumns) { text in print(text, terminator: ""); fflushStandardOutput() }
+    session.progress = { progressLine.show($0) }
     print("hsq \(hsqVersion) — Hyper-Sphere Quantization workbench. Type 'tour' for a guided first experiment, 'help' for commands, Ctrl-D to leave.")
     while !session.shouldExit {
       Interrupt.reset()
@@ -35,6 +36,7 @@ struct Interactive {
         if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
         editor.addHistory(line)
         let output = session.execute(line)
+        progressLine.clear()
         if json {
           print(output.json.rendered)
         } else {

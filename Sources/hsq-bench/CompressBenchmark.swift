@@ -17,7 +17,7 @@ struct CompressBenchmark: ParsableCommand {
   @Option(help: "Repetitions; the median and minimum are reported.") var reps: Int = 5
   @Option(help: "HSQ codebook construction (the peer uses normalized Gaussians).") var codebook: String = "gaussian"
   @Option(name: .customLong("log-d"), help: "Length for the hsq-log measurement (0 skips it).") var logD: Int = 1 << 24
-  @Option(help: "Path of numpy_hsq.py: run it first with the same flags and print speed ratios.") var peer: String?
+  @Option(help: "Path of a peer script (bench/peers/numpy_peer.py, bench/peers/torch_peer.py): run it first with the same flags and print speed ratios.") var peer: String?
 
   @OptionGroup var blas: BLASKernelOptions
 
@@ -28,12 +28,14 @@ struct CompressBenchmark: ParsableCommand {
       fix: "Lower '--d' or '--log-d'")
     blas.apply()
     var peerMedians: [String: Double] = [:]
+    var peerName = "numpy"
     if let peer {
       let args = ["bench", "--d", "\(d)", "--dim", "\(dim)", "--k", "\(k)", "--norm-bits", "\(normBits)",
                   "--qsgd-bits", "\(qsgdBits)", "--qsgd-bucket", "\(qsgdBucket)", "--reps", "\(reps)"]
-      for line in try Peer.run(script: peer, arguments: args, kernels: blas.kernels) {
+      for line in try Peer.run(script: peer, arguments: args, options: blas) {
         print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
         if let name = line["compressor"] as? String, let median = line["median_s"] as? Double { peerMedians[name] = median }
+        if let name = line["peer"] as? String { peerName = name }
       }
     }
     var rng = RandomStream.derived(from: 0, purpose: "bench-gradient")
@@ -53,7 +55,7 @@ struct CompressBenchmark: ParsableCommand {
         "gradient_bytes": length * 4,
       ])
       if let theirs = peerMedians[label] {
-        printJSONLine(["ratio": "\(label) speed-up vs numpy peer (median)", "value": theirs / m.median])
+        printJSONLine(["ratio": "\(label) speed-up vs \(peerName) peer (median)", "value": theirs / m.median])
       }
     }
   }

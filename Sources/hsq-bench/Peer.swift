@@ -12,10 +12,46 @@ struct BLASKernelOptions: ParsableArguments {
       """)
   var kernels: BLASKernels = .auto
 
-  /// Applies the choice to this process, before any BLAS call.
+  @Option(
+    name: .customLong("cpu"),
+    help: """
+      native: every kernel this CPU has; avx2: the paths of a CPU without AVX-512 (most laptops) on both \
+      sides: hsq's C kernels capped at AVX2 (HSQ_CPU=avx2), OpenBLAS's Haswell kernels for hsq and the \
+      peer (overrides --blas-kernels), NumPy's own loops without AVX-512 (NPY_DISABLE_CPU_FEATURES), \
+      PyTorch's at AVX2 (ATEN_CPU_CAPABILITY, MKL_ENABLE_INSTRUCTIONS, ONEDNN_MAX_CPU_ISA).
+      """)
+  var cpu: CPUPaths = .native
+
+  /// Applies the choice to this process, before any BLAS call or C kernel.
   func apply() {
-    if kernels == .auto { BLAS.detectKernels() }
+    switch cpu {
+    case .avx2:
+      setenv("HSQ_CPU", "avx2", 1)
+      BLAS.useKernels("Haswell")
+    case .native:
+      if kernels == .auto { BLAS.detectKernels() }
+    }
   }
+
+  /// The environment changes a peer runs with under these options.
+  var peerEnvironment: [String: String?] {
+    switch cpu {
+    case .avx2:
+      return [
+        "HSQ_CPU": "avx2", "OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_L2_SIZE": nil,
+        "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+        "ATEN_CPU_CAPABILITY": "avx2", "MKL_ENABLE_INSTRUCTIONS": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2",
+      ]
+    case .native:
+      return kernels == .auto ? ["OPENBLAS_CORETYPE": nil, "OPENBLAS_L2_SIZE": nil] : [:]
+    }
+  }
+}
+
+/// Which CPU's paths a benchmark measures.
+enum CPUPaths: String, ExpressibleByArgument, CaseIterable {
+  case native
+  case avx2
 }
 
 enum BLASKernels: String, ExpressibleByArgument, CaseIterable {
@@ -23,22 +59,20 @@ enum BLASKernels: String, ExpressibleByArgument, CaseIterable {
   case environment
 }
 
-/// Runs the NumPy peer script with the given arguments and returns its JSON lines.
+/// Runs a peer script (NumPy or PyTorch) with the given arguments and returns its JSON lines.
 ///
 /// With `.auto` kernels, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed
 /// from the peer's environment, as from ours: this machine pins OpenBLAS to
 /// its AVX2 "Haswell" kernels, and both NumPy's and hsq's OpenBLAS choose
-/// faster AVX-512 kernels by themselves.
+/// faster AVX-512 kernels by themselves. With `--cpu avx2` both sides run
+/// the paths of a CPU without AVX-512 (``BLASKernelOptions/peerEnvironment``).
 enum Peer {
-  static func run(script: String, arguments: [String], kernels: BLASKernels) throws -> [[String: Any]] {
+  static func run(script: String, arguments: [String], options: BLASKernelOptions) throws -> [[String: Any]] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", script] + arguments
     var environment = ProcessInfo.processInfo.environment
-    if kernels == .auto {
-      environment["OPENBLAS_CORETYPE"] = nil
-      environment["OPENBLAS_L2_SIZE"] = nil
-    }
+    for (key, value) in options.peerEnvironment { environment[key] = value }
     process.environment = environment
     let pipe = Pipe()
     process.standardOutput = pipe

@@ -21,7 +21,7 @@ struct TrainBenchmark: ParsableCommand {
   @Option(help: "Model (the peer's is mlp:hidden=128; only that one runs side by side).") var model: String = "mlp:hidden=128"
   @Option(name: .customLong("ef-scale"), help: "Error-feedback scale: a number in [0, 1], or warmup (2/(1 + e^(−epoch)) − 1).") var efScale: String = "1"
   @Option(help: "Worker threads (0: one per core).") var threads: Int = 0
-  @Option(help: "Path of numpy_hsq.py: run it first with the same flags and print the speed ratio.") var peer: String?
+  @Option(help: "Path of a peer script (bench/peers/numpy_peer.py, bench/peers/torch_peer.py): run it first with the same flags and print the speed ratio.") var peer: String?
 
   @Option(help: "Runs of each side, alternating peer and hsq; the ratio line compares the medians.") var repeats: Int = 1
   @Flag(help: "Train with none and every registered compressor, interleaved, and print a samples/s table (error feedback on for contractive ones).") var all = false
@@ -42,30 +42,37 @@ struct TrainBenchmark: ParsableCommand {
     blas.apply()
     if journal { return try runJournalComparison() }
     var peerSpeeds: [Double] = [], ourSpeeds: [Double] = []
+    var peerName = "numpy"
     for _ in 0..<repeats {
-      if let peer { peerSpeeds += try runPeer(peer) }
+      if let peer {
+        let (name, speeds) = try runPeer(peer)
+        peerName = name
+        peerSpeeds += speeds
+      }
       ourSpeeds.append(try runOurs(compressor, ef: ef).samplesPerSecond)
     }
     if !peerSpeeds.isEmpty {
       printJSONLine([
-        "ratio": "\(compressor) samples/s vs numpy peer", "value": median(ourSpeeds) / median(peerSpeeds),
+        "ratio": "\(compressor) samples/s vs \(peerName) peer", "value": median(ourSpeeds) / median(peerSpeeds),
         "repeats": repeats, "hsq_median": median(ourSpeeds), "peer_median": median(peerSpeeds),
       ])
     }
   }
 
-  /// Runs the peer with the same flags; prints its JSON line and returns its samples/s.
-  func runPeer(_ script: String) throws -> [Double] {
+  /// Runs the peer with the same flags; prints its JSON line and returns its name ("numpy", "torch") and samples/s.
+  func runPeer(_ script: String) throws -> (name: String, speeds: [Double]) {
     var args = ["train", "--steps", "\(steps)", "--workers", "\(workers)", "--batch", "\(batch)", "--lr", "\(lr)",
                 "--momentum", "\(momentum)", "--weight-decay", "\(weightDecay)", "--compressor", compressor]
     if ef { args.append("--ef") }
     if let codebook { args += ["--codebook", codebook] }
     var speeds: [Double] = []
-    for line in try Peer.run(script: script, arguments: args, kernels: blas.kernels) {
+    var name = "numpy"
+    for line in try Peer.run(script: script, arguments: args, options: blas) {
       print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
       if let speed = line["samples_per_s"] as? Double { speeds.append(speed) }
+      if let peer = line["peer"] as? String { name = peer }
     }
-    return speeds
+    return (name, speeds)
   }
 
   /// Trains once (a fresh experiment) with `compressor` (a bench name or spelling); prints the JSON

@@ -45,6 +45,71 @@ import Testing
     #expect(s.execute("sweep other \(Self.base)").isError, "a sweep needs a stop condition")
   }
 
+  /// While a sweep runs, its progress is one line for the whole sweep with the time left; Ctrl-C stops every run
+  /// and the finished ones are kept, whole, under the sweep's name, where 'compare' reads them.
+  @Test func progressLineAndInterruptKeepFinishedRuns() throws {
+    let s = Self.session()
+    var lines: [String] = []
+    s.progress = { line in
+      lines.append(line)
+      if line.contains("sweep long: 1/4 runs done") { s.cancellation.cancel() }
+    }
+    let out = s.execute("sweep long \(Self.base) seeds=0..3 --steps 1500 --jobs 1")
+    #expect(out.isError)
+    let sweep = try #require(s.sweeps["long"])
+    #expect(sweep.interrupted)
+    #expect((1..<4).contains(sweep.runs.count))
+    #expect(sweep.runs.allSatisfy { $0.history.count == 1500 && $0.history.last?.testExamples == 200 })
+    #expect(out.text.contains("Interrupted: \(sweep.runs.count) of 4 runs finished and are kept in 'long'; the others were dropped."))
+    #expect(out.error == "the sweep was interrupted; \(sweep.runs.count) of 4 runs kept.")
+    let pattern = /sweep long: [0-4]\/4 runs done, [01] running, [0-9]{1,3}%( — about [0-9hms ]+ left)?/
+    #expect(!lines.isEmpty && lines.allSatisfy { $0.wholeMatch(of: pattern) != nil }, "\(lines)")
+    #expect(lines.contains { $0.hasSuffix(" left") }, "the progress line gives the time left")
+    #expect(Self.run(s, "compare long").text.contains("c1      base"))
+  }
+
+  /// `compare SWEEP --target`: per configuration the mean ± CI of the simulated time of the first evaluation at or
+  /// above the target, over the runs that reached it, with how many did; a target no run reaches says so.
+  @Test func timeToTargetOverTheRunsThatReachIt() throws {
+    let s = Self.session()
+    _ = Self.run(s, "sweep t \(Self.base) eval-every=2 network=link:uplink=1Mbit/s,latency=10ms,compute=1ms compressor=identity,qsgd:bits=2,bucket=64 seeds=0..2 --steps 12")
+    let sweep = try #require(s.sweeps["t"])
+    // The target: the best accuracy the first run of c1 ever reached, so at least that run reaches it.
+    let target = try #require(sweep.runs(ofConfiguration: 0)[0].history.compactMap(\.testAccuracy).max())
+    let out = Self.run(s, "compare t --target \(target)")
+    let rows = try #require(out.json["configurations"]?.items)
+    let lines = out.text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+    for c in 0..<2 {
+      let times = sweep.runs(ofConfiguration: c).compactMap { run in run.history.first { ($0.testAccuracy ?? -1) >= target }?.cumulativeRoundSeconds }
+      #expect(rows[c]["reached_target"]?.number == Double(times.count))
+      let row = try #require(lines.first { $0.hasPrefix("c\(c + 1) ") })
+      if times.isEmpty {
+        #expect(rows[c]["time_to_target"] == .null && row.hasSuffix("not reached"))
+        continue
+      }
+      let expected = SampleSummary(times)
+      #expect(rows[c]["time_to_target"]?["mean"]?.number == expected.mean && rows[c]["time_to_target"]?["n"]?.number == Double(times.count))
+      #expect(row.hasSuffix(times.count < 3 ? "(\(times.count)/3 reached)" : " ± " + Session.seconds(expected.halfWidth!)))
+    }
+    // The paired difference of the times, c2 − c1, over the seeds where both reached the target.
+    func first(_ run: SweepRun) -> Double? { run.history.first { ($0.testAccuracy ?? -1) >= target }?.cumulativeRoundSeconds }
+    let both = (0..<3).compactMap { i -> (Double, Double)? in
+      guard let a = first(sweep.runs(ofConfiguration: 0)[i]), let b = first(sweep.runs(ofConfiguration: 1)[i]) else { return nil }
+      return (a, b)
+    }
+    let pair = try #require(out.json["paired"]?.items?.first)
+    #expect(pair["time_to_target_pairs"]?.number == Double(both.count))
+    if !both.isEmpty {
+      let expected = SampleSummary.paired(both.map(\.0), both.map(\.1))
+      #expect(pair["time_to_target_difference"]?["mean"]?.number == expected.mean)
+    }
+    #expect(out.text.contains("Δ time to \(Session.fixed(target * 100, 1))%"))
+    try #require(sweep.runs.allSatisfy { run in run.history.allSatisfy { ($0.testAccuracy ?? 0) < 1 } })
+    let never = Self.run(s, "compare t --target 1")
+    #expect(never.text.contains("no pair reached"))
+    #expect(never.text.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces).hasSuffix("not reached") }.count == 2)
+  }
+
   @Test func plotExportSaveAndLoad() throws {
     let s = Self.session()
     _ = Self.run(s, "sweep sw \(Self.base) lr=0.05,0.1 seeds=0,1 --steps 5")
@@ -90,6 +155,8 @@ import Testing
     #expect(e.history.last?.testExamples == 200, "the run crossed an epoch, so its last step is evaluated on the full set")
     let history = Self.run(s, "show history --last 3")
     #expect(history.text.contains("test images"))
+    #expect(Self.run(s, "show").text.contains("Test accuracy \(Session.fixed(e.history.last!.testAccuracy! * 100, 2))% at step 15 on 200 test images."))
+    #expect(Self.run(s, "compare e").text.contains("step 15, 200 images"))
     _ = Self.run(s, "experiment quiet \(Self.base) eval-epochs=false")
     _ = Self.run(s, "run --steps 14")
     #expect(try s.experiment("quiet").history.allSatisfy { $0.testAccuracy == nil })
@@ -116,5 +183,23 @@ import Testing
     _ = Self.run(s, "run --steps 3")
     #expect(Self.run(s, "plot loss --x time").text.contains("time (s)"))
     #expect(Self.run(s, "compare p --target 0.2").text.contains("time to 20.0%"))
+  }
+}
+
+/// Reading a command's JSON result without a round trip through text.
+extension JSONValue {
+  subscript(key: String) -> JSONValue? {
+    guard case .object(let pairs) = self else { return nil }
+    return pairs.first { $0.0 == key }?.1
+  }
+
+  var items: [JSONValue]? {
+    guard case .array(let items) = self else { return nil }
+    return items
+  }
+
+  var number: Double? {
+    guard case .number(let x) = self else { return nil }
+    return x
   }
 }

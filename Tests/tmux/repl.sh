@@ -5,8 +5,8 @@
 #   Runs the REPL in a private tmux server with HOME set to a fresh directory and checks, with
 #   send-keys and capture-pane: the prompt, context-aware Tab completion, history recall, Ctrl-C
 #   at the prompt, Ctrl-C during a long run (stops between steps, the experiment stays usable), during
-#   k-means training and during a replay (stops at its line; later commands work),
-#   and Ctrl-D leaving with the history saved (mode 600). Exits non-zero on the first failure.
+#   k-means training, during a replay (stops at its line; later commands work) and during a sweep (its
+#   progress is one line rewritten in place), and Ctrl-D leaving with the history saved (mode 600). Exits non-zero on the first failure.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=line_editor.sh
@@ -85,6 +85,18 @@ type_text "step 3"; send_keys Enter
 wait_for_regex "^step [0-9]+ .*total"
 wait_for_prompt
 pass "Ctrl-C stops a replay at its line, and the next 'step' steps"
+
+# Issue 14: a sweep reports on one line, rewritten in place (not a line every half second), and Ctrl-C
+# stops every run and keeps the sweep's name for the runs that finished.
+type_text "sweep sw dataset=linear:d=8,n=256 model=least-squares workers=2 seeds=0..3 --steps 100000000 --jobs 1"; send_keys Enter
+wait_for_regex "^sweep sw: 0/4 runs done, 1 running, [0-9]+%"
+sleep 2
+[[ "$(count_text "sweep sw: ")" == 1 ]] || fail "the sweep's progress took $(count_text "sweep sw: ") lines, not one"
+send_keys C-c
+TIMEOUT=5 wait_for_text "Interrupted: 0 of 4 runs finished and are kept in 'sw'"
+wait_for_prompt
+expect_no_text "sweep sw: 0/4"
+pass "a sweep's progress is one line, cleared when it ends; Ctrl-C stops the sweep"
 
 type_text "stpe"; send_keys Enter
 wait_for_text "Did you mean 'step'?"

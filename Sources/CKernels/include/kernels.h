@@ -102,6 +102,28 @@ int hsq_float_to_half(const float *x, int64_t n, float scale, uint16_t *out, hsq
 int hsq_half_to_float(const uint16_t *h, int64_t n, double scale, float *out, int32_t *nonfinite,
                       hsq_kernel_level level);
 
+/// The largest sub-vector dimension hsq_pinv_prefix16 takes.
+#define HSQ_PINV_MAX_DIM 32
+
+/// Unbiased HSQ's coefficients and running ℓ1 sums for `rows` ≤ 16 sub-vectors (V, rows×D, row-major,
+/// D ≤ HSQ_PINV_MAX_DIM) against P = C⁺ (K×D, row-major): a[16k + r] = a_k of row r, the float sum
+/// (…(+0 + P[k,0]·v_0) + …) + P[k,D−1]·v_{D−1} with every product and sum rounded separately, and
+/// prefix[16k + r] = |a_0| + … + |a_k| summed in double in that order (lanes r ≥ rows are unspecified):
+/// PseudoInverseCoefficients' Swift loops bit for bit. Returns 1 with AVX-512, else 0 (nothing written).
+int hsq_pinv_prefix16(const float *P, int32_t K, int32_t D, const float *V, int32_t rows, float *a, double *prefix);
+
+/// Natural compression's 9-bit codes E << 1 | sign for n entries of x with 23-bit uniforms r (NaturalCompressor's
+/// encode loop): E = 0 for ±0, else the exponent field of 2^a or 2^(a+1) for |x| in [2^a, 2^(a+1)), rounding up
+/// when r < the 23-bit fraction p·2²³. `codes` must not overlap `r` or x. Plain C, vectorized for AVX-512 where `level`
+/// allows and the CPU has it; every path gives the same codes.
+void hsq_natural_codes(const float *restrict x, const uint32_t *restrict r, int64_t n, uint32_t *restrict codes,
+                       hsq_kernel_level level);
+
+/// TernGrad's groups of five trits (TernGradCompressor's encode loop): out[g] = Σ_j t_{5g+j}·3^j with
+/// t = 0 unless m > 0 and u < |x|/m, then 1 (x ≥ 0) or 2 (x < 0). Reads 5·groups entries of x and u.
+/// Plain C, vectorized for AVX-512 where `level` allows and the CPU has it; every path gives the same groups.
+void hsq_terngrad_groups(const float *x, const float *u, int64_t groups, float m, uint8_t *out, hsq_kernel_level level);
+
 /// In-place unnormalized fast Walsh–Hadamard transform of x (n a power of two).
 void hsq_fwht(float *x, int64_t n);
 

@@ -3,7 +3,8 @@ import HSQ
 
 extension Session {
   /// `compare SWEEP`: per configuration the mean ± 95 % CI over seeds of the final test accuracy, test loss and
-  /// uplink bits (and time to `target` accuracy), then every configuration's paired difference from `baseline`.
+  /// uplink bits (and time to `target` accuracy), then every configuration's paired difference from `baseline`
+  /// (with a target, of the time to it too, over the seeds where both reached it).
   func compareSweep(_ sweep: Sweep, target: Double?, baseline: Int) throws -> CommandOutput {
     let plan = sweep.plan
     guard (0..<plan.configurationCount).contains(baseline) else {
@@ -20,6 +21,10 @@ extension Session {
     if target != nil { columns.append("time to \(Self.fixed(target! * 100, 1))%") }
     var table = TextTable(columns: columns)
     var rows: [JSONValue] = []
+    // The simulated (else measured) time of a run's first evaluation at or above the target.
+    let time = target.map { target in
+      SweepMetric("time to target") { run in run.history.first { ($0.testAccuracy ?? -1) >= target }.map(\.timeSeconds) }
+    }
     for c in 0..<plan.configurationCount {
       let runs = sweep.runs(ofConfiguration: c)
       let finished = runs.filter { !$0.failed }
@@ -34,8 +39,7 @@ extension Session {
         ("seeds", .int(finished.count)), ("failed", .int(runs.count - finished.count)),
         ("test_accuracy", Self.json(accuracy)), ("test_loss", Self.json(loss)), ("bits_up", Self.json(bits)),
       ]
-      if let target {
-        let time = SweepMetric("time to target") { run in run.history.first { ($0.testAccuracy ?? -1) >= target }.map(\.timeSeconds) }
+      if let time {
         let reached = finished.filter { time.value($0) != nil }.count
         let summary = sweep.summary(configuration: c, time)
         row.append(summary.map { interval($0, unit: { Self.seconds($0) }) + (reached < finished.count ? " (\(reached)/\(finished.count) reached)" : "") } ?? "not reached")
@@ -48,7 +52,8 @@ extension Session {
     var text = table.render(maxWidth: terminalWidth)
     var pairs: [JSONValue] = []
     if plan.configurationCount > 1 {
-      var paired = TextTable(columns: ["config", "vs", "pairs", "Δ test acc (points)", "Δ test loss", "verdict (95%)"])
+      var paired = TextTable(columns: ["config", "vs", "pairs", "Δ test acc (points)", "Δ test loss", "verdict (95%)"]
+                             + (time != nil ? ["Δ " + columns.last!] : []))
       for c in 0..<plan.configurationCount where c != baseline {
         let accuracy = sweep.paired(baseline, c, .accuracy)
         let loss = sweep.paired(baseline, c, .testLoss)
@@ -58,11 +63,22 @@ extension Session {
         } else {
           verdict = "needs ≥ 2 seeds"
         }
-        paired.append(["c\(c + 1)", "c\(baseline + 1)", String(accuracy?.seeds.count ?? 0), interval(accuracy?.summary, scale: 100, digits: 2),
-                       interval(loss?.summary, digits: 4), verdict])
-        pairs.append(.object([("configuration", .int(c + 1)), ("baseline", .int(baseline + 1)), ("pairs", .int(accuracy?.seeds.count ?? 0)),
-                              ("test_accuracy_difference", Self.json(accuracy?.summary)), ("test_loss_difference", Self.json(loss?.summary)),
-                              ("verdict", .string(verdict))]))
+        var row = ["c\(c + 1)", "c\(baseline + 1)", String(accuracy?.seeds.count ?? 0), interval(accuracy?.summary, scale: 100, digits: 2),
+                   interval(loss?.summary, digits: 4), verdict]
+        var json: [(String, JSONValue)] = [
+          ("configuration", .int(c + 1)), ("baseline", .int(baseline + 1)), ("pairs", .int(accuracy?.seeds.count ?? 0)),
+          ("test_accuracy_difference", Self.json(accuracy?.summary)), ("test_loss_difference", Self.json(loss?.summary)), ("verdict", .string(verdict)),
+        ]
+        if let time {
+          // Only the seeds where both reached the target pair up; fewer pairs than for accuracy are counted.
+          let difference = sweep.paired(baseline, c, time)
+          let pairsNote = difference.map { $0.seeds.count < (accuracy?.seeds.count ?? 0) ? " (\($0.seeds.count) pairs)" : "" } ?? ""
+          row.append(difference.map { interval($0.summary, unit: { Self.seconds($0) }) + pairsNote } ?? "no pair reached")
+          json.append(("time_to_target_difference", Self.json(difference?.summary)))
+          json.append(("time_to_target_pairs", .int(difference?.seeds.count ?? 0)))
+        }
+        paired.append(row)
+        pairs.append(.object(json))
       }
       text += "\nPaired differences over the same seeds (configuration − c\(baseline + 1)), mean ± 95% CI:\n" + paired.render(maxWidth: terminalWidth)
     }
@@ -83,8 +99,9 @@ extension Session {
     return .object([("mean", .number(s.mean)), ("half_width", .number(s.halfWidth)), ("sd", .number(s.standardDeviation)), ("n", .int(s.count))])
   }
 
-  /// `950 ms`, `12.3 s`, `4.5 min`, `2.1 h`.
+  /// `950 ms`, `12.3 s`, `4.5 min`, `2.1 h`; a difference may be negative (`-7.3 min`).
   static func seconds(_ s: Double) -> String {
+    if s < 0 { return "-" + seconds(-s) }
     if s < 1 { return String(format: "%.0f ms", s * 1000) }
     if s < 120 { return String(format: "%.1f s", s) }
     if s < 7200 { return String(format: "%.1f min", s / 60) }

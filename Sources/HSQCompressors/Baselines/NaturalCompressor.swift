@@ -1,3 +1,4 @@
+import CKernels
 import HSQCore
 
 /// Rounds every magnitude to one of its two neighbouring powers of two, at random and unbiased.
@@ -26,8 +27,12 @@ import HSQCore
 public struct NaturalCompressor: CompressorComponent {
   public static let info = ComponentInfo(kind: .compressor, name: "natural")
 
-  public init() {}
-  public init(_ parameters: ParameterValues) throws {}
+  /// The most the per-coordinate kernel may use (tests compare the paths).
+  let level: hsq_kernel_level
+
+  public init() { level = HSQ_KERNELS_AUTO }
+  public init(_ parameters: ParameterValues) throws { level = HSQ_KERNELS_AUTO }
+  init(level: hsq_kernel_level) { self.level = level }
 
   public var spec: String { "natural" }
   public var properties: CompressorProperties { .init(isUnbiased: true, isFixedSize: true, isDeterministic: false) }
@@ -54,28 +59,37 @@ public struct NaturalCompressor: CompressorComponent {
     var uniforms = BaselineBits.Uniform23(rng)
     defer { rng = uniforms.rng }
     return v.withUnsafeBufferPointer { vp in
-      Payload.packing(bitCount: 9 * vp.count) { packer in
-        for x in vp {
-          let r = uniforms.next()
-          let pattern = x.bitPattern
-          let magnitude = pattern & 0x7FFF_FFFF
-          guard magnitude != 0 else {
-            packer.put(0, bits: 9)
-            continue
+      withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * Self.chunk) { buffer in
+        // Separate draws and codes: the kernel's loop vectorizes only when they do not overlap.
+        let draws = buffer.baseAddress!, codes = buffer.baseAddress! + Self.chunk
+        return Payload.packing(bitCount: 9 * vp.count) { packer in
+          var start = 0
+          while start < vp.count {
+            let n = min(Self.chunk, vp.count - start)
+            for j in 0..<n { draws[j] = uniforms.next() }
+            hsq_natural_codes(vp.baseAddress! + start, draws, Int64(n), codes, level)
+            Self.pack(codes, n, into: &packer)
+            start += n
           }
-          let field = magnitude >> 23
-          let mantissa = magnitude & 0x7F_FFFF
-          let exponent: UInt32
-          if field > 0 {
-            exponent = field + 23 + (r < mantissa ? 1 : 0)
-          } else {
-            let top = UInt32(31 - mantissa.leadingZeroBitCount)
-            let fraction = mantissa - (1 << top)
-            exponent = top + 1 + ((r >> (23 - top)) < fraction ? 1 : 0)
-          }
-          packer.put(exponent << 1 | pattern >> 31, bits: 9)
         }
       }
+    }
+  }
+
+  /// Coordinates coded per kernel call (a multiple of 3, for ``pack(_:_:into:)``'s 27-bit words).
+  static let chunk = 4095
+
+  /// Puts `n` 9-bit codes, three to a 27-bit field (the same bits as one field each).
+  @inline(__always)
+  static func pack(_ codes: UnsafePointer<UInt32>, _ n: Int, into packer: inout BitPacker) {
+    var j = 0
+    while j + 3 <= n {
+      packer.put(codes[j] | codes[j + 1] << 9 | codes[j + 2] << 18, bits: 27)
+      j += 3
+    }
+    while j < n {
+      packer.put(codes[j], bits: 9)
+      j += 1
     }
   }
 
@@ -84,7 +98,18 @@ public struct NaturalCompressor: CompressorComponent {
     return Self.table.withUnsafeBufferPointer { table in
       payload.unpacking { reader in
         [Float](unsafeUninitializedCapacity: d) { buffer, initialized in
-          for i in 0..<d { buffer[i] = table[Int(reader.take(bits: 9))] }
+          var i = 0
+          while i + 3 <= d {
+            let word = reader.take(bits: 27)
+            buffer[i] = table[Int(word & 511)]
+            buffer[i + 1] = table[Int((word >> 9) & 511)]
+            buffer[i + 2] = table[Int(word >> 18)]
+            i += 3
+          }
+          while i < d {
+            buffer[i] = table[Int(reader.take(bits: 9))]
+            i += 1
+          }
           initialized = d
         }
       }

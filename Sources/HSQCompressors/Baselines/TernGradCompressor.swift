@@ -1,3 +1,4 @@
+import CKernels
 import HSQCore
 
 /// Sends every coordinate as 0 or ±‖v‖_∞, keeping it with probability |v_i|/‖v‖_∞ (TernGrad).
@@ -25,8 +26,12 @@ import HSQCore
 public struct TernGradCompressor: CompressorComponent {
   public static let info = ComponentInfo(kind: .compressor, name: "terngrad")
 
-  public init() {}
-  public init(_ parameters: ParameterValues) throws {}
+  /// The most the per-coordinate kernel may use (tests compare the paths).
+  let level: hsq_kernel_level
+
+  public init() { level = HSQ_KERNELS_AUTO }
+  public init(_ parameters: ParameterValues) throws { level = HSQ_KERNELS_AUTO }
+  init(level: hsq_kernel_level) { self.level = level }
 
   public var spec: String { "terngrad" }
   public var properties: CompressorProperties { .init(isUnbiased: true, isFixedSize: true, isDeterministic: false) }
@@ -50,26 +55,51 @@ public struct TernGradCompressor: CompressorComponent {
     var uniforms = BaselineBits.Uniforms(rng)
     defer { rng = uniforms.rng }
     return v.withUnsafeBufferPointer { vp in
-      withUnsafeTemporaryAllocation(of: Float.self, capacity: 5) { u in
-        Payload.packing(bitCount: bits(length: d)!) { packer in
-          packer.put(m)
-          var start = 0
-          while start < d {
-            let n = min(5, d - start)
-            uniforms.fill(u.baseAddress!, n)
-            var group: UInt32 = 0
-            for j in stride(from: n - 1, through: 0, by: -1) {
-              let x = vp[start + j]
-              let kept = m > 0 && u[j] < abs(x) / m
-              group = group * 3 + (kept ? (x < 0 ? 2 : 1) : 0)
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: Self.chunk) { u in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.chunk / 5) { groups in
+          Payload.packing(bitCount: bits(length: d)!) { packer in
+            packer.put(m)
+            var start = 0
+            while start < d {
+              let n = min(Self.chunk, d - start)
+              uniforms.fill(u.baseAddress!, n)
+              let full = n / 5
+              hsq_terngrad_groups(vp.baseAddress! + start, u.baseAddress!, Int64(full), m, groups.baseAddress!, level)
+              var g = 0
+              while g + 4 <= full {
+                packer.put(
+                  UInt32(groups[g]) | UInt32(groups[g + 1]) << 8 | UInt32(groups[g + 2]) << 16 | UInt32(groups[g + 3]) << 24,
+                  bits: 32)
+                g += 4
+              }
+              while g < full {
+                packer.put(UInt32(groups[g]), bits: 8)
+                g += 1
+              }
+              // The last d mod 5 trits (in the last chunk only).
+              let rest = n - 5 * full
+              if rest > 0 {
+                var group: UInt32 = 0
+                for j in stride(from: rest - 1, through: 0, by: -1) {
+                  let x = vp[start + 5 * full + j]
+                  let kept = m > 0 && u[5 * full + j] < abs(x) / m
+                  group = group * 3 + (kept ? (x < 0 ? 2 : 1) : 0)
+                }
+                packer.put(group, bits: Self.tailBits[rest])
+              }
+              start += n
             }
-            packer.put(group, bits: n == 5 ? 8 : Self.tailBits[n])
-            start += n
           }
         }
       }
     }
   }
+
+  /// Coordinates coded per kernel call (a multiple of 5).
+  static let chunk = 4095
+
+  /// The five trits of every byte below 243, trit j of group g at 5g + j.
+  static let trits: [UInt8] = (0..<(243 * 5)).map { UInt8((($0 / 5) / Int(powers[$0 % 5])) % 3) }
 
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
     try requireBits(payload, bits(length: d)!, spec, length: d)
@@ -80,18 +110,33 @@ public struct TernGradCompressor: CompressorComponent {
       }
       let values: [Float] = [0, m, -m]
       var out = [Float](repeating: 0, count: d)
-      var start = 0
-      while start < d {
-        let n = min(5, d - start)
-        var group = reader.take(bits: n == 5 ? 8 : Self.tailBits[n])
+      let full = d / 5
+      var largest = 0
+      values.withUnsafeBufferPointer { value in
+        Self.trits.withUnsafeBufferPointer { trit in
+          out.withUnsafeMutableBufferPointer { o in
+            for g in 0..<full {
+              let group = Int(reader.take(bits: 8))
+              largest = Swift.max(largest, group)
+              let t = Swift.min(group, 242) * 5
+              for j in 0..<5 { o[5 * g + j] = value[Int(trit[t + j])] }
+            }
+          }
+        }
+      }
+      guard largest < 243 else {
+        throw HSQError.malformedPayload("a 'terngrad' payload packs \(largest) in a group of 5 trits (at most 242).")
+      }
+      let n = d - 5 * full
+      if n > 0 {
+        var group = reader.take(bits: Self.tailBits[n])
         guard group < Self.powers[n] else {
           throw HSQError.malformedPayload("a 'terngrad' payload packs \(group) in a group of \(n) trits (at most \(Self.powers[n] - 1)).")
         }
         for j in 0..<n {
-          out[start + j] = values[Int(group % 3)]
+          out[5 * full + j] = values[Int(group % 3)]
           group /= 3
         }
-        start += n
       }
       return out
     }

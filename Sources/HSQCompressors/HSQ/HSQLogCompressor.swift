@@ -86,14 +86,28 @@ public struct HSQLogCompressor: CompressorComponent {
         u = Float(a[k] < 0 ? -norm1 : norm1)
       }
     } else {
-      var best: Float = -1
-      for j in 0..<a.count where abs(a[j]) > best { best = abs(a[j]); k = j }
+      k = Self.largestMagnitudeIndex(a)
       u = a[k]
     }
     var writer = BitWriter(reservingBits: bits(length: v.count)!)
     writer.write(UInt32(k), bits: bitsToIndex(a.count))
     writer.write(u)
     return writer.payload()
+  }
+
+  /// The first index of the largest |a_j|, NaNs skipped (0 when there is none): the largest magnitude's
+  /// bits in one pass that vectorizes, then the first entry with them (magnitudes up to ∞ order as their bits do).
+  static func largestMagnitudeIndex(_ a: [Float]) -> Int {
+    a.withUnsafeBufferPointer { p in
+      p.withMemoryRebound(to: UInt32.self) { bits in
+        var largest: UInt32 = 0
+        for b in bits {
+          let magnitude = b & 0x7FFF_FFFF
+          largest = Swift.max(largest, magnitude > 0x7F80_0000 ? 0 : magnitude)
+        }
+        return bits.firstIndex { $0 & 0x7FFF_FFFF == largest } ?? 0
+      }
+    }
   }
 
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
@@ -104,7 +118,7 @@ public struct HSQLogCompressor: CompressorComponent {
     let u = try reader.readFloat()
     guard k < p, u.isFinite else { throw HSQError.malformedPayload("index \(k) or scalar \(u) is invalid for length \(d).") }
     var out = [Float](repeating: 0, count: p)
-    try basis(d).addCodeword(k, scaledBy: u, to: &out)
+    try basis(d).writeCodeword(k, scaledBy: u, into: &out)
     if p > d { out.removeLast(p - d) }
     return out
   }

@@ -80,7 +80,7 @@ public struct HSQUnbiasedCompressor: CompressorComponent {
 
     func sample(_ v: UnsafeBufferPointer<Float>, layout: SubvectorLayout, rng: inout RandomStream) -> (indices: [Int32], scalars: [Float]) {
       switch self {
-      case let .pinv(c): return c.sample(v, layout: layout, rng: &rng)
+      case let .pinv(c): return c.sampleBlocked(v, layout: layout, rng: &rng)
       case let .l1(c): return c.sample(v, layout: layout, rng: &rng)
       }
     }

@@ -1,3 +1,4 @@
+import CKernels
 import HSQCodebooks
 import HSQCore
 
@@ -47,6 +48,59 @@ struct PseudoInverseCoefficients: SubvectorCoefficients {
       }
     }
     return norm1
+  }
+
+  /// ``sample(_:layout:rng:)``'s indices, scalars and draws bit for bit, sixteen sub-vectors at a time.
+  ///
+  /// The C kernel (hsq_pinv_prefix16) computes the coefficients and the running sums
+  /// |a_0| + … + |a_k| of sixteen sub-vectors side by side, each with the scalar loop's operations;
+  /// the inverse CDF's "first k whose running sum passes r" is then a binary search over those sums
+  /// (they never decrease, and they first pass r at a non-zero a_k). Where the kernel does not run
+  /// (no AVX-512, D > HSQ_PINV_MAX_DIM) this is ``sample(_:layout:rng:)`` itself.
+  func sampleBlocked(_ v: UnsafeBufferPointer<Float>, layout: SubvectorLayout, rng: inout RandomStream) -> (indices: [Int32], scalars: [Float]) {
+    var indices = [Int32](repeating: 0, count: layout.count)
+    var scalars = [Float](repeating: 0, count: layout.count)
+    let a = UnsafeMutablePointer<Float>.allocate(capacity: 16 * count)
+    let prefix = UnsafeMutablePointer<Double>.allocate(capacity: 16 * count)
+    defer { a.deallocate(); prefix.deallocate() }
+    var ran = true
+    pinv.withUnsafeBufferPointer { p in
+      layout.forEachBlock(v) { block, first in
+        let rows = block.count / dim
+        var start = 0
+        while ran && start < rows {
+          let n = Swift.min(16, rows - start)
+          let status = hsq_pinv_prefix16(
+            p.baseAddress!, Int32(count), Int32(dim), block.baseAddress! + start * dim, Int32(n), a, prefix)
+          // The kernel runs for every block or for none (it depends on the CPU and D only).
+          guard status != 0 else {
+            precondition(first + start == 0, "hsq_pinv_prefix16 stopped running mid-vector")
+            ran = false
+            return
+          }
+          for lane in 0..<n {
+            let norm1 = prefix[16 * (count - 1) + lane]
+            guard norm1 > 0 else { continue }
+            let r = rng.uniformDouble() * norm1
+            var low = 0, high = count
+            while low < high {
+              let mid = (low + high) / 2
+              if prefix[16 * mid + lane] > r { high = mid } else { low = mid + 1 }
+            }
+            // No running sum passes r (r rounded up to ‖a‖₁): the loop ends on the last non-zero a_k.
+            var chosen = low
+            if chosen == count {
+              chosen = count - 1
+              while a[16 * chosen + lane] == 0 { chosen -= 1 }
+            }
+            indices[first + start + lane] = Int32(chosen)
+            scalars[first + start + lane] = Float(a[16 * chosen + lane] < 0 ? -norm1 : norm1)
+          }
+          start += n
+        }
+      }
+    }
+    return ran ? (indices, scalars) : sample(v, layout: layout, rng: &rng)
   }
 }
 

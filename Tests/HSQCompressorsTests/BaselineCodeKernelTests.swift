@@ -1,0 +1,132 @@
+import CKernels
+import Foundation
+@testable import HSQCompressors
+import HSQCore
+import Testing
+
+/// natural's and terngrad's coding kernels (portable C and AVX-512) against the per-coordinate Swift loops
+/// they replaced, payload bit for bit, with the same draws.
+@Suite struct BaselineCodeKernelTests {
+  static let levels = [HSQ_KERNELS_AUTO, HSQ_KERNELS_PORTABLE]
+
+  /// Gaussians with zeros, negative zeros, subnormals, powers of two and huge values mixed in.
+  static func input(_ n: Int, seed: UInt64) -> [Float] {
+    var rng = RandomStream(seed: seed)
+    return (0..<n).map { i in
+      switch i % 11 {
+      case 3: return 0
+      case 5: return -0.0
+      case 7: return Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()) & 0x807F_FFFF)  // subnormal
+      case 9: return Float(sign: i % 2 == 0 ? .plus : .minus, exponent: Int(rng.int(below: 60)) - 30, significand: 1)
+      default: return Float(rng.gaussian()) * (i % 13 == 0 ? 1e20 : 1)
+      }
+    }
+  }
+
+  /// NaturalCompressor.encode as it was, one coordinate at a time.
+  static func naturalReference(_ v: [Float], rng: inout RandomStream) -> Payload {
+    var uniforms = BaselineBits.Uniform23(rng)
+    defer { rng = uniforms.rng }
+    return Payload.packing(bitCount: 9 * v.count) { packer in
+      for x in v {
+        let r = uniforms.next()
+        let pattern = x.bitPattern
+        let magnitude = pattern & 0x7FFF_FFFF
+        guard magnitude != 0 else {
+          packer.put(0, bits: 9)
+          continue
+        }
+        let field = magnitude >> 23
+        let mantissa = magnitude & 0x7F_FFFF
+        let exponent: UInt32
+        if field > 0 {
+          exponent = field + 23 + (r < mantissa ? 1 : 0)
+        } else {
+          let top = UInt32(31 - mantissa.leadingZeroBitCount)
+          let fraction = mantissa - (1 << top)
+          exponent = top + 1 + ((r >> (23 - top)) < fraction ? 1 : 0)
+        }
+        packer.put(exponent << 1 | pattern >> 31, bits: 9)
+      }
+    }
+  }
+
+  /// TernGradCompressor.encode as it was, five coordinates at a time.
+  static func terngradReference(_ v: [Float], rng: inout RandomStream) -> Payload {
+    let compressor = TernGradCompressor()
+    let m = Vec.normInf(v)
+    var uniforms = BaselineBits.Uniforms(rng)
+    defer { rng = uniforms.rng }
+    var u = [Float](repeating: 0, count: 5)
+    return Payload.packing(bitCount: compressor.bits(length: v.count)!) { packer in
+      packer.put(m)
+      var start = 0
+      while start < v.count {
+        let n = min(5, v.count - start)
+        u.withUnsafeMutableBufferPointer { uniforms.fill($0.baseAddress!, n) }
+        var group: UInt32 = 0
+        for j in stride(from: n - 1, through: 0, by: -1) {
+          let x = v[start + j]
+          let kept = m > 0 && u[j] < abs(x) / m
+          group = group * 3 + (kept ? (x < 0 ? 2 : 1) : 0)
+        }
+        packer.put(group, bits: n == 5 ? 8 : TernGradCompressor.tailBits[n])
+        start += n
+      }
+    }
+  }
+
+  static let lengths = [0, 1, 2, 3, 4, 5, 6, 7, 4094, 4095, 4096, 4097, 8191, 100_352 + 3]
+
+  @Test func naturalMatchesTheScalarLoop() throws {
+    for level in Self.levels {
+      let compressor = NaturalCompressor(level: level)
+      for n in Self.lengths {
+        let v = Self.input(n, seed: UInt64(n) + 1)
+        var ours = RandomStream(seed: 7), theirs = ours
+        let payload = try compressor.encode(v, rng: &ours)
+        let expected = Self.naturalReference(v, rng: &theirs)
+        #expect(payload == expected, "level \(level.rawValue), n \(n)")
+        #expect(ours == theirs, "level \(level.rawValue), n \(n): the same draws")
+        let decoded = try compressor.decode(payload, length: n)
+        let table = NaturalCompressor.table
+        let reference: [Float] = payload.unpacking { reader in (0..<n).map { _ in table[Int(reader.take(bits: 9))] } }
+        #expect(decoded.map(\.bitPattern) == reference.map(\.bitPattern), "n \(n)")
+      }
+    }
+  }
+
+  @Test func terngradMatchesTheScalarLoop() throws {
+    for level in Self.levels {
+      let compressor = TernGradCompressor(level: level)
+      for n in Self.lengths {
+        var v = Self.input(n, seed: UInt64(n) + 3)
+        for i in v.indices where abs(v[i]) > 1e10 { v[i] /= 1e20 }  // keep some coordinates near m
+        var ours = RandomStream(seed: 9), theirs = ours
+        let payload = try compressor.encode(v, rng: &ours)
+        let expected = Self.terngradReference(v, rng: &theirs)
+        #expect(payload == expected, "level \(level.rawValue), n \(n)")
+        #expect(ours == theirs, "level \(level.rawValue), n \(n): the same draws")
+        let decoded = try compressor.decode(payload, length: n)
+        let m = Vec.normInf(v)
+        for i in decoded.indices { #expect(decoded[i] == 0 || abs(decoded[i]) == m && (decoded[i] < 0) == (v[i] < 0)) }
+      }
+    }
+  }
+
+  @Test func terngradRejectsAGroupAbove242() throws {
+    var bytes = [UInt8](repeating: 0, count: 4 + 2)
+    bytes[0] = 0; bytes[1] = 0; bytes[2] = 0x80; bytes[3] = 0x3F  // m = 1
+    bytes[4] = 243
+    let payload = Payload(bytes: bytes, bitCount: TernGradCompressor().bits(length: 10)!)
+    #expect(throws: HSQError.self) { try TernGradCompressor().decode(payload, length: 10) }
+  }
+
+  @Test func allZeroVectorsSendZeros() throws {
+    var rng = RandomStream(seed: 1)
+    for compressor in [TernGradCompressor() as any Compressor, NaturalCompressor()] {
+      let out = try compressor.decode(try compressor.encode([Float](repeating: 0, count: 12), rng: &rng), length: 12)
+      #expect(out == [Float](repeating: 0, count: 12))
+    }
+  }
+}
