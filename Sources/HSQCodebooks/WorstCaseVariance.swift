@@ -145,3 +145,19 @@ enum WorstCaseVariance {
     return best - 1
   }
 }
+
+extension Codebook {
+  /// The largest K for which ``exactOmega2(limit:)`` runs by default: 2^19 sign vectors, milliseconds,
+  /// so compressors can declare the exact value when they are built (the `codebook` report enumerates up to K = 30).
+  public static let exactOmega2Limit = 20
+
+  /// ω₂(C) = max over unit v of ‖C⁺v‖₁² − 1, exactly, by enumerating the 2^(K−1) sign vectors (THEORY.md §2).
+  ///
+  /// - Parameter limit: the largest K enumerated (at most 30).
+  /// - Returns: `nil` when K exceeds `limit` or the codewords do not span R^D (then ω₂ is infinite).
+  public func exactOmega2(limit: Int = exactOmega2Limit) throws -> Double? {
+    let c = matrix
+    guard count <= Swift.min(limit, WorstCaseVariance.exactLimit), count >= dim, c.numericalRank() == dim else { return nil }
+    return try WorstCaseVariance.exact(c.pseudoInverse())
+  }
+}

@@ -101,6 +101,13 @@ extension Compressor {
 
   public var decodesToInput: Bool { false }
 
+  /// Whether ``errorBound(_:)`` holds for every draw, not only for the mean over the compressor's randomness.
+  ///
+  /// A deterministic compressor has one draw, so its bound on E‖Q(v) − v‖² bounds that draw; a randomized
+  /// one's observed error is one sample of a random variable whose mean is bounded, and may exceed the bound.
+  /// Displays compare one draw with the bound only when this is true, else the mean (exact or Monte Carlo).
+  public var boundsEveryDraw: Bool { properties.isDeterministic }
+
   /// True when the compressor reproduces its input exactly (deterministic with ω = 0).
   public var isLossless: Bool {
     properties.isDeterministic && guarantee(length: 1) == .unbiased(omega: 0)

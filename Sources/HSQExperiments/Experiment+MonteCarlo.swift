@@ -16,7 +16,8 @@ public struct MonteCarloCheck: Sendable, Hashable, Codable {
   public var bound: Double?
   /// The declared worst case (ω or 1 − δ).
   public var worstCase: Double?
-  /// `within CI`, `outside CI`, `below bound` or `ABOVE BOUND`.
+  /// About the mean, never one draw: `within CI` or `outside CI` (the exact E ρ against the interval), else
+  /// `E ρ (MC) ≤ bound` or `E ρ (MC) ABOVE BOUND` (the interval wholly above the bound), or `no theory`.
   public var verdict: String
 }
 
@@ -65,11 +66,11 @@ extension Experiment {
       let half = z * se
       let verdict: String
       if let bound, mean - half > bound * (1 + 1e-9) {
-        verdict = "ABOVE BOUND"
+        verdict = "E ρ (MC) ABOVE BOUND"
       } else if let exact {
         verdict = abs(mean - exact) <= half + Self.roundingSlack(mean) ? "within CI" : "outside CI"
       } else {
-        verdict = bound == nil ? "no theory" : "below bound"
+        verdict = bound == nil ? "no theory" : "E ρ (MC) ≤ bound"
       }
       checks.append(MonteCarloCheck(
         layer: info.name, samples: samples, mean: mean, standardError: se, halfWidth: half, exact: exact, bound: bound,

@@ -111,7 +111,7 @@ extension Session {
     text += e.config.momentum > 0 ? ", momentum \(formatNumber(e.config.momentum))" : ""
     text += e.config.errorFeedback ? ", error feedback (scale \(e.config.efScale))" : ""
     text += "\nuplink: \(e.uplink.spec)" + (e.downlink.map { ", downlink: \($0.spec)" } ?? "") + "\n"
-    var table = TextTable(columns: ["layer", "shape", "parameters", "sent as", "bits/worker", "guarantee"])
+    var table = TextTable(columns: ["layer", "shape", "parameters", "sent as", "bits/worker", "worst case, all inputs"])
     for layer in e.model.layers {
       let compressed = e.config.compresses(parameterCount: layer.count)
       let bits = compressed ? e.uplink.bits(length: layer.count) : 32 * layer.count
@@ -129,6 +129,7 @@ extension Session {
   func run(_ condition: StopCondition) throws -> CommandOutput {
     let e = try experiment()
     let total = condition.steps ?? 0
+    let perDraw = boundsEveryDraw(e)
     var lines: [String] = []
     // Progress (interactive only) goes out at most twice a second; the returned text is deterministic.
     let started = DispatchTime.now().uptimeNanoseconds, startStep = e.stepCount, startEpoch = e.epoch
@@ -136,7 +137,7 @@ extension Session {
     let outcome = e.run(until: condition) { record in
       self.journalAfterStep()
       if total > 0, total <= 10 {
-        lines.append(self.stepLine(record))
+        lines.append(self.stepLine(record, boundsEveryDraw: perDraw))
       } else {
         let now = DispatchTime.now().uptimeNanoseconds
         if now - lastProgress >= 500_000_000 {
@@ -145,12 +146,12 @@ extension Session {
           let done = max(condition.steps.map { Double(record.step - startStep) / Double(max(1, $0)) } ?? 0,
                          condition.epochs.map { (record.epoch - startEpoch) / max($0, 1e-12) } ?? 0)
           let eta = done > 0 ? "  ETA \(Self.duration(Double(now - started) / 1e9 * (1 - min(done, 1)) / done))" : ""
-          self.progress(self.stepLine(record) + eta)
+          self.progress(self.stepLine(record, boundsEveryDraw: perDraw) + eta)
         }
       }
     }
-    if total > 10 || total == 0, let last = outcome.records.last { lines.append(stepLine(last)) }
-    else if let last = outcome.records.last, !lines.isEmpty { lines[lines.count - 1] = stepLine(last) }
+    if total > 10 || total == 0, let last = outcome.records.last { lines.append(stepLine(last, boundsEveryDraw: perDraw)) }
+    else if let last = outcome.records.last, !lines.isEmpty { lines[lines.count - 1] = stepLine(last, boundsEveryDraw: perDraw) }
     var text = lines.joined(separator: "\n")
     switch outcome.reason {
     case .interrupted, .failed: journal?.commandWasCut = true
@@ -175,16 +176,15 @@ extension Session {
     return CommandOutput(text: text, json: json)
   }
 
-  /// One step as a line: loss, accuracy, bits, and ρ against the bound for the largest compressed layer.
-  func stepLine(_ r: StepRecord) -> String {
+  /// One step as a line: loss, accuracy, bits, and ρ against the bound for the largest compressed layer
+  /// (one draw against E ρ's bound only when the bound holds for every draw; see ``rhoText(_:boundsEveryDraw:)``).
+  func stepLine(_ r: StepRecord, boundsEveryDraw: Bool) -> String {
     var parts = ["step \(r.step)", "epoch \(Self.fixed(r.epoch, 3))", "loss \(Self.fixed(r.trainLoss, 4))"]
     if let acc = r.testAccuracy { parts.append("test acc \(Self.fixed(acc * 100, 2))%") }
     parts.append("up \(Self.bits(r.bitsUp)) (total \(Self.bits(r.cumulativeBitsUp)))")
     if let w = r.wire { parts.append("wire ↑\(w.bytesUp) B ↓\(w.bytesDown) B") }
     if let layer = r.layers.filter(\.compressed).max(by: { $0.count < $1.count }) {
-      var rho = "ρ[\(layer.name)] \(Self.fixed(layer.observedRho, 3))"
-      if let bound = layer.boundRho { rho += " ≤ \(Self.fixed(bound, 3))" }
-      parts.append(rho)
+      parts.append(Self.rhoText(layer, boundsEveryDraw: boundsEveryDraw))
     }
     return parts.joined(separator: "  ")
   }
@@ -228,13 +228,13 @@ extension Session {
     let real = dataset == "fashion-mnist"
     output.text = """
       Guided tour: an MLP learns \(real ? "Fashion-MNIST" : "a synthetic 10-class Gaussian mixture (install dataset-fashion-mnist for the real data)") \
-      on 8 workers that send HSQ-compressed gradients (D = 16, K = 256, 6-bit scalars, error feedback).
+      on 8 workers that send HSQ-compressed gradients (D = 16, K = 256, n = 6 (7 bits) scalars, error feedback).
 
       """ + output.text + """
 
 
       Try next:
-        step 20                     advance 20 steps; each line shows loss, bits and ρ against the bound
+        step 20                     advance 20 steps; each line shows loss, bits and ρ (one draw) next to E ρ
         theory --samples 50         observed error per layer next to the exact value, a Monte Carlo CI and the bound
         plot loss                   the training loss in the terminal (add --svg loss.svg for a figure)
         set compressor identity     swap the compressor between steps (recorded in 'show events')

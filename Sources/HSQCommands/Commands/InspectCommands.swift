@@ -17,7 +17,7 @@ enum InspectCommands: CommandSet {
     },
     CommandSpec(
       "theory", group: "Inspect", abstract: "Theory against observation per layer: observed ρ, exact error, Monte Carlo CI, bound, verdict.",
-      discussion: "For the last step's compressor inputs: ρ = Σ‖Q(p) − p‖²/Σ‖p‖² as observed, the compressor's exact E‖Q(p) − p‖² where the theory gives one (THEORY.md §2–5), with --samples R a Monte Carlo mean of R fresh compressions and its z·SE interval, the per-vector bound from the declared ω or δ, the worst case (ω or 1 − δ), and the bits. The verdict says whether the exact value lies in the interval and whether anything exceeds the bound.",
+      discussion: "For the last step's compressor inputs p: ρ = Σ‖Q(p) − p‖²/Σ‖p‖² as observed (one draw, for a randomized compressor), E ρ exactly where the theory gives it (docs/THEORY.md §2–5), with --samples R a Monte Carlo mean of R fresh compressions and its z·SE interval, two bounds, and the bits. 'bound, these inputs' bounds E ρ for these very inputs (ω or 1 − δ with their own scalar-rounding term); 'worst case, all inputs' is the ω or 1 − δ declared for every input of the layer's length, 'none' when no ω or δ holds for all inputs (δ_lower − M/4ⁿ ≤ 0 with n-bit scalars) although the bound for these inputs still does. The verdict holds ρ to the bound only for a deterministic compressor, whose one draw is E ρ; for a randomized one it compares E ρ, exact or Monte Carlo, and says which.",
       options: [OptionSpec("samples", "Monte Carlo compressions per layer (0: none; default 0)", value: "R"),
                 OptionSpec("z", "confidence multiplier for the interval (default 3)", value: "Z"),
                 OptionSpec("layer", "one layer only", value: "NAME", completion: .layer),
@@ -73,7 +73,9 @@ extension Session {
       guard let r = e.history.last else {
         return CommandOutput(text: "No steps yet; run 'step'.\n" + Self.footprintLine(e), json: .null)
       }
-      var table = TextTable(columns: ["layer", "d", "sent as", "bits/step", "ρ observed", "ρ exact", "ρ bound", "worst case", "‖ḡ‖"])
+      let perDraw = boundsEveryDraw(e)
+      let rho = Self.rhoColumns(boundsEveryDraw: perDraw)
+      var table = TextTable(columns: ["layer", "d", "sent as", "bits/step", rho.observed, rho.exact, rho.bound, rho.worst, "‖ḡ‖"])
       for l in r.layers {
         table.append([l.name, String(l.count), l.compressed ? "compressed" : "float32", Self.bits(l.bits), Self.fixed(l.observedRho, 4),
                       l.exactRho.map { Self.fixed($0, 4) } ?? "—", l.boundRho.map { Self.fixed($0, 4) } ?? "—",
@@ -85,7 +87,7 @@ extension Session {
       }
       if let wire = r.wire { notes += "\n" + Self.wireLine(wire) }
       if let network = e.network { notes += "\n" + network.summary + (r.cumulativeRoundSeconds.map { "; \(Self.seconds($0)) simulated so far." } ?? ".") }
-      return CommandOutput(text: stepLine(r) + "\n" + table.render(maxWidth: terminalWidth) + "\n" + Self.footprintLine(e) + notes, json: Self.json(r))
+      return CommandOutput(text: stepLine(r, boundsEveryDraw: perDraw) + "\n" + table.render(maxWidth: terminalWidth) + "\n" + Self.footprintLine(e) + notes, json: Self.json(r))
     default:
       throw HSQError.unknownName(kind: "view", name: what, suggestion: closestMatch(to: what, in: ["last", "layers", "config", "history", "events", "partition", "wire"]))
     }
@@ -138,16 +140,14 @@ extension Session {
     let z = try args.double("z", in: 0.1...10) ?? 3
     let layerName = try args.option("layer").map { try e.layer(named: $0).name }
     let checks = samples > 0 ? try e.monteCarloCheck(samples: max(samples, 2), z: z, layer: layerName) : []
-    var table = TextTable(columns: ["layer", "d", "bits/step", "total bits", "ρ observed", "ρ exact", "MC mean ± \(formatNumber(z))·SE", "ρ bound", "worst case", "verdict"])
+    let perDraw = boundsEveryDraw(e)
+    let rho = Self.rhoColumns(boundsEveryDraw: perDraw)
+    var table = TextTable(columns: ["layer", "d", "bits/step", "total bits", rho.observed, rho.exact, "E ρ MC ± \(formatNumber(z))·SE", rho.bound, rho.worst, "verdict"])
     var json: [JSONValue] = []
     for l in r.layers where layerName == nil || l.name == layerName {
       let check = checks.first { $0.layer == l.name }
       let total = e.history.reduce(0) { $0 + ($1.layers.first { $0.name == l.name }?.bits ?? 0) }
-      let verdict: String
-      if !l.compressed { verdict = "exact (float32)" }
-      else if let check { verdict = check.verdict }
-      else if let bound = l.boundRho { verdict = l.observedRho <= bound * (1 + 1e-6) ? "below bound" : "ABOVE BOUND" }
-      else { verdict = "no theory" }
+      let verdict = l.compressed ? check?.verdict ?? Self.theoryVerdict(l, boundsEveryDraw: perDraw) : "exact (float32)"
       let mc = check.map { "\(Self.fixed($0.mean, 4)) ± \(Self.fixed($0.halfWidth, 4))" } ?? "—"
       table.append([l.name, String(l.count), Self.bits(l.bits), Self.bits(total), Self.fixed(l.observedRho, 4),
                     l.exactRho.map { Self.fixed($0, 4) } ?? "—", mc, l.boundRho.map { Self.fixed($0, 4) } ?? "—",
@@ -159,8 +159,11 @@ extension Session {
         ("verdict", .string(verdict)),
       ]))
     }
-    let header = "\(e.uplink.spec) at step \(r.step): \(e.uplink.guarantee(length: r.layers.filter(\.compressed).map(\.count).max() ?? 1).description) for the largest layer"
-    return CommandOutput(text: header + "\n" + table.render(maxWidth: terminalWidth), json: .array(json))
+    let worst = e.uplink.guarantee(length: r.layers.filter(\.compressed).map(\.count).max() ?? 1).description
+    let header = "\(e.uplink.spec) at step \(r.step); worst case over all inputs of the largest layer: \(worst)"
+    let notes = Self.theoryNotes(compressor: e.uplink.spec.prefix { $0 != ":" }.description, boundsEveryDraw: perDraw,
+                                 worstCaseMissing: r.layers.contains { $0.compressed && $0.worstCase == nil })
+    return CommandOutput(text: header + "\n" + table.render(maxWidth: terminalWidth) + "\n" + notes, json: .array(json))
   }
 
   func bound(_ args: ParsedArguments) throws -> CommandOutput {
@@ -194,8 +197,16 @@ extension Session {
     ]))
   }
 
+  /// The compressor column of `compare`: the spec, or the history when it changed during the run (`hsq → qsgd at step 20`).
+  static func compressorText(_ e: Experiment) -> String {
+    let spans = e.compressorHistory
+    guard spans.count > 1 else { return e.uplink.spec }
+    return spans.map(\.spec).joined(separator: " → ") + " at step " + spans.dropFirst().map { String($0.fromStep) }.joined(separator: ", ")
+  }
+
   func compare(_ names: [String], target: Double? = nil) throws -> CommandOutput {
     guard !names.isEmpty else { throw HSQError.missing(thing: "experiments to compare", plural: true, fix: "create some with 'experiment'") }
+    // Bits and the ratio come from the records, so they are those of the compressors the steps used.
     // On a transport: the mean per step of the bytes handed to it and of rank 0's wait beyond the slowest worker process.
     let wired = try names.contains { try experiment($0).history.contains { $0.wire != nil } }
     var table = TextTable(columns: ["experiment", "step", "epoch", "compressor", "ef", "loss", "test acc", "evaluated", "total bits up", "× fewer than float32"]
@@ -209,7 +220,7 @@ extension Session {
       let accuracy = evaluated?.testAccuracy
       let dense = Double(e.history.reduce(0) { $0 + $1.participants }) * Double(e.model.parameterCount) * 32
       let ratio = (r?.cumulativeBitsUp).map { $0 > 0 ? dense / Double($0) : .nan }
-      var row: [String] = [name, String(e.stepCount), Self.fixed(e.epoch, 3), e.uplink.spec, e.config.errorFeedback ? "yes" : "no"]
+      var row: [String] = [name, String(e.stepCount), Self.fixed(e.epoch, 3), Self.compressorText(e), e.config.errorFeedback ? "yes" : "no"]
       row.append(r.map { Self.fixed($0.trainLoss, 4) } ?? "—")
       row.append(accuracy.map { Self.fixed($0 * 100, 2) + "%" } ?? "—")
       row.append(evaluated.map { Self.evaluatedText([$0]) } ?? "—")
@@ -225,7 +236,8 @@ extension Session {
                 communicate.map(Self.milliseconds) ?? "—"]
       }
       table.append(row)
-      var fields: [(String, JSONValue)] = [("experiment", .string(name)), ("step", .int(e.stepCount)), ("train_loss", .number(r?.trainLoss)),
+      let compressors = JSONValue.array(e.compressorHistory.map { .object([("spec", .string($0.spec)), ("from_step", .int($0.fromStep))]) })
+      var fields: [(String, JSONValue)] = [("experiment", .string(name)), ("step", .int(e.stepCount)), ("compressors", compressors), ("train_loss", .number(r?.trainLoss)),
                                            ("test_accuracy", .number(accuracy)), ("evaluated_step", evaluated.map { .int($0.step) } ?? .null),
                                            ("test_examples", evaluated?.testExamples.map { .int($0) } ?? .null),
                                            ("cumulative_bits_up", .int(r?.cumulativeBitsUp ?? 0)), ("compression", .number(ratio))]

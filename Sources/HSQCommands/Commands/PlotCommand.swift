@@ -23,11 +23,18 @@ extension Session {
         let layerName = try args.option("layer").map { try e.layer(named: $0).name } ?? records.last?.layers.filter(\.compressed).max(by: { $0.count < $1.count })?.name
           ?? { throw HSQError.invalidState("'\(name)' has no compressed layer to plot ρ for; step first or lower 'compress-threshold'.") }()
         let layers = records.compactMap { r in r.layers.first { $0.name == layerName }.map { (r, $0) } }
-        series.append(PlotSeries(name: prefix + "ρ observed", x: layers.map { x($0.0) }, y: layers.map { $0.1.observedRho }))
-        if layers.contains(where: { $0.1.boundRho != nil }) {
-          series.append(PlotSeries(name: prefix + "ρ bound", x: layers.map { x($0.0) }, y: layers.map { $0.1.boundRho ?? .nan }, style: .dashed))
+        // One draw of a randomized compressor is drawn as points next to E ρ; its bound is a bound on E ρ.
+        let perDraw = boundsEveryDraw(e)
+        series.append(PlotSeries(name: prefix + (perDraw ? "ρ observed" : "ρ one draw"), x: layers.map { x($0.0) }, y: layers.map { $0.1.observedRho },
+                                 style: perDraw ? .line : .points))
+        if !perDraw, layers.contains(where: { $0.1.exactRho != nil }) {
+          series.append(PlotSeries(name: prefix + "E ρ exact", x: layers.map { x($0.0) }, y: layers.map { $0.1.exactRho ?? .nan }))
         }
-        if let worst = layers.last?.1.worstCase { lines.append(.init(label: prefix + "worst case", y: worst)) }
+        if layers.contains(where: { $0.1.boundRho != nil }) {
+          series.append(PlotSeries(name: prefix + (perDraw ? "ρ bound, these inputs" : "E ρ bound, these inputs"), x: layers.map { x($0.0) },
+                                   y: layers.map { $0.1.boundRho ?? .nan }, style: .dashed))
+        }
+        if let worst = layers.last?.1.worstCase { lines.append(.init(label: prefix + "worst case, all inputs", y: worst)) }
       default:
         let ys: [Double] = records.map { metric.value(in: $0) ?? .nan }
         let keep = ys.indices.filter { ys[$0].isFinite }

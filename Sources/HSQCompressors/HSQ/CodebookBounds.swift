@@ -19,6 +19,12 @@ enum CodebookBounds {
     return c.pseudoInverse()
   }
 
+  /// ω₂(C) itself when K ≤ ``Codebook/exactOmega2Limit`` (sign enumeration, as the `codebook` report gives it;
+  /// the icosahedron's is φ ≈ 1.618 where the bounds give 2), else ``omegaUpperBound(_:)``: a true worst case either way.
+  static func omega2(_ codebook: Codebook) throws -> Double {
+    try codebook.exactOmega2() ?? omegaUpperBound(codebook)
+  }
+
   /// ω₂(C) ≤ min(K/σ_min² − 1, Σᵢⱼ|(C⁺C⁺ᵀ)ᵢⱼ| − 1) (THEORY.md §2).
   static func omegaUpperBound(_ codebook: Codebook) -> Double {
     let c = codebook.matrix

@@ -30,7 +30,7 @@ public struct HSQCompressor: CompressorComponent {
     settings = try HSQSettings(parameters)
     search = NearestCodewords(settings.codebook)
     deltaLowerBound = CodebookBounds.deltaLowerBound(settings.codebook)
-    spec = parameters.canonical
+    spec = HSQSettings.canonical(parameters)
   }
 
   /// Nearest-neighbour HSQ with an explicit codebook (e.g. one read from a .fvecs file).

@@ -31,7 +31,7 @@ public struct HSQResidualCompressor: CompressorComponent {
     let order = HSQSettings.parameters(normBits: 6, codebook: "gaussian").map(\.name)
     first = try HSQCompressor(ParameterValues(component: "hsq", values: firstValues, order: order))
     second = try HSQUnbiasedCompressor(ParameterValues(component: "hsq-unbiased", values: secondValues, order: order))
-    spec = parameters.canonical
+    spec = HSQSettings.canonical(parameters)
   }
 
   public var properties: CompressorProperties {

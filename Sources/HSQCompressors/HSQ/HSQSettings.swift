@@ -42,6 +42,12 @@ struct HSQSettings: Sendable {
     scalars = ScalarQuantizer(bits: normBits)
   }
 
+  /// The canonical spelling of `p`; with `codebook-path` the construction and its seed, which the file overrides,
+  /// are left out (`describe` would otherwise show `codebook=gaussian,seed=0` for a file's codebook).
+  static func canonical(_ p: ParameterValues) -> String {
+    p.optionalString("codebook-path") == nil ? p.canonical : p.removing(["codebook", "seed"]).canonical
+  }
+
   /// The canonical spelling for an explicit codebook.
   func spec(_ name: String) -> String {
     "\(name):dim=\(dim),k=\(codebook.count),codebook=\(codebook.name),norm-bits=\(scalars.bits)"

@@ -38,7 +38,8 @@ public struct HSQUnbiasedCompressor: CompressorComponent {
   /// The coefficient rule.
   public let coefficients: Coefficients
   let sampler: Sampler
-  /// The codebook's worst-case ω upper bound (float32 scalars): ω₂'s with pinv, ω₁'s with l1.
+  /// The codebook's worst-case ω (float32 scalars): ω₂ with pinv (exact for K ≤ ``Codebook/exactOmega2Limit``, else
+  /// its upper bound), ω₁'s upper bound with l1.
   public let omegaUpperBound: Double
   public let spec: String
 
@@ -47,7 +48,7 @@ public struct HSQUnbiasedCompressor: CompressorComponent {
     settings = try HSQSettings(parameters)
     coefficients = parameters.optionalString("coefficients").flatMap(Coefficients.init(rawValue:)) ?? .pinv
     (sampler, omegaUpperBound) = try Self.rule(coefficients, settings.codebook)
-    spec = parameters.canonical
+    spec = HSQSettings.canonical(parameters)
   }
 
   /// Unbiased HSQ with an explicit codebook.
@@ -65,7 +66,7 @@ public struct HSQUnbiasedCompressor: CompressorComponent {
 
   /// The sampler for `choice` and its worst-case ω bound.
   private static func rule(_ choice: Coefficients, _ codebook: Codebook) throws -> (Sampler, Double) {
-    let pinvBound = CodebookBounds.omegaUpperBound(codebook)
+    let pinvBound = try CodebookBounds.omega2(codebook)
     switch choice {
     case .pinv: return (.pinv(try PseudoInverseCoefficients(codebook)), pinvBound)
     case .l1: return (.l1(try MinimumL1Coefficients(codebook)), MinimumL1Coefficients.omegaUpperBound(codebook, pinvBound: pinvBound))

@@ -82,6 +82,11 @@ public struct ParameterValues: Sendable, Hashable {
     return nil
   }
 
+  /// The same values without `names`: what a canonical spelling shows when other parameters override them.
+  public func removing(_ names: Set<String>) -> ParameterValues {
+    ParameterValues(component: component, values: values.filter { !names.contains($0.key) }, order: order)
+  }
+
   /// The canonical spelling `name:key=value,…` with every value shown.
   public var canonical: String {
     let parts = order.compactMap { key in values[key].map { "\(key)=\($0)" } }
