@@ -33,11 +33,15 @@ extension Session {
     }
     let spec = PlotSpec(title: "\(metric.label) — \(names.joined(separator: ", "))", xLabel: axis.label, yLabel: metric.label, series: series,
                         logX: args.flag("logx"), logY: args.flag("log"), horizontalLines: lines)
+    return try plotOutput(spec, args, json: .object([("metric", .string(metric.rawValue)), ("series", .array(series.map { s in
+      .object([("name", .string(s.name)), ("x", .array(s.x.map { .number($0) })), ("y", .array(s.y.map { JSONValue.number($0) }))])
+    }))]))
+  }
+
+  /// The terminal plot of `spec` as the command's text, with the SVG written where `--svg` asks.
+  func plotOutput(_ spec: PlotSpec, _ args: ParsedArguments, json: JSONValue) throws -> CommandOutput {
     let height = try args.int("height", default: 16, in: 5...200)
-    var output = CommandOutput(text: TerminalPlot.render(spec, width: min(terminalWidth, 160), height: height),
-                               json: .object([("metric", .string(metric.rawValue)), ("series", .array(series.map { s in
-                                 .object([("name", .string(s.name)), ("x", .array(s.x.map { .number($0) })), ("y", .array(s.y.map { JSONValue.number($0) }))])
-                               }))]))
+    var output = CommandOutput(text: TerminalPlot.render(spec, width: min(terminalWidth, 160), height: height), json: json)
     if let file = args.option("svg") {
       let path = try resolveOutputPath(file)
       try SVGPlot.write(spec, to: path)

@@ -23,15 +23,6 @@ extension Session {
     }
     let spec = PlotSpec(title: "\(label) — sweep \(sweep.name), mean ± 95% CI over \(plan.seeds.count) seed(s)", xLabel: axis.label, yLabel: label,
                         series: series, logX: args.flag("logx"), logY: args.flag("log"))
-    let height = try args.int("height", default: 16, in: 5...200)
-    var output = CommandOutput(text: TerminalPlot.render(spec, width: min(terminalWidth, 160), height: height),
-                               json: .object([("metric", .string(metric.rawValue)), ("sweep", .string(sweep.name)), ("curves", .array(curves))]))
-    if let file = args.option("svg") {
-      let path = try resolveOutputPath(file)
-      try SVGPlot.write(spec, to: path)
-      output.files.append(path)
-      output.text += "\nWrote \(file)."
-    }
-    return output
+    return try plotOutput(spec, args, json: .object([("metric", .string(metric.rawValue)), ("sweep", .string(sweep.name)), ("curves", .array(curves))]))
   }
 }

@@ -1,4 +1,4 @@
-import HSQExperiments
+import HSQPlots
 
 /// Plot specs shared by the terminal and SVG tests; the data use arithmetic only (no libm), so they are the same everywhere.
 enum PlotFixtures {

@@ -1,4 +1,5 @@
 import HSQCore
+import HSQExperiments
 
 /// A quantity `plot` draws from an experiment's step records; the raw values are what `plot` takes.
 public enum PlotMetric: String, NamedChoice {

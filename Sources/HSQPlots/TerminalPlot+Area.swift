@@ -1,3 +1,5 @@
+import HSQExperiments
+
 extension TerminalPlot {
   /// The inside of a terminal chart: braille curves, reference lines, markers and labels as a grid of characters.
   struct PlotArea {

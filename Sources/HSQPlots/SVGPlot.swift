@@ -1,5 +1,6 @@
 import Foundation
 import HSQCore
+import HSQExperiments
 
 /// Renders a ``PlotSpec`` as a standalone SVG 1.1 document, for reports, papers and notebooks.
 ///

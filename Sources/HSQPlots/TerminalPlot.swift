@@ -1,3 +1,5 @@
+import HSQExperiments
+
 /// Renders a ``PlotSpec`` as a Unicode line chart for terminals, REPL output and notebooks.
 ///
 /// ```

@@ -1,6 +1,6 @@
 import Foundation
 import HSQCore
-import HSQExperiments
+import HSQPlots
 import HSQTestSupport
 import Testing
 
