@@ -143,7 +143,7 @@ let package = Package(
     .testTarget(
       name: "HSQExperimentsTests", dependencies: ["HSQExperiments", "HSQ", "HSQTestSupport"], swiftSettings: swiftSettings),
     .testTarget(
-      name: "HSQPlotsTests", dependencies: ["HSQPlots", "HSQTestSupport"], exclude: ["__Snapshots__"], swiftSettings: swiftSettings),
+      name: "HSQPlotsTests", dependencies: ["HSQPlots", "HSQTestSupport", "CZlib"], exclude: ["__Snapshots__"], swiftSettings: swiftSettings),
     .testTarget(
       name: "HSQCommandsTests", dependencies: ["HSQCommands", "HSQTestSupport"], exclude: ["__Snapshots__"],
       swiftSettings: swiftSettings),

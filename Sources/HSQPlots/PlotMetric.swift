@@ -41,10 +41,8 @@ public enum PlotMetric: String, NamedChoice {
     }
   }
 
-  /// How the series is drawn: points for metrics measured only now and then (test set), else a line.
-  public var style: PlotSeries.Style {
-    self == .accuracy || self == .testLoss ? .points : .line
-  }
+  /// Whether the values are fractions shown in percent, as the REPL prints test accuracy.
+  public var isPercent: Bool { self == .accuracy }
 }
 
 /// The horizontal axis of a metric plot: `plot --x`.
