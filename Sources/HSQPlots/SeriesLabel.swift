@@ -57,16 +57,21 @@ public enum SeriesLabel {
   /// What the experiments share, for a title: `mlp:hidden=128 on fashion-mnist, 8 workers × batch 32`.
   ///
   /// Each part appears only when every experiment has the same value; empty when they share nothing.
+  /// A model or dataset whose parameters make it longer than 24 characters is named without them
+  /// (`linear`, not `linear:d=512,n=4096,n-test=0,condition=10`), so the title stays readable.
   ///
   /// - Parameter configs: the plotted experiments' settings.
   public static func context(_ configs: [ExperimentConfig]) -> String {
     guard let first = configs.first else { return "" }
     func same<T: Equatable>(_ value: (ExperimentConfig) -> T) -> Bool { configs.allSatisfy { value($0) == value(first) } }
+    func short(_ component: String) -> String {
+      component.count <= 24 ? component : String(component.prefix { $0 != ":" })
+    }
     var what: [String] = []
     switch (same(\.model), same(\.dataset)) {
-    case (true, true): what.append("\(first.model) on \(first.dataset)")
-    case (true, false): what.append(first.model)
-    case (false, true): what.append(first.dataset)
+    case (true, true): what.append("\(short(first.model)) on \(short(first.dataset))")
+    case (true, false): what.append(short(first.model))
+    case (false, true): what.append(short(first.dataset))
     case (false, false): break
     }
     switch (same(\.workers), same(\.batch)) {

@@ -134,5 +134,8 @@ import Testing
     var other = sgd
     other.dataset = "linear"
     #expect(SeriesLabel.context([sgd, other]) == "mlp:hidden=128, 8 workers × batch 32")
+    other.model = "least-squares:bias=false"
+    other.dataset = "linear:d=512,n=4096,n-test=0,condition=10"
+    #expect(SeriesLabel.context([other]) == "least-squares:bias=false on linear, 8 workers × batch 32")
   }
 }
