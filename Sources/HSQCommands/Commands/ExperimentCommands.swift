@@ -134,6 +134,7 @@ extension Session {
     let started = DispatchTime.now().uptimeNanoseconds, startStep = e.stepCount, startEpoch = e.epoch
     var lastProgress = started
     let outcome = e.run(until: condition) { record in
+      self.journalAfterStep()
       if total > 0, total <= 10 {
         lines.append(self.stepLine(record))
       } else {
@@ -151,6 +152,10 @@ extension Session {
     if total > 10 || total == 0, let last = outcome.records.last { lines.append(stepLine(last)) }
     else if let last = outcome.records.last, !lines.isEmpty { lines[lines.count - 1] = stepLine(last) }
     var text = lines.joined(separator: "\n")
+    switch outcome.reason {
+    case .interrupted, .failed: journal?.commandWasCut = true
+    default: break
+    }
     switch outcome.reason {
     case .steps where total > 0: break
     case .diverged(let message), .failed(let message): text += (text.isEmpty ? "" : "\n") + message
