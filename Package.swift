@@ -76,9 +76,11 @@ let package = Package(
       name: "HSQExperiments",
       dependencies: ["CKernels", "HSQCore", "HSQCodebooks", "HSQCompressors", "HSQDatasets", "HSQModels"],
       swiftSettings: swiftSettings),
+    /// Figures drawn from records: terminal (braille) and SVG plots; the engine does not depend on them.
+    .target(name: "HSQPlots", dependencies: ["HSQCore", "HSQExperiments"], swiftSettings: swiftSettings),
     .target(
       name: "HSQ",
-      dependencies: ["HSQCore", "HSQCodebooks", "HSQCompressors", "HSQDatasets", "HSQModels", "HSQExperiments"],
+      dependencies: ["HSQCore", "HSQCodebooks", "HSQCompressors", "HSQDatasets", "HSQModels", "HSQExperiments", "HSQPlots"],
       swiftSettings: swiftSettings),
     .target(name: "HSQContract", dependencies: ["HSQCore", "HSQCompressors"], swiftSettings: swiftSettings),
     .target(name: "HSQCommands", dependencies: ["HSQ", "HSQContract"], swiftSettings: swiftSettings, plugins: registerBuiltins),
@@ -139,8 +141,9 @@ let package = Package(
     .testTarget(name: "HSQModelsTests", dependencies: ["HSQModels"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQLineEditorTests", dependencies: ["HSQLineEditor"], swiftSettings: swiftSettings),
     .testTarget(
-      name: "HSQExperimentsTests", dependencies: ["HSQExperiments", "HSQ", "HSQTestSupport"], exclude: ["Plots/__Snapshots__"],
-      swiftSettings: swiftSettings),
+      name: "HSQExperimentsTests", dependencies: ["HSQExperiments", "HSQ", "HSQTestSupport"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "HSQPlotsTests", dependencies: ["HSQPlots", "HSQTestSupport", "CZlib"], exclude: ["__Snapshots__"], swiftSettings: swiftSettings),
     .testTarget(
       name: "HSQCommandsTests", dependencies: ["HSQCommands", "HSQTestSupport"], exclude: ["__Snapshots__"],
       swiftSettings: swiftSettings),

@@ -5,3 +5,4 @@
 @_exported import HSQDatasets
 @_exported import HSQModels
 @_exported import HSQExperiments
+@_exported import HSQPlots

@@ -136,7 +136,7 @@ public struct TextTable: Sendable, Hashable {
   }
 
   /// `text` padded with spaces to `width` columns according to `alignment` (centered text leans left).
-  static func pad(_ text: String, _ width: Int, _ alignment: Alignment) -> String {
+  public static func pad(_ text: String, _ width: Int, _ alignment: Alignment) -> String {
     let gap = max(0, width - displayWidth(text))
     switch alignment {
     case .left: return text + String(repeating: " ", count: gap)
@@ -146,7 +146,7 @@ public struct TextTable: Sendable, Hashable {
   }
 
   /// The cell with newlines, carriage returns and tabs replaced by spaces.
-  static func flatten(_ cell: String) -> String {
+  public static func flatten(_ cell: String) -> String {
     String(String.UnicodeScalarView(cell.unicodeScalars.map { "\n\r\t".unicodeScalars.contains($0) ? " " : $0 }))
   }
 

@@ -4,8 +4,9 @@ import HSQCore
 /// A Jupyter notebook in nbformat 4.5: markdown cells, and code cells with their recorded outputs.
 ///
 /// Text output becomes a `stream` output on stdout, or a `display_data` output with `text/plain` and
-/// `text/html` when it holds tables; each SVG figure a `display_data` output with `image/svg+xml`
-/// (and its file name as `text/plain`). The cells keep the
+/// `text/html` when it holds tables; each SVG figure a `display_data` output with `image/svg+xml`,
+/// and as its `text/plain` the terminal plot the command printed with it (else its file name), so
+/// HTML and notebook front ends show the SVG and never the braille plot. The cells keep the
 /// notebook's order; cell ids are `cell-1`, `cell-2`, … so an export is deterministic.
 public struct JupyterNotebook: Encodable, Sendable {
   public struct Cell: Encodable, Sendable {
@@ -51,7 +52,7 @@ public struct JupyterNotebook: Encodable, Sendable {
       var c = encoder.container(keyedBy: CodingKeys.self)
       if let svg {
         try c.encode("display_data", forKey: .outputType)
-        try c.encode(["image/svg+xml": svg, "text/plain": name ?? "figure"], forKey: .data)
+        try c.encode(["image/svg+xml": svg, "text/plain": text?.joined() ?? name ?? "figure"], forKey: .data)
         try c.encode([String: String](), forKey: .metadata)
       } else if let html {
         try c.encode("display_data", forKey: .outputType)
@@ -101,18 +102,49 @@ public struct JupyterNotebook: Encodable, Sendable {
       case let .code(code):
         block += 1
         var outputs: [Output] = []
-        if let output = code.output {
-          if let html = RichText.html(output.text) {
-            outputs.append(Output(text: Self.sourceLines(output.text), html: html))
-          } else if !output.text.isEmpty {
-            outputs.append(Output(text: Self.sourceLines(output.text + "\n")))
-          }
-          for path in output.figures { outputs.append(Output(svg: try figure(path), name: path)) }
-        }
+        if let output = code.output { outputs = try Self.outputs(of: output, figure: figure) }
         cells.append(Cell(id: id, kind: "code", source: Self.sourceLines(code.source.joined(separator: "\n")),
                           executionCount: code.output == nil ? nil : block, outputs: outputs))
       }
     }
+  }
+
+  /// A block's outputs in order: its text, cut where a command wrote a figure.
+  ///
+  /// The paragraph ending with the line `Wrote FIGURE.` (the terminal plot `plot … --svg FIGURE`
+  /// printed) goes with that figure as its `text/plain`; the text before and after it stays text
+  /// (a `stream`, or `text/html` too when it holds tables). A figure without such a line follows
+  /// the text, with its path as `text/plain`.
+  static func outputs(of output: Notebook.BlockOutput, figure: (String) throws -> String) throws -> [Output] {
+    var outputs: [Output] = []
+    func text(_ lines: ArraySlice<String>) {
+      var lines = lines
+      while lines.first?.isEmpty == true { lines.removeFirst() }
+      while lines.last?.isEmpty == true { lines.removeLast() }
+      guard !lines.isEmpty else { return }
+      let text = lines.joined(separator: "\n")
+      if let html = RichText.html(text) {
+        outputs.append(Output(text: Self.sourceLines(text), html: html))
+      } else {
+        outputs.append(Output(text: Self.sourceLines(text + "\n")))
+      }
+    }
+    let lines = output.text.isEmpty ? [] : output.text.components(separatedBy: "\n")
+    var start = 0
+    var unplaced: [String] = []
+    for path in output.figures {
+      guard let end = lines[start...].firstIndex(of: "Wrote \(path).") else {
+        unplaced.append(path)
+        continue
+      }
+      let paragraph = (lines[start..<end].lastIndex(of: "").map { $0 + 1 }) ?? start
+      text(lines[start..<paragraph])
+      outputs.append(Output(text: Self.sourceLines(lines[paragraph...end].joined(separator: "\n")), svg: try figure(path), name: path))
+      start = end + 1
+    }
+    text(lines[start...])
+    for path in unplaced { outputs.append(Output(svg: try figure(path), name: path)) }
+    return outputs
   }
 
   /// Pretty-printed JSON with sorted keys.

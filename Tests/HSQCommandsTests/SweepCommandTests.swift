@@ -114,7 +114,7 @@ import Testing
     let s = Self.session()
     _ = Self.run(s, "sweep sw \(Self.base) lr=0.05,0.1 seeds=0,1 --steps 5")
     let plot = Self.run(s, "plot loss --sweep sw --svg sw.svg")
-    #expect(plot.text.contains("c1 95% CI"))
+    #expect(plot.text.contains("┄┄┄ 95% CI") && plot.text.contains("lr=0.05") && plot.text.contains("lr=0.1"))
     #expect(FileManager.default.fileExists(atPath: s.workingDirectory + "/sw.svg"))
     _ = Self.run(s, "experiment solo \(Self.base) seed=3")
     _ = Self.run(s, "run --steps 3")

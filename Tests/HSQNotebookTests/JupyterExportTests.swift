@@ -26,6 +26,22 @@ import Testing
     #expect(cells[0]["outputs"] == nil)
   }
 
+  /// A plot's braille text goes only into its figure's `text/plain`, so HTML shows the SVG instead of garbled rows.
+  @Test func aTerminalPlotIsItsFiguresPlainTextAlternative() throws {
+    let plot = "      Training loss\n  1┤⠈⢦⠄\n   └┬──\n─●─ sgd\nWrote loss.svg."
+    let text = "Current experiment: sgd.\n\n" + plot + "\n\nstep 3  loss 0.5"
+    let notebook = Notebook(cells: [.code(.init(source: ["use sgd", "plot loss --svg loss.svg", "step"], output: .init(text: text, figures: ["loss.svg"])))])
+    let object = try #require(try JSONSerialization.jsonObject(with: JupyterNotebook(notebook) { _ in "<svg/>" }.json()) as? [String: Any])
+    let outputs = try #require((object["cells"] as? [[String: Any]])?.first?["outputs"] as? [[String: Any]])
+    #expect(outputs.map { $0["output_type"] as? String } == ["stream", "display_data", "stream"])
+    #expect(outputs[0]["text"] as? [String] == ["Current experiment: sgd.\n"])
+    let figure = try #require(outputs[1]["data"] as? [String: String])
+    #expect(figure["image/svg+xml"] == "<svg/>" && figure["text/plain"] == plot)
+    #expect(outputs[2]["text"] as? [String] == ["step 3  loss 0.5\n"])
+    let streams = outputs.compactMap { $0["text"] as? [String] }.joined().joined()
+    #expect(!streams.unicodeScalars.contains { (0x2800...0x28FF).contains($0.value) }, "braille outside the figure")
+  }
+
   @Test func blocksWithTablesExportAsHTMLToo() throws {
     let table = "uplink: identity\nlayer  d \n─────  ──\nfc1    10"
     let notebook = Notebook(cells: [.code(.init(source: ["describe identity"], output: .init(text: table)))])

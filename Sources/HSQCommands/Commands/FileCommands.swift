@@ -7,14 +7,18 @@ enum FileCommands: CommandSet {
   static let commands: [CommandSpec] = [
     CommandSpec(
       "plot", group: "Files and plots", abstract: "Plots a metric over steps in the terminal, and as SVG with --svg.",
-      discussion: "Metrics: loss, test-loss, accuracy, bits (cumulative uplink), rho (observed error of a layer — one draw, with E ρ, for a randomized compressor — with the bound for these inputs and the worst case over all inputs), grad-norm, distance (‖x − x*‖²), lr; on a transport (backend=mpi) wire-up and wire-down (bytes per step) and communicate (seconds rank 0 waited on the wire beyond the slowest worker process). --x chooses the horizontal axis: step (default), epoch, bits or time. Several experiments share one plot with --experiments a,b; --sweep NAME plots a sweep's mean curves with their 95% CI bands.",
+      discussion: "Metrics: loss, test-loss, accuracy (in %), bits (cumulative uplink), rho (observed error of a layer — one draw, with E ρ, for a randomized compressor — with the bound for these inputs and the worst case over all inputs), grad-norm, distance (‖x − x*‖²), lr; on a transport (backend=mpi) wire-up and wire-down (bytes per step) and communicate (seconds rank 0 waited on the wire beyond the slowest worker process). --x chooses the horizontal axis: step (default), epoch, bits or time. Several experiments share one plot with --experiments a,b; --sweep NAME plots a sweep's mean curves with their 95% CI bands. Each series has its own colour, marker and dash; its legend label says what it is (compressor with its settings, + EF, and the settings in which the experiments differ) unless --labels names them. --smooth N draws the exponential moving average of span N (for the noisy per-step loss).",
       arguments: [ArgumentSpec("metric", "what to plot", completion: .metric)],
       options: [OptionSpec("x", "step, epoch, bits or time (simulated under 'network', else wall)", value: "AXIS"), OptionSpec("experiments", "comma-separated experiments (default: the current one)", value: "A,B", completion: .experiment),
                 OptionSpec("sweep", "a sweep: each configuration's mean over seeds with its 95% CI band", value: "NAME"),
                 OptionSpec("layer", "the layer for rho (default: the largest compressed one)", value: "NAME", completion: .layer),
                 OptionSpec("svg", "also write the plot as an SVG file", value: "FILE", completion: .path),
                 OptionSpec("log", "logarithmic y axis"), OptionSpec("logx", "logarithmic x axis (e.g. for --x bits)"),
-                OptionSpec("height", "terminal rows (default 16)", value: "N")]
+                OptionSpec("title", "the title (default: the metric and what the experiments share)", value: "TEXT"),
+                OptionSpec("labels", "legend labels, one per experiment or configuration, separated by '|'", value: "A|B"),
+                OptionSpec("smooth", "exponential moving average of span N", value: "N"),
+                OptionSpec("width", "SVG width in pixels (default 640)", value: "PX"), OptionSpec("height", "SVG height in pixels (default 400)", value: "PX"),
+                OptionSpec("rows", "terminal rows (default 16)", value: "N")]
     ) { session, args in try session.plot(args) },
     CommandSpec(
       "export", group: "Files and plots", abstract: "Writes an experiment's metrics as CSV (.csv) or JSON lines (.jsonl), pandas-ready.",

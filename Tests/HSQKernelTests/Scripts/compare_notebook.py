@@ -3,7 +3,8 @@
 Usage: compare_notebook.py EXPORTED.ipynb EXECUTED.ipynb
 For every code cell, the text the kernel printed — its streams (joined), and the text/plain of
 its displays and results, one per command — must equal the exported cell's recorded text (its
-stream, or the text/plain beside the text/html of a block holding tables).
+streams, the text/plain beside the text/html of a block holding tables, and the terminal plot a figure
+carries as its text/plain).
 Progress displays (metadata hsq.progress) and a figure's file name standing in for empty text are
 not part of it. Exits 1 naming the first cell that differs.
 """
@@ -13,13 +14,19 @@ import nbformat
 
 
 def recorded(cell):
-    """The block's text: a stream, or a display with text/plain and text/html when it holds tables."""
+    """The block's text, in order: its streams, the text/plain of displays holding tables, and the text/plain
+    of figures that carry their command's text (a terminal plot; a figure's bare file name is not text),
+    joined by blank lines as the block's commands were."""
+    pieces = []
     for o in cell["outputs"]:
+        data = o.get("data", {})
         if o["output_type"] == "stream":
-            return o["text"][:-1] if o["text"].endswith("\n") else o["text"]
-        if "text/html" in o.get("data", {}):
-            return o["data"]["text/plain"]
-    return ""
+            pieces.append(o["text"][:-1] if o["text"].endswith("\n") else o["text"])
+        elif "text/html" in data:
+            pieces.append(data["text/plain"])
+        elif "image/svg+xml" in data and "\n" in data.get("text/plain", ""):
+            pieces.append(data["text/plain"])
+    return "\n\n".join(pieces)
 
 
 def printed(cell):

@@ -1,3 +1,5 @@
+import HSQExperiments
+
 /// Renders a ``PlotSpec`` as a Unicode line chart for terminals, REPL output and notebooks.
 ///
 /// ```
@@ -31,8 +33,8 @@
 /// Axes use the ticks of ``NiceTicks`` (3–5 on the y axis when there is room),
 /// labelled compactly (`1.2k`, `0.5`, `3.4e-5`).
 public enum TerminalPlot {
-  /// The per-series markers, in order (the list repeats after ten series).
-  public static let markers: [Character] = ["●", "▲", "■", "◆", "○", "△", "□", "◇", "+", "×"]
+  /// The per-series markers, in order (the list repeats after ten series): the glyphs of ``SeriesStyle/Marker``.
+  public static let markers: [Character] = SeriesStyle.Marker.allCases.map(\.glyph)
 
   /// The character reference lines are drawn with.
   static let referenceDash: Character = "╌"
@@ -56,11 +58,13 @@ public enum TerminalPlot {
     let chrome = 2 + legend.count + [spec.title, spec.yLabel, spec.xLabel].filter { !$0.isEmpty }.count
     let rows = max(3, height - chrome)
     let values = spec.axisValues()
-    let yAxis = PlotAxis(values: values.y, logarithmic: spec.logY, maxTicks: max(2, min(5, (rows + 1) / 2)))
+    let yAxis = PlotAxis(
+      values: values.y, logarithmic: spec.logY, maxTicks: max(2, min(5, (rows + 1) / 2)), padding: PlotSpec.yPadding,
+      percent: spec.yPercent)
     let labelWidth = yAxis.labels.map(TextTable.displayWidth).max() ?? 1
     let plotLeft = labelWidth + 1
     let columns = width - plotLeft - 2
-    let xAxis = PlotAxis(values: values.x, logarithmic: spec.logX, maxTicks: max(2, min(8, columns / 10)))
+    let xAxis = PlotAxis(values: values.x, logarithmic: spec.logX, maxTicks: max(2, min(8, columns / 10)), padding: PlotSpec.xPadding)
     let area = PlotArea(spec: spec, x: xAxis, y: yAxis, columns: columns, rows: rows, hasData: values.hasData)
 
     var lines: [String] = []
@@ -94,14 +98,18 @@ public enum TerminalPlot {
     markers[index % markers.count]
   }
 
-  /// The legend: one entry per series (line-style sample, marker, name) and per drawable reference line, wrapped to `width`.
+  /// The legend: one entry per series (line-style sample, marker, name), per band name and per drawable
+  /// reference line, wrapped to `width`.
   static func legendLines(_ spec: PlotSpec, width: Int) -> [String] {
-    var entries = spec.series.enumerated().map { i, series -> String in
-      let m = marker(i)
+    var entries: [String] = []
+    var bands: Set<String> = []
+    for (series, index) in zip(spec.series, spec.styleIndices) {
+      let m = marker(index)
       switch series.style {
-      case .line: return "─\(m)─ " + series.name
-      case .dashed: return "┄\(m)┄ " + series.name
-      case .points: return " \(m)  " + series.name
+      case .line: entries.append("─\(m)─ " + series.name)
+      case .dashed: entries.append("┄\(m)┄ " + series.name)
+      case .points: entries.append(" \(m)  " + series.name)
+      case .band: if bands.insert(series.name).inserted { entries.append("┄┄┄ " + series.name) }
       }
     }
     entries += spec.drawableHorizontalLines.map { String(repeating: referenceDash, count: 3) + " " + $0.label }

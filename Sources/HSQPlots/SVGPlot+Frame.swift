@@ -50,31 +50,47 @@ extension SVGPlot {
       return out
     }
 
-    /// The elements of one series: a polyline per run (`.line`, `.dashed`) or a circle per point (`.points`).
-    func draw(_ series: PlotSeries, runs: [[PlotPoint]], colour: String) -> [String] {
+    /// The elements of one series in `style`: a polyline per run (`.line` in the style's dash, `.dashed`
+    /// always dashed, `.band` thin and dashed) and markers (``SVGPlot/markerIndices(_:index:of:left:width:)``;
+    /// at every point for `.points`, none for `.band`).
+    ///
+    /// - Parameters:
+    ///   - series: the series.
+    ///   - runs: its drawable runs (``PlotSpec/segments(of:)``).
+    ///   - style: its colour, marker and dash.
+    ///   - index: its style index, and `count` how many series have one (to stagger the markers).
+    func draw(_ series: PlotSeries, runs: [[PlotPoint]], style: SeriesStyle, index: Int, of count: Int) -> [String] {
       let n = SVGPlot.number
       let title = "<title>\(SVGPlot.escape(series.name))</title>"
-      if series.style == .points {
-        var out = [#"<g fill="\#(colour)">"#, title]
-        for run in runs {
-          for p in run { out.append(#"<circle cx="\#(n(px(p.x)))" cy="\#(n(py(p.y)))" r="3"/>"#) }
+      let pixels = runs.map { $0.map { (px($0.x), py($0.y)) } }
+      var out: [String] = []
+      if series.style != .points {
+        let stroke: String
+        switch series.style {
+        case .band: stroke = #"stroke-width="1" stroke-dasharray="3 3""#
+        case .dashed: stroke = #"stroke-width="2" stroke-dasharray="\#(style.forcedDash)""#
+        default: stroke = #"stroke-width="2""# + (style.dash.map { #" stroke-dasharray="\#($0)""# } ?? "")
         }
-        return out + ["</g>"]
-      }
-      let dash = series.style == .dashed ? #" stroke-dasharray="7 4""# : ""
-      var out = [
-        #"<g fill="none" stroke="\#(colour)" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"\#(dash)>"#,
-        title,
-      ]
-      for run in runs {
-        let pixels = Self.thin(run.map { (px($0.x), py($0.y)) })
-        if pixels.count == 1 {
-          out.append(#"<circle cx="\#(n(pixels[0].0))" cy="\#(n(pixels[0].1))" r="2" fill="\#(colour)"/>"#)
-        } else {
-          out.append(#"<polyline points="\#(pixels.map { n($0.0) + "," + n($0.1) }.joined(separator: " "))"/>"#)
+        out += [#"<g fill="none" stroke="\#(style.colour)" \#(stroke) stroke-linejoin="round">"#, title]
+        for run in pixels where run.count > 1 {
+          out.append(#"<polyline points="\#(Self.thin(run).map { n($0.0) + "," + n($0.1) }.joined(separator: " "))"/>"#)
         }
+        out.append("</g>")
       }
-      return out + ["</g>"]
+      guard series.style != .band else { return out }
+      let all = pixels.flatMap { $0 }
+      var chosen = Set(series.style == .points ? Array(all.indices) : SVGPlot.markerIndices(all, index: index, of: count, left: left, width: width))
+      var offset = 0
+      for run in pixels {
+        if run.count == 1 { chosen.insert(offset) }
+        offset += run.count
+      }
+      guard !chosen.isEmpty else { return out }
+      out.append(SVGPlot.markerGroup(style.marker, colour: style.colour))
+      if series.style == .points { out.append(title) }
+      for i in chosen.sorted() { out.append(SVGPlot.markerElement(style.marker, x: all[i].0, y: all[i].1)) }
+      out.append("</g>")
+      return out
     }
 
     /// Drops points that cannot change the picture: within each run of consecutive points in

@@ -1,6 +1,6 @@
 import Foundation
 import HSQCore
-import HSQExperiments
+import HSQPlots
 import HSQTestSupport
 import Testing
 
@@ -110,10 +110,10 @@ import Testing
   @Test func eachSeriesHasItsPaletteColour() {
     let svg = SVGPlot.render(PlotFixtures.loss)
     let groups = Self.parse(svg, "colours").elements.filter { $0.name == "g" }
-    #expect(groups.contains { $0.attributes["stroke"] == SVGPlot.palette[0] && $0.attributes["stroke-dasharray"] == nil })
-    #expect(groups.contains { $0.attributes["stroke"] == SVGPlot.palette[1] && $0.attributes["stroke-dasharray"] != nil })
-    #expect(groups.contains { $0.attributes["fill"] == SVGPlot.palette[2] })
-    #expect(Set(SVGPlot.palette).count == SVGPlot.palette.count)
+    #expect(groups.contains { $0.attributes["stroke"] == SeriesStyle.palette[0] && $0.attributes["stroke-dasharray"] == nil })
+    #expect(groups.contains { $0.attributes["stroke"] == SeriesStyle.palette[1] && $0.attributes["stroke-dasharray"] != nil })
+    #expect(groups.contains { $0.attributes["fill"] == SeriesStyle.palette[2] })
+    #expect(Set(SeriesStyle.palette).count == SeriesStyle.palette.count)
   }
 
   @Test func logAxesAndReferenceLines() {

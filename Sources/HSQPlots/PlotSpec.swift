@@ -13,6 +13,9 @@ public struct PlotSeries: Sendable, Hashable {
     case points
     /// A dashed line through consecutive points (e.g. a theory curve next to an observed one).
     case dashed
+    /// An edge of a band around the series before it (e.g. a 95 % confidence interval): a thin
+    /// dashed line in that series' colour, without markers, in the legend once per name.
+    case band
   }
 
   /// The name shown in the legend.
@@ -81,7 +84,7 @@ public struct PlotSpec: Sendable, Hashable {
   public var xLabel: String
   /// The label of the y axis (may be empty).
   public var yLabel: String
-  /// The curves, drawn in order, each with its own marker (terminal) or colour (SVG).
+  /// The curves, drawn in order, each with its own ``SeriesStyle``: colour, marker and dash.
   public var series: [PlotSeries]
   /// Whether the x axis is logarithmic (base 10).
   public var logX: Bool
@@ -89,6 +92,8 @@ public struct PlotSpec: Sendable, Hashable {
   public var logY: Bool
   /// Horizontal reference lines; they are included in the y range.
   public var horizontalLines: [HorizontalLine]
+  /// The y values are fractions shown as percentages: the tick at 0.8 reads `80%`.
+  public var yPercent: Bool
 
   /// A plot of `series`.
   ///
@@ -100,9 +105,10 @@ public struct PlotSpec: Sendable, Hashable {
   ///   - logX: a logarithmic x axis.
   ///   - logY: a logarithmic y axis.
   ///   - horizontalLines: reference lines, e.g. a theory bound.
+  ///   - yPercent: show the y values (fractions) as percentages.
   public init(
     title: String = "", xLabel: String = "", yLabel: String = "", series: [PlotSeries] = [],
-    logX: Bool = false, logY: Bool = false, horizontalLines: [HorizontalLine] = []
+    logX: Bool = false, logY: Bool = false, horizontalLines: [HorizontalLine] = [], yPercent: Bool = false
   ) {
     self.title = title
     self.xLabel = xLabel
@@ -111,6 +117,7 @@ public struct PlotSpec: Sendable, Hashable {
     self.logX = logX
     self.logY = logY
     self.horizontalLines = horizontalLines
+    self.yPercent = yPercent
   }
 }
 
@@ -144,6 +151,23 @@ extension PlotSpec {
     if !current.isEmpty { runs.append(current) }
     return runs
   }
+
+  /// Room on each side of the data, as a fraction of its span: a little on the x axis, more on the y axis,
+  /// so that no point sits on the frame.
+  static let xPadding = 0.02, yPadding = 0.05
+
+  /// The ``SeriesStyle`` index of each series: consecutive over the series, a band taking the one before it.
+  var styleIndices: [Int] {
+    var next = 0
+    return series.map { s in
+      if s.style == .band { return max(0, next - 1) }
+      next += 1
+      return next - 1
+    }
+  }
+
+  /// How many series have a style of their own (all but bands).
+  var styledSeriesCount: Int { series.filter { $0.style != .band }.count }
 
   /// The reference lines that can be drawn on the y axis.
   var drawableHorizontalLines: [HorizontalLine] {

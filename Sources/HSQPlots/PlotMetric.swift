@@ -1,4 +1,5 @@
 import HSQCore
+import HSQExperiments
 
 /// A quantity `plot` draws from an experiment's step records; the raw values are what `plot` takes.
 public enum PlotMetric: String, NamedChoice {
@@ -54,10 +55,8 @@ public enum PlotMetric: String, NamedChoice {
   /// Whether the metric is a transport's wire figure (steps run in process have none).
   public var isWire: Bool { self == .wireUp || self == .wireDown || self == .communicate }
 
-  /// How the series is drawn: points for metrics measured only now and then (test set), else a line.
-  public var style: PlotSeries.Style {
-    self == .accuracy || self == .testLoss ? .points : .line
-  }
+  /// Whether the values are fractions shown in percent, as the REPL prints test accuracy.
+  public var isPercent: Bool { self == .accuracy }
 }
 
 /// The horizontal axis of a metric plot: `plot --x`.

@@ -1,4 +1,4 @@
-import HSQExperiments
+import HSQPlots
 import HSQTestSupport
 import Testing
 

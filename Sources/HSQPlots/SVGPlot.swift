@@ -1,23 +1,22 @@
 import Foundation
 import HSQCore
+import HSQExperiments
 
 /// Renders a ``PlotSpec`` as a standalone SVG 1.1 document, for reports, papers and notebooks.
 ///
 /// The document has a title, grid lines at the nice ticks of ``NiceTicks``
 /// (the same ticks as ``TerminalPlot``), labelled axes (base-10 logarithmic
-/// where asked), one colour per series from the Okabe–Ito palette (Okabe &
-/// Ito, "Color Universal Design", 2008; distinguishable with the common forms
-/// of colour blindness), dashed grey reference lines labelled at their right
-/// end, and a legend under the plot. Text is XML-escaped.
+/// where asked; percentages where the spec says so), each series in its own
+/// ``SeriesStyle`` — colour, dash pattern and marker shape, so the series stay
+/// apart in greyscale and for colour-blind readers — dashed grey reference
+/// lines labelled at their right end, and a legend under the plot whose
+/// swatches show each series' line, dash and marker. Text is XML-escaped.
 ///
 /// Output is deterministic byte for byte: coordinates are written with two
 /// decimals, text widths are estimated from character counts (never measured
 /// from fonts), and nothing depends on the time or the machine — a notebook
 /// re-run produces the same file.
 public enum SVGPlot {
-  /// Series colours in order (Okabe–Ito, yellow late because it is faint on white); they repeat after eight series.
-  public static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
-
   static let referenceColour = "#555555"
   static let gridColour = "#e3e3e3"
   static let axisColour = "#444444"
@@ -56,8 +55,9 @@ public enum SVGPlot {
         #"<text x="\#(number(frame.right - 4))" y="\#(number(frame.py(line.y) - 4))" text-anchor="end" "#
           + #"font-size="11" fill="\#(referenceColour)">\#(escape(line.label))</text>"#)
     }
-    for (i, series) in spec.series.enumerated() {
-      svg += frame.draw(series, runs: spec.segments(of: series), colour: palette[i % palette.count])
+    let indices = spec.styleIndices, count = spec.styledSeriesCount
+    for (series, index) in zip(spec.series, indices) {
+      svg += frame.draw(series, runs: spec.segments(of: series), style: SeriesStyle(index: index), index: index, of: count)
     }
     if !hasData {
       svg.append(
@@ -77,11 +77,14 @@ public enum SVGPlot {
     let bottom = 28 + (spec.xLabel.isEmpty ? 0 : 20) + Double(legend.rows.count) * 20 + 8
     let plotHeight = max(40, h - top - bottom)
     let values = spec.axisValues()
-    let yAxis = PlotAxis(values: values.y, logarithmic: spec.logY, maxTicks: min(8, max(3, Int(plotHeight / 40))))
+    let yAxis = PlotAxis(
+      values: values.y, logarithmic: spec.logY, maxTicks: min(8, max(3, Int(plotHeight / 40))), padding: PlotSpec.yPadding,
+      percent: spec.yPercent)
     let tickWidth = yAxis.labels.map(textWidth).max() ?? 0
     let left = 12 + (spec.yLabel.isEmpty ? 0 : 20) + tickWidth + 8
     let plotWidth = max(40, w - left - 24)
-    let xAxis = PlotAxis(values: values.x, logarithmic: spec.logX, maxTicks: min(8, max(2, Int(plotWidth / 70))))
+    let xAxis = PlotAxis(
+      values: values.x, logarithmic: spec.logX, maxTicks: min(8, max(2, Int(plotWidth / 70))), padding: PlotSpec.xPadding)
     return (Frame(left: left, top: top, width: plotWidth, height: plotHeight, x: xAxis, y: yAxis), values.hasData)
   }
 
@@ -89,8 +92,10 @@ public enum SVGPlot {
   private static func titles(_ spec: PlotSpec, frame: Frame, width w: Double) -> [String] {
     var svg: [String] = []
     if !spec.title.isEmpty {
+      // 15 px bold, or smaller so that a long title still fits the width (bold is about 0.65 em a character).
+      let size = min(15, max(9, (w - 24) / (Double(TextTable.displayWidth(spec.title)) * 0.65)))
       svg.append(
-        #"<text x="\#(number(w / 2))" y="26.00" text-anchor="middle" font-size="15" font-weight="bold">"#
+        #"<text x="\#(number(w / 2))" y="26.00" text-anchor="middle" font-size="\#(number(size))" font-weight="bold">"#
           + #"\#(escape(spec.title))</text>"#)
     }
     if !spec.xLabel.isEmpty {

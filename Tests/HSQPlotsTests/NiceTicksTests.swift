@@ -1,5 +1,5 @@
 import Foundation
-import HSQExperiments
+import HSQPlots
 import Testing
 
 /// Nice ticks: 1-2-5 steps covering the data, powers of ten on log axes, compact exact labels.

@@ -1,4 +1,4 @@
-import HSQExperiments
+import HSQPlots
 
 /// Plot specs shared by the terminal and SVG tests; the data use arithmetic only (no libm), so they are the same everywhere.
 enum PlotFixtures {
@@ -27,6 +27,31 @@ enum PlotFixtures {
         PlotSeries(name: "theory", x: [1, 1e4], y: [1, 1e-4], style: .dashed),
       ],
       logX: true, logY: true, horizontalLines: [.init(label: "worst case 1 − δ", y: 0.5)])
+  }
+
+  /// Six accuracy curves against cumulative bits on a log axis, like notebook 03's figure: curves that
+  /// end close together, in %, with the legend labels `plot` writes.
+  static var sixSeries: PlotSpec {
+    let names = [
+      "uncompressed", "hsq (dim=16, k=256, codebook=kmeans, norm-bits=6) + EF", "qsgd (bits=2, bucket=128)", "terngrad",
+      "scaled-sign + EF", "topk (ratio=0.01) + EF",
+    ]
+    let bitsPerStep: [Double] = [26e6, 0.8e6, 3.5e6, 1.34e6, 0.85e6, 0.43e6]
+    let final: [Double] = [0.859, 0.8614, 0.8604, 0.8584, 0.8612, 0.8596]
+    let series = names.indices.map { i -> PlotSeries in
+      var x: [Double] = [], y: [Double] = []
+      for k in 1...40 {
+        let step = Double(k) * 60
+        x.append(step * bitsPerStep[i])
+        let t = step / 2400
+        let wiggle = Double((k * (i + 3)) % 7 - 3) * 0.002
+        y.append(final[i] - 0.45 * (1 - t) * (1 - t) * (1 - t) * (1 - t) + wiggle * (1 - t))
+      }
+      return PlotSeries(name: names[i], x: x, y: y)
+    }
+    return PlotSpec(
+      title: "Test accuracy — mlp:hidden=128 on fashion-mnist, 8 workers × batch 32", xLabel: "cumulative uplink bits",
+      yLabel: "test accuracy", series: series, logX: true, yPercent: true)
   }
 
   /// A spec with no drawable point.

@@ -1,3 +1,5 @@
+import HSQExperiments
+
 extension TerminalPlot {
   /// The inside of a terminal chart: braille curves, reference lines, markers and labels as a grid of characters.
   struct PlotArea {
@@ -18,7 +20,7 @@ extension TerminalPlot {
 
       var canvas = BrailleCanvas(columns: columns, rows: rows)
       var markerPixels: [(pixel: (Int, Int), marker: Character)] = []
-      for (i, series) in spec.series.enumerated() {
+      for (series, index) in zip(spec.series, spec.styleIndices) {
         let runs = spec.segments(of: series).map { $0.map(pixel) }
         var dash = BrailleCanvas.DashState()
         for run in runs {
@@ -26,12 +28,13 @@ extension TerminalPlot {
             for p in run { canvas.set(p.0, p.1) }
           } else {
             for k in 1..<run.count {
-              canvas.line(from: run[k - 1], to: run[k], dash: series.style == .dashed ? 2 : nil, state: &dash)
+              canvas.line(from: run[k - 1], to: run[k], dash: series.style == .dashed || series.style == .band ? 2 : nil, state: &dash)
             }
           }
         }
-        let placed = Self.markerPixels(runs.flatMap { $0 }, series: i, of: spec.series.count, columns: columns)
-        markerPixels += placed.map { ($0, TerminalPlot.marker(i)) }
+        guard series.style != .band else { continue }
+        let placed = Self.markerPixels(runs.flatMap { $0 }, series: index, of: spec.styledSeriesCount, columns: columns)
+        markerPixels += placed.map { ($0, TerminalPlot.marker(index)) }
       }
       for row in 0..<rows {
         for column in 0..<columns {
