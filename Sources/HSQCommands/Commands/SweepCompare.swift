@@ -9,64 +9,80 @@ extension Session {
     guard (0..<plan.configurationCount).contains(baseline) else {
       throw HSQError.invalidArgument("'--baseline \(baseline + 1)' is not a configuration of '\(sweep.name)'; give 1…\(plan.configurationCount).")
     }
-    func interval(_ s: SampleSummary?, scale: Double = 1, digits: Int = 2, unit: (Double) -> String = { _ in "" }) -> String {
-      guard let s else { return "—" }
-      let mean = unit(s.mean).isEmpty ? Self.fixed(s.mean * scale, digits) : unit(s.mean)
-      guard let h = s.halfWidth else { return mean }
-      return mean + " ± " + (unit(s.mean).isEmpty ? Self.fixed(h * scale, digits) : unit(h))
-    }
-    let bitsUnit = { (x: Double) in Self.bits(Int(x.rounded())) }
     var columns = ["config", "settings", "seeds", "test acc % (95% CI)", "test loss", "uplink bits", "evaluated"]
     if target != nil { columns.append("time to \(Self.fixed(target! * 100, 1))%") }
     var table = TextTable(columns: columns)
     var rows: [JSONValue] = []
     for c in 0..<plan.configurationCount {
-      let runs = sweep.runs(ofConfiguration: c)
-      let finished = runs.filter { !$0.failed }
-      let accuracy = sweep.summary(configuration: c, .accuracy)
-      let loss = sweep.summary(configuration: c, .testLoss)
-      let bits = sweep.summary(configuration: c, .bitsUp)
-      let evaluated = Self.evaluatedText(finished.compactMap { $0.history.last })
-      var row = ["c\(c + 1)", plan.label(ofConfiguration: c), runs.count == finished.count ? "\(runs.count)" : "\(finished.count) (+\(runs.count - finished.count) failed)",
-                 interval(accuracy, scale: 100), interval(loss, digits: 4), interval(bits, unit: bitsUnit), evaluated]
-      var json: [(String, JSONValue)] = [
-        ("configuration", .int(c + 1)), ("settings", .object(plan.values(ofConfiguration: c).map { ($0.setting, .string($0.value)) })),
-        ("seeds", .int(finished.count)), ("failed", .int(runs.count - finished.count)),
-        ("test_accuracy", Self.json(accuracy)), ("test_loss", Self.json(loss)), ("bits_up", Self.json(bits)),
-      ]
-      if let target {
-        let time = SweepMetric("time to target") { run in run.history.first { ($0.testAccuracy ?? -1) >= target }.map(\.timeSeconds) }
-        let reached = finished.filter { time.value($0) != nil }.count
-        let summary = sweep.summary(configuration: c, time)
-        row.append(summary.map { interval($0, unit: { Self.seconds($0) }) + (reached < finished.count ? " (\(reached)/\(finished.count) reached)" : "") } ?? "not reached")
-        json.append(("time_to_target", Self.json(summary)))
-        json.append(("reached_target", .int(reached)))
-      }
+      let (row, json) = Self.configurationRow(c, of: sweep, target: target)
       table.append(row)
-      rows.append(.object(json))
+      rows.append(json)
     }
     var text = table.render(maxWidth: terminalWidth)
     var pairs: [JSONValue] = []
     if plan.configurationCount > 1 {
-      var paired = TextTable(columns: ["config", "vs", "pairs", "Δ test acc (points)", "Δ test loss", "verdict (95%)"])
-      for c in 0..<plan.configurationCount where c != baseline {
-        let accuracy = sweep.paired(baseline, c, .accuracy)
-        let loss = sweep.paired(baseline, c, .testLoss)
-        let verdict: String
-        if let a = accuracy?.summary, a.halfWidth != nil {
-          verdict = a.excludesZero ? (a.mean > 0 ? "higher" : "lower") : "not distinguishable"
-        } else {
-          verdict = "needs ≥ 2 seeds"
-        }
-        paired.append(["c\(c + 1)", "c\(baseline + 1)", String(accuracy?.seeds.count ?? 0), interval(accuracy?.summary, scale: 100, digits: 2),
-                       interval(loss?.summary, digits: 4), verdict])
-        pairs.append(.object([("configuration", .int(c + 1)), ("baseline", .int(baseline + 1)), ("pairs", .int(accuracy?.seeds.count ?? 0)),
-                              ("test_accuracy_difference", Self.json(accuracy?.summary)), ("test_loss_difference", Self.json(loss?.summary)),
-                              ("verdict", .string(verdict))]))
-      }
-      text += "\nPaired differences over the same seeds (configuration − c\(baseline + 1)), mean ± 95% CI:\n" + paired.render(maxWidth: terminalWidth)
+      let paired = Self.pairedDifferences(sweep, baseline: baseline)
+      text += "\nPaired differences over the same seeds (configuration − c\(baseline + 1)), mean ± 95% CI:\n" + paired.table.render(maxWidth: terminalWidth)
+      pairs = paired.json
     }
     return CommandOutput(text: text, json: .object([("sweep", .string(sweep.name)), ("configurations", .array(rows)), ("paired", .array(pairs))]))
+  }
+
+  /// Configuration `c`'s row of the `compare` table, and its JSON.
+  private static func configurationRow(_ c: Int, of sweep: Sweep, target: Double?) -> (row: [String], json: JSONValue) {
+    let plan = sweep.plan
+    let runs = sweep.runs(ofConfiguration: c)
+    let finished = runs.filter { !$0.failed }
+    let accuracy = sweep.summary(configuration: c, .accuracy)
+    let loss = sweep.summary(configuration: c, .testLoss)
+    let bits = sweep.summary(configuration: c, .bitsUp)
+    let evaluated = evaluatedText(finished.compactMap { $0.history.last })
+    var row = ["c\(c + 1)", plan.label(ofConfiguration: c), runs.count == finished.count ? "\(runs.count)" : "\(finished.count) (+\(runs.count - finished.count) failed)",
+               interval(accuracy, scale: 100), interval(loss, digits: 4), interval(bits, unit: { Self.bits(Int($0.rounded())) }), evaluated]
+    var json: [(String, JSONValue)] = [
+      ("configuration", .int(c + 1)), ("settings", .object(plan.values(ofConfiguration: c).map { ($0.setting, .string($0.value)) })),
+      ("seeds", .int(finished.count)), ("failed", .int(runs.count - finished.count)),
+      ("test_accuracy", Self.json(accuracy)), ("test_loss", Self.json(loss)), ("bits_up", Self.json(bits)),
+    ]
+    if let target {
+      let time = SweepMetric("time to target") { run in run.history.first { ($0.testAccuracy ?? -1) >= target }.map(\.timeSeconds) }
+      let reached = finished.filter { time.value($0) != nil }.count
+      let summary = sweep.summary(configuration: c, time)
+      row.append(summary.map { interval($0, unit: { Self.seconds($0) }) + (reached < finished.count ? " (\(reached)/\(finished.count) reached)" : "") } ?? "not reached")
+      json.append(("time_to_target", Self.json(summary)))
+      json.append(("reached_target", .int(reached)))
+    }
+    return (row, .object(json))
+  }
+
+  /// Every other configuration's paired difference from `baseline`, as the table `compare` prints and as JSON.
+  private static func pairedDifferences(_ sweep: Sweep, baseline: Int) -> (table: TextTable, json: [JSONValue]) {
+    var paired = TextTable(columns: ["config", "vs", "pairs", "Δ test acc (points)", "Δ test loss", "verdict (95%)"])
+    var pairs: [JSONValue] = []
+    for c in 0..<sweep.plan.configurationCount where c != baseline {
+      let accuracy = sweep.paired(baseline, c, .accuracy)
+      let loss = sweep.paired(baseline, c, .testLoss)
+      let verdict: String
+      if let a = accuracy?.summary, a.halfWidth != nil {
+        verdict = a.excludesZero ? (a.mean > 0 ? "higher" : "lower") : "not distinguishable"
+      } else {
+        verdict = "needs ≥ 2 seeds"
+      }
+      paired.append(["c\(c + 1)", "c\(baseline + 1)", String(accuracy?.seeds.count ?? 0), interval(accuracy?.summary, scale: 100, digits: 2),
+                     interval(loss?.summary, digits: 4), verdict])
+      pairs.append(.object([("configuration", .int(c + 1)), ("baseline", .int(baseline + 1)), ("pairs", .int(accuracy?.seeds.count ?? 0)),
+                            ("test_accuracy_difference", Self.json(accuracy?.summary)), ("test_loss_difference", Self.json(loss?.summary)),
+                            ("verdict", .string(verdict))]))
+    }
+    return (paired, pairs)
+  }
+
+  /// `mean ± half-width` of a summary (`—` without one), scaled and fixed to `digits`, or in `unit`'s words.
+  private static func interval(_ s: SampleSummary?, scale: Double = 1, digits: Int = 2, unit: (Double) -> String = { _ in "" }) -> String {
+    guard let s else { return "—" }
+    let mean = unit(s.mean).isEmpty ? fixed(s.mean * scale, digits) : unit(s.mean)
+    guard let h = s.halfWidth else { return mean }
+    return mean + " ± " + (unit(s.mean).isEmpty ? fixed(h * scale, digits) : unit(h))
   }
 
   /// `step 470, 10000 images` (or a range of steps, or the sizes seen) for the last records of some runs.
