@@ -74,12 +74,12 @@ public struct ModelInput: Sendable, Hashable, CustomStringConvertible {
     case .regression:
       guard examples.targets.count == examples.count else {
         throw HSQError.incompatible(
-          subject: "Model '\(model)'", needs: "regression targets", found: "the examples have none", fix: "use a regression dataset")
+          subject: "Model '\(model)'", needs: "examples with regression targets", found: "these have no targets", fix: "use a regression dataset")
       }
     case .binary, .multiclass:
       guard examples.labels.count == examples.count else {
         throw HSQError.incompatible(
-          subject: "Model '\(model)'", needs: "class labels", found: "the examples have none", fix: "use a classification dataset")
+          subject: "Model '\(model)'", needs: "labelled examples", found: "these have no labels", fix: "use a classification dataset")
       }
     }
   }
