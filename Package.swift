@@ -122,7 +122,7 @@ let package = Package(
       dependencies: ["hsq-new-compressor"]),
     .executableTarget(
       name: "hsq-bench",
-      dependencies: ["HSQ", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+      dependencies: ["HSQ", "HSQCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: swiftSettings),
 
     // MARK: - Build tools

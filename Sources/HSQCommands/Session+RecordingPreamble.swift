@@ -13,8 +13,21 @@ extension Session {
   ///
   /// - Throws: when a checkpoint cannot be written (nothing is recorded then).
   func recordingPreamble(target: String) throws -> [String] {
-    var lines = AddOnLoader.shared.loadedPaths.map { "load \(Tokenizer.quoted($0))" }
     let stem = (target as NSString).deletingPathExtension
+    return try restoringCommands { name, e in
+      let checkpoint = "\(stem).\(name).json"
+      try e.save(to: resolveOutputPath(checkpoint))
+      return checkpoint
+    }
+  }
+
+  /// The commands that rebuild this session as it is: add-on loads, `let` lines, experiments (their
+  /// `experiment` line at step 0, else `load FILE --as NAME` with `checkpoint` writing FILE and returning
+  /// its path), sweeps when `sweep` writes them, and `use CURRENT`.
+  func restoringCommands(
+    checkpoint: (String, Experiment) throws -> String, sweep: ((String, Sweep) throws -> String)? = nil
+  ) throws -> [String] {
+    var lines = AddOnLoader.shared.loadedPaths.map { "load \(Tokenizer.quoted($0))" }
     for name in order {
       switch variables[name] {
       case let .compressor(c)?: lines.append("let \(name) = compressor \(c.spec)")
@@ -22,10 +35,13 @@ extension Session {
       case let .experiment(e)? where e.stepCount == 0 && e.history.isEmpty && e.events.isEmpty:
         lines.append(Self.experimentLine(name, e.config))
       case let .experiment(e)?:
-        let checkpoint = "\(stem).\(name).json"
-        try e.save(to: resolveOutputPath(checkpoint))
-        lines.append("load \(Tokenizer.quoted(checkpoint)) --as \(name)")
+        lines.append("load \(Tokenizer.quoted(try checkpoint(name, e))) --as \(name)")
       case nil: break
+      }
+    }
+    if let sweep {
+      for name in sweepOrder {
+        if let s = sweeps[name] { lines.append("load \(Tokenizer.quoted(try sweep(name, s))) --as \(name)") }
       }
     }
     if let current { lines.append("use \(current)") }

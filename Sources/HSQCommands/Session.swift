@@ -77,6 +77,8 @@ public final class Session {
   var recorder: SessionRecorder?
   /// What `record` keeps for the command being run, when it differs from the line typed.
   var recordedLine: String?
+  /// The session journal, when this session keeps one (see ``startJournal(_:)``).
+  public internal(set) var journal: SessionJournal?
 
   /// The commands this session runs: the process's (``Commands``), or a table of a test's own.
   let commandTable: CommandTable
@@ -121,7 +123,15 @@ public final class Session {
       }
       let parsed = try Self.parse(Array(words.dropFirst()), for: command)
       recordedLine = nil
-      let output = try MemoryBudget.$current.withValue(memoryBudget) { try command.run(self, parsed) }
+      journalWillRun(command)
+      let output: CommandOutput
+      do {
+        output = try MemoryBudget.$current.withValue(memoryBudget) { try command.run(self, parsed) }
+      } catch {
+        journalDidRun(command, line: text, output: .failure(Self.message(for: error)))
+        throw error
+      }
+      journalDidRun(command, line: recordedLine ?? text, output: output)
       if command.isRecorded, let recorder, !output.isError {
         do {
           try recorder.append(recordedLine ?? text)

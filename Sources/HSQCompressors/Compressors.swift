@@ -15,8 +15,15 @@ public enum Compressors {
   }
 
   /// Registers a compressor type; throws when its name is taken.
+  ///
+  /// Registered by an add-on (while ``AddOnRegistration/owner`` is set), every instance reports its
+  /// construction, encode and decode to ``AddOnActivity`` first, so a trap in it can be traced to the file.
   public static func register<C: CompressorComponent>(_ type: C.Type) throws {
-    try registry.register(C.info) { try C($0) }
+    guard let owner = AddOnRegistration.owner else { return try registry.register(C.info) { try C($0) } }
+    try registry.register(C.info) { values in
+      AddOnActivity.willRun(owner, "make")
+      return AddOnCompressor(wrapped: try C(values), owner: owner)
+    }
   }
 
   private static func register(_ type: any CompressorComponent.Type, in table: ComponentTable<any Compressor>) {

@@ -47,8 +47,10 @@ struct Interactive {
     finish()
   }
 
+  /// A clean exit (Ctrl-D, `quit`): the recording gets its checks, the journal is closed and removed.
   func finish() {
     do { try session.finishRecording() } catch { print("error: \(error)") }
+    session.closeJournal()
   }
 }
 

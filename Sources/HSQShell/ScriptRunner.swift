@@ -76,6 +76,7 @@ struct ScriptRunner {
       return outcome
     }
     try? session.finishRecording()
+    session.closeJournal()
     return outcome
   }
 }

@@ -46,6 +46,9 @@ public struct HSQShellCommand: ParsableCommand {
   @Flag(help: "Let the script compile and load add-ons ('load FILE.swift'); without it such a line fails.")
   var allowLoad = false
 
+  @OptionGroup(title: "Session journal (see 'If hsq dies' in the README)")
+  var journalOptions: JournalOptions
+
   public init() {}
 
   /// Parses the process's arguments and runs: `notebook …` goes to ``NotebookCommand``, anything else to this command.
@@ -84,6 +87,7 @@ public struct HSQShellCommand: ParsableCommand {
     Interrupt.install()
     session.cancellation = Cancellation(signal: .controlC)
     let runner = ScriptRunner(session: session, json: json, keepGoing: keepGoing)
+    journalOptions.begin(session, interactive: file == nil && script == nil && isatty(0) != 0)
     let outcome: ScriptRunner.Outcome
     if let path = file ?? script {
       guard let data = FileManager.default.contents(atPath: path) else {

@@ -25,6 +25,8 @@ struct TrainBenchmark: ParsableCommand {
 
   @Option(help: "Runs of each side, alternating peer and hsq; the ratio line compares the medians.") var repeats: Int = 1
   @Flag(help: "Train with none and every registered compressor, interleaved, and print a samples/s table (error feedback on for contractive ones).") var all = false
+  @Flag(help: "Train through a session with its journal off and on, interleaved; print the overhead and the journal's size.") var journal = false
+  @Option(help: "With --journal: a snapshot every N steps (default: the journal's default).") var journalSteps: Int?
   @OptionGroup var blas: BLASKernelOptions
 
   func run() throws {
@@ -38,6 +40,7 @@ struct TrainBenchmark: ParsableCommand {
       return try runAll()
     }
     blas.apply()
+    if journal { return try runJournalComparison() }
     var peerSpeeds: [Double] = [], ourSpeeds: [Double] = []
     for _ in 0..<repeats {
       if let peer { peerSpeeds += try runPeer(peer) }

@@ -17,11 +17,14 @@ import Testing
     let seconds: Double
   }
 
-  /// Runs `hsq-repl arguments` in `folder`; with `interruptAfter`, sends SIGINT that many seconds after the start.
-  static func run(_ arguments: [String], in folder: String, interruptAfter delay: Double? = nil, timeout: Double = 60) throws -> Run {
+  /// Runs `hsq-repl arguments` in `folder` (with `environment` added); with `interruptAfter`, sends SIGINT that many seconds after the start.
+  static func run(
+    _ arguments: [String], in folder: String, interruptAfter delay: Double? = nil, timeout: Double = 60, environment: [String: String] = [:]
+  ) throws -> Run {
     let process = Process()
     process.executableURL = ReplDriver.products.appendingPathComponent("hsq-repl")
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     process.currentDirectoryURL = URL(fileURLWithPath: folder)
     let out = URL(fileURLWithPath: folder + "/stdout-\(UUID()).log"), err = URL(fileURLWithPath: folder + "/stderr-\(UUID()).log")
     for url in [out, err] { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }

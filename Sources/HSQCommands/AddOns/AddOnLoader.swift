@@ -67,6 +67,8 @@ final class AddOnLoader: Sendable {
       return (generation, module, directory.file("lib\(module).so"))
     }
     try compile(sources, toolchain: toolchain, module: module, output: library, path: path)
+    // Opening runs the library's initializers, and then its entry point: add-on code from here on.
+    AddOnActivity.willRun(path, "load")
     let entryPoint = try open(library, path: path)
     let before = Set(OwnedNames.registries.flatMap { $0.names(ownedBy: path) })
     let components: [(kind: ComponentKind, name: String)]

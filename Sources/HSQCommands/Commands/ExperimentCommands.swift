@@ -134,6 +134,7 @@ extension Session {
     let started = DispatchTime.now().uptimeNanoseconds, startStep = e.stepCount, startEpoch = e.epoch
     var lastProgress = started
     let outcome = e.run(until: condition) { record in
+      self.journalAfterStep()
       if total > 0, total <= 10 {
         lines.append(self.stepLine(record))
       } else {
@@ -151,6 +152,10 @@ extension Session {
     if total > 10 || total == 0, let last = outcome.records.last { lines.append(stepLine(last)) }
     else if let last = outcome.records.last, !lines.isEmpty { lines[lines.count - 1] = stepLine(last) }
     var text = lines.joined(separator: "\n")
+    switch outcome.reason {
+    case .interrupted, .failed: journal?.commandWasCut = true
+    default: break
+    }
     if let stop = Self.stopLine(outcome, total: total, stepCount: e.stepCount) { text += (text.isEmpty ? "" : "\n") + stop }
     let json: JSONValue = .object([
       ("steps", .int(outcome.records.count)), ("stop", .string(outcome.reason.description)), ("step", .int(e.stepCount)),
