@@ -168,6 +168,10 @@ static inline void reduce_lanes16(__m512 best, __m512i block, __m512 bestDot, fl
   *outDot = winDot;
 }
 
+/* The search sixteen codewords at a time (AVX-512F), four rows per pass. Kept in one function for the
+ * reason nearest_avx2 is: the accumulators and the running bests are the register tile of the whole
+ * pass (a helper taking them by pointer would spill them to memory); the scalar tail and the lane
+ * reduction are already out in scan_codewords and reduce_lanes16. */
 __attribute__((target("avx512f")))
 static void nearest_avx512(const float *V, int64_t M, int32_t D, const float *CT, int32_t K,
                            int32_t *idx, float *dot) {

@@ -88,16 +88,15 @@ public struct CodebookQuality: Sendable, Hashable, Codable {
   ///
   /// Use this for codebooks known in closed form, where Float codewords would
   /// limit the figures to ~1e-7; the Monte Carlo part runs in Float either way.
+  ///
+  /// The rest stays in this initializer: it assigns the stored constants, each figure from the ones
+  /// before it (σ, then the ω₂ bounds, then the δ bounds), and the measurements it calls are their own
+  /// functions (``WorstCaseVariance``, ``ContractionFactor``).
   public init(columns: Matrix, name: String, options: Options = Options(), random: inout RandomStream) throws {
     let (d, k) = (columns.rows, columns.columns)
     precondition(d >= 1 && k >= 1, "a codebook needs at least one codeword of dimension at least one")
     precondition(options.samples >= 1 && options.descentStarts >= 0 && options.ascentRestarts >= 1, "quality options must be positive")
-    var c = columns
-    for j in 0..<k {
-      let norm = (0..<d).reduce(0.0) { $0 + c[$1, j] * c[$1, j] }.squareRoot()
-      precondition(norm > 0 && norm.isFinite, "codeword \(j) is zero or not finite")
-      for i in 0..<d { c[i, j] /= norm }
-    }
+    let c = Self.unitColumns(columns)
     self.name = name
     dim = d
     count = k
@@ -132,6 +131,17 @@ public struct CodebookQuality: Sendable, Hashable, Codable {
     }
     // With no starts kept, the Monte Carlo mean is still a valid (loose) upper bound.
     deltaUpperBound = Swift.min(upper, meanCos2)
+  }
+
+  /// `columns` with every column scaled to unit length.
+  private static func unitColumns(_ columns: Matrix) -> Matrix {
+    var c = columns
+    for j in 0..<c.columns {
+      let norm = (0..<c.rows).reduce(0.0) { $0 + c[$1, j] * c[$1, j] }.squareRoot()
+      precondition(norm > 0 && norm.isFinite, "codeword \(j) is zero or not finite")
+      for i in 0..<c.rows { c[i, j] /= norm }
+    }
+    return c
   }
 
   /// Measures `codebook` with the stream `derived(from: seed, purpose: "codebook-quality", D, K)`.

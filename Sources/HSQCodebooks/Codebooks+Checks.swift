@@ -6,12 +6,13 @@ extension Codebooks {
 
   /// Throws when a K×D codebook would be too large to hold in memory.
   ///
-  /// - Throws: ``HSQError/invalidArgument(_:)`` naming the construction and the fix.
+  /// - Throws: ``HSQError/constraint(subject:rule:given:fix:)`` naming the construction and the fix.
   static func requireSize(dim: Int, k: Int, construction: String) throws {
     let (count, overflow) = dim.multipliedReportingOverflow(by: k)
     guard !overflow, count <= maximumValueCount else {
-      throw HSQError.invalidArgument(
-        "Codebook '\(construction)' with dim=\(dim), k=\(k) would hold \(dim)·\(k) values, more than the \(maximumValueCount) a dense codebook may hold; choose a smaller K·D.")
+      throw HSQError.constraint(
+        subject: "Codebook '\(construction)'", rule: "holds K·D values densely, at most \(maximumValueCount)",
+        given: "dim=\(dim), k=\(k): \(dim)·\(k) values", fix: "Choose a smaller K·D")
     }
   }
 

@@ -36,8 +36,9 @@ public enum HadamardCodebook: CodebookConstruction {
         subject: "Codebook 'hadamard'", rule: "is a basis, so it needs k = dim", given: "dim=\(dim), k=\(k)", fix: "Write 'hadamard:dim=\(dim),k=\(dim)'")
     }
     guard dim <= maximumDimension else {
-      throw HSQError.invalidArgument(
-        "Codebook 'hadamard' with dim=\(dim) would store a \(dim)×\(dim) matrix, beyond the \(maximumDimension) it allows densely; use RandomizedHadamardBasis (O(d log d), no matrix) for large D.")
+      throw HSQError.constraint(
+        subject: "Codebook 'hadamard'", rule: "stores its D×D matrix densely, so it allows dim ≤ \(maximumDimension)", given: "dim=\(dim)",
+        fix: "Use RandomizedHadamardBasis (O(d log d), no matrix) for large D")
     }
     let basis = try RandomizedHadamardBasis(dimension: dim, seed: UInt64(seed))
     var rows = [Float]()

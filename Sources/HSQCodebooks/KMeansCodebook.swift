@@ -48,8 +48,9 @@ public enum KMeansCodebook: CodebookConstruction {
     let (n, overflow) = k.multipliedReportingOverflow(by: perCodeword)
     let (values, valuesOverflow) = n.multipliedReportingOverflow(by: dim)
     guard !overflow, !valuesOverflow, values <= Codebooks.maximumValueCount else {
-      throw HSQError.invalidArgument(
-        "Codebook 'kmeans' with dim=\(dim), k=\(k), samples-per-codeword=\(perCodeword) would train on more than \(Codebooks.maximumValueCount) values; lower samples-per-codeword or k.")
+      throw HSQError.constraint(
+        subject: "Codebook 'kmeans'", rule: "trains on k·samples-per-codeword·dim values, at most \(Codebooks.maximumValueCount)",
+        given: "dim=\(dim), k=\(k), samples-per-codeword=\(perCodeword)", fix: "Lower samples-per-codeword or k")
     }
     var rng = RandomStream.derived(from: UInt64(seed), purpose: "codebook-kmeans", dim, k)
     let samples = try uniformSphereSamples(count: n, dim: dim, rng: &rng)

@@ -41,7 +41,30 @@ public enum NPYFile {
 
   /// The rows of a `.npy` file's bytes; `path` names the file in errors.
   public static func decode(_ bytes: [UInt8], path: String) throws -> (count: Int, dim: Int, values: [Float]) {
-    func fail(_ position: String?, _ problem: String) -> HSQError {
+    let (headerStart, dataStart) = try headerBounds(bytes, path: path)
+    let header = try NPYHeader.parse(Array(bytes[headerStart..<dataStart]), path: path, offset: headerStart)
+    let at = "byte \(headerStart) (header)"
+    let (count, dim) = try codebookShape(header, path: path, at: at)
+    let (elements, overflow) = count.multipliedReportingOverflow(by: dim)
+    guard !overflow, elements <= Int.max / 4 else {
+      throw HSQError.fileFormat(path: path, position: at, problem: "the shape (\(count), \(dim)) is too large.")
+    }
+    let available = bytes.count - dataStart
+    guard available == 4 * elements else {
+      let problem = available < 4 * elements ? "the file is truncated" : "the file has \(available - 4 * elements) bytes too many"
+      throw HSQError.fileFormat(
+        path: path, position: "byte \(dataStart) (data)",
+        problem: "the shape (\(count), \(dim)) needs \(4 * elements) bytes of float32 data but \(available) follow the header; \(problem).")
+    }
+    let values = try LittleEndianFields.floats(bytes, at: dataStart, count: elements, path: path) {
+      "byte \(dataStart + 4 * $0) (row \($0 / dim), column \($0 % dim))"
+    }
+    return (count, dim, values)
+  }
+
+  /// Where the header starts and the data starts, from the magic string, the version and the header length.
+  private static func headerBounds(_ bytes: [UInt8], path: String) throws -> (header: Int, data: Int) {
+    func fail(_ position: String, _ problem: String) -> HSQError {
       .fileFormat(path: path, position: position, problem: problem)
     }
     guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
@@ -60,31 +83,22 @@ public enum NPYFile {
     guard dataStart <= bytes.count else {
       throw fail("byte \(headerStart)", "the header length says \(headerLength) bytes but only \(bytes.count - headerStart) follow; the file is truncated.")
     }
-    let header = try NPYHeader.parse(Array(bytes[headerStart..<dataStart]), path: path, offset: headerStart)
-    let at = "byte \(headerStart) (header)"
+    return (headerStart, dataStart)
+  }
+
+  /// (K, D) when the header describes a C-order little-endian float32 2-D array, as a codebook is.
+  private static func codebookShape(_ header: NPYHeader, path: String, at: String) throws -> (count: Int, dim: Int) {
+    func fail(_ problem: String) -> HSQError { .fileFormat(path: path, position: at, problem: problem) }
     guard header.descr == "<f4" else {
-      throw fail(at, "the dtype is '\(header.descr)', not little-endian float32 '<f4'; save the array with arr.astype('<f4').")
+      throw fail("the dtype is '\(header.descr)', not little-endian float32 '<f4'; save the array with arr.astype('<f4').")
     }
     guard !header.fortranOrder else {
-      throw fail(at, "the array is in Fortran (column-major) order; save numpy.ascontiguousarray(arr) instead.")
+      throw fail("the array is in Fortran (column-major) order; save numpy.ascontiguousarray(arr) instead.")
     }
     guard header.shape.count == 2, header.shape[0] >= 1, header.shape[1] >= 1 else {
       let shape = "(" + header.shape.map(String.init).joined(separator: ", ") + (header.shape.count == 1 ? ",)" : ")")
-      throw fail(at, "the shape is \(shape); a codebook is a 2-D array of shape (K, D) with K, D ≥ 1.")
+      throw fail("the shape is \(shape); a codebook is a 2-D array of shape (K, D) with K, D ≥ 1.")
     }
-    let (count, dim) = (header.shape[0], header.shape[1])
-    let (elements, overflow) = count.multipliedReportingOverflow(by: dim)
-    guard !overflow, elements <= Int.max / 4 else { throw fail(at, "the shape (\(count), \(dim)) is too large.") }
-    let available = bytes.count - dataStart
-    guard available == 4 * elements else {
-      let problem = available < 4 * elements ? "the file is truncated" : "the file has \(available - 4 * elements) bytes too many"
-      throw fail(
-        "byte \(dataStart) (data)",
-        "the shape (\(count), \(dim)) needs \(4 * elements) bytes of float32 data but \(available) follow the header; \(problem).")
-    }
-    let values = try LittleEndianFields.floats(bytes, at: dataStart, count: elements, path: path) {
-      "byte \(dataStart + 4 * $0) (row \($0 / dim), column \($0 % dim))"
-    }
-    return (count, dim, values)
+    return (header.shape[0], header.shape[1])
   }
 }

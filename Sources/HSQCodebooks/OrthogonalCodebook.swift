@@ -31,8 +31,9 @@ public enum OrthogonalCodebook: CodebookConstruction {
         fix: "Write 'orthogonal:dim=\(dim),k=\(dim)', or use 'gaussian' or 'kmeans' for K ≠ D")
     }
     guard dim <= maximumDimension else {
-      throw HSQError.invalidArgument(
-        "Codebook 'orthogonal' builds a dense \(dim)×\(dim) QR, beyond the \(maximumDimension) it allows; use 'hadamard:dim=\(dim),k=\(dim)' (a structured orthonormal basis) for large D.")
+      throw HSQError.constraint(
+        subject: "Codebook 'orthogonal'", rule: "builds a dense D×D QR, so it allows dim ≤ \(maximumDimension)", given: "dim=\(dim)",
+        fix: "Use 'hadamard:dim=\(dim),k=\(dim)' (a structured orthonormal basis) for large D")
     }
     var rng = RandomStream.derived(from: UInt64(seed), purpose: "codebook-orthogonal", dim, k)
     let q = Matrix.randomOrthogonal(dim, &rng)

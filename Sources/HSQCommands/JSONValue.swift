@@ -1,4 +1,5 @@
 import Foundation
+import HSQ
 
 /// A JSON value with ordered object keys, for `--json` output and notebooks.
 public indirect enum JSONValue: Sendable, Hashable {
@@ -28,29 +29,10 @@ public indirect enum JSONValue: Sendable, Hashable {
     case let .number(x):
       if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
       return "\(x)"
-    case let .string(s): return Self.quote(s)
+    case let .string(s): return s.jsonQuoted
     case let .array(items): return "[" + items.map(\.rendered).joined(separator: ",") + "]"
-    case let .object(pairs): return "{" + pairs.map { Self.quote($0.0) + ":" + $0.1.rendered }.joined(separator: ",") + "}"
+    case let .object(pairs): return "{" + pairs.map { $0.0.jsonQuoted + ":" + $0.1.rendered }.joined(separator: ",") + "}"
     }
   }
 
-  static func quote(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          out += String(format: "\\u%04x", scalar.value)
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
-  }
 }

@@ -151,6 +151,19 @@ public final class Session {
   /// The one-line message for an error: its description if it is a ``UserFacingError``.
   static func message(for error: any Error) -> String { userFacingMessage(for: error) }
 
+  /// Throws unless `positional` has every required argument of `command` and, unless the last is variadic, no more than it declares.
+  private static func checkArgumentCount(_ positional: [String], for command: CommandSpec) throws {
+    let required = command.arguments.filter { !$0.isOptional }.count
+    let variadic = command.arguments.last?.isVariadic ?? false
+    if positional.count < required {
+      let missing = command.arguments[positional.count]
+      throw HSQError.missingArgument(command: command.name, argument: missing.name, doc: missing.doc, usage: command.usage)
+    }
+    if !variadic, positional.count > command.arguments.count {
+      throw HSQError.extraArgument(command: command.name, limit: command.arguments.count, extra: positional[command.arguments.count], usage: command.usage)
+    }
+  }
+
   /// Matches words against a command's declared arguments and options.
   static func parse(_ words: [String], for command: CommandSpec) throws -> ParsedArguments {
     var positional: [String] = []
@@ -185,15 +198,7 @@ public final class Session {
       }
       i += 1
     }
-    let required = command.arguments.filter { !$0.isOptional }.count
-    let variadic = command.arguments.last?.isVariadic ?? false
-    if positional.count < required {
-      let missing = command.arguments[positional.count]
-      throw HSQError.missingArgument(command: command.name, argument: missing.name, doc: missing.doc, usage: command.usage)
-    }
-    if !variadic, positional.count > command.arguments.count {
-      throw HSQError.extraArgument(command: command.name, limit: command.arguments.count, extra: positional[command.arguments.count], usage: command.usage)
-    }
+    try checkArgumentCount(positional, for: command)
     return ParsedArguments(command: command.name, positional: positional, options: options, flags: flags)
   }
 

@@ -51,21 +51,7 @@ public struct GaussianMixtureDataset: DatasetSource {
       throw HSQError.invalidParameter(component: "gaussian-mixture", parameter: "n", problem: "(n + n-test)·d is more than 2^30 values; lower n or d.")
     }
     try Datasets.checkMemory(rows: n + nTest, features: d, of: "The dataset '\(parameters.canonical)'", fix: "Lower 'n', 'n-test' or 'd'")
-    var meanStream = RandomStream.derived(from: seed, purpose: "mixture-means")
-    // Directions as the columns of a d × classes matrix.
-    var q = (0..<(d * classes)).map { _ in meanStream.gaussian() }
-    if classes <= d {
-      DenseAlgebra.orthonormalizeColumns(&q, rows: d, columns: classes)
-    } else {
-      for k in 0..<classes {
-        var norm = 0.0
-        for i in 0..<d { norm += q[i * classes + k] * q[i * classes + k] }
-        for i in 0..<d { q[i * classes + k] /= norm.squareRoot() }
-      }
-    }
-    let radius = separation / 2.0.squareRoot()
-    var means = [Double](repeating: 0, count: classes * d)
-    for k in 0..<classes { for i in 0..<d { means[k * d + i] = radius * q[i * classes + k] } }
+    let means = classMeans(classes: classes, d: d, separation: separation, seed: seed)
 
     func examples(_ count: Int, split: Int) -> Examples {
       var orderStream = RandomStream.derived(from: seed, purpose: "mixture-order", split)
@@ -87,5 +73,26 @@ public struct GaussianMixtureDataset: DatasetSource {
       name: parameters.canonical, task: Datasets.classificationTask(classCount: classes), classCount: classes,
       train: train, test: test)
     return Generated(dataset: dataset, means: means.map { Float($0) })
+  }
+
+  /// The class means, `classes` rows of `d`: orthonormal directions (unit ones when classes > d) scaled
+  /// so that two means are `separation` apart.
+  private static func classMeans(classes: Int, d: Int, separation: Double, seed: UInt64) -> [Double] {
+    var meanStream = RandomStream.derived(from: seed, purpose: "mixture-means")
+    // Directions as the columns of a d × classes matrix.
+    var q = (0..<(d * classes)).map { _ in meanStream.gaussian() }
+    if classes <= d {
+      DenseAlgebra.orthonormalizeColumns(&q, rows: d, columns: classes)
+    } else {
+      for k in 0..<classes {
+        var norm = 0.0
+        for i in 0..<d { norm += q[i * classes + k] * q[i * classes + k] }
+        for i in 0..<d { q[i * classes + k] /= norm.squareRoot() }
+      }
+    }
+    let radius = separation / 2.0.squareRoot()
+    var means = [Double](repeating: 0, count: classes * d)
+    for k in 0..<classes { for i in 0..<d { means[k * d + i] = radius * q[i * classes + k] } }
+    return means
   }
 }

@@ -63,6 +63,24 @@ struct IDXArray {
     dataOffset = 4 + 4 * dimensions.count
   }
 
+  /// The element type and the rank the 4-byte magic number declares, checked against the `rank` expected.
+  private static func typeAndRank(
+    _ bytes: [UInt8], rank: ClosedRange<Int>, holding what: String, fail: (Int, String) -> HSQError
+  ) throws -> (ElementType, Int) {
+    guard bytes[0] == 0, bytes[1] == 0, let type = ElementType(rawValue: bytes[2]), bytes[3] > 0 else {
+      let magic = bytes[0..<4].map { String($0, radix: 16).leftPadded(to: 2) }.joined(separator: " ")
+      throw fail(0, "wrong IDX magic number \(magic); an IDX file starts with 00 00, a type (08 for bytes) and a rank (e.g. 00 00 08 03 for images). Is this an IDX file?")
+    }
+    let r = Int(bytes[3])
+    guard rank.contains(r) else {
+      let hint = r == 1 ? " (it looks like a labels file; are the image and label paths swapped?)"
+        : rank.upperBound == 1 ? " (it looks like an images file; are the image and label paths swapped?)" : ""
+      let need = rank.lowerBound == rank.upperBound ? "\(rank.lowerBound)" : "\(rank.lowerBound) or more"
+      throw fail(3, "the file has \(r) dimensions, but \(what) need \(need)\(hint).")
+    }
+    return (type, r)
+  }
+
   /// Reads the header, checks it and the memory it implies, then reads exactly the declared values.
   private static func read(
     _ reader: inout DataFile.Reader, into bytes: inout [UInt8], path: String, rank: ClosedRange<Int>, holding what: String
@@ -75,17 +93,7 @@ struct IDXArray {
     guard bytes.count >= 4 else {
       throw fail(bytes.count, "the file ends after \(bytes.count) bytes, before the 4-byte IDX header; it is not an IDX file.")
     }
-    guard bytes[0] == 0, bytes[1] == 0, let type = ElementType(rawValue: bytes[2]), bytes[3] > 0 else {
-      let magic = bytes[0..<4].map { String($0, radix: 16).leftPadded(to: 2) }.joined(separator: " ")
-      throw fail(0, "wrong IDX magic number \(magic); an IDX file starts with 00 00, a type (08 for bytes) and a rank (e.g. 00 00 08 03 for images). Is this an IDX file?")
-    }
-    let r = Int(bytes[3])
-    guard rank.contains(r) else {
-      let hint = r == 1 ? " (it looks like a labels file; are the image and label paths swapped?)"
-        : rank.upperBound == 1 ? " (it looks like an images file; are the image and label paths swapped?)" : ""
-      let need = rank.lowerBound == rank.upperBound ? "\(rank.lowerBound)" : "\(rank.lowerBound) or more"
-      throw fail(3, "the file has \(r) dimensions, but \(what) need \(need)\(hint).")
-    }
+    let (type, r) = try typeAndRank(bytes, rank: rank, holding: what, fail: fail)
     _ = try reader.read(4 * r, into: &bytes)
     guard bytes.count >= 4 + 4 * r else {
       throw fail(bytes.count, "the file ends inside the header, which needs \(4 + 4 * r) bytes for \(r) dimensions; the file is truncated.")

@@ -54,26 +54,7 @@ struct LibSVMFile {
     var sorted = true
     var last = 0
     for token in tokens.dropFirst() {
-      guard let colon = token.text.firstIndex(of: ":") else {
-        throw fail(token.column, "'\(clipped(token.text, limit: fileTextLimit))' is not index:value; write each feature as 'index:value', e.g. '3:0.5'.")
-      }
-      let key = token.text[..<colon], valueText = token.text[token.text.index(after: colon)...]
-      if key == "qid" { continue }
-      guard let index = Int(key) else {
-        throw fail(token.column, "the index in '\(clipped(token.text, limit: fileTextLimit))' is not a whole number; write 'index:value' with index 1, 2, 3, ….")
-      }
-      guard index >= 1 else {
-        throw fail(token.column, "the index in '\(clipped(token.text, limit: fileTextLimit))' is \(index), but LIBSVM indices start at 1.")
-      }
-      if let features, index > features {
-        throw fail(token.column, "the index \(index) exceeds 'features=\(features)'; raise 'features' or leave it out to use the largest index.")
-      }
-      guard index <= Int(Int32.max) else {
-        throw fail(token.column, "the index \(index) is too large for a dense feature matrix.")
-      }
-      guard let value = Float(valueText), value.isFinite else {
-        throw fail(token.column, "the value in '\(clipped(token.text, limit: fileTextLimit))' is not a finite number.")
-      }
+      guard let (index, value) = try feature(token.text, features: features, fail: { fail(token.column, $0) }) else { continue }
       if index <= last { sorted = false }
       last = index
       maxIndex = max(maxIndex, index)
@@ -85,6 +66,31 @@ struct LibSVMFile {
     }
     labels.append(label)
     rowStarts.append(indices.count)
+  }
+
+  /// The 1-based index and the value of an `index:value` token; `nil` for a `qid:` token. `fail` makes the error for a problem.
+  private func feature(_ text: String, features: Int?, fail: (String) -> HSQError) throws -> (index: Int, value: Float)? {
+    guard let colon = text.firstIndex(of: ":") else {
+      throw fail("'\(clipped(text, limit: fileTextLimit))' is not index:value; write each feature as 'index:value', e.g. '3:0.5'.")
+    }
+    let key = text[..<colon], valueText = text[text.index(after: colon)...]
+    if key == "qid" { return nil }
+    guard let index = Int(key) else {
+      throw fail("the index in '\(clipped(text, limit: fileTextLimit))' is not a whole number; write 'index:value' with index 1, 2, 3, ….")
+    }
+    guard index >= 1 else {
+      throw fail("the index in '\(clipped(text, limit: fileTextLimit))' is \(index), but LIBSVM indices start at 1.")
+    }
+    if let features, index > features {
+      throw fail("the index \(index) exceeds 'features=\(features)'; raise 'features' or leave it out to use the largest index.")
+    }
+    guard index <= Int(Int32.max) else {
+      throw fail("the index \(index) is too large for a dense feature matrix.")
+    }
+    guard let value = Float(valueText), value.isFinite else {
+      throw fail("the value in '\(clipped(text, limit: fileTextLimit))' is not a finite number.")
+    }
+    return (index, value)
   }
 
   /// The blank-separated tokens of a line before any `#` comment, with their 1-based columns.

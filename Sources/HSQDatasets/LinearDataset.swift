@@ -56,12 +56,7 @@ public struct LinearDataset: DatasetSource {
     let condition = parameters.double("condition"), noise = parameters.double("noise")
     let whiten = parameters.bool("whiten"), seed = UInt64(parameters.int("seed"))
     try checkParameters(parameters, d: d, n: n, nTest: nTest, condition: condition, whiten: whiten)
-    let s = (0..<d).map { d == 1 ? 1.0 : pow(condition, -Double($0) / Double(2 * (d - 1))) }
-    var rotationStream = RandomStream.derived(from: seed, purpose: "linear-rotation")
-    let v = Matrix.randomOrthogonal(d, &rotationStream).storage
-    // diag(s) · Vᵀ
-    var scaledRotation = [Double](repeating: 0, count: d * d)
-    for i in 0..<d { for j in 0..<d { scaledRotation[i * d + j] = s[i] * v[j * d + i] } }
+    let (s, scaledRotation) = featureMap(d: d, condition: condition, seed: seed)
 
     var weightStream = RandomStream.derived(from: seed, purpose: "linear-weights")
     var w = (0..<d).map { _ in weightStream.gaussian() }
@@ -110,5 +105,15 @@ public struct LinearDataset: DatasetSource {
       throw HSQError.invalidParameter(component: "linear", parameter: "n", problem: "(n + n-test)·d is more than 2^30 values; lower n or d.")
     }
     try Datasets.checkMemory(rows: n + nTest, features: d, extra: .elements(n + nTest, d, size: 8) + .elements(4, d, d, size: 8), of: "The dataset '\(parameters.canonical)'", fix: "Lower 'n', 'n-test' or 'd'")
+  }
+
+  /// The singular values s (s₀ = 1 down to 1/√condition) and the map diag(s)·Vᵀ, V a random orthogonal matrix.
+  private static func featureMap(d: Int, condition: Double, seed: UInt64) -> (s: [Double], map: [Double]) {
+    let s = (0..<d).map { d == 1 ? 1.0 : pow(condition, -Double($0) / Double(2 * (d - 1))) }
+    var rotationStream = RandomStream.derived(from: seed, purpose: "linear-rotation")
+    let v = Matrix.randomOrthogonal(d, &rotationStream).storage
+    var scaledRotation = [Double](repeating: 0, count: d * d)
+    for i in 0..<d { for j in 0..<d { scaledRotation[i * d + j] = s[i] * v[j * d + i] } }
+    return (s, scaledRotation)
   }
 }

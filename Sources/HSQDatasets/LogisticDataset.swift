@@ -44,7 +44,21 @@ public struct LogisticDataset: DatasetSource {
   public static func generate(_ parameters: ParameterValues) throws -> Generated {
     let d = parameters.int("d"), n = parameters.int("n"), nTest = parameters.int("n-test")
     let separable = parameters.bool("separable"), margin = parameters.double("margin")
-    let seed = UInt64(parameters.int("seed"))
+    let noise = try checkedNoise(parameters, separable: separable, margin: margin)
+    guard (n + nTest) * d <= Datasets.maximumValues else {
+      throw HSQError.invalidParameter(component: "logistic", parameter: "n", problem: "(n + n-test)·d is more than 2^30 values; lower n or d.")
+    }
+    try Datasets.checkMemory(rows: n + nTest, features: d, of: "The dataset '\(parameters.canonical)'", fix: "Lower 'n', 'n-test' or 'd'")
+    let rule = Rule(d: d, seed: UInt64(parameters.int("seed")), separable: separable, margin: margin, noise: noise)
+    var train = rule.examples(n, split: 0)
+    var test = rule.examples(nTest, split: 1)
+    Normalization.from(parameters).apply(train: &train.features, test: &test.features, featureCount: d)
+    let dataset = Dataset(name: parameters.canonical, task: .binary, classCount: 2, train: train, test: test)
+    return Generated(dataset: dataset, trueWeights: rule.weights)
+  }
+
+  /// The label-flip probability: `noise` as given, else 0.1 (0 when separable); a margin needs separable data.
+  private static func checkedNoise(_ parameters: ParameterValues, separable: Bool, margin: Double) throws -> Double {
     var noise = separable ? 0 : 0.1
     if case let .double(given)? = parameters.values["noise"] { noise = given }
     guard !separable || noise == 0 else {
@@ -53,16 +67,31 @@ public struct LogisticDataset: DatasetSource {
     guard margin == 0 || separable else {
       throw HSQError.invalidParameter(component: "logistic", parameter: "margin", problem: "a margin applies to separable data only; add 'separable=true' or drop 'margin'.")
     }
-    guard (n + nTest) * d <= Datasets.maximumValues else {
-      throw HSQError.invalidParameter(component: "logistic", parameter: "n", problem: "(n + n-test)·d is more than 2^30 values; lower n or d.")
-    }
-    try Datasets.checkMemory(rows: n + nTest, features: d, of: "The dataset '\(parameters.canonical)'", fix: "Lower 'n', 'n-test' or 'd'")
-    var weightStream = RandomStream.derived(from: seed, purpose: "logistic-weights")
-    var w = (0..<d).map { _ in weightStream.gaussian() }
-    let norm = w.reduce(0) { $0 + $1 * $1 }.squareRoot()
-    w = w.map { $0 / norm }
-    let weights = w.map { Float($0) }
+    return noise
+  }
 
+  /// The labelling rule: w* drawn from the seed, and how examples are drawn and labelled by it.
+  private struct Rule {
+    let d: Int
+    let seed: UInt64
+    let separable: Bool
+    let margin: Double
+    let noise: Double
+    /// w*, a uniformly random unit vector.
+    let w: [Double]
+    /// w* as stored (rounded to Float).
+    let weights: [Float]
+
+    init(d: Int, seed: UInt64, separable: Bool, margin: Double, noise: Double) {
+      (self.d, self.seed, self.separable, self.margin, self.noise) = (d, seed, separable, margin, noise)
+      var weightStream = RandomStream.derived(from: seed, purpose: "logistic-weights")
+      let w = (0..<d).map { _ in weightStream.gaussian() }
+      let norm = w.reduce(0) { $0 + $1 * $1 }.squareRoot()
+      self.w = w.map { $0 / norm }
+      weights = self.w.map { Float($0) }
+    }
+
+    /// `count` examples of split `split` (0: train, 1: test), each from its own streams.
     func examples(_ count: Int, split: Int) -> Examples {
       var xStream = RandomStream.derived(from: seed, purpose: "logistic-features", split)
       var flipStream = RandomStream.derived(from: seed, purpose: "logistic-noise", split)
@@ -84,11 +113,5 @@ public struct LogisticDataset: DatasetSource {
       }
       return Examples(count: count, featureCount: d, features: x, labels: y)
     }
-
-    var train = examples(n, split: 0)
-    var test = examples(nTest, split: 1)
-    Normalization.from(parameters).apply(train: &train.features, test: &test.features, featureCount: d)
-    let dataset = Dataset(name: parameters.canonical, task: .binary, classCount: 2, train: train, test: test)
-    return Generated(dataset: dataset, trueWeights: weights)
   }
 }

@@ -36,22 +36,8 @@ extension Experiment {
     guard let smoothness = try model.smoothness(on: train), let optimum else {
       throw HSQError.invalidState("'\(model.spec)' has no closed-form optimum and smoothness constants; convergence bounds need a convex model such as least-squares.")
     }
-    var notes: [String] = []
-    var applies = true
-    let n = Set(history.map(\.participants)).max() ?? max(1, Int((config.participation * Double(config.workers)).rounded(.up)))
-    let workers = min(n, config.workers)
-    let (sigma2, g2, m2) = try noiseConstants(samples: samples, workers: workers)
-    let f0 = try model.evaluate(parameters: initialParameters, examples: train, workspace: serverWorkspace).loss
-    var x0Distance = 0.0
-    for l in 0..<initialParameters.count { x0Distance += Vec.squaredDistance(initialParameters[l], optimum.parameters[l]) }
-    let inputs = ConvergenceInputs(
-      L: smoothness.L, mu: smoothness.mu, sigma2: sigma2, workers: workers, eta: config.lr,
-      initialGap: max(0, f0 - optimum.loss), initialDistance: x0Distance, m2: m2, g2: g2)
-    if config.momentum != 0 { applies = false; notes.append("momentum \(formatNumber(config.momentum)) is outside the theory (it assumes plain SGD).") }
-    if config.weightDecay != 0 { applies = false; notes.append("weight decay changes the objective; the bound is for the plain loss.") }
-    if config.protocolName != .gradient { applies = false; notes.append("the bound is for the per-step gradient protocol.") }
-    if config.lrDecayEvery > 0, config.lrDecay < 1 { notes.append("the learning rate decays; the bound uses the initial lr.") }
-    if smoothness.mu <= 0 { applies = false; notes.append("μ = 0: a distance bound needs a strongly convex loss.") }
+    let inputs = try convergenceInputs(smoothness: smoothness, optimum: optimum, samples: samples)
+    var (applies, notes) = settingCaveats(mu: smoothness.mu)
 
     let guarantees = model.layers.enumerated().filter { pipeline.compressLayer[$0.offset] }.map { pipeline.uplink.guarantee(length: $0.element.count) }
     var omega: Double?, delta: Double?
@@ -74,6 +60,33 @@ extension Experiment {
     return ConvergenceReport(
       result: result, inputs: inputs, omega: omega, delta: delta, optimalLoss: optimum.loss, applies: applies, notes: unique,
       distanceBound: distance, lossBound: distance.map { optimum.loss + smoothness.L / 2 * $0 })
+  }
+
+  /// The theory's inputs: L and μ, the noise constants measured with `samples` minibatch gradients, η,
+  /// and the starting gap and distance to the optimum.
+  private func convergenceInputs(smoothness: Smoothness, optimum: Optimum, samples: Int) throws -> ConvergenceInputs {
+    let train = pipeline.dataset.train
+    let n = Set(history.map(\.participants)).max() ?? max(1, Int((config.participation * Double(config.workers)).rounded(.up)))
+    let workers = min(n, config.workers)
+    let (sigma2, g2, m2) = try noiseConstants(samples: samples, workers: workers)
+    let f0 = try pipeline.model.evaluate(parameters: initialParameters, examples: train, workspace: serverWorkspace).loss
+    var x0Distance = 0.0
+    for l in 0..<initialParameters.count { x0Distance += Vec.squaredDistance(initialParameters[l], optimum.parameters[l]) }
+    return ConvergenceInputs(
+      L: smoothness.L, mu: smoothness.mu, sigma2: sigma2, workers: workers, eta: config.lr,
+      initialGap: max(0, f0 - optimum.loss), initialDistance: x0Distance, m2: m2, g2: g2)
+  }
+
+  /// Whether the bound applies to the experiment's settings, and a note for each it does not cover.
+  private func settingCaveats(mu: Double) -> (applies: Bool, notes: [String]) {
+    var notes: [String] = []
+    var applies = true
+    if config.momentum != 0 { applies = false; notes.append("momentum \(formatNumber(config.momentum)) is outside the theory (it assumes plain SGD).") }
+    if config.weightDecay != 0 { applies = false; notes.append("weight decay changes the objective; the bound is for the plain loss.") }
+    if config.protocolName != .gradient { applies = false; notes.append("the bound is for the per-step gradient protocol.") }
+    if config.lrDecayEvery > 0, config.lrDecay < 1 { notes.append("the learning rate decays; the bound uses the initial lr.") }
+    if mu <= 0 { applies = false; notes.append("μ = 0: a distance bound needs a strongly convex loss.") }
+    return (applies, notes)
   }
 
   /// The worst δ of the compressed layers for bound (iii), noting what (iii) does not cover:

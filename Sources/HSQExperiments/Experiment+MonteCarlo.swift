@@ -37,46 +37,52 @@ extension Experiment {
       throw HSQError.missing(thing: "gradients to check yet", plural: true, fix: "run 'step' first")
     }
     guard samples >= 2 else { throw HSQError.invalidArgument("A Monte Carlo check needs at least 2 samples; give e.g. 100.") }
-    let layers = pipeline.model.layers
     if let layer { _ = try self.layer(named: layer) }
-    let compressor = pipeline.uplink
-    let seed = config.seed, t = stepCount
     var checks: [MonteCarloCheck] = []
-    for (l, info) in layers.enumerated() where pipeline.compressLayer[l] && (layer == nil || layer == info.name) {
-      let normSq = inputs.reduce(0.0) { $0 + Vec.squaredNorm($1[l]) }
-      guard normSq > 0 else { continue }
-      let draws = try parallelMap(samples, threads: threadCount, cancellation: Cancellation.current) { r -> Double in
-        var total = 0.0
-        for (w, p) in inputs.enumerated() {
-          var rng = RandomStream.derived(from: seed, purpose: "monte-carlo", t, r, w, l)
-          total += Vec.squaredDistance(try compressor.roundTrip(p[l], rng: &rng).output, p[l])
-        }
-        return total / normSq
-      }
-      let mean = draws.reduce(0, +) / Double(samples)
-      let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(samples - 1)
-      let se = (variance / Double(samples)).squareRoot()
-      var exact: Double? = 0, bound: Double? = 0
-      for p in inputs {
-        exact = exact.flatMap { e in compressor.expectedError(p[l]).map { e + $0 } }
-        bound = bound.flatMap { b in compressor.errorBound(p[l]).map { b + $0 } }
-      }
-      exact = exact.map { $0 / normSq }
-      bound = bound.map { $0 / normSq }
-      let half = z * se
-      let verdict: String
-      if let bound, mean - half > bound * (1 + 1e-9) {
-        verdict = "E ρ (MC) ABOVE BOUND"
-      } else if let exact {
-        verdict = abs(mean - exact) <= half + Self.roundingSlack(mean) ? "within CI" : "outside CI"
-      } else {
-        verdict = bound == nil ? "no theory" : "E ρ (MC) ≤ bound"
-      }
-      checks.append(MonteCarloCheck(
-        layer: info.name, samples: samples, mean: mean, standardError: se, halfWidth: half, exact: exact, bound: bound,
-        worstCase: compressor.guarantee(length: info.count).relativeErrorBound, verdict: verdict))
+    for (l, info) in pipeline.model.layers.enumerated() where pipeline.compressLayer[l] && (layer == nil || layer == info.name) {
+      if let check = try monteCarloCheck(layer: l, inputs: inputs, samples: samples, z: z) { checks.append(check) }
     }
     return checks
+  }
+
+  /// The check of layer `l` over the workers' `inputs`; `nil` when they are all zero in it.
+  private func monteCarloCheck(layer l: Int, inputs: [[[Float]]], samples: Int, z: Double) throws -> MonteCarloCheck? {
+    let info = pipeline.model.layers[l]
+    let compressor = pipeline.uplink
+    let seed = config.seed, t = stepCount
+    let normSq = inputs.reduce(0.0) { $0 + Vec.squaredNorm($1[l]) }
+    guard normSq > 0 else { return nil }
+    let draws = try parallelMap(samples, threads: threadCount, cancellation: Cancellation.current) { r -> Double in
+      var total = 0.0
+      for (w, p) in inputs.enumerated() {
+        var rng = RandomStream.derived(from: seed, purpose: "monte-carlo", t, r, w, l)
+        total += Vec.squaredDistance(try compressor.roundTrip(p[l], rng: &rng).output, p[l])
+      }
+      return total / normSq
+    }
+    let mean = draws.reduce(0, +) / Double(samples)
+    let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(samples - 1)
+    let se = (variance / Double(samples)).squareRoot()
+    var exact: Double? = 0, bound: Double? = 0
+    for p in inputs {
+      exact = exact.flatMap { e in compressor.expectedError(p[l]).map { e + $0 } }
+      bound = bound.flatMap { b in compressor.errorBound(p[l]).map { b + $0 } }
+    }
+    exact = exact.map { $0 / normSq }
+    bound = bound.map { $0 / normSq }
+    let half = z * se
+    return MonteCarloCheck(
+      layer: info.name, samples: samples, mean: mean, standardError: se, halfWidth: half, exact: exact, bound: bound,
+      worstCase: compressor.guarantee(length: info.count).relativeErrorBound,
+      verdict: Self.monteCarloVerdict(mean: mean, halfWidth: half, exact: exact, bound: bound))
+  }
+
+  /// `E ρ (MC) ABOVE BOUND` when the interval lies above the bound, else the mean against the exact value
+  /// (`within CI`, `outside CI`), else `E ρ (MC) ≤ bound` or `no theory`: the Monte Carlo mean estimates E ρ.
+  static func monteCarloVerdict(mean: Double, halfWidth half: Double, exact: Double?, bound: Double?) -> String {
+    if let bound, mean - half > bound * (1 + 1e-9) { return "E ρ (MC) ABOVE BOUND" }
+    if let exact { return abs(mean - exact) <= half + roundingSlack(mean) ? "within CI" : "outside CI" }
+    return bound == nil ? "no theory" : "E ρ (MC) ≤ bound"
   }
 
   /// How far Float32 reconstructions move an observed error ratio ρ from the exact one.

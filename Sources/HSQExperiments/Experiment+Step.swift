@@ -16,6 +16,10 @@ extension Experiment {
   /// step's update produced, so ``ExperimentStop/diverged(_:)`` also undoes
   /// that step when its starting state is kept, and says at which step the
   /// state is.
+  ///
+  /// Kept in one piece: it is the step's transaction, and what it does in order — the round, the
+  /// divergence checks, the undo point, the server's ``apply(_:request:loss:counters:)``, then commit or
+  /// roll back — is what makes the step all or nothing; the work itself is already in `apply` and the backend.
   @discardableResult
   public func step() throws -> StepRecord {
     let t = stepCount
@@ -184,31 +188,14 @@ extension Experiment {
   }
 
   func makeRecord(replies: [WorkerReply], loss: Double, rawMean: [[Float]], bitsDown: Int, lr: Double) throws -> StepRecord {
-    let layers = pipeline.model.layers
     var layerRecords: [LayerRecord] = []
     var bitsUp = 0
     var gradientNormSquared = 0.0
-    for (l, info) in layers.enumerated() {
-      var bits = 0, normSq = 0.0, err = 0.0
-      var exact: Double? = 0, bound: Double? = 0
-      for reply in replies {
-        let s = reply.stats[l]
-        bits = try Self.checkedSum(bits, reply.payloads[l].bitCount, "uplink bits")
-        normSq += s.inputNormSquared
-        err += s.errorSquared
-        exact = exact.flatMap { e in s.exact.map { e + $0 } }
-        bound = bound.flatMap { b in s.bound.map { b + $0 } }
-      }
-      bitsUp = try Self.checkedSum(bitsUp, bits, "uplink bits")
-      let g2 = Vec.squaredNorm(rawMean[l])
+    for l in pipeline.model.layers.indices {
+      let (layer, g2) = try layerRecord(l, replies: replies, rawMean: rawMean[l])
+      bitsUp = try Self.checkedSum(bitsUp, layer.bits, "uplink bits")
       gradientNormSquared += g2
-      let compressed = pipeline.compressLayer[l]
-      let guarantee = compressed ? pipeline.uplink.guarantee(length: info.count) : .unbiased(omega: 0)
-      let ratio = { (x: Double) in normSq > 0 ? x / normSq : 0 }
-      layerRecords.append(LayerRecord(
-        name: info.name, compressed: compressed, count: info.count, bits: bits,
-        observedRho: ratio(err), exactRho: exact.map(ratio), boundRho: bound.map(ratio),
-        worstCase: guarantee.relativeErrorBound, guarantee: guarantee.kindName, gradientNorm: g2.squareRoot()))
+      layerRecords.append(layer)
     }
     cumulativeBitsUp = try Self.checkedSum(cumulativeBitsUp, bitsUp, "cumulative uplink bits")
     cumulativeBitsDown = try Self.checkedSum(cumulativeBitsDown, bitsDown, "cumulative downlink bits")
@@ -226,6 +213,30 @@ extension Experiment {
     try evaluateAtEpochBoundary(&record, participants: replies.count)
     stampTime(&record, replies: replies, started: stepStarted)
     return record
+  }
+
+  /// Layer `l`'s record (its bits and error ratios summed over the workers' replies, ‖ḡ‖ of `rawMean`) and ‖ḡ‖².
+  private func layerRecord(_ l: Int, replies: [WorkerReply], rawMean: [Float]) throws -> (record: LayerRecord, normSquared: Double) {
+    let info = pipeline.model.layers[l]
+    var bits = 0, normSq = 0.0, err = 0.0
+    var exact: Double? = 0, bound: Double? = 0
+    for reply in replies {
+      let s = reply.stats[l]
+      bits = try Self.checkedSum(bits, reply.payloads[l].bitCount, "uplink bits")
+      normSq += s.inputNormSquared
+      err += s.errorSquared
+      exact = exact.flatMap { e in s.exact.map { e + $0 } }
+      bound = bound.flatMap { b in s.bound.map { b + $0 } }
+    }
+    let g2 = Vec.squaredNorm(rawMean)
+    let compressed = pipeline.compressLayer[l]
+    let guarantee = compressed ? pipeline.uplink.guarantee(length: info.count) : .unbiased(omega: 0)
+    let ratio = { (x: Double) in normSq > 0 ? x / normSq : 0 }
+    let record = LayerRecord(
+      name: info.name, compressed: compressed, count: info.count, bits: bits,
+      observedRho: ratio(err), exactRho: exact.map(ratio), boundRho: bound.map(ratio),
+      worstCase: guarantee.relativeErrorBound, guarantee: guarantee.kindName, gradientNorm: g2.squareRoot())
+    return (record, g2)
   }
 
   /// ‖x − x*‖² for models with a closed-form optimum.

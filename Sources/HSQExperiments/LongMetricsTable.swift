@@ -51,57 +51,13 @@ public struct LongMetricsTable: Sendable {
   }
 
   /// The table as CSV with a header line.
-  public var csv: String {
-    var text = columns.map(MetricsTable.quoteCSV).joined(separator: ",") + "\n"
-    for row in rows {
-      text += row.map { cell in
-        switch cell {
-        case let .text(t): return MetricsTable.quoteCSV(t)
-        case let .number(v): return v.map(MetricsTable.render) ?? ""
-        }
-      }.joined(separator: ",") + "\n"
-    }
-    return text
-  }
+  public var csv: String { TableText(columns: columns, rows: rows).csv }
 
   /// One JSON object a row.
-  public var jsonLines: String {
-    rows.map { row in
-      "{" + zip(columns, row).map { name, cell in
-        let value: String
-        switch cell {
-        case let .text(t): value = Self.jsonString(t)
-        case let .number(v): value = v.flatMap { $0.isFinite ? MetricsTable.render($0) : nil } ?? "null"
-        }
-        return "\(Self.jsonString(name)): \(value)"
-      }.joined(separator: ", ") + "}"
-    }.joined(separator: "\n") + (rows.isEmpty ? "" : "\n")
-  }
+  public var jsonLines: String { TableText(columns: columns, rows: rows).jsonLines }
 
   /// Writes CSV (`.csv`) or JSON lines (`.jsonl`, `.json`) by the path's extension, atomically.
-  public func write(to path: String) throws {
-    switch URL(fileURLWithPath: path).pathExtension.lowercased() {
-    case "csv": try AtomicFile.write(csv, to: path)
-    case "jsonl", "json", "ndjson": try AtomicFile.write(jsonLines, to: path)
-    default:
-      throw HSQError.invalidArgument("Cannot tell the format of '\(path)'; end the name with .csv or .jsonl.")
-    }
-  }
-
-  static func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
-  }
+  public func write(to path: String) throws { try TableText(columns: columns, rows: rows).write(to: path) }
 }
 
 extension Sweep {

@@ -34,39 +34,16 @@ public struct MetricsTable: Sendable {
   }
 
   /// The table as CSV with a header line.
-  public var csv: String {
-    var text = columns.map(Self.quoteCSV).joined(separator: ",") + "\n"
-    for row in rows {
-      text += row.map { $0.map(Self.render) ?? "" }.joined(separator: ",") + "\n"
-    }
-    return text
-  }
+  public var csv: String { text.csv }
 
   /// One JSON object a row.
-  public var jsonLines: String {
-    rows.map { row in
-      "{" + zip(columns, row).map { "\"\($0)\": \($1.flatMap { $0.isFinite ? Self.render($0) : nil } ?? "null")" }.joined(separator: ", ") + "}"
-    }.joined(separator: "\n") + (rows.isEmpty ? "" : "\n")
-  }
+  public var jsonLines: String { text.jsonLines }
 
   /// Writes CSV (`.csv`) or JSON lines (`.jsonl`, `.json`) by the path's extension, atomically.
-  public func write(to path: String) throws {
-    switch URL(fileURLWithPath: path).pathExtension.lowercased() {
-    case "csv": try AtomicFile.write(csv, to: path)
-    case "jsonl", "json", "ndjson": try AtomicFile.write(jsonLines, to: path)
-    default:
-      throw HSQError.unknownExtension(path: path, what: "format", extensions: ["csv", "jsonl"], alternative: nil)
-    }
-  }
+  public func write(to path: String) throws { try text.write(to: path) }
 
-  static func render(_ value: Double) -> String {
-    if !value.isFinite { return value.isNaN ? "NaN" : (value > 0 ? "Infinity" : "-Infinity") }
-    if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-    return "\(value)"
-  }
-
-  static func quoteCSV(_ text: String) -> String {
-    text.contains(",") || text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+  private var text: TableText {
+    TableText(columns: columns, rows: rows.map { $0.map(LongMetricsTable.Cell.number) })
   }
 }
 

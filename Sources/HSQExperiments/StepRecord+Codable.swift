@@ -45,75 +45,54 @@ extension StepRecord {
     /// A transport backend's figures (``WireRecord``); written only when the step had any (not in process).
     case wire
 
-    public var version1Name: String {
-      switch self {
-      case .testExamples: return "testExamples"
-      case .wallSeconds: return "wallSeconds"
-      case .cumulativeWallSeconds: return "cumulativeWallSeconds"
-      case .roundSeconds: return "roundSeconds"
-      case .cumulativeRoundSeconds: return "cumulativeRoundSeconds"
-      case .roundTimeMeasured: return "roundTimeMeasured"
-      case .trainLoss: return "trainLoss"
-      case .testLoss: return "testLoss"
-      case .testAccuracy: return "testAccuracy"
-      case .bitsUp: return "bitsUp"
-      case .bitsDown: return "bitsDown"
-      case .cumulativeBitsUp: return "cumulativeBitsUp"
-      case .cumulativeBitsDown: return "cumulativeBitsDown"
-      case .gradientNorm: return "gradientNorm"
-      case .distanceToOptimum: return "distanceToOptimum"
-      case .computeSeconds: return "computeSeconds"
-      case .compressSeconds: return "compressSeconds"
-      case .step, .epoch, .lr, .participants, .layers, .wire: return rawValue
-      }
-    }
+    public var version1Name: String { StepRecord.field(self).version1Name ?? rawValue }
 
     /// Whether the field is a number column of its own in `export` (not the nested layers or wire figures).
     public var isColumn: Bool { self != .layers && self != .wire }
   }
 
+  /// Each field's place in the record and, where it differs, its version-1 name: the one list that encoding,
+  /// decoding and ``RecordKeyNames/version1`` go through (in the keys' order).
+  fileprivate static func field(_ key: CodingKeys) -> RecordField<StepRecord, CodingKeys> {
+    switch key {
+    case .step: .required(\.step)
+    case .epoch: .required(\.epoch)
+    case .lr: .required(\.lr)
+    case .trainLoss: .required(\.trainLoss, version1: "trainLoss")
+    case .testLoss: .optional(\.testLoss, version1: "testLoss")
+    case .testAccuracy: .optional(\.testAccuracy, version1: "testAccuracy")
+    case .testExamples: .optional(\.testExamples, version1: "testExamples")
+    case .participants: .required(\.participants)
+    case .bitsUp: .required(\.bitsUp, version1: "bitsUp")
+    case .bitsDown: .required(\.bitsDown, version1: "bitsDown")
+    case .cumulativeBitsUp: .required(\.cumulativeBitsUp, version1: "cumulativeBitsUp")
+    case .cumulativeBitsDown: .required(\.cumulativeBitsDown, version1: "cumulativeBitsDown")
+    case .gradientNorm: .required(\.gradientNorm, version1: "gradientNorm")
+    case .distanceToOptimum: .optional(\.distanceToOptimum, version1: "distanceToOptimum")
+    case .layers: .required(\.layers)
+    case .computeSeconds: .required(\.computeSeconds, version1: "computeSeconds")
+    case .compressSeconds: .required(\.compressSeconds, version1: "compressSeconds")
+    case .wallSeconds: .optional(\.wallSeconds, version1: "wallSeconds")
+    case .cumulativeWallSeconds: .optional(\.cumulativeWallSeconds, version1: "cumulativeWallSeconds")
+    case .roundSeconds: .optional(\.roundSeconds, version1: "roundSeconds")
+    case .cumulativeRoundSeconds: .optional(\.cumulativeRoundSeconds, version1: "cumulativeRoundSeconds")
+    case .roundTimeMeasured: .optional(\.roundTimeMeasured, version1: "roundTimeMeasured")
+    // In process there is no wire, and the records keep the fields they always had.
+    case .wire: .omittedWhenMissing(\.wire)
+    }
+  }
+
+  /// The record decoding starts from: every required field is read over it.
+  private static let blank = StepRecord(
+    step: 0, epoch: 0, lr: 0, trainLoss: 0, participants: 0, bitsUp: 0, bitsDown: 0, cumulativeBitsUp: 0, cumulativeBitsDown: 0,
+    gradientNorm: 0, layers: [], computeSeconds: 0, compressSeconds: 0)
+
   public init(from decoder: any Decoder) throws {
-    let c = try RecordFields<CodingKeys>(decoder)
-    self.init(
-      step: try c.decode(.step), epoch: try c.decode(.epoch), lr: try c.decode(.lr), trainLoss: try c.decode(.trainLoss),
-      testLoss: try c.decodeIfPresent(.testLoss), testAccuracy: try c.decodeIfPresent(.testAccuracy),
-      testExamples: try c.decodeIfPresent(.testExamples),
-      participants: try c.decode(.participants), bitsUp: try c.decode(.bitsUp), bitsDown: try c.decode(.bitsDown),
-      cumulativeBitsUp: try c.decode(.cumulativeBitsUp), cumulativeBitsDown: try c.decode(.cumulativeBitsDown),
-      gradientNorm: try c.decode(.gradientNorm), distanceToOptimum: try c.decodeIfPresent(.distanceToOptimum),
-      layers: try c.decode(.layers), computeSeconds: try c.decode(.computeSeconds), compressSeconds: try c.decode(.compressSeconds),
-      wallSeconds: try c.decodeIfPresent(.wallSeconds), cumulativeWallSeconds: try c.decodeIfPresent(.cumulativeWallSeconds),
-      roundSeconds: try c.decodeIfPresent(.roundSeconds), cumulativeRoundSeconds: try c.decodeIfPresent(.cumulativeRoundSeconds),
-      roundTimeMeasured: try c.decodeIfPresent(.roundTimeMeasured),
-      wire: try c.decodeIfPresent(.wire))
+    self = try RecordCoding.decode(Self.blank, from: decoder, fields: Self.field)
   }
 
   public func encode(to encoder: any Encoder) throws {
-    var c = RecordFieldWriter<CodingKeys>(encoder)
-    try c.encode(step, .step)
-    try c.encode(epoch, .epoch)
-    try c.encode(lr, .lr)
-    try c.encode(trainLoss, .trainLoss)
-    try c.encodeOptional(testLoss, .testLoss)
-    try c.encodeOptional(testAccuracy, .testAccuracy)
-    try c.encodeOptional(testExamples, .testExamples)
-    try c.encode(participants, .participants)
-    try c.encode(bitsUp, .bitsUp)
-    try c.encode(bitsDown, .bitsDown)
-    try c.encode(cumulativeBitsUp, .cumulativeBitsUp)
-    try c.encode(cumulativeBitsDown, .cumulativeBitsDown)
-    try c.encode(gradientNorm, .gradientNorm)
-    try c.encodeOptional(distanceToOptimum, .distanceToOptimum)
-    try c.encode(layers, .layers)
-    try c.encode(computeSeconds, .computeSeconds)
-    try c.encode(compressSeconds, .compressSeconds)
-    try c.encodeOptional(wallSeconds, .wallSeconds)
-    try c.encodeOptional(cumulativeWallSeconds, .cumulativeWallSeconds)
-    try c.encodeOptional(roundSeconds, .roundSeconds)
-    try c.encodeOptional(cumulativeRoundSeconds, .cumulativeRoundSeconds)
-    try c.encodeOptional(roundTimeMeasured, .roundTimeMeasured)
-    // In process there is no wire, and the records keep the fields they always had.
-    if let wire { try c.encode(wire, .wire) }
+    try RecordCoding.encode(self, to: encoder, fields: Self.field)
   }
 }
 
@@ -176,41 +155,38 @@ extension LayerRecord {
     case guarantee
     case gradientNorm = "gradient_norm"
 
-    public var version1Name: String {
-      switch self {
-      case .observedRho: return "observedRho"
-      case .exactRho: return "exactRho"
-      case .boundRho: return "boundRho"
-      case .worstCase: return "worstCase"
-      case .gradientNorm: return "gradientNorm"
-      case .name, .compressed, .count, .bits, .guarantee: return rawValue
-      }
-    }
+    public var version1Name: String { LayerRecord.field(self).version1Name ?? rawValue }
 
     /// Whether the field names the layer rather than measures it (not a column of its own in `export`).
     public var isIdentity: Bool { [.name, .compressed, .count, .guarantee].contains(self) }
   }
 
+  /// Each field's place in the record and, where it differs, its version-1 name: the one list that encoding,
+  /// decoding and ``RecordKeyNames/version1`` go through (in the keys' order).
+  fileprivate static func field(_ key: CodingKeys) -> RecordField<LayerRecord, CodingKeys> {
+    switch key {
+    case .name: .required(\.name)
+    case .compressed: .required(\.compressed)
+    case .count: .required(\.count)
+    case .bits: .required(\.bits)
+    case .observedRho: .required(\.observedRho, version1: "observedRho")
+    case .exactRho: .optional(\.exactRho, version1: "exactRho")
+    case .boundRho: .optional(\.boundRho, version1: "boundRho")
+    case .worstCase: .optional(\.worstCase, version1: "worstCase")
+    case .guarantee: .required(\.guarantee)
+    case .gradientNorm: .required(\.gradientNorm, version1: "gradientNorm")
+    }
+  }
+
+  /// The record decoding starts from: every required field is read over it.
+  private static let blank = LayerRecord(name: "", compressed: false, count: 0, bits: 0, observedRho: 0, guarantee: "", gradientNorm: 0)
+
   public init(from decoder: any Decoder) throws {
-    let c = try RecordFields<CodingKeys>(decoder)
-    self.init(
-      name: try c.decode(.name), compressed: try c.decode(.compressed), count: try c.decode(.count), bits: try c.decode(.bits),
-      observedRho: try c.decode(.observedRho), exactRho: try c.decodeIfPresent(.exactRho), boundRho: try c.decodeIfPresent(.boundRho),
-      worstCase: try c.decodeIfPresent(.worstCase), guarantee: try c.decode(.guarantee), gradientNorm: try c.decode(.gradientNorm))
+    self = try RecordCoding.decode(Self.blank, from: decoder, fields: Self.field)
   }
 
   public func encode(to encoder: any Encoder) throws {
-    var c = RecordFieldWriter<CodingKeys>(encoder)
-    try c.encode(name, .name)
-    try c.encode(compressed, .compressed)
-    try c.encode(count, .count)
-    try c.encode(bits, .bits)
-    try c.encode(observedRho, .observedRho)
-    try c.encodeOptional(exactRho, .exactRho)
-    try c.encodeOptional(boundRho, .boundRho)
-    try c.encodeOptional(worstCase, .worstCase)
-    try c.encode(guarantee, .guarantee)
-    try c.encode(gradientNorm, .gradientNorm)
+    try RecordCoding.encode(self, to: encoder, fields: Self.field)
   }
 }
 
@@ -280,5 +256,46 @@ private struct RecordFieldWriter<Key: RecordCodingKey> {
     } else if names == .current {
       try container.encodeNil(forKey: key)
     }
+  }
+}
+
+/// How one field of a record is written and read: the record's key path, and what a missing value does.
+fileprivate struct RecordField<Record, Key: RecordCodingKey> {
+  /// The field's name in version-1 files, when it is not the current one.
+  var version1Name: String?
+  let encode: (Record, Key, inout RecordFieldWriter<Key>) throws -> Void
+  let decode: (inout Record, Key, RecordFields<Key>) throws -> Void
+
+  /// A field every record has.
+  static func required<T: Codable>(_ path: WritableKeyPath<Record, T>, version1 name: String? = nil) -> Self {
+    Self(version1Name: name, encode: { record, key, writer in try writer.encode(record[keyPath: path], key) },
+         decode: { record, key, reader in record[keyPath: path] = try reader.decode(key) })
+  }
+
+  /// A field that may be missing: `null` in the current names, left out in version 1.
+  static func optional<T: Codable>(_ path: WritableKeyPath<Record, T?>, version1 name: String? = nil) -> Self {
+    Self(version1Name: name, encode: { record, key, writer in try writer.encodeOptional(record[keyPath: path], key) },
+         decode: { record, key, reader in record[keyPath: path] = try reader.decodeIfPresent(key) })
+  }
+
+  /// A field written only when present, under either names.
+  static func omittedWhenMissing<T: Codable>(_ path: WritableKeyPath<Record, T?>, version1 name: String? = nil) -> Self {
+    Self(version1Name: name, encode: { record, key, writer in if let value = record[keyPath: path] { try writer.encode(value, key) } },
+         decode: { record, key, reader in record[keyPath: path] = try reader.decodeIfPresent(key) })
+  }
+}
+
+/// Encoding and decoding a record field by field, every key in declaration order.
+private enum RecordCoding {
+  static func encode<Record, Key>(_ record: Record, to encoder: any Encoder, fields: (Key) -> RecordField<Record, Key>) throws {
+    var writer = RecordFieldWriter<Key>(encoder)
+    for key in Key.allCases { try fields(key).encode(record, key, &writer) }
+  }
+
+  static func decode<Record, Key>(_ blank: Record, from decoder: any Decoder, fields: (Key) -> RecordField<Record, Key>) throws -> Record {
+    let reader = try RecordFields<Key>(decoder)
+    var record = blank
+    for key in Key.allCases { try fields(key).decode(&record, key, reader) }
+    return record
   }
 }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import HSQCore
+import Synchronization
 
 /// One finished run of a sweep: which configuration and seed, and every step's record.
 public struct SweepRun: Codable, Sendable, Hashable {
@@ -27,13 +28,16 @@ public struct SweepRun: Codable, Sendable, Hashable {
 /// alone. The final model of every run is evaluated on the whole test set.
 /// Cancelling stops every run between steps; the runs already finished are
 /// kept, the unfinished ones dropped (``interrupted`` says so).
-public final class Sweep: @unchecked Sendable {
+///
+/// A finished sweep never changes (every property is a constant of `Sendable` type), so sessions and
+/// threads may share it.
+public final class Sweep: Sendable {
   public let name: String
   public let plan: SweepPlan
   /// Finished runs, in plan order (configuration-major, then seed).
-  public internal(set) var runs: [SweepRun]
+  public let runs: [SweepRun]
   /// True when the sweep was stopped before every run finished.
-  public internal(set) var interrupted: Bool
+  public let interrupted: Bool
 
   public init(name: String, plan: SweepPlan, runs: [SweepRun], interrupted: Bool) {
     self.name = name
@@ -129,61 +133,88 @@ public final class Sweep: @unchecked Sendable {
 
 /// The shared state of a running sweep: which runs are taken, their progress, their results.
 ///
-/// Every access holds `lock`; an experiment is handed out once (``take(_:)``) and then used by one thread only.
-private final class SweepState: @unchecked Sendable {
-  private let lock = NSLock()
-  private var experiments: [Experiment?]
-  private var nextIndex = 0
-  private var fractions: [Double]
-  private var results: [SweepRun?]
-  private var done: [Bool]
+/// The bookkeeping is behind a `Mutex`; the experiments, which are not `Sendable`, go through a
+/// ``Handoff`` that gives each to the one thread that runs it.
+private final class SweepState: Sendable {
+  private struct Books {
+    var nextIndex = 0
+    var fractions: [Double]
+    var results: [SweepRun?]
+    var done: [Bool]
+  }
+
+  private let books: Mutex<Books>
+  private let experiments: Handoff<Experiment>
+  private let count: Int
 
   init(experiments: [Experiment]) {
-    self.experiments = experiments
-    fractions = Array(repeating: 0, count: experiments.count)
-    results = Array(repeating: nil, count: experiments.count)
-    done = Array(repeating: false, count: experiments.count)
+    count = experiments.count
+    self.experiments = Handoff(experiments)
+    books = Mutex(Books(fractions: Array(repeating: 0, count: count), results: Array(repeating: nil, count: count),
+                        done: Array(repeating: false, count: count)))
   }
 
   /// The next run to start, or `nil` when all are taken or the sweep is cancelled.
   func next(cancelled: Bool) -> Int? {
-    lock.withLock {
-      guard !cancelled, nextIndex < experiments.count else { return nil }
-      defer { nextIndex += 1 }
-      return nextIndex
+    books.withLock { books in
+      guard !cancelled, books.nextIndex < count else { return nil }
+      defer { books.nextIndex += 1 }
+      return books.nextIndex
     }
   }
 
   /// Hands run `index`'s experiment to the thread that runs it (the state lets go of it).
   func take(_ index: Int) -> Experiment {
-    lock.withLock {
-      defer { experiments[index] = nil }
-      return experiments[index]!
-    }
+    experiments.take(index)
   }
 
   func report(_ index: Int, fraction: Double) {
-    lock.withLock { fractions[index] = fraction }
+    books.withLock { $0.fractions[index] = fraction }
   }
 
   func finish(_ index: Int, _ run: SweepRun?) {
-    lock.withLock {
-      results[index] = run
-      fractions[index] = 1
-      done[index] = true
+    books.withLock { books in
+      books.results[index] = run
+      books.fractions[index] = 1
+      books.done[index] = true
     }
   }
 
   func progress(elapsed: Double) -> Sweep.Progress {
-    lock.withLock {
-      let finished = done.filter { $0 }.count
-      let running = min(nextIndex, done.count) - finished
-      let fraction = fractions.reduce(0, +) / Double(max(1, fractions.count))
-      return Sweep.Progress(finished: finished, running: running, total: done.count, fraction: fraction, elapsedSeconds: elapsed)
+    books.withLock { books in
+      let finished = books.done.filter { $0 }.count
+      let running = min(books.nextIndex, books.done.count) - finished
+      let fraction = books.fractions.reduce(0, +) / Double(max(1, books.fractions.count))
+      return Sweep.Progress(finished: finished, running: running, total: books.done.count, fraction: fraction, elapsedSeconds: elapsed)
     }
   }
 
   func all() -> [SweepRun?] {
-    lock.withLock { results }
+    books.withLock { $0.results }
+  }
+}
+
+/// Values made on one thread and handed out, each once, to the thread that then owns it: a sweep's
+/// experiments, built before the runs start and each run by one thread.
+///
+/// `@unchecked Sendable` because the values are not `Sendable` (a `Mutex` cannot give a non-`Sendable`
+/// value out). The invariant that makes the hand-off safe is enforced: ``take(_:)`` gives a value out once
+/// and drops this box's reference to it in the same critical section, so from then on exactly one thread
+/// holds it; taking an index a second time stops with a precondition failure instead of sharing the value.
+private final class Handoff<Value>: @unchecked Sendable {
+  private let lock = Mutex(())
+  /// Read and written only while `lock` is held.
+  private var values: [Value?]
+
+  init(_ values: [Value]) {
+    self.values = values
+  }
+
+  /// Value `index`, which this box no longer holds.
+  func take(_ index: Int) -> Value {
+    var taken: Value?
+    lock.withLock { _ in swap(&taken, &values[index]) }
+    guard let taken else { preconditionFailure("value \(index) was handed out twice; each goes to one thread only.") }
+    return taken
   }
 }

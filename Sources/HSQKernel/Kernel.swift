@@ -10,8 +10,15 @@ import Synchronization
 /// cells one at a time, and the control channel's, which answers `interrupt_request` and
 /// `shutdown_request` while a cell runs. Every request is wrapped in `status: busy` and
 /// `status: idle` on iopub. Messages whose signature does not verify are dropped and logged.
+///
+/// `@unchecked Sendable` so that a kernel made on one thread may run on another, and because it holds
+/// the ``Session``, which is not `Sendable`. The invariant: the session and the cell history are used only
+/// by the shell thread, the one in ``run()``; the control thread uses only `Sendable` members (the
+/// transport, the signer, atomics and the cancellation token). It is enforced: ``session`` and
+/// ``history`` read on any other thread, or while the kernel is not running, stop with a precondition
+/// failure, and so does a second ``run()`` while one is going.
 public final class Kernel: @unchecked Sendable {
-  let session: Session
+  private let ownSession: Session
   let transport: any KernelTransport
   let signer: MessageSigner
   /// This kernel's session id, in the header of every message it sends.
@@ -26,15 +33,34 @@ public final class Kernel: @unchecked Sendable {
   private let stopping = Atomic<Bool>(false)
   /// Set by `interrupt_request`; the running cell stops between commands too.
   let interrupted = Atomic<Bool>(false)
-  /// The cells executed with `store_history`, in order (for `history_request`).
-  var history: [String] = []
+  private var ownHistory: [String] = []
+  /// The thread serving the shell channel, while ``run()`` runs.
+  private let shellThread = Mutex<pthread_t?>(nil)
+
+  /// The session cells run in (shell thread only).
+  var session: Session {
+    requireShellThread()
+    return ownSession
+  }
+
+  /// The cells executed with `store_history`, in order (for `history_request`; shell thread only).
+  var history: [String] {
+    get {
+      requireShellThread()
+      return ownHistory
+    }
+    set {
+      requireShellThread()
+      ownHistory = newValue
+    }
+  }
   /// The number of the next cell stored in history.
   var executionCount: Int { history.count }
 
   /// A kernel serving `session` over `transport`, signing with `key`.
   public init(session: Session, transport: any KernelTransport, key: String, version: String,
               log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data("[hsq kernel] \($0)\n".utf8)) }) {
-    self.session = session
+    self.ownSession = session
     self.transport = transport
     self.signer = MessageSigner(key: key)
     self.version = version
@@ -48,6 +74,11 @@ public final class Kernel: @unchecked Sendable {
   /// - Returns: whether the client asked for a restart (it starts the new process itself).
   @discardableResult
   public func run() -> Bool {
+    shellThread.withLock { thread in
+      precondition(thread == nil, "a Kernel is already running; run it once at a time.")
+      thread = pthread_self()
+    }
+    defer { shellThread.withLock { $0 = nil } }
     let restart = Atomic<Bool>(false)
     let controlDone = DispatchSemaphore(value: 0)
     let thread = Thread { [self] in
@@ -77,6 +108,12 @@ public final class Kernel: @unchecked Sendable {
         log("\(channel): \(error)")
       }
     }
+  }
+
+  /// Stops unless called on the shell thread of a running kernel (see the type's invariant).
+  private func requireShellThread() {
+    let onShell = shellThread.withLock { thread in thread.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+    precondition(onShell, "a Kernel's session was used off its shell thread; only the thread in run() may use it.")
   }
 
   /// Stops both serving loops (after the current request) and the running cell.

@@ -1,11 +1,18 @@
 import CZMQ
 import Foundation
+import Synchronization
 
 /// The kernel's sockets over ZeroMQ (libzmq), bound as a connection file says: shell and control
 /// ROUTER, stdin ROUTER (bound; the kernel never asks for input), iopub PUB, and a heartbeat REP
 /// that echoes on its own thread so a busy kernel still looks alive.
+///
+/// `@unchecked Sendable` because the ZeroMQ context is a raw pointer. That is safe: libzmq's contexts
+/// are thread-safe (zmq(7)), the sockets check their own use (``ZMQSocket``), and the one call that ends
+/// the context, ``close()``, is enforced to run once: a second call stops with a precondition failure
+/// rather than terminate a context twice.
 public final class ZMQTransport: KernelTransport, @unchecked Sendable {
   private let context: UnsafeMutableRawPointer
+  private let closed = Atomic<Bool>(false)
   public let shell: any KernelSocket
   public let control: any KernelSocket
   public let iopub: any KernelSocket
@@ -42,6 +49,8 @@ public final class ZMQTransport: KernelTransport, @unchecked Sendable {
   }
 
   public func close() {
+    let wasClosed = closed.exchange(true, ordering: .acquiringAndReleasing)
+    precondition(!wasClosed, "a ZeroMQ transport was closed twice; close it once, after the kernel's threads stopped.")
     // Wakes the heartbeat's blocking receive with ETERM; it closes its socket and leaves.
     zmq_ctx_shutdown(context)
     heartbeatDone.wait()
@@ -52,8 +61,16 @@ public final class ZMQTransport: KernelTransport, @unchecked Sendable {
 }
 
 /// One ZeroMQ socket.
+///
+/// `@unchecked Sendable` so that the thread that serves a channel may hold its socket. ZeroMQ sockets
+/// are not thread-safe, so a socket is used by **one thread at a time** (``KernelSocket``'s contract; the
+/// kernel serialises iopub, on which two threads publish). The invariant is enforced, as `Workspace`
+/// enforces its own: every call claims the socket with an atomic flag, and a second thread arriving while
+/// it is claimed stops the program with a precondition failure instead of racing inside libzmq.
 final class ZMQSocket: KernelSocket, @unchecked Sendable {
   let handle: UnsafeMutableRawPointer
+  /// Set while a thread is inside a call on ``handle``.
+  private let claimed = Atomic<Bool>(false)
 
   init(_ handle: UnsafeMutableRawPointer?) {
     self.handle = handle!
@@ -62,7 +79,19 @@ final class ZMQSocket: KernelSocket, @unchecked Sendable {
     zmq_setsockopt(self.handle, ZMQ_LINGER, &linger, MemoryLayout<Int32>.size)
   }
 
+  /// Runs `body` with the socket claimed by this thread; two threads at once is a programming error.
+  private func exclusively<R>(_ body: () -> R) -> R {
+    let taken = claimed.exchange(true, ordering: .acquiring)
+    precondition(!taken, "a ZeroMQ socket is used by two threads at the same time; serialise its use (one thread a channel, a lock for iopub).")
+    defer { claimed.store(false, ordering: .releasing) }
+    return body()
+  }
+
   func send(_ frames: [Data]) {
+    exclusively { unclaimedSend(frames) }
+  }
+
+  private func unclaimedSend(_ frames: [Data]) {
     for (i, frame) in frames.enumerated() {
       let flags = i < frames.count - 1 ? ZMQ_SNDMORE : 0
       frame.withUnsafeBytes { bytes in _ = zmq_send(handle, bytes.baseAddress, bytes.count, flags) }
@@ -70,6 +99,10 @@ final class ZMQSocket: KernelSocket, @unchecked Sendable {
   }
 
   func receive(timeout milliseconds: Int) -> [Data]? {
+    exclusively { unclaimedReceive(timeout: milliseconds) }
+  }
+
+  private func unclaimedReceive(timeout milliseconds: Int) -> [Data]? {
     var item = zmq_pollitem_t(socket: handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
     guard zmq_poll(&item, 1, milliseconds) > 0 else { return nil }
     var frames: [Data] = []
@@ -93,13 +126,15 @@ final class ZMQSocket: KernelSocket, @unchecked Sendable {
 
   /// The heartbeat: sends back every message it receives, until the context shuts down.
   func echo() {
-    while let frame = receiveFrame() {
-      frame.data.withUnsafeBytes { bytes in _ = zmq_send(handle, bytes.baseAddress, bytes.count, 0) }
+    exclusively {
+      while let frame = receiveFrame() {
+        frame.data.withUnsafeBytes { bytes in _ = zmq_send(handle, bytes.baseAddress, bytes.count, 0) }
+      }
     }
     close()
   }
 
   func close() {
-    zmq_close(handle)
+    exclusively { _ = zmq_close(handle) }
   }
 }

@@ -90,8 +90,19 @@ struct ConvolutionStage: Sendable, Hashable {
     if outHeight % 2 == 1 || outWidth % 2 == 1 {  // the dropped edge gets no gradient
       delta.update(repeating: 0, count: n * pixels * channels)
     }
-    let (o1, o2, o3) = windowOffsets
     let pooled = UnsafePointer(workspace.buffer(WorkspaceSlot.pooled, count: n * outputCount))
+    unpool(rows: n, pooledDelta: pooledDelta, pooled: pooled, conv: conv, into: delta)
+    gradient[0].withUnsafeMutableBufferPointer { g in
+      BLAS.gemm(transposeA: true, m: patch, n: channels, k: n * pixels, cols, lda: patch, delta, ldb: channels, beta: 0, g.baseAddress!, ldc: channels)
+    }
+    gradient[1].withUnsafeMutableBufferPointer { BLAS.columnSums(delta, rows: n * pixels, columns: channels, into: $0.baseAddress!) }
+  }
+
+  /// Routes `pooledDelta` back through the 2×2 max-pool: each window's first arg-max in `conv` (the
+  /// pre-pool values) gets its pooled delta in `delta`, the other three positions 0.
+  private func unpool(rows n: Int, pooledDelta: UnsafePointer<Float>, pooled: UnsafePointer<Float>,
+                      conv: UnsafeMutablePointer<Float>, into delta: UnsafeMutablePointer<Float>) {
+    let (o1, o2, o3) = windowOffsets
     forEachWindow(rows: n) { cell, first in
       // Branch-free first arg-max, as in forward: every window position gets its value (mostly 0).
       let (a0, a1, a2) = (conv + first, conv + first + o1, conv + first + o2)
@@ -122,10 +133,6 @@ struct ConvolutionStage: Sendable, Hashable {
         d3[ch] = t0 || t1 || t2 ? 0 : value
       }
     }
-    gradient[0].withUnsafeMutableBufferPointer { g in
-      BLAS.gemm(transposeA: true, m: patch, n: channels, k: n * pixels, cols, lda: patch, delta, ldb: channels, beta: 0, g.baseAddress!, ldc: channels)
-    }
-    gradient[1].withUnsafeMutableBufferPointer { BLAS.columnSums(delta, rows: n * pixels, columns: channels, into: $0.baseAddress!) }
   }
 
   /// Offsets of a 2×2 window's other three values from its top-left one, in scan order.

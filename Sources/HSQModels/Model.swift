@@ -94,12 +94,14 @@ extension Model {
   public func checkParameters(_ parameters: [[Float]]) throws {
     let layers = self.layers
     guard parameters.count == layers.count else {
-      throw HSQError.invalidArgument(
-        "Model '\(spec)' has \(layers.count) parameter layers but \(parameters.count) were given; use parameters made by this model.")
+      throw HSQError.incompatible(
+        subject: "Model '\(spec)'", needs: "\(layers.count) parameter layers", found: "\(parameters.count) were given",
+        fix: "use parameters made by this model")
     }
     for (layer, values) in zip(layers, parameters) where values.count != layer.count {
-      throw HSQError.invalidArgument(
-        "Layer '\(layer.name)' of '\(spec)' needs \(layer.count) values, got \(values.count); use parameters made by this model.")
+      throw HSQError.incompatible(
+        subject: "Layer '\(layer.name)' of '\(spec)'", needs: "\(layer.count) values", found: "\(values.count) were given",
+        fix: "use parameters made by this model")
     }
   }
 

@@ -54,31 +54,32 @@ public struct ModelInput: Sendable, Hashable, CustomStringConvertible {
   /// Throws unless the input is usable at all (positive sizes, at least 2 classes).
   func validate(for model: String) throws {
     guard !featureShape.isEmpty, featureShape.allSatisfy({ $0 > 0 }) else {
-      throw HSQError.invalidArgument(
-        "Model '\(model)' needs a positive feature shape, got \(featureShape); check the dataset.")
+      throw HSQError.incompatible(
+        subject: "Model '\(model)'", needs: "a positive feature shape", found: "the dataset's is \(featureShape)", fix: "check the dataset")
     }
     if task == .multiclass, classCount < 2 {
-      throw HSQError.invalidArgument(
-        "Model '\(model)' needs at least 2 classes, the dataset declares \(classCount); check the dataset.")
+      throw HSQError.incompatible(
+        subject: "Model '\(model)'", needs: "at least 2 classes", found: "the dataset declares \(classCount)", fix: "check the dataset")
     }
   }
 
   /// Throws unless `examples` have this input's feature count and the labels or targets its task needs.
   func check(_ examples: Examples, model: String) throws {
     guard examples.featureCount == featureCount else {
-      throw HSQError.invalidArgument(
-        "Model '\(model)' was built for \(featureCount) features but the examples have \(examples.featureCount); build the model for this dataset.")
+      throw HSQError.incompatible(
+        subject: "Model '\(model)'", needs: "the \(featureCount) features it was built for",
+        found: "the examples have \(examples.featureCount)", fix: "build the model for this dataset")
     }
     switch task {
     case .regression:
       guard examples.targets.count == examples.count else {
-        throw HSQError.invalidArgument(
-          "Model '\(model)' is a regression model but the examples have no targets; use a regression dataset.")
+        throw HSQError.incompatible(
+          subject: "Model '\(model)'", needs: "examples with regression targets", found: "these have no targets", fix: "use a regression dataset")
       }
     case .binary, .multiclass:
       guard examples.labels.count == examples.count else {
-        throw HSQError.invalidArgument(
-          "Model '\(model)' is a classifier but the examples have no labels; use a classification dataset.")
+        throw HSQError.incompatible(
+          subject: "Model '\(model)'", needs: "labelled examples", found: "these have no labels", fix: "use a classification dataset")
       }
     }
   }

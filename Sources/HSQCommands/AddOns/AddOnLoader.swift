@@ -1,5 +1,6 @@
 import Foundation
 import HSQ
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -12,8 +13,9 @@ import HSQ
 /// Process-wide, like the registries it fills. Every load writes a library with a fresh
 /// file and module name (`dlopen` caches by path, and the Swift runtime keys types by module),
 /// so a reload really runs the edited code; an old library is never closed, so compressors
-/// built from it — in experiments that have not rebound — keep working.
-final class AddOnLoader: @unchecked Sendable {
+/// built from it — in experiments that have not rebound — keep working. What it has loaded is
+/// behind a `Mutex`; compiling and opening run outside it.
+final class AddOnLoader: Sendable {
   static let shared = AddOnLoader()
 
   /// An add-on as last loaded.
@@ -29,18 +31,22 @@ final class AddOnLoader: @unchecked Sendable {
     let dropped: [String]
   }
 
-  private let lock = NSLock()
-  private var addOns: [String: AddOn] = [:]
-  /// Add-on paths in the order of their first successful load.
-  private var order: [String] = []
-  private var loads = 0
-  /// Where libraries are built: private to this loader, made on the first load, removed with the loader (or at exit).
-  private var libraryDirectory: AddOnLibraryDirectory?
+  /// What has been loaded.
+  private struct State {
+    var addOns: [String: AddOn] = [:]
+    /// Add-on paths in the order of their first successful load.
+    var order: [String] = []
+    var loads = 0
+    /// Where libraries are built: private to this loader, made on the first load, removed with the loader (or at exit).
+    var libraryDirectory: AddOnLibraryDirectory?
+  }
+
+  private let state = Mutex(State())
 
   /// Loaded add-ons' paths, in the order they were first loaded.
-  var loadedPaths: [String] { lock.withLock { order } }
+  var loadedPaths: [String] { state.withLock { $0.order } }
 
-  func isLoaded(_ path: String) -> Bool { lock.withLock { addOns[path] != nil } }
+  func isLoaded(_ path: String) -> Bool { state.withLock { $0.addOns[path] != nil } }
 
   /// Compiles, opens and registers the add-on at `path` (a `.swift` file, a directory of them, or a package).
   ///
@@ -52,12 +58,13 @@ final class AddOnLoader: @unchecked Sendable {
     let start = DispatchTime.now().uptimeNanoseconds
     let sources = try AddOnSources.find(path)
     let toolchain = try AddOnToolchain.current()
-    let (generation, module, library) = try lock.withLock { () throws -> (Int, String, String) in
-      if libraryDirectory == nil { libraryDirectory = try AddOnLibraryDirectory() }
-      loads += 1
-      let generation = (addOns[path]?.generation ?? 0) + 1
-      let module = "HSQAddOn_\(AddOnSources.moduleName(for: path))_\(loads)"
-      return (generation, module, libraryDirectory!.file("lib\(module).so"))
+    let (generation, module, library) = try state.withLock { state throws -> (Int, String, String) in
+      let directory = try state.libraryDirectory ?? AddOnLibraryDirectory()
+      state.libraryDirectory = directory
+      state.loads += 1
+      let generation = (state.addOns[path]?.generation ?? 0) + 1
+      let module = "HSQAddOn_\(AddOnSources.moduleName(for: path))_\(state.loads)"
+      return (generation, module, directory.file("lib\(module).so"))
     }
     try compile(sources, toolchain: toolchain, module: module, output: library, path: path)
     // Opening runs the library's initializers, and then its entry point: add-on code from here on.
@@ -82,9 +89,9 @@ final class AddOnLoader: @unchecked Sendable {
     for name in dropped { OwnedNames.unregister(name) }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let addOn = AddOn(path: path, components: components, generation: generation, seconds: seconds, dropped: dropped.map(\.name))
-    lock.withLock {
-      if addOns[path] == nil { order.append(path) }
-      addOns[path] = addOn
+    state.withLock { state in
+      if state.addOns[path] == nil { state.order.append(path) }
+      state.addOns[path] = addOn
     }
     return addOn
   }

@@ -30,7 +30,7 @@ enum AddOnSources {
   static func find(_ path: String) throws -> [String] {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw HSQError.invalidArgument("There is no file or directory '\(path)'; give a .swift file, a directory of them, or a package.")
+      throw HSQError.missing(thing: "file or directory '\(path)'", plural: false, fix: "give a .swift file, a directory of them, or a package")
     }
     guard isDirectory.boolValue else {
       guard path.hasSuffix(".swift") else {

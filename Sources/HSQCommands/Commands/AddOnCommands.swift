@@ -58,7 +58,7 @@ extension Session {
       paths = [resolved]
     } else {
       paths = AddOnLoader.shared.loadedPaths
-      guard !paths.isEmpty else { throw HSQError.invalidState("No add-on is loaded; 'load FILE.swift' compiles and registers one.") }
+      guard !paths.isEmpty else { throw HSQError.missing(thing: "add-on loaded", plural: false, fix: "'load FILE.swift' compiles and registers one") }
     }
     var outputs: [CommandOutput] = []
     for path in paths {

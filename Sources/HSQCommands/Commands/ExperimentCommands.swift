@@ -157,12 +157,7 @@ extension Session {
     case .interrupted, .failed: journal?.commandWasCut = true
     default: break
     }
-    switch outcome.reason {
-    case .steps where total > 0: break
-    case .diverged(let message), .failed(let message): text += (text.isEmpty ? "" : "\n") + message
-    case .interrupted: text += (text.isEmpty ? "" : "\n") + "Interrupted after \(outcome.records.count) step(s); the experiment is consistent at step \(e.stepCount)."
-    default: text += (text.isEmpty ? "" : "\n") + "Stopped: \(outcome.reason) after \(outcome.records.count) step(s)."
-    }
+    if let stop = Self.stopLine(outcome, total: total, stepCount: e.stepCount) { text += (text.isEmpty ? "" : "\n") + stop }
     let json: JSONValue = .object([
       ("steps", .int(outcome.records.count)), ("stop", .string(outcome.reason.description)), ("step", .int(e.stepCount)),
       ("records", .array(outcome.records.map(Self.json))),
@@ -174,6 +169,16 @@ extension Session {
       return output
     }
     return CommandOutput(text: text, json: json)
+  }
+
+  /// The line `run` ends with to say why it stopped; `nil` when it ran the `total` steps asked for.
+  private static func stopLine(_ outcome: RunOutcome, total: Int, stepCount: Int) -> String? {
+    switch outcome.reason {
+    case .steps where total > 0: return nil
+    case .diverged(let message), .failed(let message): return message
+    case .interrupted: return "Interrupted after \(outcome.records.count) step(s); the experiment is consistent at step \(stepCount)."
+    default: return "Stopped: \(outcome.reason) after \(outcome.records.count) step(s)."
+    }
   }
 
   /// One step as a line: loss, accuracy, bits, and ρ against the bound for the largest compressed layer

@@ -94,7 +94,7 @@ enum FileCommands: CommandSet {
 extension Session {
   func record(_ target: String) throws -> CommandOutput {
     if target == "stop" {
-      guard let recorder else { throw HSQError.invalidState("Nothing is being recorded; start with 'record FILE'.") }
+      guard let recorder else { throw HSQError.missing(thing: "recording running", plural: false, fix: "start one with 'record FILE'") }
       self.recorder = nil
       try recorder.finish(for: self)
       return CommandOutput(text: "Wrote \(recorder.count) commands to \(recorder.path).", json: .object([("file", .string(recorder.path)), ("commands", .int(recorder.count))]), files: [recorder.path])

@@ -58,36 +58,9 @@ extension Session {
       var table = TextTable(columns: ["at step", "change"])
       for ev in e.events { table.append([String(ev.step), ev.text]) }
       return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .array(e.events.map { .object([("step", .int($0.step)), ("change", .string($0.text))]) }))
-    case "history":
-      let timed = e.history.contains { $0.cumulativeRoundSeconds != nil }
-      var table = TextTable(columns: ["step", "epoch", "loss", "test acc", "test images", "bits up", "total bits up", "‖ḡ‖"] + (timed ? ["simulated time"] : []))
-      for r in e.history.suffix(rows) {
-        table.append([String(r.step), Self.fixed(r.epoch, 3), Self.fixed(r.trainLoss, 4), r.testAccuracy.map { Self.fixed($0 * 100, 2) + "%" } ?? "—",
-                      r.testExamples.map(String.init) ?? "—", Self.bits(r.bitsUp), Self.bits(r.cumulativeBitsUp), Self.fixed(r.gradientNorm, 4)]
-                     + (timed ? [r.cumulativeRoundSeconds.map { Self.seconds($0) } ?? "—"] : []))
-      }
-      return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .array(e.history.suffix(rows).map(Self.json)))
-    case "wire":
-      return try showWire(e, name: experimentName ?? current ?? "", rows: rows)
-    case "last", "layers":
-      guard let r = e.history.last else {
-        return CommandOutput(text: "No steps yet; run 'step'.\n" + Self.footprintLine(e), json: .null)
-      }
-      let perDraw = boundsEveryDraw(e)
-      let rho = Self.rhoColumns(boundsEveryDraw: perDraw)
-      var table = TextTable(columns: ["layer", "d", "sent as", "bits/step", rho.observed, rho.exact, rho.bound, rho.worst, "‖ḡ‖"])
-      for l in r.layers {
-        table.append([l.name, String(l.count), l.compressed ? "compressed" : "float32", Self.bits(l.bits), Self.fixed(l.observedRho, 4),
-                      l.exactRho.map { Self.fixed($0, 4) } ?? "—", l.boundRho.map { Self.fixed($0, 4) } ?? "—",
-                      l.worstCase.map { Self.fixed($0, 4) } ?? "none", Self.fixed(l.gradientNorm, 4)])
-      }
-      var notes = ""
-      if let evaluated = e.history.last(where: { $0.testAccuracy != nil }), let accuracy = evaluated.testAccuracy {
-        notes += "\nTest accuracy \(Self.fixed(accuracy * 100, 2))% at step \(evaluated.step) on \(evaluated.testExamples.map(String.init) ?? "?") test images."
-      }
-      if let wire = r.wire { notes += "\n" + Self.wireLine(wire) }
-      if let network = e.network { notes += "\n" + network.summary + (r.cumulativeRoundSeconds.map { "; \(Self.seconds($0)) simulated so far." } ?? ".") }
-      return CommandOutput(text: stepLine(r, boundsEveryDraw: perDraw) + "\n" + table.render(maxWidth: terminalWidth) + "\n" + Self.footprintLine(e) + notes, json: Self.json(r))
+    case "history": return showHistory(e, rows: rows)
+    case "wire": return try showWire(e, name: experimentName ?? current ?? "", rows: rows)
+    case "last", "layers": return showLastStep(e)
     default:
       throw HSQError.unknownName(kind: "view", name: what, suggestion: closestMatch(to: what, in: ["last", "layers", "config", "history", "events", "partition", "wire"]))
     }
@@ -121,6 +94,40 @@ extension Session {
     let note = "compute and encode: summed over the step's workers; exchange: rank 0 from sending to holding every answer; "
       + "communicate: exchange beyond the slowest worker process."
     return CommandOutput(text: table.render(maxWidth: terminalWidth) + "\n" + note, json: .array(steps.map(Self.json)))
+  }
+
+  /// `show history`: the last `rows` steps' records.
+  private func showHistory(_ e: Experiment, rows: Int) -> CommandOutput {
+    let timed = e.history.contains { $0.cumulativeRoundSeconds != nil }
+    var table = TextTable(columns: ["step", "epoch", "loss", "test acc", "test images", "bits up", "total bits up", "‖ḡ‖"] + (timed ? ["simulated time"] : []))
+    for r in e.history.suffix(rows) {
+      table.append([String(r.step), Self.fixed(r.epoch, 3), Self.fixed(r.trainLoss, 4), r.testAccuracy.map { Self.fixed($0 * 100, 2) + "%" } ?? "—",
+                    r.testExamples.map(String.init) ?? "—", Self.bits(r.bitsUp), Self.bits(r.cumulativeBitsUp), Self.fixed(r.gradientNorm, 4)]
+                   + (timed ? [r.cumulativeRoundSeconds.map { Self.seconds($0) } ?? "—"] : []))
+    }
+    return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .array(e.history.suffix(rows).map(Self.json)))
+  }
+
+  /// `show last` / `show layers`: the last step's line and its per-layer table.
+  private func showLastStep(_ e: Experiment) -> CommandOutput {
+    guard let r = e.history.last else {
+      return CommandOutput(text: "No steps yet; run 'step'.\n" + Self.footprintLine(e), json: .null)
+    }
+    let perDraw = boundsEveryDraw(e)
+    let rho = Self.rhoColumns(boundsEveryDraw: perDraw)
+    var table = TextTable(columns: ["layer", "d", "sent as", "bits/step", rho.observed, rho.exact, rho.bound, rho.worst, "‖ḡ‖"])
+    for l in r.layers {
+      table.append([l.name, String(l.count), l.compressed ? "compressed" : "float32", Self.bits(l.bits), Self.fixed(l.observedRho, 4),
+                    l.exactRho.map { Self.fixed($0, 4) } ?? "—", l.boundRho.map { Self.fixed($0, 4) } ?? "—",
+                    l.worstCase.map { Self.fixed($0, 4) } ?? "none", Self.fixed(l.gradientNorm, 4)])
+    }
+    var notes = ""
+    if let evaluated = e.history.last(where: { $0.testAccuracy != nil }), let accuracy = evaluated.testAccuracy {
+      notes += "\nTest accuracy \(Self.fixed(accuracy * 100, 2))% at step \(evaluated.step) on \(evaluated.testExamples.map(String.init) ?? "?") test images."
+    }
+    if let wire = r.wire { notes += "\n" + Self.wireLine(wire) }
+    if let network = e.network { notes += "\n" + network.summary + (r.cumulativeRoundSeconds.map { "; \(Self.seconds($0)) simulated so far." } ?? ".") }
+    return CommandOutput(text: stepLine(r, boundsEveryDraw: perDraw) + "\n" + table.render(maxWidth: terminalWidth) + "\n" + Self.footprintLine(e) + notes, json: Self.json(r))
   }
 
   /// `In memory: 12.3 kB — parameters …, velocity …, error-feedback memories …, history … (N steps), undo ….`

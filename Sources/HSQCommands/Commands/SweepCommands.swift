@@ -78,7 +78,7 @@ extension Session {
     var seeds: [UInt64] = [0]
     for word in words {
       guard let eq = word.firstIndex(of: "=") else {
-        throw HSQError.invalidArgument("'\(word)' is not key=value; write e.g. 'lr=0.1,0.05' or 'seeds=0..4' (see 'help sweep').")
+        throw HSQError.notKeyValue(text: word, within: nil, example: "lr=0.1,0.05", hint: "or 'seeds=0..4'; see 'help sweep'")
       }
       let key = String(word[..<eq]), value = String(word[word.index(after: eq)...])
       switch key {

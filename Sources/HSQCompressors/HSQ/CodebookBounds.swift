@@ -13,8 +13,9 @@ enum CodebookBounds {
   static func pseudoInverse(_ codebook: Codebook) throws -> Matrix {
     let c = codebook.matrix
     guard c.numericalRank() == codebook.dim else {
-      throw HSQError.invalidArgument(
-        "Codebook '\(codebook.name)' does not span R^\(codebook.dim) (rank \(c.numericalRank())); unbiased HSQ needs full row rank. Use more or different codewords.")
+      throw HSQError.incompatible(
+        subject: "Unbiased HSQ", needs: "a codebook that spans R^\(codebook.dim) (full row rank)",
+        found: "codebook '\(codebook.name)' has rank \(c.numericalRank())", fix: "use more or different codewords")
     }
     return c.pseudoInverse()
   }

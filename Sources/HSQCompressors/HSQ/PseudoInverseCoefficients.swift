@@ -24,8 +24,9 @@ struct PseudoInverseCoefficients: SubvectorCoefficients {
 
   init(_ codebook: Codebook) throws {
     guard codebook.count >= codebook.dim else {
-      throw HSQError.invalidArgument(
-        "Unbiased HSQ needs K ≥ D codewords to span R^D; codebook '\(codebook.name)' has K = \(codebook.count) < D = \(codebook.dim). Raise k.")
+      throw HSQError.incompatible(
+        subject: "Unbiased HSQ", needs: "K ≥ D codewords to span R^D",
+        found: "codebook '\(codebook.name)' has K = \(codebook.count) < D = \(codebook.dim)", fix: "raise k")
     }
     let p = try CodebookBounds.pseudoInverse(codebook)
     dim = codebook.dim

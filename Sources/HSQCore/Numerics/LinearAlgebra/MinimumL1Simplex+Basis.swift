@@ -135,16 +135,9 @@ struct MinimumL1Basis {
     var chosen: [Int] = [], used = [Bool](repeating: false, count: count)
     var q = [Double](repeating: 0, count: d * d)  // orthonormal rows spanning the chosen columns
     for step in 0..<d {
-      var best = -1, bestScore = 1e-9 * scale
-      for k in 0..<count where !used[k] && outside[k] >= 0.01 * norms[k] && Swift.abs(correlation[k]) > bestScore {
-        best = k
-        bestScore = Swift.abs(correlation[k])
+      guard let best = nextColumn(correlation: correlation, outside: outside, norms: norms, used: used, floor: 1e-9 * scale) else {
+        return nil
       }
-      if best < 0 {
-        var farthest = 1e-12
-        for k in 0..<count where !used[k] && outside[k] > farthest * norms[k] { best = k; farthest = outside[k] / norms[k] }
-      }
-      guard best >= 0 else { return nil }
       // q_step = c_best with the span projected out, twice for orthogonality (Gram–Schmidt, reorthogonalized).
       var u = (0..<d).map { c[best * d + $0] }
       for _ in 0..<2 {
@@ -170,5 +163,21 @@ struct MinimumL1Basis {
       used[best] = true
     }
     return chosen
+  }
+
+  /// The column ``start(columns:dim:count:v:)`` takes next: the unused one most correlated with the residual
+  /// (above `floor`) among those at least 0.01·‖cₖ‖² out of the span, else the one farthest out of it;
+  /// `nil` when every unused column lies in the span.
+  private static func nextColumn(correlation: [Double], outside: [Double], norms: [Double], used: [Bool], floor: Double) -> Int? {
+    var best = -1, bestScore = floor
+    for k in correlation.indices where !used[k] && outside[k] >= 0.01 * norms[k] && Swift.abs(correlation[k]) > bestScore {
+      best = k
+      bestScore = Swift.abs(correlation[k])
+    }
+    if best < 0 {
+      var farthest = 1e-12
+      for k in correlation.indices where !used[k] && outside[k] > farthest * norms[k] { best = k; farthest = outside[k] / norms[k] }
+    }
+    return best >= 0 ? best : nil
   }
 }
