@@ -4,8 +4,7 @@ import Testing
 /// n-bit stochastic scalars have 2ⁿ + 1 levels and cost n + 1 bits, so "6-bit scalars" understates them by one:
 /// the README, docs/ and the notebooks this checks quote them as "n = 6 (7 bits)".
 @Suite struct ScalarBitsWordingTests {
-  /// Notebook 06's prose belongs to the seeds-and-sweeps write-up and is checked once that is reworded.
-  static let documents = DocumentLinksTests.documents.filter { !$0.hasPrefix("notebooks/06") }
+  static let documents = DocumentLinksTests.documents
 
   /// `6-bit scalars`, `6-bit stochastic rounding`: a bit count attached to the scalars without n (float32's
   /// `32-bit scalar` is exact).
