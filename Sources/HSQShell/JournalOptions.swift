@@ -38,7 +38,7 @@ struct JournalOptions: ParsableArguments {
   func begin(_ session: Session, interactive: Bool) {
     let wanted = recover || (interactive ? !noJournal : journal)
     guard wanted || discardJournal else { return }
-    let warn: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    let warn: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     let opened: SessionJournal
     do {
       opened = try SessionJournal.open(directory: JournalLocation.directory(for: session.workingDirectory), settings: settings, warn: warn)

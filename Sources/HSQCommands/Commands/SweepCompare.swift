@@ -10,15 +10,8 @@ extension Session {
     guard (0..<plan.configurationCount).contains(baseline) else {
       throw HSQError.invalidArgument("'--baseline \(baseline + 1)' is not a configuration of '\(sweep.name)'; give 1…\(plan.configurationCount).")
     }
-    func interval(_ s: SampleSummary?, scale: Double = 1, digits: Int = 2, unit: (Double) -> String = { _ in "" }) -> String {
-      guard let s else { return "—" }
-      let mean = unit(s.mean).isEmpty ? Self.fixed(s.mean * scale, digits) : unit(s.mean)
-      guard let h = s.halfWidth else { return mean }
-      return mean + " ± " + (unit(s.mean).isEmpty ? Self.fixed(h * scale, digits) : unit(h))
-    }
-    let bitsUnit = { (x: Double) in Self.bits(Int(x.rounded())) }
     var columns = ["config", "settings", "seeds", "test acc % (95% CI)", "test loss", "uplink bits", "evaluated"]
-    if target != nil { columns.append("time to \(Self.fixed(target! * 100, 1))%") }
+    if let target { columns.append("time to \(Self.fixed(target * 100, 1))%") }
     var table = TextTable(columns: columns)
     var rows: [JSONValue] = []
     // The simulated (else measured) time of a run's first evaluation at or above the target.
@@ -26,26 +19,7 @@ extension Session {
       SweepMetric("time to target") { run in run.history.first { ($0.testAccuracy ?? -1) >= target }.map(\.timeSeconds) }
     }
     for c in 0..<plan.configurationCount {
-      let runs = sweep.runs(ofConfiguration: c)
-      let finished = runs.filter { !$0.failed }
-      let accuracy = sweep.summary(configuration: c, .accuracy)
-      let loss = sweep.summary(configuration: c, .testLoss)
-      let bits = sweep.summary(configuration: c, .bitsUp)
-      let evaluated = Self.evaluatedText(finished.compactMap { $0.history.last })
-      var row = ["c\(c + 1)", plan.label(ofConfiguration: c), runs.count == finished.count ? "\(runs.count)" : "\(finished.count) (+\(runs.count - finished.count) failed)",
-                 interval(accuracy, scale: 100), interval(loss, digits: 4), interval(bits, unit: bitsUnit), evaluated]
-      var json: [(String, JSONValue)] = [
-        ("configuration", .int(c + 1)), ("settings", .object(plan.values(ofConfiguration: c).map { ($0.setting, .string($0.value)) })),
-        ("seeds", .int(finished.count)), ("failed", .int(runs.count - finished.count)),
-        ("test_accuracy", Self.json(accuracy)), ("test_loss", Self.json(loss)), ("bits_up", Self.json(bits)),
-      ]
-      if let time {
-        let reached = finished.filter { time.value($0) != nil }.count
-        let summary = sweep.summary(configuration: c, time)
-        row.append(summary.map { interval($0, unit: { Self.seconds($0) }) + (reached < finished.count ? " (\(reached)/\(finished.count) reached)" : "") } ?? "not reached")
-        json.append(("time_to_target", Self.json(summary)))
-        json.append(("reached_target", .int(reached)))
-      }
+      let (row, json) = Self.configurationRow(c, of: sweep, time: time)
       table.append(row)
       rows.append(.object(json))
     }
@@ -55,34 +29,76 @@ extension Session {
       var paired = TextTable(columns: ["config", "vs", "pairs", "Δ test acc (points)", "Δ test loss", "verdict (95%)"]
                              + (time != nil ? ["Δ " + columns.last!] : []))
       for c in 0..<plan.configurationCount where c != baseline {
-        let accuracy = sweep.paired(baseline, c, .accuracy)
-        let loss = sweep.paired(baseline, c, .testLoss)
-        let verdict: String
-        if let a = accuracy?.summary, a.halfWidth != nil {
-          verdict = a.excludesZero ? (a.mean > 0 ? "higher" : "lower") : "not distinguishable"
-        } else {
-          verdict = "needs ≥ 2 seeds"
-        }
-        var row = ["c\(c + 1)", "c\(baseline + 1)", String(accuracy?.seeds.count ?? 0), interval(accuracy?.summary, scale: 100, digits: 2),
-                   interval(loss?.summary, digits: 4), verdict]
-        var json: [(String, JSONValue)] = [
-          ("configuration", .int(c + 1)), ("baseline", .int(baseline + 1)), ("pairs", .int(accuracy?.seeds.count ?? 0)),
-          ("test_accuracy_difference", Self.json(accuracy?.summary)), ("test_loss_difference", Self.json(loss?.summary)), ("verdict", .string(verdict)),
-        ]
-        if let time {
-          // Only the seeds where both reached the target pair up; fewer pairs than for accuracy are counted.
-          let difference = sweep.paired(baseline, c, time)
-          let pairsNote = difference.map { $0.seeds.count < (accuracy?.seeds.count ?? 0) ? " (\($0.seeds.count) pairs)" : "" } ?? ""
-          row.append(difference.map { interval($0.summary, unit: { Self.seconds($0) }) + pairsNote } ?? "no pair reached")
-          json.append(("time_to_target_difference", Self.json(difference?.summary)))
-          json.append(("time_to_target_pairs", .int(difference?.seeds.count ?? 0)))
-        }
+        let (row, json) = Self.pairedRow(c, baseline: baseline, of: sweep, time: time)
         paired.append(row)
         pairs.append(.object(json))
       }
       text += "\nPaired differences over the same seeds (configuration − c\(baseline + 1)), mean ± 95% CI:\n" + paired.render(maxWidth: terminalWidth)
     }
     return CommandOutput(text: text, json: .object([("sweep", .string(sweep.name)), ("configurations", .array(rows)), ("paired", .array(pairs))]))
+  }
+
+  /// `mean ± half-width` of a summary (`—` without one), scaled and with `digits`, or in `unit`'s words.
+  private static func interval(_ s: SampleSummary?, scale: Double = 1, digits: Int = 2, unit: (Double) -> String = { _ in "" }) -> String {
+    guard let s else { return "—" }
+    let mean = unit(s.mean).isEmpty ? fixed(s.mean * scale, digits) : unit(s.mean)
+    guard let h = s.halfWidth else { return mean }
+    return mean + " ± " + (unit(s.mean).isEmpty ? fixed(h * scale, digits) : unit(h))
+  }
+
+  /// Configuration `c`'s row of `compare SWEEP` and its JSON: seeds, accuracy, loss, bits, when evaluated, and
+  /// with a target the time to it over the runs that reached it.
+  private static func configurationRow(_ c: Int, of sweep: Sweep, time: SweepMetric?) -> ([String], [(String, JSONValue)]) {
+    let plan = sweep.plan
+    let runs = sweep.runs(ofConfiguration: c)
+    let finished = runs.filter { !$0.failed }
+    let accuracy = sweep.summary(configuration: c, .accuracy)
+    let loss = sweep.summary(configuration: c, .testLoss)
+    let bits = sweep.summary(configuration: c, .bitsUp)
+    let evaluated = evaluatedText(finished.compactMap { $0.history.last })
+    var row = ["c\(c + 1)", plan.label(ofConfiguration: c), runs.count == finished.count ? "\(runs.count)" : "\(finished.count) (+\(runs.count - finished.count) failed)",
+               interval(accuracy, scale: 100), interval(loss, digits: 4), interval(bits, unit: { Self.bits(Int($0.rounded())) }), evaluated]
+    var json: [(String, JSONValue)] = [
+      ("configuration", .int(c + 1)), ("settings", .object(plan.values(ofConfiguration: c).map { ($0.setting, .string($0.value)) })),
+      ("seeds", .int(finished.count)), ("failed", .int(runs.count - finished.count)),
+      ("test_accuracy", Self.json(accuracy)), ("test_loss", Self.json(loss)), ("bits_up", Self.json(bits)),
+    ]
+    if let time {
+      let reached = finished.filter { time.value($0) != nil }.count
+      let summary = sweep.summary(configuration: c, time)
+      row.append(summary.map { interval($0, unit: { seconds($0) }) + (reached < finished.count ? " (\(reached)/\(finished.count) reached)" : "") } ?? "not reached")
+      json.append(("time_to_target", Self.json(summary)))
+      json.append(("reached_target", .int(reached)))
+    }
+    return (row, json)
+  }
+
+  /// Configuration `c`'s paired difference from `baseline` over the same seeds, with its verdict, and with a
+  /// target the difference in time to it over the seeds where both reached it.
+  private static func pairedRow(_ c: Int, baseline: Int, of sweep: Sweep, time: SweepMetric?) -> ([String], [(String, JSONValue)]) {
+    let accuracy = sweep.paired(baseline, c, .accuracy)
+    let loss = sweep.paired(baseline, c, .testLoss)
+    let verdict: String
+    if let a = accuracy?.summary, a.halfWidth != nil {
+      verdict = a.excludesZero ? (a.mean > 0 ? "higher" : "lower") : "not distinguishable"
+    } else {
+      verdict = "needs ≥ 2 seeds"
+    }
+    var row = ["c\(c + 1)", "c\(baseline + 1)", String(accuracy?.seeds.count ?? 0), interval(accuracy?.summary, scale: 100, digits: 2),
+               interval(loss?.summary, digits: 4), verdict]
+    var json: [(String, JSONValue)] = [
+      ("configuration", .int(c + 1)), ("baseline", .int(baseline + 1)), ("pairs", .int(accuracy?.seeds.count ?? 0)),
+      ("test_accuracy_difference", Self.json(accuracy?.summary)), ("test_loss_difference", Self.json(loss?.summary)), ("verdict", .string(verdict)),
+    ]
+    if let time {
+      // Only the seeds where both reached the target pair up; fewer pairs than for accuracy are counted.
+      let difference = sweep.paired(baseline, c, time)
+      let pairsNote = difference.map { $0.seeds.count < (accuracy?.seeds.count ?? 0) ? " (\($0.seeds.count) pairs)" : "" } ?? ""
+      row.append(difference.map { interval($0.summary, unit: { seconds($0) }) + pairsNote } ?? "no pair reached")
+      json.append(("time_to_target_difference", Self.json(difference?.summary)))
+      json.append(("time_to_target_pairs", .int(difference?.seeds.count ?? 0)))
+    }
+    return (row, json)
   }
 
   /// `step 470, 10000 images` (or a range of steps, or the sizes seen) for the last records of some runs.

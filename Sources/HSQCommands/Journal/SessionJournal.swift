@@ -23,39 +23,93 @@ import Synchronization
 /// the next log started and the previous generation's files removed: a kill at any point leaves one whole
 /// generation. Only one generation is kept, so the journal's size is about one checkpoint per experiment.
 /// Every failure to write turns the journal off with one warning; the session itself never fails for it.
-public final class SessionJournal: @unchecked Sendable {
+///
+/// Checked `Sendable`: the session's bookkeeping (generation, counters, commands running) is used by the
+/// session's thread, and the log by whichever thread runs an add-on's code (worker threads mark add-ons in
+/// use); each sits behind its own `Mutex` (the log's lock may take the bookkeeping's briefly, never the reverse).
+public final class SessionJournal: Sendable {
   /// The journal folder.
   public let directory: String
-  /// How often snapshots are written.
-  public var settings: JournalSettings
   /// Prints a one-line warning (the front ends write it to standard error).
-  let warn: (String) -> Void
+  let warn: @Sendable (String) -> Void
+
+  /// What the session's thread keeps between snapshots.
+  private struct Bookkeeping: Sendable {
+    var settings: JournalSettings
+    var generation = 0
+    var snapshotCount = 0
+    var pending: PendingJournal?
+    var written: [String: (key: String, file: String)] = [:]
+    var stepsSinceSnapshot = 0
+    var secondsBeforeCommand = 0.0
+    var commandStarted: UInt64 = 0
+    var running: [(generation: Int, fingerprint: [String])] = []
+    var isReplaying = false
+    var commandWasCut = false
+  }
+  private let book: Mutex<Bookkeeping>
+
+  /// How often snapshots are written.
+  public var settings: JournalSettings {
+    get { book.withLock { $0.settings } }
+    set { book.withLock { $0.settings = newValue } }
+  }
   /// The generation of the snapshot on disk (0 before the first).
-  private(set) var generation = 0
+  private(set) var generation: Int {
+    get { book.withLock { $0.generation } }
+    set { book.withLock { $0.generation = newValue } }
+  }
   /// Snapshots written by this session.
-  public private(set) var snapshotCount = 0
+  public private(set) var snapshotCount: Int {
+    get { book.withLock { $0.snapshotCount } }
+    set { book.withLock { $0.snapshotCount = newValue } }
+  }
   /// What a session that died left here, until it is recovered or discarded.
-  public private(set) var pending: PendingJournal?
+  public private(set) var pending: PendingJournal? {
+    get { book.withLock { $0.pending } }
+    set { book.withLock { $0.pending = newValue } }
+  }
   /// Checkpoint files of the snapshot on disk by variable, with the state they hold (see ``Session/checkpointKey(_:)``).
-  var written: [String: (key: String, file: String)] = [:]
+  var written: [String: (key: String, file: String)] {
+    get { book.withLock { $0.written } }
+    set { book.withLock { $0.written = newValue } }
+  }
   /// Steps taken by the session's experiments since the snapshot.
-  var stepsSinceSnapshot = 0
+  var stepsSinceSnapshot: Int {
+    get { book.withLock { $0.stepsSinceSnapshot } }
+    set { book.withLock { $0.stepsSinceSnapshot = newValue } }
+  }
   /// Seconds of command time since the snapshot, up to the start of the command running.
-  var secondsBeforeCommand = 0.0
+  var secondsBeforeCommand: Double {
+    get { book.withLock { $0.secondsBeforeCommand } }
+    set { book.withLock { $0.secondsBeforeCommand = newValue } }
+  }
   /// When the outermost command running started (uptime nanoseconds).
-  var commandStarted: UInt64 = 0
+  var commandStarted: UInt64 {
+    get { book.withLock { $0.commandStarted } }
+    set { book.withLock { $0.commandStarted = newValue } }
+  }
   /// Commands running, outermost first: the generation and session state when each started.
-  var running: [(generation: Int, fingerprint: [String])] = []
+  var running: [(generation: Int, fingerprint: [String])] {
+    get { book.withLock { $0.running } }
+    set { book.withLock { $0.running = newValue } }
+  }
   /// Set while a recovery replays the journal: nothing is logged, add-on marks still are.
-  var isReplaying = false
+  var isReplaying: Bool {
+    get { book.withLock { $0.isReplaying } }
+    set { book.withLock { $0.isReplaying = newValue } }
+  }
   /// Set by a run that stopped early (Ctrl-C, a failed step): its command line would not replay it.
-  var commandWasCut = false
+  var commandWasCut: Bool {
+    get { book.withLock { $0.commandWasCut } }
+    set { book.withLock { $0.commandWasCut = newValue } }
+  }
   private let lockDescriptor: Int32
   private let log = Mutex(LogState())
   private let faults = FaultInjection.fromEnvironment()
 
   /// The log's file, size, and the add-ons marked in use in it; also whether the journal has failed.
-  private struct LogState: @unchecked Sendable {
+  private struct LogState: Sendable {
     var descriptor: Int32 = -1
     var bytes = 0
     var inUse: [(owner: String, activity: String)] = []
@@ -83,7 +137,7 @@ public final class SessionJournal: @unchecked Sendable {
   }
 
   /// Opens (making it, mode 0700) the journal folder and takes its lock; reads what a session that died left there.
-  public static func open(directory: String, settings: JournalSettings = .default, warn: @escaping (String) -> Void) throws(OpenFailure) -> SessionJournal {
+  public static func open(directory: String, settings: JournalSettings = .default, warn: @escaping @Sendable (String) -> Void) throws(OpenFailure) -> SessionJournal {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     } catch {
@@ -104,9 +158,9 @@ public final class SessionJournal: @unchecked Sendable {
     return journal
   }
 
-  private init(directory: String, settings: JournalSettings, lock: Int32, warn: @escaping (String) -> Void) {
+  private init(directory: String, settings: JournalSettings, lock: Int32, warn: @escaping @Sendable (String) -> Void) {
     self.directory = directory
-    self.settings = settings
+    self.book = Mutex(Bookkeeping(settings: settings))
     self.lockDescriptor = lock
     self.warn = warn
   }
