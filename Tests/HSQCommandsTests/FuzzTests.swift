@@ -3,6 +3,7 @@ import Synchronization
 import HSQCommands
 import HSQCore
 import HSQ
+import HSQTestSupport
 import Testing
 #if canImport(Glibc)
   import Glibc
@@ -38,47 +39,38 @@ import Testing
   ]
 
   /// 100,000 lines in all, as ten sessions of 10,000: a session's cost grows with its history
-  /// (replays and record digests cover every step so far), and separate sessions run in parallel.
+  /// (replays and record digests cover every step so far); the sessions take turns (see ``PeakMemory``).
   @Test(arguments: 0..<10)
   func tenThousandLinesNeverCrashASession(seed: UInt64) throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-fuzz-\(UUID())").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    let session = Session()
-    session.memoryBudget = MemoryBudget(bytes: 512 << 20, origin: "fuzz")
-    session.workingDirectory = dir
-    let budget = StepBudget()
-    session.cancellation = Cancellation(signal: .init(
-      isRaised: { budget.remaining.subtract(1, ordering: .relaxed).newValue < 0 }, lower: {}))
-    var rng = RandomStream(seed: 2026 + seed)
-    var failures = 0
-    for i in 0..<10_000 {
-      let line = i % 2 == 0 ? Self.mutate(Self.corpus[rng.int(below: Self.corpus.count)], &rng) : Self.randomLine(&rng)
-      budget.remaining.store(3, ordering: .relaxed)
-      let output = session.execute(line)
-      if let error = output.error {
-        failures += 1
-        #expect(!error.isEmpty && !error.contains("\n"), "line \(i): '\(line)' gave a malformed error: \(error)")
+    // The peak is the process's: the fuzz sessions take turns with the memory-heavy tests (PeakMemory).
+    try PeakMemory.exclusive {
+      let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-fuzz-\(UUID())").path
+      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      let session = Session()
+      session.memoryBudget = MemoryBudget(bytes: 512 << 20, origin: "fuzz")
+      session.workingDirectory = dir
+      let budget = StepBudget()
+      session.cancellation = Cancellation(signal: .init(
+        isRaised: { budget.remaining.subtract(1, ordering: .relaxed).newValue < 0 }, lower: {}))
+      var rng = RandomStream(seed: 2026 + seed)
+      var failures = 0
+      for i in 0..<10_000 {
+        let line = i % 2 == 0 ? Self.mutate(Self.corpus[rng.int(below: Self.corpus.count)], &rng) : Self.randomLine(&rng)
+        budget.remaining.store(3, ordering: .relaxed)
+        let output = session.execute(line)
+        if let error = output.error {
+          failures += 1
+          #expect(!error.isEmpty && !error.contains("\n"), "line \(i): '\(line)' gave a malformed error: \(error)")
+        }
+        if session.shouldExit { break }
       }
-      if session.shouldExit { break }
+      #expect(failures > 1_000, "the fuzzer should produce many bad lines (\(failures))")
+      // The fuzzed session still trains: a new experiment steps exactly as in a fresh session.
+      budget.remaining.store(.max, ordering: .relaxed)
+      #expect(try Self.stepCheck(session) == Self.stepCheck(Session()), "the fuzzed session steps differently")
+      #expect(PeakMemory.peakResidentBytes < 1 << 30, "peak RSS \(PeakMemory.peakResidentBytes >> 20) MB with a 512 MB memory limit")
     }
-    #expect(failures > 1_000, "the fuzzer should produce many bad lines (\(failures))")
-    // The fuzzed session still trains: a new experiment steps exactly as in a fresh session.
-    budget.remaining.store(.max, ordering: .relaxed)
-    #expect(try Self.stepCheck(session) == Self.stepCheck(Session()), "the fuzzed session steps differently")
-    #expect(Self.peakResidentBytes < 1 << 30, "peak RSS \(Self.peakResidentBytes >> 20) MB with a 512 MB memory limit")
-  }
-
-  /// The process's peak resident memory so far (Linux reports kilobytes, macOS bytes).
-  static var peakResidentBytes: Int {
-    var usage = rusage()
-    #if os(Linux)
-      getrusage(RUSAGE_SELF.rawValue, &usage)
-      return Int(usage.ru_maxrss) * 1024
-    #else
-      getrusage(RUSAGE_SELF, &usage)
-      return Int(usage.ru_maxrss)
-    #endif
   }
 
   /// Steps a small seeded experiment twice in `session`; returns its records without timings.
