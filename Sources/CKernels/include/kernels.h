@@ -112,6 +112,13 @@ int hsq_half_to_float(const uint16_t *h, int64_t n, double scale, float *out, in
 /// PseudoInverseCoefficients' Swift loops bit for bit. Returns 1 with AVX-512, else 0 (nothing written).
 int hsq_pinv_prefix16(const float *P, int32_t K, int32_t D, const float *V, int32_t rows, float *a, double *prefix);
 
+/// For each of 16 lanes, the scalar binary search over running sums laid out as hsq_pinv_prefix16 writes them
+/// (prefix[16k + lane], k < K): chosen[lane] = the `low` that `low = 0, high = K; while low < high { mid = (low + high) / 2;
+/// if prefix[16·mid + lane] > r[lane] { high = mid } else { low = mid + 1 } }` ends on (K when no sum passes r), the
+/// same probes in the same order, so the same answer for any sums. Every lane is searched (give unused lanes any r).
+/// AVX-512 gathers where `level` allows and the CPU has them, else that loop.
+void hsq_prefix_search16(const double *prefix, int32_t K, const double *r, int32_t *chosen, hsq_kernel_level level);
+
 /// Natural compression's 9-bit codes E << 1 | sign for n entries of x with 23-bit uniforms r (NaturalCompressor's
 /// encode loop): E = 0 for ±0, else the exponent field of 2^a or 2^(a+1) for |x| in [2^a, 2^(a+1)), rounding up
 /// when r < the 23-bit fraction p·2²³. `codes` must not overlap `r` or x. Plain C, vectorized for AVX-512 where `level`
