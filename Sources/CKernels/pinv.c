@@ -128,7 +128,7 @@ int hsq_pinv_prefix16(const float *P, int32_t K, int32_t D, const float *V, int3
 
 void hsq_prefix_search16(const double *prefix, int32_t K, const double *r, int32_t *chosen, hsq_kernel_level level) {
 #if defined(__x86_64__)
-  if (level != HSQ_KERNELS_PORTABLE && level != HSQ_KERNELS_AVX2 && hsq_cpu_has_avx512f() && K < (1 << 26)) {
+  if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512f() && K < (1 << 26)) {
     prefix_search16_avx512(prefix, K, r, chosen);
     return;
   }

@@ -134,4 +134,8 @@ void hsq_terngrad_groups(const float *x, const float *u, int64_t groups, float m
 /// In-place unnormalized fast Walsh–Hadamard transform of x (n a power of two).
 void hsq_fwht(float *x, int64_t n);
 
+/// x[k] ← x[k]·(−scale) where bit k mod 64 of signs[k / 64] is set, else x[k]·scale (one rounded product each):
+/// the randomized Hadamard basis's sign-and-scale loop bit for bit. AVX-512 where `level` allows and the CPU has it.
+void hsq_sign_scale(float *x, int64_t n, const uint64_t *signs, float scale, hsq_kernel_level level);
+
 #endif
