@@ -82,6 +82,10 @@ int hsq_sgd_update(const float *g, float *x, float *v, int64_t n, float rate, fl
 /// y[i] ← y[i] + α·x[i] (the product and the sum rounded separately). Returns 1 with AVX-512, else 0.
 int hsq_axpy(float alpha, const float *x, float *y, int64_t n);
 
+/// max |x[i]| over the entries that are not NaN, +0 when there is none: Swift's `m = 0; m = max(m, abs(x[i]))` loop
+/// (`Vec.normInf`) bit for bit. Returns 1 with AVX-512 (*norm written), else 0 (nothing written).
+int hsq_norm_inf(const float *x, int64_t n, float *norm);
+
 /// out[i] = x[i] − y[i]. Returns 1 with AVX-512, else 0.
 int hsq_difference(const float *x, const float *y, float *out, int64_t n);
 

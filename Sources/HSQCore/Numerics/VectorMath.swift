@@ -67,9 +67,17 @@ public enum Vec {
   public static func normInf(_ x: [Float]) -> Float {
     x.withUnsafeBufferPointer { p in
       var m: Float = 0
-      for v in p { m = max(m, abs(v)) }
-      return m
+      if let base = p.baseAddress, hsq_norm_inf(base, Int64(p.count), &m) != 0 { return m }
+      return portableNormInf(p)
     }
+  }
+
+  /// ``normInf(_:)`` as a Swift loop (where the C kernel does not run, and its reference in the tests).
+  @inlinable
+  public static func portableNormInf(_ p: UnsafeBufferPointer<Float>) -> Float {
+    var m: Float = 0
+    for v in p { m = max(m, abs(v)) }
+    return m
   }
 
   /// Σ xᵢyᵢ in Double.
