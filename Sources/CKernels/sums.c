@@ -45,7 +45,7 @@ static double lanes_sum(__m512d a, __m512d b) {
 }
 
 __attribute__((target("avx512f")))
-static void sums_avx512(const float *x, const float *y, int64_t n, double *norm, double *distance) {
+static void sums_avx512(const float *x, const float *y, int64_t n, double *norm, double *distance, float *diff) {
   __m512d n0 = _mm512_setzero_pd(), n1 = _mm512_setzero_pd(), d0 = _mm512_setzero_pd(), d1 = _mm512_setzero_pd();
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -53,8 +53,13 @@ static void sums_avx512(const float *x, const float *y, int64_t n, double *norm,
     n0 = _mm512_add_pd(n0, _mm512_mul_pd(x0, x0));
     n1 = _mm512_add_pd(n1, _mm512_mul_pd(x1, x1));
     if (y) {
-      __m512d e0 = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(y + i)), x0);
-      __m512d e1 = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(y + i + 8)), x1);
+      __m256 y0 = _mm256_loadu_ps(y + i), y1 = _mm256_loadu_ps(y + i + 8);
+      if (diff) {
+        _mm256_storeu_ps(diff + i, _mm256_sub_ps(_mm256_loadu_ps(x + i), y0));
+        _mm256_storeu_ps(diff + i + 8, _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), y1));
+      }
+      __m512d e0 = _mm512_sub_pd(_mm512_cvtps_pd(y0), x0);
+      __m512d e1 = _mm512_sub_pd(_mm512_cvtps_pd(y1), x1);
       d0 = _mm512_add_pd(d0, _mm512_mul_pd(e0, e0));
       d1 = _mm512_add_pd(d1, _mm512_mul_pd(e1, e1));
     }
@@ -66,6 +71,7 @@ static void sums_avx512(const float *x, const float *y, int64_t n, double *norm,
     if (y) {
       double e = (double)y[i] - a;
       dsum += e * e;
+      if (diff) diff[i] = x[i] - y[i];
     }
   }
   *norm = nsum;
@@ -74,8 +80,15 @@ static void sums_avx512(const float *x, const float *y, int64_t n, double *norm,
 #endif
 
 int hsq_sums_of_squares(const float *x, const float *y, int64_t n, double *norm, double *distance) {
-  RUN_AVX512(sums_avx512(x, y, n, norm, distance));
+  RUN_AVX512(sums_avx512(x, y, n, norm, distance, NULL));
   (void)x; (void)y; (void)n; (void)norm; (void)distance;
+  return 0;
+}
+
+int hsq_sums_of_squares_and_difference(const float *x, const float *y, int64_t n, double *norm, double *distance,
+                                       float *difference) {
+  RUN_AVX512(sums_avx512(x, y, n, norm, distance, difference));
+  (void)x; (void)y; (void)n; (void)norm; (void)distance; (void)difference;
   return 0;
 }
 
@@ -180,12 +193,12 @@ int hsq_sgd_update(const float *g, float *x, float *v, int64_t n, float rate, fl
 /* y ← y + α·x and out ← x − y, as Vec.axpy and Vec.difference (each operation rounded separately). */
 #if defined(__x86_64__)
 __attribute__((target("avx512f")))
-static void axpy_avx512(float alpha, const float *x, float *y, int64_t n) {
+static void axpy_avx512(float alpha, const float *x, const float *y, float *out, int64_t n) {
   const __m512 a = _mm512_set1_ps(alpha);
   int64_t i = 0;
   for (; i + 16 <= n; i += 16)
-    _mm512_storeu_ps(y + i, _mm512_add_ps(_mm512_loadu_ps(y + i), _mm512_mul_ps(a, _mm512_loadu_ps(x + i))));
-  for (; i < n; i++) y[i] = y[i] + alpha * x[i];
+    _mm512_storeu_ps(out + i, _mm512_add_ps(_mm512_loadu_ps(y + i), _mm512_mul_ps(a, _mm512_loadu_ps(x + i))));
+  for (; i < n; i++) out[i] = y[i] + alpha * x[i];
 }
 
 __attribute__((target("avx512f")))
@@ -197,8 +210,14 @@ static void difference_avx512(const float *x, const float *y, float *out, int64_
 #endif
 
 int hsq_axpy(float alpha, const float *x, float *y, int64_t n) {
-  RUN_AVX512(axpy_avx512(alpha, x, y, n));
+  RUN_AVX512(axpy_avx512(alpha, x, y, y, n));
   (void)alpha; (void)x; (void)y; (void)n;
+  return 0;
+}
+
+int hsq_axpy_to(float alpha, const float *x, const float *y, float *out, int64_t n) {
+  RUN_AVX512(axpy_avx512(alpha, x, y, out, n));
+  (void)alpha; (void)x; (void)y; (void)out; (void)n;
   return 0;
 }
 

@@ -54,6 +54,24 @@ import Testing
     }
   }
 
+  /// The worker's fused passes: (‖p‖², ‖q − p‖², p − q) in one pass equals the separate calls, and g + s·e into a new
+  /// array equals the axpy on a copy, bit for bit (a worker's error-feedback memory and statistics).
+  @Test(arguments: [0, 1, 15, 16, 17, 33, 1000, 100_352])
+  func fusedWorkerPassesMatchTheSeparateCalls(n: Int) {
+    for (seed, scale) in [(6 as UInt64, Float(1)), (7, 1e-20), (8, 1e18)] {
+      let p = Self.vector(n, seed: seed, scale: scale), e = Self.vector(n, seed: seed + 10, scale: scale)
+      let q = p.enumerated().map { i, v in i % 4 == 0 ? v : (v * 0.75).rounded() }
+      let fused = Vec.squaredNormDistanceAndDifference(p, q)
+      let separate = Vec.squaredNormAndDistance(p, q)
+      #expect(fused.norm.bitPattern == separate.norm.bitPattern, "n = \(n), scale \(scale)")
+      #expect(fused.distance.bitPattern == separate.distance.bitPattern, "n = \(n), scale \(scale)")
+      #expect(fused.difference.map(\.bitPattern) == zip(p, q).map { ($0 - $1).bitPattern }, "n = \(n), scale \(scale)")
+      var expected = p
+      Vec.axpy(0.9, e, &expected)
+      #expect(Vec.sum(p, plus: 0.9, times: e).map(\.bitPattern) == expected.map(\.bitPattern), "n = \(n), scale \(scale)")
+    }
+  }
+
   static let hasAVX512 = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains(" avx512f")
 
   @Test(.requires("a CPU with AVX-512 (avx512f in /proc/cpuinfo)", hasAVX512))

@@ -61,6 +61,11 @@ int hsq_nearest_plan_uses_int8(const hsq_nearest_plan *plan);
 /// bit for bit (the same lanes and order; see sums.c).
 int hsq_sums_of_squares(const float *x, const float *y, int64_t n, double *norm, double *distance);
 
+/// hsq_sums_of_squares with y, fused with difference[i] = x[i] − y[i] (float): ‖x‖², ‖y − x‖² and x − y in one pass,
+/// each the same bits as the separate calls. Returns 1 with AVX-512, else 0 (nothing written).
+int hsq_sums_of_squares_and_difference(const float *x, const float *y, int64_t n, double *norm, double *distance,
+                                       float *difference);
+
 /// The levels of HSQ's n-bit stochastic scalar quantizer, as ScalarQuantizer.quantize
 /// computes them in Swift: x = (double(u[j]) − lo)·scale, l = min(trunc(x), s − 1),
 /// levels[j] = l + (double(draws[j]) < x − l). Returns 1 with AVX-512, else 0 (nothing written).
@@ -85,6 +90,9 @@ int hsq_axpy(float alpha, const float *x, float *y, int64_t n);
 /// max |x[i]| over the entries that are not NaN, +0 when there is none: Swift's `m = 0; m = max(m, abs(x[i]))` loop
 /// (`Vec.normInf`) bit for bit. Returns 1 with AVX-512 (*norm written), else 0 (nothing written).
 int hsq_norm_inf(const float *x, int64_t n, float *norm);
+
+/// out[i] = y[i] + α·x[i] (hsq_axpy into a new buffer; out may be y). Returns 1 with AVX-512, else 0.
+int hsq_axpy_to(float alpha, const float *x, const float *y, float *out, int64_t n);
 
 /// out[i] = x[i] − y[i]. Returns 1 with AVX-512, else 0.
 int hsq_difference(const float *x, const float *y, float *out, int64_t n);
