@@ -3,19 +3,25 @@ import HSQCore
 
 extension Experiment {
   /// The server's half of a step for every aggregator and optimizer but the fused `mean` + `sgd`: the
-  /// aggregator's update, the downlink's broadcast, then the optimizer's step. Returns the raw gradients'
-  /// mean (for the record) and the downlink bits.
+  /// aggregator's update, the downlink's broadcast, then the optimizer's step. Returns ‖ḡ‖² per layer of the
+  /// raw gradients' mean (for the record) and the downlink bits.
   ///
-  /// Everything runs in worker order on this thread, so the result does not depend on the thread count
-  /// (or the backend: on MPI, rank 0 runs it).
-  func strategyPass(_ messages: [[[Float]]], raw: [[[Float]]]?, givenRawMean: [[Float]]?) throws -> (rawMean: [[Float]], bitsDown: Int) {
+  /// Everything runs in worker order on this thread (coordinate-wise aggregators split elements across lanes,
+  /// which changes no bit), so the result does not depend on the thread count or the backend: on MPI, rank 0 runs it.
+  func strategyPass(_ messages: [[[Float]]], raw: [[[Float]]]?, givenNorms: [Double]?) throws -> (gradientNormsSquared: [Double], bitsDown: Int) {
     var aggregate = try strategy.aggregator.checkedAggregate(messages)
     // ‖ḡ‖ in the record is the raw gradients' mean, whatever the aggregator (`mean` of lossless messages: the aggregate).
-    let reuse = raw == nil && givenRawMean == nil && strategy.aggregator is MeanAggregator
-    let rawMean = reuse ? aggregate : givenRawMean ?? Self.workerMean(raw ?? messages)
+    let norms: [Double]
+    if let givenNorms {
+      norms = givenNorms
+    } else if raw == nil, strategy.aggregator is MeanAggregator {
+      norms = aggregate.map(Vec.squaredNorm)
+    } else {
+      norms = Self.workerMean(raw ?? messages).map(Vec.squaredNorm)
+    }
     let bitsDown = try broadcast(&aggregate, step: stepCount)
     optimizerStep(aggregate)
-    return (rawMean, bitsDown)
+    return (norms, bitsDown)
   }
 
   /// The server optimizer's step with `aggregate`: `sgd` on the velocity as the fused pass does it, any other
