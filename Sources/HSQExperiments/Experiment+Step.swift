@@ -77,11 +77,16 @@ extension Experiment {
     // ‖ḡ‖² per layer of the raw gradients' mean ḡ: from the workers' diagnostics frames, or as one worker
     // process measured it; without diagnostics (a lossless uplink, no error feedback) ḡ is the aggregate.
     let givenNorms = request.sendsRaw ? replies.first?.rawMeanNormsSquared : nil
-    var (aggregate, rawMean) = serverPass(
-      messages: messages, raw: request.sendsRaw && givenNorms == nil ? replies.map { $0.raw! } : nil, layers: layerCount, update: updateNow)
-    let gradientNormsSquared = givenNorms ?? (request.sendsRaw ? rawMean : aggregate).map(Vec.squaredNorm)
-    let bitsDown = try broadcast(&aggregate, step: stepCount)
-    if !updateNow { applyUpdate(aggregate) }
+    let raw = request.sendsRaw && givenNorms == nil ? replies.map { $0.raw! } : nil
+    let gradientNormsSquared: [Double], bitsDown: Int
+    if strategy.isFused {
+      var (aggregate, rawMean) = serverPass(messages: messages, raw: raw, layers: layerCount, update: updateNow)
+      gradientNormsSquared = givenNorms ?? (request.sendsRaw ? rawMean : aggregate).map(Vec.squaredNorm)
+      bitsDown = try broadcast(&aggregate, step: stepCount)
+      if !updateNow { applyUpdate(aggregate) }
+    } else {
+      (gradientNormsSquared, bitsDown) = try strategyPass(messages, raw: raw, givenNorms: givenNorms)
+    }
 
     stepCount = counters.steps
     examplesSeen = counters.examples
@@ -209,6 +214,7 @@ extension Experiment {
       layers: layerRecords,
       computeSeconds: replies.reduce(0) { $0 + $1.computeSeconds },
       compressSeconds: replies.reduce(0) { $0 + $1.compressSeconds })
+    record.server = serverRecord()
     if config.evalEvery > 0, stepCount % config.evalEvery == 0 {
       record.store(try evaluate())
     }
