@@ -75,14 +75,14 @@ let package = Package(
     .target(
       name: "HSQExperiments",
       dependencies: ["CKernels", "HSQCore", "HSQCodebooks", "HSQCompressors", "HSQDatasets", "HSQModels"],
-      swiftSettings: swiftSettings),
+      swiftSettings: swiftSettings, plugins: registerBuiltins),
     /// Figures drawn from records: terminal (braille) and SVG plots; the engine does not depend on them.
     .target(name: "HSQPlots", dependencies: ["HSQCore", "HSQExperiments"], swiftSettings: swiftSettings),
     .target(
       name: "HSQ",
       dependencies: ["HSQCore", "HSQCodebooks", "HSQCompressors", "HSQDatasets", "HSQModels", "HSQExperiments", "HSQPlots"],
       swiftSettings: swiftSettings),
-    .target(name: "HSQContract", dependencies: ["HSQCore", "HSQCompressors"], swiftSettings: swiftSettings),
+    .target(name: "HSQContract", dependencies: ["HSQCore", "HSQCompressors", "HSQExperiments"], swiftSettings: swiftSettings),
     .target(name: "HSQCommands", dependencies: ["HSQ", "HSQContract"], swiftSettings: swiftSettings, plugins: registerBuiltins),
     /// Markdown notebooks of ```hsq blocks: run, check, export to Jupyter (no terminal code).
     .target(name: "HSQNotebook", dependencies: ["HSQCommands"], swiftSettings: swiftSettings),

@@ -23,6 +23,8 @@ enum Catalog {
     Kind(plural: "models", kind: .model, infos: { Models.registry.infos }),
     Kind(plural: "datasets", kind: .dataset, infos: { Datasets.registry.infos }),
     Kind(plural: "partitions", kind: .partition, infos: { Partitions.registry.infos }),
+    Kind(plural: "aggregators", kind: .aggregator, infos: { Aggregators.registry.infos }),
+    Kind(plural: "server-optimizers", kind: .serverOptimizer, infos: { ServerOptimizers.registry.infos }),
   ]
 
   /// The kind spelled `word`: `compressor`, `compressors`, …

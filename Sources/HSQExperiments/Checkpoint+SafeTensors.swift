@@ -8,6 +8,7 @@ import HSQModels
 /// parameters.LAYER, initialParameters.LAYER, velocity.LAYER     F32, the layer's shape (e.g. parameters.fc1.weight)
 /// serverMemory.LAYER                                            the downlink's error-feedback memory, when there is one
 /// memories.W.LAYER                                              worker W's error-feedback memory, when it is not all zeros
+/// serverState.SLOT.LAYER                                        the server optimizer's state (fedadam's m and v, …), when it has one
 /// __metadata__: format = "hsq-checkpoint", version = "3",
 ///               checkpoint = the CheckpointState as JSON (config, counters, memoryWorkers, history, events)
 /// ```
@@ -30,6 +31,7 @@ extension Checkpoint {
     add("initialParameters", initialParameters)
     add("velocity", velocity)
     add("serverMemory", serverMemory)
+    for slot in serverState.keys.sorted() { add("serverState.\(slot)", serverState[slot]!) }
     var zeroArrays = Set<UnsafeRawPointer>()
     for (w, memory) in memories.enumerated() where !memory.allSatisfy({ Self.isZero($0.values, known: &zeroArrays) }) {
       add("memories.\(w)", memory)
@@ -84,10 +86,18 @@ extension Checkpoint {
     }
     let layerNames = Set(layers.map(\.name))
     var storedWorkers = Set<Int>()
+    var serverSlots = Set<String>()
     for name in file.entries.keys {
       let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
       if parts.count == 2, ["parameters", "initialParameters", "velocity", "serverMemory"].contains(parts[0]), layerNames.contains(parts[1]) { continue }
       let memory = name.split(separator: ".", maxSplits: 2).map(String.init)
+      if memory.count == 3, memory[0] == "serverState", layerNames.contains(memory[2]) {
+        guard state.serverSteps != nil else {
+          throw CheckpointProblem(clipped(name, limit: 60), "is a server optimizer's state, but the checkpoint has no 'serverSteps'")
+        }
+        serverSlots.insert(memory[1])
+        continue
+      }
       guard memory.count == 3, memory[0] == "memories", let w = Int(memory[1]), String(w) == memory[1], layerNames.contains(memory[2]) else {
         throw CheckpointProblem(clipped(name, limit: 60), "is not a tensor hsq writes for model '\(state.config.model)' (FIELD.LAYER or memories.WORKER.LAYER)")
       }
@@ -108,6 +118,7 @@ extension Checkpoint {
     var memories = [[FloatArray]](repeating: zeros, count: workers)
     for w in storedWorkers { memories[w] = try tensors("memories.\(w)") }
     self.memories = memories
+    for slot in serverSlots { serverState[slot] = try tensors("serverState.\(slot)") }
   }
 
   /// Throws unless `path` names a file a checkpoint may be written to: any name but a `.json` one.

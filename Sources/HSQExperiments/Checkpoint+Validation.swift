@@ -80,6 +80,7 @@ extension Checkpoint {
     var checked = Set<UnsafeRawPointer>()
     for (w, memory) in memories.enumerated() { try Self.check(memory, "memories[\(w)]", layers, skipping: &checked) }
     if !serverMemory.isEmpty { try Self.check(serverMemory, "serverMemory", layers) }
+    for slot in serverState.keys.sorted() { try Self.check(serverState[slot]!, "serverState.\(slot)", layers) }
     for (field, value) in [("stepCount", state.stepCount), ("examplesSeen", state.examplesSeen), ("cumulativeBitsUp", state.cumulativeBitsUp), ("cumulativeBitsDown", state.cumulativeBitsDown)] {
       guard value >= 0 else { throw CheckpointProblem(field, "is \(value); a count is at least 0") }
     }
@@ -163,6 +164,24 @@ extension Checkpoint {
 
   static func sum(_ a: Int, _ b: Int, _ field: String) throws -> Int {
     do { return try Experiment.checkedSum(a, b, field) } catch { throw CheckpointProblem(field, "adds up past \(Int.max)") }
+  }
+}
+
+extension Checkpoint {
+  /// The server optimizer's state the checkpoint holds, its buffers checked against the `slots` the config's
+  /// optimizer (spelled `optimizer`) keeps; `nil` when it holds none.
+  func serverOptimizerState(slots: [ServerStateSlot], optimizer: String, layers: Int) throws -> ServerOptimizerState? {
+    guard let steps = state.serverSteps else { return nil }
+    guard steps >= 0, steps <= state.stepCount else {
+      throw CheckpointProblem("serverSteps", "is \(steps); it counts steps of the server optimizer, 0...\(state.stepCount)")
+    }
+    let names = slots.map(\.name)
+    guard Set(serverState.keys) == Set(names) else {
+      let held = serverState.keys.sorted().joined(separator: ", ")
+      throw CheckpointProblem("serverState", "holds the buffers [\(held)], but '\(optimizer)' keeps [\(names.joined(separator: ", "))]")
+    }
+    let buffers = (0..<layers).map { l in names.map { serverState[$0]![l].values } }
+    return ServerOptimizerState(slots: slots, buffers: buffers, steps: steps)
   }
 }
 

@@ -18,6 +18,9 @@ struct Checkpoint {
   /// One memory per worker (`config.workers`), or none before the first error-feedback round.
   var memories: [[FloatArray]]
   var serverMemory: [FloatArray]
+  /// The server optimizer's state buffers by slot name (Adam's `m` and `v`, …), one tensor per layer; empty
+  /// under `sgd` (its state is ``velocity``) and before the optimizer's first step.
+  var serverState: [String: [FloatArray]] = [:]
 
   subscript<T>(dynamicMember field: KeyPath<CheckpointState, T>) -> T { state[keyPath: field] }
 }
@@ -33,6 +36,9 @@ struct CheckpointState: Codable {
   /// How many workers hold an error-feedback memory (0, or `config.workers`); the memories not stored are zeros.
   /// Version 3 only: a JSON checkpoint holds every memory, so their count says it.
   var memoryWorkers: Int?
+  /// Steps the server optimizer's state has taken, when it has a state besides the velocity (then its buffers
+  /// are the tensors `serverState.SLOT.LAYER`); absent otherwise, as in checkpoints written before it existed.
+  var serverSteps: Int? = nil
   var history: [StepRecord]
   var events: [ExperimentEvent]
 }
@@ -52,12 +58,15 @@ extension Checkpoint {
     state = CheckpointState(
       version: Self.currentVersion, config: e.config, stepCount: e.stepCount, examplesSeen: e.examplesSeen,
       cumulativeBitsUp: e.cumulativeBitsUp, cumulativeBitsDown: e.cumulativeBitsDown, memoryWorkers: memories.count,
-      history: e.history, events: e.events)
+      serverSteps: e.serverState?.steps, history: e.history, events: e.events)
     parameters = e.parameters.map(FloatArray.init)
     initialParameters = e.initialParameters.map(FloatArray.init)
     velocity = e.velocity.map(FloatArray.init)
     self.memories = memories.map { $0.map(FloatArray.init) }
     serverMemory = e.serverMemory.map(FloatArray.init)
+    if let state = e.serverState {
+      for (k, slot) in state.slots.enumerated() { serverState[slot.name] = state.buffers.map { FloatArray($0[k]) } }
+    }
   }
 }
 
@@ -128,6 +137,7 @@ extension Experiment {
     velocity = checkpoint.velocity.map(\.values)
     do { try setMemories(checkpoint.memories.map { $0.map(\.values) }) } catch { throw CheckpointProblem("memories", "cannot be handed to the workers", error) }
     serverMemory = checkpoint.serverMemory.map(\.values)
+    serverState = try checkpoint.serverOptimizerState(slots: strategy.optimizer.stateSlots, optimizer: config.serverOptimizerSpec, layers: parameters.count)
     stepCount = checkpoint.stepCount
     examplesSeen = checkpoint.examplesSeen
     cumulativeBitsUp = checkpoint.cumulativeBitsUp

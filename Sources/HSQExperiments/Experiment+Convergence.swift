@@ -82,6 +82,8 @@ extension Experiment {
     var notes: [String] = []
     var applies = true
     if config.momentum != 0 { applies = false; notes.append("momentum \(formatNumber(config.momentum)) is outside the theory (it assumes plain SGD).") }
+    let strategy = strategyCaveats
+    if !strategy.isEmpty { applies = false; notes += strategy }
     if config.weightDecay != 0 { applies = false; notes.append("weight decay changes the objective; the bound is for the plain loss.") }
     if config.protocolName != .gradient { applies = false; notes.append("the bound is for the per-step gradient protocol.") }
     let behaviour = ClientBehaviour(config)

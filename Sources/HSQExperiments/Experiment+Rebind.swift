@@ -11,6 +11,8 @@ extension Experiment {
     previous.compressor = ""
     previous.downlink = ""
     pipeline = try Pipeline(config, reuse: pipeline, reuseOld: previous)
+    // The aggregator and server optimizer are built afresh too (an add-on's may have been reloaded).
+    strategy = try ServerStrategy(config)
     events.append(ExperimentEvent(step: stepCount, text: "compressor: rebound \(config.compressor) to the registry's current code"))
   }
 }

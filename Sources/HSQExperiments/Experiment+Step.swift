@@ -76,11 +76,17 @@ extension Experiment {
     let updateNow = pipeline.downlink == nil
     // The raw gradients' mean: from the workers' diagnostics frames, or as one worker process summed them.
     let givenRawMean = request.sendsRaw ? replies.first?.rawMean : nil
-    var (aggregate, rawMean) = serverPass(
-      messages: messages, raw: request.sendsRaw && givenRawMean == nil ? replies.map { $0.raw! } : nil, layers: layerCount, update: updateNow)
-    if let givenRawMean { rawMean = givenRawMean } else if !request.sendsRaw { rawMean = aggregate }
-    let bitsDown = try broadcast(&aggregate, step: stepCount)
-    if !updateNow { applyUpdate(aggregate) }
+    let raw = request.sendsRaw && givenRawMean == nil ? replies.map { $0.raw! } : nil
+    let rawMean: [[Float]], bitsDown: Int
+    if strategy.isFused {
+      var (aggregate, mean) = serverPass(messages: messages, raw: raw, layers: layerCount, update: updateNow)
+      if let givenRawMean { mean = givenRawMean } else if !request.sendsRaw { mean = aggregate }
+      rawMean = mean
+      bitsDown = try broadcast(&aggregate, step: stepCount)
+      if !updateNow { applyUpdate(aggregate) }
+    } else {
+      (rawMean, bitsDown) = try strategyPass(messages, raw: raw, givenRawMean: givenRawMean)
+    }
 
     stepCount = counters.steps
     examplesSeen = counters.examples
@@ -207,6 +213,7 @@ extension Experiment {
       layers: layerRecords,
       computeSeconds: replies.reduce(0) { $0 + $1.computeSeconds },
       compressSeconds: replies.reduce(0) { $0 + $1.compressSeconds })
+    record.server = serverRecord()
     if config.evalEvery > 0, stepCount % config.evalEvery == 0 {
       record.store(try evaluate())
     }

@@ -17,6 +17,8 @@ struct StepUndo {
   let historyCount: Int
   let parameters: [[Float]]
   let velocity: [[Float]]
+  /// The server optimizer's state (Adam's m and v, …), when it has one besides the velocity.
+  let serverState: ServerOptimizerState?
   /// Whether the workers held memories, and how many floats they were.
   let memoriesExisted: Bool
   let memoryFloats: Int
@@ -30,6 +32,7 @@ struct StepUndo {
     historyCount = e.history.count
     parameters = e.parameters
     velocity = e.velocity
+    serverState = e.serverState
     memoriesExisted = e.memoriesExist
     memoryFloats = e.workerMemoryFloats
     serverMemory = e.serverMemory
@@ -45,6 +48,7 @@ struct StepUndo {
     e.history.removeLast(e.history.count - historyCount)
     e.parameters = parameters
     e.velocity = velocity
+    e.serverState = serverState
     e.memoriesExist = memoriesExisted
     e.serverMemory = serverMemory
     if rollingBackWorkers { try e.backend.rollBack() }
@@ -52,7 +56,7 @@ struct StepUndo {
 
   /// Bytes of the arrays kept (an upper bound: arrays the experiment still shares count too).
   var bytes: Int {
-    4 * (parameters.floatCount + velocity.floatCount + serverMemory.floatCount + memoryFloats)
+    4 * (parameters.floatCount + velocity.floatCount + (serverState?.floatCount ?? 0) + serverMemory.floatCount + memoryFloats)
   }
 }
 

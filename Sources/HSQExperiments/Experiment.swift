@@ -42,6 +42,10 @@ public final class Experiment {
   var stepStarted: UInt64 = 0
 
   var pipeline: Pipeline
+  /// The aggregator and server optimizer the config names (server side only: workers never see them).
+  var strategy: ServerStrategy
+  /// The server optimizer's state (Adam's m and v, …); `nil` under `sgd` (its state is ``velocity``) and before a step.
+  var serverState: ServerOptimizerState?
   /// Where the workers run; they hold their shards, memories and workspaces.
   public internal(set) var backend: any WorkerBackend
   /// The server's scratch memory for evaluations.
@@ -60,6 +64,7 @@ public final class Experiment {
     let backend = try backend ?? WorkerBackends.make(config.backend)
     self.config = config
     pipeline = try Pipeline(config)
+    strategy = try ServerStrategy(config)
     var rng = RandomStream.derived(from: config.seed, purpose: "model-init")
     parameters = pipeline.model.initialParameters(rng: &rng)
     initialParameters = parameters
@@ -100,16 +105,22 @@ public final class Experiment {
     try Self.validate(next)
     let moved = next.backend != config.backend ? try WorkerBackends.make(next.backend) : nil
     let rebuilt = try Pipeline(next, reuse: pipeline, reuseOld: config)
+    let strategy = try ServerStrategy(next)
     try backend.configure(WorkerEnvironment(pipeline: rebuilt, config: next))
     let repartitioned = !next.posesSameProblem(as: config)
     let old = field.value(in: config)
+    let previousOptimizer = config.serverOptimizerName
     config = next
     pipeline = rebuilt
+    self.strategy = strategy
+    // Another server optimizer starts from its own initial state; new hyper-parameters keep the state.
+    if next.serverOptimizerName != previousOptimizer { serverState = nil }
     if stepCount == 0, ["model", "dataset", "seed"].contains(name) {
       var rng = RandomStream.derived(from: config.seed, purpose: "model-init")
       parameters = pipeline.model.initialParameters(rng: &rng)
       initialParameters = parameters
       velocity = pipeline.model.zeroParameters()
+      serverState = nil
       optimum = try? pipeline.model.optimum(on: pipeline.dataset.train)
       undo = nil
     }

@@ -39,6 +39,10 @@ public struct ExperimentConfig: Codable, Sendable, Hashable {
   public var momentum: Double = 0
   /// L2 weight decay added by the server to the aggregate.
   public var weightDecay: Double = 0
+  /// How the server combines the workers' decoded messages (``Aggregators``), e.g. `median`; `nil` means `mean`.
+  public var aggregator: String? = nil
+  /// How the server moves the model with the aggregate (``ServerOptimizers``), e.g. `fedadam:lr=0.01`; `nil` means `sgd`.
+  public var serverOptimizer: String? = nil
   /// Step decay: the learning rate is multiplied by this factor…
   public var lrDecay: Double = 1
   /// …every this many epochs (0: never).
@@ -91,11 +95,14 @@ public struct ConfigField: Sendable {
   let set: @Sendable (inout ExperimentConfig, String) throws -> Void
   /// Checks the stored value; `nil`: parse its text again (exact for every field but numbers with a fraction).
   let checkValue: (@Sendable (ExperimentConfig) throws -> Void)?
+  /// A value at which listings (`show config`, the recorded `experiment` and `sweep` lines, long tables) leave
+  /// the field out, so settings added later do not change what earlier sessions print; `nil`: always listed.
+  public let quietDefault: String?
 
   init(
     name: String, doc: String, kind: ParameterSpec.Kind, component: ComponentKind?,
     get: @escaping @Sendable (ExperimentConfig) -> String, set: @escaping @Sendable (inout ExperimentConfig, String) throws -> Void,
-    check: (@Sendable (ExperimentConfig) throws -> Void)? = nil
+    check: (@Sendable (ExperimentConfig) throws -> Void)? = nil, quietDefault: String? = nil
   ) {
     self.name = name
     self.doc = doc
@@ -104,6 +111,13 @@ public struct ConfigField: Sendable {
     self.get = get
     self.set = set
     self.checkValue = check
+    self.quietDefault = quietDefault
+  }
+
+  /// Whether listings of `configs` show this field: always, unless every config holds its ``quietDefault``.
+  public func isListed(for configs: [ExperimentConfig]) -> Bool {
+    guard let quietDefault else { return true }
+    return configs.contains { value(in: $0) != quietDefault }
   }
 
   /// The current value as text.
@@ -139,6 +153,12 @@ extension ExperimentConfig {
     double("lr", \.lr, 0...1e6, "Learning rate."),
     double("momentum", \.momentum, 0...0.999999, "Heavy-ball momentum applied by the server."),
     double("weight-decay", \.weightDecay, 0...1e3, "L2 weight decay added by the server."),
+    strategy(
+      "aggregator", \.aggregator, .aggregator, default: "mean",
+      "How the server combines the workers' messages: mean, median, trimmed-mean:beta=0.1, norm-clip:c=10."),
+    strategy(
+      "server-optimizer", \.serverOptimizer, .serverOptimizer, default: "sgd",
+      "How the server moves the model with the aggregate: sgd (lr, momentum, weight-decay), fedavgm, fedadam, fedyogi, fedadagrad."),
     double("lr-decay", \.lrDecay, 0...1, "Step decay factor of the learning rate."),
     double("lr-decay-every", \.lrDecayEvery, 0...1e6, "Apply lr-decay every this many epochs (0: never)."),
     bool("ef", \.errorFeedback, "Error feedback: one memory per worker."),
@@ -211,8 +231,26 @@ extension ExperimentConfig {
   /// Throws the first field whose value ``ExperimentConfig/fields`` would not accept (the `experiment` command's ranges).
   public func validate() throws {
     for field in Self.fields { try field.check(self) }
+    let optimizer = serverOptimizerName
+    if momentum != 0, optimizer != "sgd" {
+      throw HSQError.invalidParameter(
+        component: "experiment", parameter: "momentum",
+        problem: "momentum \(formatNumber(momentum)) is the 'sgd' server optimizer's, and the server optimizer is '\(optimizer)'; set momentum=0 (for server momentum use server-optimizer=fedavgm:momentum=\(formatNumber(momentum))).")
+    }
     try ClientBehaviour(self).check(self)
   }
+
+  /// The fields listings show for `configs` (every field but those at their ``ConfigField/quietDefault`` in all of them).
+  public static func listedFields(for configs: [ExperimentConfig]) -> [ConfigField] {
+    fields.filter { $0.isListed(for: configs) }
+  }
+
+  /// The aggregator's spelling: the setting, `mean` by default.
+  public var aggregatorSpec: String { aggregator ?? "mean" }
+  /// The server optimizer's spelling: the setting, `sgd` by default.
+  public var serverOptimizerSpec: String { serverOptimizer ?? "sgd" }
+  /// The server optimizer's registered name (the spelling up to its parameters).
+  var serverOptimizerName: String { String(serverOptimizerSpec.prefix { $0 != ":" }) }
 
   /// The field named `name`.
   ///
@@ -229,6 +267,16 @@ extension ExperimentConfig {
       _ = try ComponentRequest(parsing: text)
       config[keyPath: path] = text
     })
+  }
+
+  /// A server strategy's component: stored as `nil` at `value`, the default, so configs written before it existed read the same.
+  private static func strategy(
+    _ name: String, _ path: any Sendable & WritableKeyPath<ExperimentConfig, String?>, _ kind: ComponentKind, default value: String, _ doc: String
+  ) -> ConfigField {
+    ConfigField(name: name, doc: doc, kind: .string, component: kind, get: { $0[keyPath: path] ?? value }, set: { config, text in
+      _ = try ComponentRequest(parsing: text)
+      config[keyPath: path] = text == value ? nil : text
+    }, quietDefault: value)
   }
 
   private static func int(_ name: String, _ path: any Sendable & WritableKeyPath<ExperimentConfig, Int>, _ range: ClosedRange<Int>, _ doc: String) -> ConfigField {

@@ -32,7 +32,7 @@ public struct LongMetricsTable: Sendable {
   public let rows: [[Cell]]
 
   public init(_ runs: [Run]) {
-    let settings = ExperimentConfig.fields.filter { $0.name != "seed" }
+    let settings = ExperimentConfig.listedFields(for: runs.map(\.config)).filter { $0.name != "seed" }
     let tables = runs.map { MetricsTable($0.history) }
     var metrics: [String] = []
     var seen = Set<String>()

@@ -20,11 +20,17 @@ public struct MetricsTable: Sendable {
     // What a transport put on the wire (`wire.bytes_up` …), when some step ran on one (none in process).
     let wireKeys = records.contains { $0.wire != nil } ? WireRecord.CodingKeys.allCases.map(\.stringValue) : []
     let wireName = StepRecord.CodingKeys.wire.stringValue
-    columns = recordKeys + wireKeys.map { "\(wireName).\($0)" } + layerNames.flatMap { name in layerKeys.map { "\(name).\($0)" } }
+    // The server optimizer's state norms (`server.m_norm` …), when the strategy is not the default.
+    let serverKeys = records.first { $0.server != nil }?.server?.fields.map(\.key) ?? []
+    let serverName = StepRecord.CodingKeys.server.stringValue
+    columns = recordKeys + wireKeys.map { "\(wireName).\($0)" } + serverKeys.map { "\(serverName).\($0)" }
+      + layerNames.flatMap { name in layerKeys.map { "\(name).\($0)" } }
     rows = records.map { record in
       let fields = EncodedFields(record)
       var row = recordKeys.map { fields.numbers[$0] ?? nil }
       row += wireKeys.map { fields.wire?.numbers[$0] ?? nil }
+      let server = Dictionary(uniqueKeysWithValues: record.server?.fields ?? [])
+      row += serverKeys.map { server[$0] }
       for name in layerNames {
         let layer = fields.layers.first { $0.name == name }
         row += layerKeys.map { layer?.numbers[$0] ?? nil }
@@ -78,6 +84,8 @@ private struct EncodedFields: Decodable {
         layers = try container.decode([EncodedFields].self, forKey: key)
       } else if key.stringValue == StepRecord.CodingKeys.wire.stringValue {
         wire = try container.decode(Box.self, forKey: key)
+      } else if key.stringValue == StepRecord.CodingKeys.server.stringValue {
+        continue
       } else if key.stringValue == LayerRecord.CodingKeys.name.stringValue {
         name = try container.decode(String.self, forKey: key)
       } else if try container.decodeNil(forKey: key) {

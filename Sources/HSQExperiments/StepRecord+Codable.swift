@@ -44,11 +44,13 @@ extension StepRecord {
     case roundTimeMeasured = "round_time_measured"
     /// A transport backend's figures (``WireRecord``); written only when the step had any (not in process).
     case wire
+    /// The server optimizer's state (``ServerRecord``); written only for a strategy other than `mean` + `sgd`.
+    case server
 
     public var version1Name: String { StepRecord.field(self).version1Name ?? rawValue }
 
     /// Whether the field is a number column of its own in `export` (not the nested layers or wire figures).
-    public var isColumn: Bool { self != .layers && self != .wire }
+    public var isColumn: Bool { self != .layers && self != .wire && self != .server }
   }
 
   /// Each field's place in the record and, where it differs, its version-1 name: the one list that encoding,
@@ -79,6 +81,8 @@ extension StepRecord {
     case .roundTimeMeasured: .optional(\.roundTimeMeasured, version1: "roundTimeMeasured")
     // In process there is no wire, and the records keep the fields they always had.
     case .wire: .omittedWhenMissing(\.wire)
+    // Under the default strategy the records keep the fields they always had.
+    case .server: .omittedWhenMissing(\.server)
     }
   }
 

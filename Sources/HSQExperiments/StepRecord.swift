@@ -69,6 +69,8 @@ public struct StepRecord: Codable, Sendable, Hashable {
   public var roundTimeMeasured: Bool? = nil
   /// What the step put on a real wire (a transport backend such as MPI; `nil` in process).
   public var wire: WireRecord? = nil
+  /// The server optimizer's state norms (``ServerRecord``); `nil` under the default `mean` + `sgd`.
+  public var server: ServerRecord? = nil
 
   /// The record without its timings and wire figures, for bit-identical comparisons (across backends too).
   public var withoutTimings: StepRecord {

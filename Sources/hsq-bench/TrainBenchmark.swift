@@ -21,6 +21,8 @@ struct TrainBenchmark: ParsableCommand {
   @Option(help: "Model (the peer's is mlp:hidden=128; only that one runs side by side).") var model: String = "mlp:hidden=128"
   @Option(name: .customLong("ef-scale"), help: "Error-feedback scale: a number in [0, 1], or warmup (2/(1 + e^(−epoch)) − 1).") var efScale: String = "1"
   @Option(help: "Worker threads (0: one per core).") var threads: Int = 0
+  @Option(help: "The server's aggregator, e.g. median (default mean: the fused server pass).") var aggregator: String = "mean"
+  @Option(name: .customLong("server-optimizer"), help: "The server optimizer, e.g. fedadam:lr=0.01 (default sgd).") var serverOptimizer: String = "sgd"
   @Option(help: "Path of a peer script (bench/peers/numpy_peer.py, bench/peers/torch_peer.py): run it first with the same flags and print the speed ratio.") var peer: String?
 
   @Option(help: "Runs of each side, alternating peer and hsq; the ratio line compares the medians.") var repeats: Int = 1
@@ -91,6 +93,8 @@ struct TrainBenchmark: ParsableCommand {
     config.compressor = spelling(of: compressor)
     config.trackTheory = false
     config.threads = threads
+    try ExperimentConfig.field("aggregator").assign(aggregator, in: &config)
+    try ExperimentConfig.field("server-optimizer").assign(serverOptimizer, in: &config)
     config.seed = 1
     let experiment = try Experiment(config)
     let start = DispatchTime.now().uptimeNanoseconds
@@ -104,6 +108,7 @@ struct TrainBenchmark: ParsableCommand {
     printJSONLine([
       "peer": "hsq", "task": "fmnist-mlp", "model": model, "compressor": compressor, "spec": experiment.uplink.spec,
       "steps": steps, "workers": workers, "batch": batch, "momentum": momentum, "ef": ef,
+      "aggregator": experiment.aggregator.spec, "server_optimizer": experiment.serverOptimizer.spec,
       "samples_per_s": samplesPerSecond, "seconds": seconds, "test_accuracy": evaluation.accuracy ?? 0,
       "uplink_bits": bits, "blas_core": BLAS.coreName,
     ])

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// Writes a new compressor from hsq's template, and a test file that runs hsq's contract on it.
+/// Writes a new compressor (or aggregator) from hsq's template, and a test file that runs hsq's contract on it.
 ///
 /// `swift package hsq-new-compressor MyQuant` runs this in the package directory; the
 /// files compile against hsq's public API as they are, and `load` them in hsq-repl.
@@ -9,11 +9,20 @@ import Foundation
 struct NewCompressor: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "hsq-new-compressor",
-    abstract: "Writes a documented compressor template and a test file that holds it to hsq's contract.",
+    abstract: "Writes a documented compressor (or aggregator) template and a test file that holds it to hsq's contract.",
     discussion: """
-      Writes DIR/NAME.swift (the compressor and its 'hsq_register' entry point, ready for 'load DIR/NAME.swift' in hsq-repl) \
-      and TESTS/NAMEContractTests.swift (Swift Testing; depends on hsq's HSQContract product).
+      Writes DIR/NAME.swift (the component and its 'hsq_register' entry point, ready for 'load DIR/NAME.swift' in hsq-repl) \
+      and TESTS/NAMEContractTests.swift (Swift Testing; depends on hsq's HSQContract product). \
+      --kind aggregator writes an aggregator (how the server combines the workers' messages) instead of a compressor.
       """)
+
+  /// What the template is.
+  enum Kind: String, ExpressibleByArgument, CaseIterable {
+    case compressor, aggregator
+  }
+
+  @Option(help: "What to write: compressor or aggregator.")
+  var kind: Kind = .compressor
 
   @Argument(help: "The type name, UpperCamelCase, e.g. MyQuant.")
   var type: String
@@ -21,7 +30,7 @@ struct NewCompressor: ParsableCommand {
   @Option(help: "The registry name (default: the type name in kebab case, e.g. my-quant).")
   var name: String?
 
-  @Option(help: "Where to write the compressor (default: Compressors/NAME).")
+  @Option(help: "Where to write the component (default: Compressors/NAME, or Aggregators/NAME).")
   var output: String?
 
   @Option(help: "Where to write the contract test (default: OUTPUT/Tests).")
@@ -46,11 +55,12 @@ struct NewCompressor: ParsableCommand {
 
   func run() throws {
     let registryName = name ?? Self.kebabCase(type)
-    let directory = output ?? "Compressors/\(type)"
+    let directory = output ?? (kind == .compressor ? "Compressors" : "Aggregators") + "/\(type)"
     let testDirectory = tests ?? directory + "/Tests"
+    let (source, test) = kind == .compressor ? (compressorTemplate, contractTestTemplate) : (aggregatorTemplate, aggregatorContractTestTemplate)
     let files = [
-      (directory + "/\(type).swift", fill(compressorTemplate, registryName)),
-      (testDirectory + "/\(type)ContractTests.swift", fill(contractTestTemplate, registryName)),
+      (directory + "/\(type).swift", fill(source, registryName)),
+      (testDirectory + "/\(type)ContractTests.swift", fill(test, registryName)),
     ]
     for (path, _) in files where !force && FileManager.default.fileExists(atPath: path) {
       throw ValidationError("'\(path)' exists; pass --force to overwrite it, or choose another name.")

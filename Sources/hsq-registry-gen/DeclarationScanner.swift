@@ -16,6 +16,8 @@ struct RegistrableKind: Sendable, Equatable {
     RegistrableKind(protocolName: "ModelComponent", listName: "builtinModelTypes"),
     RegistrableKind(protocolName: "DatasetSource", listName: "builtinDatasetTypes"),
     RegistrableKind(protocolName: "PartitionerComponent", listName: "builtinPartitionTypes"),
+    RegistrableKind(protocolName: "AggregatorComponent", listName: "builtinAggregatorTypes"),
+    RegistrableKind(protocolName: "ServerOptimizerComponent", listName: "builtinServerOptimizerTypes"),
     RegistrableKind(protocolName: "CommandSet", listName: "builtinCommandSets", isDocumented: false),
   ]
 }

@@ -46,8 +46,8 @@ import Testing
     let fixture = try CheckpointFixture(try Self.experiment(steps: 3))
     #expect(fixture.tree["version"] as? Int == 2)
     let record = (fixture.tree["history"] as! [[String: Any]])[0]
-    // In process nothing goes on a wire, and the record has no `wire`.
-    #expect(Set(record.keys) == Set(StepRecord.CodingKeys.allCases.filter { $0 != .wire }.map(\.stringValue)))
+    // In process nothing goes on a wire, and the record has no `wire`; the default strategy writes no `server`.
+    #expect(Set(record.keys) == Set(StepRecord.CodingKeys.allCases.filter { $0 != .wire && $0 != .server }.map(\.stringValue)))
     #expect(record["test_loss"] is NSNull, "a step without evaluation has an explicit null")
     let layer = (record["layers"] as! [[String: Any]])[0]
     #expect(Set(layer.keys) == Set(LayerRecord.CodingKeys.allCases.map(\.stringValue)))

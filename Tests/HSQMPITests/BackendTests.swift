@@ -6,8 +6,8 @@ import Testing
 #endif
 
 /// `backend=mpi` under a real mpirun gives the records `backend=threads` gives, bit for bit, at 2, 3
-/// and 5 ranks (workers round-robin over ranks 1…), on error feedback, partial participation and local SGD, and
-/// with FedProx and a Byzantine worker.
+/// and 5 ranks (workers round-robin over ranks 1…), on error feedback, partial participation and local SGD,
+/// with a robust aggregator and an adaptive server optimizer, and with FedProx and a Byzantine worker.
 @Suite(.serialized, .requires(MPIRun.prerequisite, MPIRun.isAvailable))
 struct BackendTests {
   static let problem = "dataset=linear:d=16,n=256,n-test=32 model=least-squares batch=8 lr=0.05 compress-threshold=0 seed=7"
@@ -19,6 +19,8 @@ struct BackendTests {
     "topk+ef-local2": "\(problem) workers=4 protocol=local local-steps=2 compressor=topk:k=4 ef=true",
     // Issue 18's client behaviours: FedProx's proximal term and a Byzantine worker, each rank holding its workers'.
     "prox+byzantine": "\(problem) workers=4 participation=0.75 protocol=local local-steps=3 prox-mu=0.1 byzantine=1 byzantine-scale=-4 compressor=hsq:dim=4,k=16,codebook=gaussian ef=true",
+    // Issue 18: rank 0 runs the aggregator and the server optimizer (the generic server path).
+    "median+fedadam": "\(problem) workers=5 compressor=qsgd ef=true aggregator=median server-optimizer=fedadam:lr=0.02",
   ]
 
   /// The `result` of every `step` line of a `--json` run, rendered back to text, in order.
@@ -43,7 +45,7 @@ struct BackendTests {
     return try stepResults(outcome.output)
   }
 
-  @Test(arguments: ["hsq+ef", "qsgd-half", "topk+ef-local2", "prox+byzantine"], [2, 3, 5])
+  @Test(arguments: ["hsq+ef", "qsgd-half", "topk+ef-local2", "median+fedadam", "prox+byzantine"], [2, 3, 5])
   func recordsAreBitIdenticalToThreads(_ name: String, ranks: Int) throws {
     let settings = try #require(Self.configurations[name])
     let expected = try Self.threadsRun(settings, steps: [3, 3])

@@ -197,7 +197,8 @@ struct OwnedNames: Sendable {
   /// Every registry `load` knows how to take names back from.
   static let registries = [
     OwnedNames(Compressors.registry), OwnedNames(Codebooks.registry), OwnedNames(Models.registry),
-    OwnedNames(Datasets.registry), OwnedNames(Partitions.registry), OwnedNames(Commands.registry),
+    OwnedNames(Datasets.registry), OwnedNames(Partitions.registry), OwnedNames(Aggregators.registry),
+    OwnedNames(ServerOptimizers.registry), OwnedNames(Commands.registry),
   ]
 
   static func unregister(_ name: OwnedName) {

@@ -23,8 +23,8 @@ enum AddOnCommands: CommandSet {
     },
     CommandSpec(
       "check", group: "Add-ons", abstract: "Holds a compressor to the registry-wide contract and prints a pass/fail table.",
-      discussion: "The checks the test suite runs on every built-in: declaration (canonical spec, docs, guarantee), round trip (length, bits(length:) = payload bits, determinism, exact and bounded error), non-finite input, truncated and random payloads, and, over seeded Monte Carlo draws, unbiasedness per coordinate within k·σᵢ/√n (σᵢ² each coordinate's own variance) and along v, expected error and error bound within k standard errors (k = 5). The command fails when a check fails.",
-      arguments: [ArgumentSpec("compressor", "a compressor such as terngrad or my-quant:levels=8, or a variable", completion: .component(.compressor))],
+      discussion: "The checks the test suite runs on every built-in; an aggregator (e.g. median, or one loaded) is checked too. A compressor: declaration (canonical spec, docs, guarantee), round trip (length, bits(length:) = payload bits, determinism, exact and bounded error), non-finite input, truncated and random payloads, and, over seeded Monte Carlo draws, unbiasedness per coordinate within k·σᵢ/√n (σᵢ² each coordinate's own variance) and along v, expected error and error bound within k standard errors (k = 5). An aggregator: declaration, shape and finite outputs (with outliers), determinism, permutation invariance where declared and the mean where declared linear, within the rounding of a sum of N terms. The command fails when a check fails.",
+      arguments: [ArgumentSpec("component", "a compressor such as terngrad or my-quant:levels=8, a variable, or an aggregator such as median", completion: .component(.compressor))],
       options: [OptionSpec("draws", "Monte Carlo draws per short vector (default 2000)", value: "N")], recorded: false
     ) { session, args in try session.check(args.positional[0], draws: args.int("draws", default: 2000, in: 10...1_000_000)) },
   ]
@@ -78,7 +78,7 @@ extension Session {
     if !addOn.dropped.isEmpty { text += " No longer registered: \(addOn.dropped.joined(separator: ", "))." }
     let stale = addOn.generation > 1 ? experimentNames.filter { name in
       guard let e = try? experiment(name) else { return false }
-      return ([e.config.compressor, e.config.downlink]).contains { names.contains(String($0.prefix { $0 != ":" })) }
+      return ([e.config.compressor, e.config.downlink, e.config.aggregatorSpec, e.config.serverOptimizerSpec]).contains { names.contains(String($0.prefix { $0 != ":" })) }
     } : []
     if !stale.isEmpty {
       text += "\nExperiment\(stale.count == 1 ? "" : "s") \(stale.joined(separator: ", ")) keep\(stale.count == 1 ? "s" : "") the old code; 'rebind NAME' switches to the new."
@@ -92,7 +92,11 @@ extension Session {
 
   func check(_ text: String, draws: Int) throws -> CommandOutput {
     let spec = resolveCompressor(text)
-    let results = try CompressorContract.check(spec, options: .init(draws: draws, longDraws: max(10, draws / 20)))
+    let name = String(spec.prefix { $0 != ":" })
+    let isAggregator = variables[text] == nil && !Compressors.registry.contains(name) && Aggregators.registry.contains(name)
+    let results = isAggregator
+      ? try AggregatorContract.check(spec)
+      : try CompressorContract.check(spec, options: .init(draws: draws, longDraws: max(10, draws / 20)))
     var table = TextTable(columns: ["check", "result", "cases", "detail"])
     for r in results { table.append([r.name, r.passed ? "pass" : "FAIL", String(r.cases), r.passed ? "" : r.detail]) }
     let failed = results.filter { !$0.passed }
@@ -100,7 +104,7 @@ extension Session {
       ? "'\(spec)' passes all \(results.count) contract checks."
       : "'\(spec)' fails \(failed.count) of \(results.count) contract checks: \(failed.map(\.name).joined(separator: ", "))."
     let json = JSONValue.object((failed.isEmpty ? [] : [("error", .string(summary))]) + [
-      ("compressor", .string(spec)), ("passed", .bool(failed.isEmpty)),
+      (isAggregator ? "aggregator" : "compressor", .string(spec)), ("passed", .bool(failed.isEmpty)),
       ("checks", .array(results.map { r in
         .object([("name", .string(r.name)), ("passed", .bool(r.passed)), ("cases", .int(r.cases)), ("detail", .string(r.detail))])
       })),

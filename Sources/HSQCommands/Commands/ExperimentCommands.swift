@@ -101,7 +101,7 @@ extension Session {
   /// The `experiment` command that recreates `config` under `name`, with every setting spelled out
   /// (so defaults changing later cannot change a replay).
   static func experimentLine(_ name: String, _ config: ExperimentConfig) -> String {
-    "experiment \(name) " + ExperimentConfig.fields.map { "\($0.name)=\($0.value(in: config))" }.joined(separator: " ")
+    "experiment \(name) " + ExperimentConfig.listedFields(for: [config]).map { "\($0.name)=\($0.value(in: config))" }.joined(separator: " ")
   }
 
   func describeExperiment(_ name: String, _ e: Experiment) -> CommandOutput {
@@ -111,6 +111,9 @@ extension Session {
     text += e.config.momentum > 0 ? ", momentum \(formatNumber(e.config.momentum))" : ""
     text += e.config.errorFeedback ? ", error feedback (scale \(e.config.efScale))" : ""
     text += "\nuplink: \(e.uplink.spec)" + (e.downlink.map { ", downlink: \($0.spec)" } ?? "") + "\n"
+    if e.config.aggregator != nil || e.config.serverOptimizer != nil {
+      text += "server: aggregator \(e.aggregator.spec), optimizer \(e.serverOptimizer.spec)\n"
+    }
     var table = TextTable(columns: ["layer", "shape", "parameters", "sent as", "bits/worker", "worst case, all inputs"])
     for layer in e.model.layers {
       let compressed = e.config.compresses(parameterCount: layer.count)

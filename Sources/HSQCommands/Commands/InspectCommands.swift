@@ -50,9 +50,10 @@ extension Session {
     switch what {
     case "config":
       var table = TextTable(columns: ["setting", "value"])
-      for f in ExperimentConfig.fields { table.append([f.name, f.value(in: e.config)]) }
+      let fields = ExperimentConfig.listedFields(for: [e.config])
+      for f in fields { table.append([f.name, f.value(in: e.config)]) }
       let notes = [e.network?.summary, e.epochMeaning].compactMap { $0 }.joined(separator: "\n")
-      return CommandOutput(text: table.render(maxWidth: terminalWidth) + "\n" + notes, json: .object(ExperimentConfig.fields.map { ($0.name, .string($0.value(in: e.config))) }))
+      return CommandOutput(text: table.render(maxWidth: terminalWidth) + "\n" + notes, json: .object(fields.map { ($0.name, .string($0.value(in: e.config))) }))
     case "events":
       guard !e.events.isEmpty else { return CommandOutput(text: "No changes yet.", json: .array([])) }
       var table = TextTable(columns: ["at step", "change"])
@@ -170,6 +171,7 @@ extension Session {
     let header = "\(e.uplink.spec) at step \(r.step); worst case over all inputs of the largest layer: \(worst)"
     let notes = Self.theoryNotes(compressor: e.uplink.spec.prefix { $0 != ":" }.description, boundsEveryDraw: perDraw,
                                  worstCaseMissing: r.layers.contains { $0.compressed && $0.worstCase == nil })
+      + e.strategyCaveats.map { "\nserver: " + $0 }.joined()
     return CommandOutput(text: header + "\n" + table.render(maxWidth: terminalWidth) + "\n" + notes, json: .array(json))
   }
 

@@ -103,7 +103,7 @@ extension Session {
   static func sweepLine(_ name: String, _ plan: SweepPlan) -> String {
     let swept = Set(plan.axes.flatMap(\.settings) + ["seed", "threads"])
     var words = ["sweep", name]
-    words += ExperimentConfig.fields.filter { !swept.contains($0.name) }.map { Tokenizer.quoted("\($0.name)=\($0.value(in: plan.base))") }
+    words += ExperimentConfig.listedFields(for: [plan.base]).filter { !swept.contains($0.name) }.map { Tokenizer.quoted("\($0.name)=\($0.value(in: plan.base))") }
     words += plan.axes.map { Tokenizer.quoted("\($0.setting)=\($0.values.joined(separator: ","))") }
     words.append("seeds=" + plan.seeds.map(String.init).joined(separator: ","))
     if let steps = plan.condition.steps { words.append("--steps \(steps)") }

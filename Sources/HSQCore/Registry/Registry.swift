@@ -12,6 +12,10 @@ public struct ComponentKind: RawRepresentable, Hashable, Sendable, CustomStringC
   public static let model = ComponentKind(rawValue: "model")
   public static let dataset = ComponentKind(rawValue: "dataset")
   public static let partition = ComponentKind(rawValue: "partition")
+  /// How the server combines the workers' decoded messages into one update.
+  public static let aggregator = ComponentKind(rawValue: "aggregator")
+  /// How the server moves the model with the aggregated update.
+  public static let serverOptimizer = ComponentKind(rawValue: "server-optimizer")
 }
 
 /// The declaration of a registered component: what help, apropos and completion show.

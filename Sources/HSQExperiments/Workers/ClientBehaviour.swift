@@ -107,7 +107,7 @@ extension ClientBehaviour {
       set: { config, text in
         guard case let .int(v) = try spec.parse(text, component: "experiment") else { return }
         config.byzantine = v == 0 ? nil : v
-      })
+      }, quietDefault: "0")
   }()
 
   /// `byzantine-scale`: b, default −10.
@@ -115,7 +115,8 @@ extension ClientBehaviour {
     "byzantine-scale", \.byzantineScale, -1e6...1e6, default: defaultByzantineScale,
     "The factor b a Byzantine worker scales its message by (default -10; 1 is honest).")
 
-  /// A number field stored as `nil` at its default, so configs written before it existed read (and encode) as before.
+  /// A number field stored as `nil` at its default, so configs written before it existed read (and encode) as before;
+  /// listings leave it out at its default.
   private static func optionalDouble(
     _ name: String, _ path: any Sendable & WritableKeyPath<ExperimentConfig, Double?>, _ range: ClosedRange<Double>, default value: Double, _ doc: String
   ) -> ConfigField {
@@ -126,6 +127,7 @@ extension ClientBehaviour {
         guard case let .double(v) = try spec.parse(text, component: "experiment") else { return }
         config[keyPath: path] = v == value ? nil : v
       },
-      check: { config in try spec.check(.double(config[keyPath: path] ?? value), component: "experiment") })
+      check: { config in try spec.check(.double(config[keyPath: path] ?? value), component: "experiment") },
+      quietDefault: formatNumber(value))
   }
 }
