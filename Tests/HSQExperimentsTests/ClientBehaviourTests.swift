@@ -86,6 +86,12 @@ import Testing
     #expect(set.config == c)
     #expect(WorkerCommand.json(set.config) == WorkerCommand.json(c))
     #expect(!WorkerCommand.json(c).contains("prox") && !WorkerCommand.json(c).contains("byzantine"))
+    // Listings (recorded lines, exports) leave the settings out at their defaults, and name them once set.
+    let mine: Set = ["prox-mu", "byzantine", "byzantine-scale"]
+    #expect(ExperimentConfig.listedFields(for: [c]).filter { mine.contains($0.name) }.isEmpty)
+    var attacked = c
+    attacked.byzantine = 1
+    #expect(ExperimentConfig.listedFields(for: [c, attacked]).map(\.name).filter(mine.contains) == ["byzantine"])
     _ = plain.run(until: StopCondition(steps: 5))
     _ = set.run(until: StopCondition(steps: 5))
     #expect(plain.history.map(\.withoutTimings) == set.history.map(\.withoutTimings))
