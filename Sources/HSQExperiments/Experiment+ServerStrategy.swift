@@ -10,8 +10,9 @@ extension Experiment {
   /// (or the backend: on MPI, rank 0 runs it).
   func strategyPass(_ messages: [[[Float]]], raw: [[[Float]]]?, givenRawMean: [[Float]]?) throws -> (rawMean: [[Float]], bitsDown: Int) {
     var aggregate = try strategy.aggregator.checkedAggregate(messages)
-    // ‖ḡ‖ in the record is the raw gradients' mean, whatever the aggregator.
-    let rawMean = givenRawMean ?? Self.workerMean(raw ?? messages)
+    // ‖ḡ‖ in the record is the raw gradients' mean, whatever the aggregator (`mean` of lossless messages: the aggregate).
+    let reuse = raw == nil && givenRawMean == nil && strategy.aggregator is MeanAggregator
+    let rawMean = reuse ? aggregate : givenRawMean ?? Self.workerMean(raw ?? messages)
     let bitsDown = try broadcast(&aggregate, step: stepCount)
     optimizerStep(aggregate)
     return (rawMean, bitsDown)
@@ -22,6 +23,8 @@ extension Experiment {
   func optimizerStep(_ aggregate: [[Float]]) {
     guard !strategy.usesVelocity else { return applyUpdate(aggregate) }
     var state = currentServerState
+    // The experiment lets go of its copy, so the step writes the buffers in place unless the undo point shares them.
+    serverState = nil
     let local = config.protocolName == .local
     let decay = Float(local ? 0 : config.weightDecay)
     let context = ServerStepContext(

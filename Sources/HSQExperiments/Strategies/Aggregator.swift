@@ -1,3 +1,4 @@
+import Foundation
 import HSQCore
 
 /// What an aggregator promises about how it combines the workers' messages.
@@ -55,25 +56,53 @@ extension Aggregator {
 /// Applies `body` to each coordinate's values across the workers, `values[w] = messages[w][l][i]`, and
 /// stores what it returns: the shape of every coordinate-wise aggregator (median, trimmed mean).
 ///
-/// Coordinates are independent, so the result does not depend on the order they are visited in.
-func coordinatewise(_ messages: [[[Float]]], _ body: (inout [Float]) -> Float) -> [[Float]] {
+/// Coordinates are independent, so the result does not depend on the order they are visited in: large
+/// layers are split into element ranges across the lanes of ``LanePool``, each with its own scratch buffer.
+func coordinatewise(_ messages: [[[Float]]], _ body: @escaping @Sendable (UnsafeMutableBufferPointer<Float>) -> Float) -> [[Float]] {
   let n = messages.count
-  var values = [Float](repeating: 0, count: n)
   return messages[0].indices.map { l in
     let count = messages[0][l].count
+    precondition(messages.allSatisfy { $0[l].count == count }, "aggregator: the workers' layer \(l) differ in length")
     return [Float](unsafeUninitializedCapacity: count) { out, initialized in
-      for i in 0..<count {
-        for w in 0..<n { values[w] = messages[w][l][i] }
-        out[i] = body(&values)
+      if count > 0 {
+        withBaseAddresses(messages.map { $0[l] }) { sources in
+          let pass = CoordinatewisePass(sources: sources, out: out.baseAddress!, count: count, workers: n, body: body)
+          let lanes = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 8192))
+          LanePool.shared.run(lanes: lanes) { pass.run(lane: $0, of: lanes) }
+        }
       }
       initialized = count
     }
   }
 }
 
+/// One layer's sources and output for ``coordinatewise(_:_:)``, handed to the lanes.
+///
+/// Built inside the buffers' `withUnsafe…BufferPointer` calls and used only there. Invariant (why it may be
+/// `Sendable`): lane `i` of `n` writes only elements `count·i/n ..< count·(i+1)/n` of `out`, and reads the sources.
+private struct CoordinatewisePass: @unchecked Sendable {
+  let sources: [UnsafePointer<Float>]
+  let out: UnsafeMutablePointer<Float>
+  let count: Int
+  let workers: Int
+  let body: @Sendable (UnsafeMutableBufferPointer<Float>) -> Float
+
+  func run(lane: Int, of lanes: Int) {
+    precondition((0..<lanes).contains(lane), "aggregator: lane \(lane) of \(lanes)")
+    let range = (count * lane / lanes)..<(count * (lane + 1) / lanes)
+    var scratch = [Float](repeating: 0, count: workers)
+    scratch.withUnsafeMutableBufferPointer { values in
+      for i in range {
+        for w in 0..<workers { values[w] = sources[w][i] }
+        out[i] = body(values)
+      }
+    }
+  }
+}
+
 /// Sorts `values` ascending in place (insertion sort: a handful of workers per coordinate), NaN last.
 @inline(__always)
-func sortAscending(_ values: inout [Float]) {
+func sortAscending(_ values: UnsafeMutableBufferPointer<Float>) {
   for i in 1..<max(1, values.count) {
     let x = values[i]
     var j = i - 1

@@ -28,7 +28,7 @@ public struct MedianAggregator: AggregatorComponent {
   public func aggregate(_ messages: [[[Float]]]) throws -> [[Float]] {
     let n = messages.count
     return coordinatewise(messages) { values in
-      sortAscending(&values)
+      sortAscending(values)
       return n % 2 == 1 ? values[n / 2] : 0.5 * values[n / 2 - 1] + 0.5 * values[n / 2]
     }
   }

@@ -45,7 +45,7 @@ public struct TrimmedMeanAggregator: AggregatorComponent {
     let k = trimmed(workers: n)
     let scale = 1 / Float(n - 2 * k)
     return coordinatewise(messages) { values in
-      sortAscending(&values)
+      sortAscending(values)
       var sum: Float = 0
       for j in k..<(n - k) { sum += values[j] }
       return scale * sum
