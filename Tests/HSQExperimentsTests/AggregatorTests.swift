@@ -54,6 +54,27 @@ import Testing
     #expect(generic.map { $0.map(\.bitPattern) } == fused.map { $0.map(\.bitPattern) })
   }
 
+  @Test(arguments: [1, 2, 3, 8, 33])
+  func theSortingNetworkGivesEachCoordinatesSortedValues(workers: Int) throws {
+    // Lengths around the 16-coordinate blocks and one split across lanes; values with ties (rounded to 1/4).
+    var rng = RandomStream(seed: UInt64(workers))
+    let lengths = [1, 15, 16, 37, 40_003]
+    let messages = (0..<workers).map { _ in lengths.map { d in (0..<d).map { _ in Float((rng.gaussian() * 4).rounded()) / 4 } } }
+    let median = try Aggregators.make("median").aggregate(messages)
+    let trimmed = try TrimmedMeanAggregator(beta: 0.2).aggregate(messages)
+    let k = TrimmedMeanAggregator(beta: 0.2).trimmed(workers: workers)
+    for l in lengths.indices {
+      for i in 0..<lengths[l] {
+        let sorted = messages.map { $0[l][i] }.sorted()
+        let expected = workers % 2 == 1 ? sorted[workers / 2] : 0.5 * sorted[workers / 2 - 1] + 0.5 * sorted[workers / 2]
+        #expect(median[l][i] == expected, "layer \(l) index \(i)")
+        var sum: Float = 0
+        for j in k..<(workers - k) { sum += sorted[j] }
+        #expect(trimmed[l][i] == 1 / Float(workers - 2 * k) * sum, "layer \(l) index \(i)")
+      }
+    }
+  }
+
   @Test func unknownNamesSuggestTheClosest() {
     let error = #expect(throws: HSQError.self) { try Aggregators.make("medain") }
     #expect(error?.description.contains("Did you mean 'median'?") == true)

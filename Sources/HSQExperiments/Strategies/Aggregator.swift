@@ -53,12 +53,20 @@ extension Aggregator {
   }
 }
 
-/// Applies `body` to each coordinate's values across the workers, `values[w] = messages[w][l][i]`, and
-/// stores what it returns: the shape of every coordinate-wise aggregator (median, trimmed mean).
+/// Sixteen coordinates at a time: what the coordinate-wise aggregators sort and reduce.
+typealias CoordinateLanes = SIMD16<Float>
+
+/// Sorts each coordinate's values across the workers and reduces them with `reduce`, sixteen coordinates at a
+/// time: the shape of every coordinate-wise aggregator (median, trimmed mean).
 ///
-/// Coordinates are independent, so the result does not depend on the order they are visited in: large
-/// layers are split into element ranges across the lanes of ``LanePool``, each with its own scratch buffer.
-func coordinatewise(_ messages: [[[Float]]], _ body: @escaping @Sendable (UnsafeMutableBufferPointer<Float>) -> Float) -> [[Float]] {
+/// `reduce(sorted, n)` gets the workers' values of sixteen coordinates sorted ascending lane by lane
+/// (`sorted[0]` the smallest of each, `sorted[n − 1]` the largest) and returns the sixteen results. The sort is
+/// an odd-even transposition network of branch-free compare-exchanges (n rounds; NaN never swaps), so every
+/// lane gets the sorted order of its values whatever its neighbours hold. Coordinates are independent, so
+/// large layers are split into element ranges across the lanes of ``LanePool`` without changing a bit.
+func coordinatewise(
+  _ messages: [[[Float]]], _ reduce: @escaping @Sendable (UnsafeMutablePointer<CoordinateLanes>, Int) -> CoordinateLanes
+) -> [[Float]] {
   let n = messages.count
   return messages[0].indices.map { l in
     let count = messages[0][l].count
@@ -66,8 +74,8 @@ func coordinatewise(_ messages: [[[Float]]], _ body: @escaping @Sendable (Unsafe
     return [Float](unsafeUninitializedCapacity: count) { out, initialized in
       if count > 0 {
         withBaseAddresses(messages.map { $0[l] }) { sources in
-          let pass = CoordinatewisePass(sources: sources, out: out.baseAddress!, count: count, workers: n, body: body)
-          let lanes = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 8192))
+          let pass = CoordinatewisePass(sources: sources, out: out.baseAddress!, count: count, workers: n, reduce: reduce)
+          let lanes = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 16_384))
           LanePool.shared.run(lanes: lanes) { pass.run(lane: $0, of: lanes) }
         }
       }
@@ -79,37 +87,55 @@ func coordinatewise(_ messages: [[[Float]]], _ body: @escaping @Sendable (Unsafe
 /// One layer's sources and output for ``coordinatewise(_:_:)``, handed to the lanes.
 ///
 /// Built inside the buffers' `withUnsafe…BufferPointer` calls and used only there. Invariant (why it may be
-/// `Sendable`): lane `i` of `n` writes only elements `count·i/n ..< count·(i+1)/n` of `out`, and reads the sources.
+/// `Sendable`): lane `i` of `n` writes only its own blocks of 16 elements of `out` (`count·i/n` and
+/// `count·(i+1)/n` rounded down to a multiple of 16, the last lane to `count`), and only reads the sources.
 private struct CoordinatewisePass: @unchecked Sendable {
   let sources: [UnsafePointer<Float>]
   let out: UnsafeMutablePointer<Float>
   let count: Int
   let workers: Int
-  let body: @Sendable (UnsafeMutableBufferPointer<Float>) -> Float
+  let reduce: @Sendable (UnsafeMutablePointer<CoordinateLanes>, Int) -> CoordinateLanes
 
   func run(lane: Int, of lanes: Int) {
     precondition((0..<lanes).contains(lane), "aggregator: lane \(lane) of \(lanes)")
-    let range = (count * lane / lanes)..<(count * (lane + 1) / lanes)
-    var scratch = [Float](repeating: 0, count: workers)
-    scratch.withUnsafeMutableBufferPointer { values in
-      for i in range {
-        for w in 0..<workers { values[w] = sources[w][i] }
-        out[i] = body(values)
-      }
+    let width = CoordinateLanes.scalarCount
+    let start = count * lane / lanes / width * width
+    let end = lane == lanes - 1 ? count : count * (lane + 1) / lanes / width * width
+    guard start < end else { return }
+    let values = UnsafeMutablePointer<CoordinateLanes>.allocate(capacity: workers)
+    defer { values.deallocate() }
+    var i = start
+    while i + width <= end {
+      for w in 0..<workers { values[w] = UnsafeRawPointer(sources[w] + i).loadUnaligned(as: CoordinateLanes.self) }
+      sortAcrossWorkers(values, workers)
+      UnsafeMutableRawPointer(out + i).storeBytes(of: reduce(values, workers), as: CoordinateLanes.self)
+      i += width
     }
+    guard i < end else { return }
+    // The last partial block: the missing lanes hold zeros, and only the real ones are stored.
+    for w in 0..<workers {
+      var block = CoordinateLanes()
+      for k in 0..<(end - i) { block[k] = sources[w][i + k] }
+      values[w] = block
+    }
+    sortAcrossWorkers(values, workers)
+    let result = reduce(values, workers)
+    for k in 0..<(end - i) { out[i + k] = result[k] }
   }
 }
 
-/// Sorts `values` ascending in place (insertion sort: a handful of workers per coordinate), NaN last.
+/// Sorts `v[0..<n]` ascending lane by lane: n rounds of odd-even transposition, branch-free (equal values and
+/// NaN never swap).
 @inline(__always)
-func sortAscending(_ values: UnsafeMutableBufferPointer<Float>) {
-  for i in 1..<max(1, values.count) {
-    let x = values[i]
-    var j = i - 1
-    while j >= 0, values[j] > x || (values[j].isNaN && !x.isNaN) {
-      values[j + 1] = values[j]
-      j -= 1
+func sortAcrossWorkers(_ v: UnsafeMutablePointer<CoordinateLanes>, _ n: Int) {
+  for round in 0..<n {
+    var j = round & 1
+    while j + 1 < n {
+      let a = v[j], b = v[j + 1]
+      let swap = b .< a
+      v[j] = a.replacing(with: b, where: swap)
+      v[j + 1] = b.replacing(with: a, where: swap)
+      j += 2
     }
-    values[j + 1] = x
   }
 }

@@ -44,10 +44,9 @@ public struct TrimmedMeanAggregator: AggregatorComponent {
     let n = messages.count
     let k = trimmed(workers: n)
     let scale = 1 / Float(n - 2 * k)
-    return coordinatewise(messages) { values in
-      sortAscending(values)
-      var sum: Float = 0
-      for j in k..<(n - k) { sum += values[j] }
+    return coordinatewise(messages) { sorted, n in
+      var sum = CoordinateLanes()
+      for j in k..<(n - k) { sum += sorted[j] }
       return scale * sum
     }
   }
