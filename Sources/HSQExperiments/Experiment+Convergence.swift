@@ -86,6 +86,11 @@ extension Experiment {
     if !strategy.isEmpty { applies = false; notes += strategy }
     if config.weightDecay != 0 { applies = false; notes.append("weight decay changes the objective; the bound is for the plain loss.") }
     if config.protocolName != .gradient { applies = false; notes.append("the bound is for the per-step gradient protocol.") }
+    let behaviour = ClientBehaviour(config)
+    if behaviour.byzantineCount > 0 {
+      applies = false
+      notes.append("\(behaviour.byzantineCount) Byzantine worker\(behaviour.byzantineCount == 1 ? "" : "s"): the theory assumes honest workers.")
+    }
     if config.lrDecayEvery > 0, config.lrDecay < 1 { notes.append("the learning rate decays; the bound uses the initial lr.") }
     if mu <= 0 { applies = false; notes.append("μ = 0: a distance bound needs a strongly convex loss.") }
     return (applies, notes)

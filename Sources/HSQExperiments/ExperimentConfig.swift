@@ -20,12 +20,19 @@ public struct ExperimentConfig: Codable, Sendable, Hashable {
   public var workers: Int = 8
   /// Fraction of workers sampled each round (seeded).
   public var participation: Double = 1
+  /// How many workers are Byzantine: ids 0 ..< n scale what they send (``ClientBehaviour``); `nil` means none.
+  public var byzantine: Int? = nil
+  /// The factor a Byzantine worker scales its gradient (or model delta) by; `nil` means ``ClientBehaviour/defaultByzantineScale``.
+  public var byzantineScale: Double? = nil
   /// Minibatch size per worker and local step.
   public var batch: Int = 32
   /// `gradient`: every worker sends its minibatch gradient (the HSQ paper); `local`: E local SGD steps, the model delta is sent (FedAvg).
   public var protocolName: RoundProtocol = .gradient
   /// E, local steps per round for the `local` protocol.
   public var localSteps: Int = 1
+  /// μ of FedProx's proximal term μ/2‖x − x_global‖², added to every local step's objective (``ClientBehaviour``);
+  /// `nil` means 0 (plain local SGD, and keeps configs written before this setting existed readable).
+  public var proxMu: Double? = nil
   /// Learning rate.
   public var lr: Double = 0.1
   /// Heavy-ball momentum applied by the server to the aggregate.
@@ -137,9 +144,12 @@ extension ExperimentConfig {
     component("downlink", \.downlink, .compressor, "Server re-compression of the broadcast aggregate (two-phase), or none."),
     int("workers", \.workers, 1...100_000, "N, the number of workers."),
     double("participation", \.participation, 0.000001...1, "Fraction of workers sampled each round."),
+    ClientBehaviour.byzantineField,
+    ClientBehaviour.byzantineScaleField,
     int("batch", \.batch, 1...1_000_000, "Minibatch size per worker and local step."),
     choice("protocol", \.protocolName, "gradient: workers send minibatch gradients (the HSQ paper); local: E local SGD steps, the model delta is sent."),
     int("local-steps", \.localSteps, 1...10_000, "E, local steps per round for protocol local."),
+    ClientBehaviour.proxMuField,
     double("lr", \.lr, 0...1e6, "Learning rate."),
     double("momentum", \.momentum, 0...0.999999, "Heavy-ball momentum applied by the server."),
     double("weight-decay", \.weightDecay, 0...1e3, "L2 weight decay added by the server."),
@@ -227,6 +237,7 @@ extension ExperimentConfig {
         component: "experiment", parameter: "momentum",
         problem: "momentum \(formatNumber(momentum)) is the 'sgd' server optimizer's, and the server optimizer is '\(optimizer)'; set momentum=0 (for server momentum use server-optimizer=fedavgm:momentum=\(formatNumber(momentum))).")
     }
+    try ClientBehaviour(self).check(self)
   }
 
   /// The fields listings show for `configs` (every field but those at their ``ConfigField/quietDefault`` in all of them).

@@ -7,7 +7,7 @@ import Testing
 
 /// `backend=mpi` under a real mpirun gives the records `backend=threads` gives, bit for bit, at 2, 3
 /// and 5 ranks (workers round-robin over ranks 1…), on error feedback, partial participation and local SGD,
-/// and with a robust aggregator and an adaptive server optimizer.
+/// with a robust aggregator and an adaptive server optimizer, and with FedProx and a Byzantine worker.
 @Suite(.serialized, .requires(MPIRun.prerequisite, MPIRun.isAvailable))
 struct BackendTests {
   static let problem = "dataset=linear:d=16,n=256,n-test=32 model=least-squares batch=8 lr=0.05 compress-threshold=0 seed=7"
@@ -17,6 +17,8 @@ struct BackendTests {
     "hsq+ef": "\(problem) workers=5 compressor=hsq:dim=4,k=16,codebook=gaussian ef=true",
     "qsgd-half": "\(problem) workers=6 participation=0.5 compressor=qsgd",
     "topk+ef-local2": "\(problem) workers=4 protocol=local local-steps=2 compressor=topk:k=4 ef=true",
+    // Issue 18's client behaviours: FedProx's proximal term and a Byzantine worker, each rank holding its workers'.
+    "prox+byzantine": "\(problem) workers=4 participation=0.75 protocol=local local-steps=3 prox-mu=0.1 byzantine=1 byzantine-scale=-4 compressor=hsq:dim=4,k=16,codebook=gaussian ef=true",
     // Issue 18: rank 0 runs the aggregator and the server optimizer (the generic server path).
     "median+fedadam": "\(problem) workers=5 compressor=qsgd ef=true aggregator=median server-optimizer=fedadam:lr=0.02",
   ]
@@ -43,7 +45,7 @@ struct BackendTests {
     return try stepResults(outcome.output)
   }
 
-  @Test(arguments: ["hsq+ef", "qsgd-half", "topk+ef-local2", "median+fedadam"], [2, 3, 5])
+  @Test(arguments: ["hsq+ef", "qsgd-half", "topk+ef-local2", "median+fedadam", "prox+byzantine"], [2, 3, 5])
   func recordsAreBitIdenticalToThreads(_ name: String, ranks: Int) throws {
     let settings = try #require(Self.configurations[name])
     let expected = try Self.threadsRun(settings, steps: [3, 3])

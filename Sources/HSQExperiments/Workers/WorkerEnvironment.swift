@@ -18,6 +18,8 @@ public struct WorkerEnvironment: Sendable {
   public let uplink: any Compressor
   /// Per layer: whether it goes through the compressor (else it travels as float32).
   public let compressLayer: [Bool]
+  /// FedProx's μ and the Byzantine workers, from the config.
+  public let behaviour: ClientBehaviour
   /// The pipeline the environment came from, kept to rebuild only what a new config changes.
   let pipeline: Pipeline
 
@@ -37,8 +39,8 @@ public struct WorkerEnvironment: Sendable {
     shards = pipeline.shards
     uplink = pipeline.uplink
     compressLayer = pipeline.compressLayer
+    behaviour = ClientBehaviour(config)
   }
-
 
   /// Worker threads for a host: the config's count, or one per core.
   var threadCount: Int { config.threads > 0 ? config.threads : ProcessInfo.processInfo.activeProcessorCount }

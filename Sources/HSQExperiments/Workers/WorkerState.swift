@@ -59,7 +59,7 @@ final class WorkerState: Sendable {
   ///
   /// Returns the reply and the compressor inputs; the new memory is left in ``pendingMemory``.
   func run(_ request: RoundRequest, in environment: WorkerEnvironment) throws -> (reply: WorkerReply, inputs: [[Float]]) {
-    let config = environment.config, model = environment.model
+    let config = environment.config, model = environment.model, behaviour = environment.behaviour
     let start = DispatchTime.now().uptimeNanoseconds
     // Models write every entry of the gradient (a tested part of their contract), so the buffer starts uninitialized.
     var raw = model.uninitializedParameters()
@@ -72,16 +72,14 @@ final class WorkerState: Sendable {
         let l = try model.lossAndGradient(parameters: x, batch: batch(environment, step: request.step, localStep: e), into: &gradient, workspace: workspace)
         if e == 0 { loss = l }
         try Self.requireFinite(l, worker: id)
-        let rate = Float(request.lr), decay = Float(config.weightDecay)
-        for layer in 0..<x.count {
-          for i in 0..<x[layer].count { x[layer][i] -= rate * (gradient[layer][i] + decay * x[layer][i]) }
-        }
+        behaviour.localStep(&x, gradient: gradient, start: parameters, rate: Float(request.lr), decay: Float(config.weightDecay))
       }
       for layer in 0..<x.count { for i in 0..<x[layer].count { raw[layer][i] = parameters[layer][i] - x[layer][i] } }
     } else {
       loss = try model.lossAndGradient(parameters: request.parameters, batch: batch(environment, step: request.step, localStep: 0), into: &raw, workspace: workspace)
       try Self.requireFinite(loss, worker: id)
     }
+    behaviour.poison(&raw, worker: id)
     let computed = DispatchTime.now().uptimeNanoseconds
     var reply = WorkerReply(
       worker: id, loss: loss, payloads: [], stats: [], computeSeconds: Double(computed - start) / 1e9, compressSeconds: 0,
