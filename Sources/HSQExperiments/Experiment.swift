@@ -48,8 +48,8 @@ public final class Experiment {
   let serverWorkspace = Workspace()
   /// The state before the last step, while a divergence found by the next step may still undo it.
   var undo: StepUndo?
-  /// The closed-form optimum of convex models, computed on first use.
-  lazy var optimum: Optimum? = try? pipeline.model.optimum(on: pipeline.dataset.train)
+  /// The closed-form optimum of convex models, computed on first use (once per dataset and model, ``OptimumCache``).
+  lazy var optimum: Optimum? = OptimumCache.shared.optimum(pipeline, dataset: config.dataset)
 
   /// Builds the components the config names and initializes the parameters from the seed.
   ///
@@ -110,7 +110,7 @@ public final class Experiment {
       parameters = pipeline.model.initialParameters(rng: &rng)
       initialParameters = parameters
       velocity = pipeline.model.zeroParameters()
-      optimum = try? pipeline.model.optimum(on: pipeline.dataset.train)
+      optimum = OptimumCache.shared.optimum(pipeline, dataset: config.dataset)
       undo = nil
     }
     if repartitioned {
