@@ -20,7 +20,7 @@ extension LinearSpectrum {
   ///
   /// Cost n·dim²/2 multiply-adds for G and dim³/3 for L: about 5 s at dim = 4096, n = 4096 on one core.
   ///
-  /// - Returns: x* and f*, or `nil` when G is not positive definite (n < dim, or dependent
+  /// - Returns: x* and f*, or `nil` when G is not positive definite or a pivot L_ii² is at most 10⁻¹¹ max Gᵢᵢ (n < dim, or dependent
   ///   columns: the minimizer is not unique and only the eigen path, dim ≤ ``exactLimit``, gives
   ///   the minimum-norm one).
   /// - Throws: when the refined solution misses the residual tolerance (G too ill-conditioned for a
@@ -31,7 +31,10 @@ extension LinearSpectrum {
     var factor = g
     let c = normalRightHandSide()
     let info = factor.withUnsafeMutableBufferPointer { hsq_dpotrf(CChar(UInt8(ascii: "L")), Int32(dim), $0.baseAddress, Int32(dim)) }
-    guard info == 0 else { return nil }
+    // A pivot L_ii² at or below 10⁻¹¹ of the largest diagonal entry means G is singular to working precision (the
+    // eigen path's cut-off): the normal equations then have many solutions and this one would not be the minimum-norm one.
+    let largest = (0..<dim).map { g[$0 * dim + $0] }.max() ?? 0
+    guard info == 0, (0..<dim).allSatisfy({ factor[$0 * dim + $0] * factor[$0 * dim + $0] > 1e-11 * largest }) else { return nil }
     func solve(_ rhs: [Double]) -> [Double] {
       var x = rhs
       factor.withUnsafeBufferPointer { l in
