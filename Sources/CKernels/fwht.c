@@ -47,3 +47,31 @@ void hsq_fwht(float *x, int64_t n) {
   for (; (h << 1) < n; h <<= 2) two_levels(x, n, h);
   if (h < n) one_level(x, n, h);
 }
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include "cpu_features.h"
+
+/* Sixteen entries a step: bits k … k+15 of the sign words pick −scale or scale per lane. */
+__attribute__((target("avx512f")))
+static int64_t sign_scale_avx512(float *x, int64_t n, const uint64_t *signs, float scale) {
+  const __m512 plus = _mm512_set1_ps(scale), minus = _mm512_set1_ps(-scale);
+  int64_t k = 0;
+  for (; k + 16 <= n; k += 16) {
+    __mmask16 negative = (__mmask16)(signs[k >> 6] >> (k & 63));
+    __m512 factor = _mm512_mask_blend_ps(negative, plus, minus);
+    _mm512_storeu_ps(x + k, _mm512_mul_ps(_mm512_loadu_ps(x + k), factor));
+  }
+  return k;
+}
+#endif
+
+void hsq_sign_scale(float *x, int64_t n, const uint64_t *signs, float scale, hsq_kernel_level level) {
+  int64_t k = 0;
+#if defined(__x86_64__)
+  if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512f()) k = sign_scale_avx512(x, n, signs, scale);
+#else
+  (void)level;
+#endif
+  for (; k < n; k++) x[k] *= (signs[k >> 6] >> (k & 63)) & 1 ? -scale : scale;
+}

@@ -6,6 +6,10 @@
  * sub-vector's operations form one long dependency chain; here sixteen sub-vectors run side
  * by side, one per lane, each lane doing exactly that sequence of IEEE operations, so every a_k
  * and every running sum equals the Swift loop's bit for bit (tested).
+ *
+ * Four codewords are in flight at once (four independent chains of D adds: one chain alone
+ * waits on the adder's latency at every step), and for D = 16 the sub-vectors' sixteen
+ * columns stay in registers. Only the order across codewords changes, never a lane's order.
  */
 #include "kernels.h"
 #include "cpu_features.h"
@@ -17,28 +21,94 @@
 #pragma STDC FP_CONTRACT OFF
 
 #if defined(__x86_64__)
-__attribute__((target("avx512f")))
-static void pinv_prefix16_avx512(const float *P, int32_t K, int32_t D, const float *V, int32_t rows,
-                                 float *a, double *prefix) {
-  /* vT[j] holds entry j of the sixteen sub-vectors (zero in lanes past `rows`). */
-  __m512 vT[HSQ_PINV_MAX_DIM];
-  for (int32_t j = 0; j < D; j++) {
-    float column[16] = {0};
-    for (int32_t r = 0; r < rows; r++) column[r] = V[(int64_t)r * D + j];
-    vT[j] = _mm512_loadu_ps(column);
-  }
+__attribute__((target("avx512f"), always_inline))
+static inline void pinv_store(__m512 acc, int32_t k, float *a, double *prefix, __m512d *sumLow, __m512d *sumHigh) {
   const __m512i signless = _mm512_set1_epi32(0x7FFFFFFF);
-  __m512d sumLow = _mm512_setzero_pd(), sumHigh = _mm512_setzero_pd();
-  for (int32_t k = 0; k < K; k++) {
-    const float *row = P + (int64_t)k * D;
-    __m512 acc = _mm512_setzero_ps();
-    for (int32_t j = 0; j < D; j++) acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_set1_ps(row[j]), vT[j]));
-    _mm512_storeu_ps(a + (int64_t)k * 16, acc);
-    __m512 magnitude = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(acc), signless));
-    sumLow = _mm512_add_pd(sumLow, _mm512_cvtps_pd(_mm512_castps512_ps256(magnitude)));
-    sumHigh = _mm512_add_pd(sumHigh, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(magnitude), 1))));
-    _mm512_storeu_pd(prefix + (int64_t)k * 16, sumLow);
-    _mm512_storeu_pd(prefix + (int64_t)k * 16 + 8, sumHigh);
+  _mm512_storeu_ps(a + (int64_t)k * 16, acc);
+  __m512 magnitude = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(acc), signless));
+  *sumLow = _mm512_add_pd(*sumLow, _mm512_cvtps_pd(_mm512_castps512_ps256(magnitude)));
+  *sumHigh = _mm512_add_pd(*sumHigh, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(magnitude), 1))));
+  _mm512_storeu_pd(prefix + (int64_t)k * 16, *sumLow);
+  _mm512_storeu_pd(prefix + (int64_t)k * 16 + 8, *sumHigh);
+}
+
+/* The kernel's body for sub-vectors of dimension D_; UNROLL is a full-unroll pragma where D_ is a
+ * constant (vT then lives in registers) and nothing where it is not. */
+#define PINV_PREFIX16_BODY(D_, UNROLL)                                                           \
+  do {                                                                                           \
+    /* vT[j] holds entry j of the sixteen sub-vectors (zero in lanes past `rows`). */            \
+    __m512 vT[HSQ_PINV_MAX_DIM];                                                                 \
+    UNROLL                                                                                       \
+    for (int32_t j = 0; j < (D_); j++) {                                                         \
+      float column[16] = {0};                                                                    \
+      for (int32_t r = 0; r < rows; r++) column[r] = V[(int64_t)r * (D_) + j];                   \
+      vT[j] = _mm512_loadu_ps(column);                                                           \
+    }                                                                                            \
+    __m512d sumLow = _mm512_setzero_pd(), sumHigh = _mm512_setzero_pd();                         \
+    int32_t k = 0;                                                                               \
+    for (; k + 4 <= K; k += 4) {                                                                 \
+      const float *row = P + (int64_t)k * (D_);                                                  \
+      __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();                                 \
+      __m512 a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();                                 \
+      UNROLL                                                                                     \
+      for (int32_t j = 0; j < (D_); j++) {                                                       \
+        a0 = _mm512_add_ps(a0, _mm512_mul_ps(_mm512_set1_ps(row[j]), vT[j]));                    \
+        a1 = _mm512_add_ps(a1, _mm512_mul_ps(_mm512_set1_ps(row[(D_) + j]), vT[j]));             \
+        a2 = _mm512_add_ps(a2, _mm512_mul_ps(_mm512_set1_ps(row[2 * (D_) + j]), vT[j]));         \
+        a3 = _mm512_add_ps(a3, _mm512_mul_ps(_mm512_set1_ps(row[3 * (D_) + j]), vT[j]));         \
+      }                                                                                          \
+      pinv_store(a0, k, a, prefix, &sumLow, &sumHigh);                                           \
+      pinv_store(a1, k + 1, a, prefix, &sumLow, &sumHigh);                                       \
+      pinv_store(a2, k + 2, a, prefix, &sumLow, &sumHigh);                                       \
+      pinv_store(a3, k + 3, a, prefix, &sumLow, &sumHigh);                                       \
+    }                                                                                            \
+    for (; k < K; k++) {                                                                         \
+      const float *row = P + (int64_t)k * (D_);                                                  \
+      __m512 acc = _mm512_setzero_ps();                                                          \
+      UNROLL                                                                                     \
+      for (int32_t j = 0; j < (D_); j++) acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_set1_ps(row[j]), vT[j])); \
+      pinv_store(acc, k, a, prefix, &sumLow, &sumHigh);                                          \
+    }                                                                                            \
+  } while (0)
+
+#define PINV_UNROLL _Pragma("clang loop unroll(full)")
+
+__attribute__((target("avx512f")))
+static void pinv_prefix16_d16(const float *P, int32_t K, const float *V, int32_t rows, float *a, double *prefix) {
+  PINV_PREFIX16_BODY(16, PINV_UNROLL);
+}
+
+__attribute__((target("avx512f")))
+static void pinv_prefix16_d8(const float *P, int32_t K, const float *V, int32_t rows, float *a, double *prefix) {
+  PINV_PREFIX16_BODY(8, PINV_UNROLL);
+}
+
+__attribute__((target("avx512f")))
+static void pinv_prefix16_any(const float *P, int32_t K, int32_t D, const float *V, int32_t rows, float *a, double *prefix) {
+  PINV_PREFIX16_BODY(D, );
+}
+
+/* The scalar binary search of each lane, sixteen lanes side by side: every lane probes the same
+ * mids in the same order (low, high and mid per lane), so the answer is the scalar loop's even where
+ * the running sums are not monotone (a NaN coefficient). */
+__attribute__((target("avx512f")))
+static void prefix_search16_avx512(const double *prefix, int32_t K, const double *r, int32_t *chosen) {
+  const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+  for (int half = 0; half < 2; half++) {
+    __m512d target = _mm512_loadu_pd(r + 8 * half);
+    __m512i low = _mm512_setzero_si512(), high = _mm512_set1_epi64(K);
+    __m512i offset = _mm512_add_epi64(lane, _mm512_set1_epi64(8 * half));
+    __mmask8 active = _mm512_cmplt_epi64_mask(low, high);
+    while (active) {
+      __m512i mid = _mm512_srli_epi64(_mm512_add_epi64(low, high), 1);
+      __m512i at = _mm512_add_epi64(_mm512_slli_epi64(mid, 4), offset);
+      __m512d value = _mm512_mask_i64gather_pd(_mm512_setzero_pd(), active, at, prefix, 8);
+      __mmask8 above = _mm512_mask_cmp_pd_mask(active, value, target, _CMP_GT_OQ);
+      high = _mm512_mask_mov_epi64(high, above, mid);
+      low = _mm512_mask_mov_epi64(low, active & ~above, _mm512_add_epi64(mid, _mm512_set1_epi64(1)));
+      active = _mm512_cmplt_epi64_mask(low, high);
+    }
+    _mm256_storeu_si256((__m256i *)(chosen + 8 * half), _mm512_cvtepi64_epi32(low));
   }
 }
 #endif
@@ -46,10 +116,29 @@ static void pinv_prefix16_avx512(const float *P, int32_t K, int32_t D, const flo
 int hsq_pinv_prefix16(const float *P, int32_t K, int32_t D, const float *V, int32_t rows, float *a, double *prefix) {
 #if defined(__x86_64__)
   if (D >= 1 && D <= HSQ_PINV_MAX_DIM && rows >= 1 && rows <= 16 && hsq_cpu_has_avx512f()) {
-    pinv_prefix16_avx512(P, K, D, V, rows, a, prefix);
+    if (D == 16) pinv_prefix16_d16(P, K, V, rows, a, prefix);
+    else if (D == 8) pinv_prefix16_d8(P, K, V, rows, a, prefix);
+    else pinv_prefix16_any(P, K, D, V, rows, a, prefix);
     return 1;
   }
 #endif
   (void)P; (void)K; (void)D; (void)V; (void)rows; (void)a; (void)prefix;
   return 0;
+}
+
+void hsq_prefix_search16(const double *prefix, int32_t K, const double *r, int32_t *chosen, hsq_kernel_level level) {
+#if defined(__x86_64__)
+  if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512f() && K < (1 << 26)) {
+    prefix_search16_avx512(prefix, K, r, chosen);
+    return;
+  }
+#endif
+  for (int32_t lane = 0; lane < 16; lane++) {
+    int32_t low = 0, high = K;
+    while (low < high) {
+      int32_t mid = (int32_t)(((int64_t)low + high) / 2);
+      if (prefix[16 * (int64_t)mid + lane] > r[lane]) high = mid; else low = mid + 1;
+    }
+    chosen[lane] = low;
+  }
 }

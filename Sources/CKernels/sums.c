@@ -45,7 +45,7 @@ static double lanes_sum(__m512d a, __m512d b) {
 }
 
 __attribute__((target("avx512f")))
-static void sums_avx512(const float *x, const float *y, int64_t n, double *norm, double *distance) {
+static void sums_avx512(const float *x, const float *y, int64_t n, double *norm, double *distance, float *diff) {
   __m512d n0 = _mm512_setzero_pd(), n1 = _mm512_setzero_pd(), d0 = _mm512_setzero_pd(), d1 = _mm512_setzero_pd();
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -53,8 +53,13 @@ static void sums_avx512(const float *x, const float *y, int64_t n, double *norm,
     n0 = _mm512_add_pd(n0, _mm512_mul_pd(x0, x0));
     n1 = _mm512_add_pd(n1, _mm512_mul_pd(x1, x1));
     if (y) {
-      __m512d e0 = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(y + i)), x0);
-      __m512d e1 = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(y + i + 8)), x1);
+      __m256 y0 = _mm256_loadu_ps(y + i), y1 = _mm256_loadu_ps(y + i + 8);
+      if (diff) {
+        _mm256_storeu_ps(diff + i, _mm256_sub_ps(_mm256_loadu_ps(x + i), y0));
+        _mm256_storeu_ps(diff + i + 8, _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), y1));
+      }
+      __m512d e0 = _mm512_sub_pd(_mm512_cvtps_pd(y0), x0);
+      __m512d e1 = _mm512_sub_pd(_mm512_cvtps_pd(y1), x1);
       d0 = _mm512_add_pd(d0, _mm512_mul_pd(e0, e0));
       d1 = _mm512_add_pd(d1, _mm512_mul_pd(e1, e1));
     }
@@ -66,6 +71,7 @@ static void sums_avx512(const float *x, const float *y, int64_t n, double *norm,
     if (y) {
       double e = (double)y[i] - a;
       dsum += e * e;
+      if (diff) diff[i] = x[i] - y[i];
     }
   }
   *norm = nsum;
@@ -74,8 +80,15 @@ static void sums_avx512(const float *x, const float *y, int64_t n, double *norm,
 #endif
 
 int hsq_sums_of_squares(const float *x, const float *y, int64_t n, double *norm, double *distance) {
-  RUN_AVX512(sums_avx512(x, y, n, norm, distance));
+  RUN_AVX512(sums_avx512(x, y, n, norm, distance, NULL));
   (void)x; (void)y; (void)n; (void)norm; (void)distance;
+  return 0;
+}
+
+int hsq_sums_of_squares_and_difference(const float *x, const float *y, int64_t n, double *norm, double *distance,
+                                       float *difference) {
+  RUN_AVX512(sums_avx512(x, y, n, norm, distance, difference));
+  (void)x; (void)y; (void)n; (void)norm; (void)distance; (void)difference;
   return 0;
 }
 
@@ -180,12 +193,12 @@ int hsq_sgd_update(const float *g, float *x, float *v, int64_t n, float rate, fl
 /* y ← y + α·x and out ← x − y, as Vec.axpy and Vec.difference (each operation rounded separately). */
 #if defined(__x86_64__)
 __attribute__((target("avx512f")))
-static void axpy_avx512(float alpha, const float *x, float *y, int64_t n) {
+static void axpy_avx512(float alpha, const float *x, const float *y, float *out, int64_t n) {
   const __m512 a = _mm512_set1_ps(alpha);
   int64_t i = 0;
   for (; i + 16 <= n; i += 16)
-    _mm512_storeu_ps(y + i, _mm512_add_ps(_mm512_loadu_ps(y + i), _mm512_mul_ps(a, _mm512_loadu_ps(x + i))));
-  for (; i < n; i++) y[i] = y[i] + alpha * x[i];
+    _mm512_storeu_ps(out + i, _mm512_add_ps(_mm512_loadu_ps(y + i), _mm512_mul_ps(a, _mm512_loadu_ps(x + i))));
+  for (; i < n; i++) out[i] = y[i] + alpha * x[i];
 }
 
 __attribute__((target("avx512f")))
@@ -197,13 +210,52 @@ static void difference_avx512(const float *x, const float *y, float *out, int64_
 #endif
 
 int hsq_axpy(float alpha, const float *x, float *y, int64_t n) {
-  RUN_AVX512(axpy_avx512(alpha, x, y, n));
+  RUN_AVX512(axpy_avx512(alpha, x, y, y, n));
   (void)alpha; (void)x; (void)y; (void)n;
+  return 0;
+}
+
+int hsq_axpy_to(float alpha, const float *x, const float *y, float *out, int64_t n) {
+  RUN_AVX512(axpy_avx512(alpha, x, y, out, n));
+  (void)alpha; (void)x; (void)y; (void)out; (void)n;
   return 0;
 }
 
 int hsq_difference(const float *x, const float *y, float *out, int64_t n) {
   RUN_AVX512(difference_avx512(x, y, out, n));
   (void)x; (void)y; (void)out; (void)n;
+  return 0;
+}
+
+#if defined(__x86_64__)
+/* Magnitudes as bits (|x| clears the sign; as integers they order as the floats do, ∞ included); NaN
+ * (bits above 0x7F800000) counts as 0, as Swift's max(m, |x|) never takes a NaN. */
+__attribute__((target("avx512f")))
+static float norm_inf_avx512(const float *x, int64_t n) {
+  const __m512i signless = _mm512_set1_epi32(0x7FFFFFFF), infinity = _mm512_set1_epi32(0x7F800000);
+  __m512i m0 = _mm512_setzero_si512(), m1 = _mm512_setzero_si512();
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    __m512i a = _mm512_and_si512(_mm512_loadu_si512(x + i), signless);
+    __m512i b = _mm512_and_si512(_mm512_loadu_si512(x + i + 16), signless);
+    m0 = _mm512_mask_max_epi32(m0, _mm512_cmple_epi32_mask(a, infinity), m0, a);
+    m1 = _mm512_mask_max_epi32(m1, _mm512_cmple_epi32_mask(b, infinity), m1, b);
+  }
+  int32_t m = _mm512_reduce_max_epi32(_mm512_max_epi32(m0, m1));
+  for (; i < n; i++) {
+    int32_t bits;
+    __builtin_memcpy(&bits, x + i, 4);
+    bits &= 0x7FFFFFFF;
+    if (bits <= 0x7F800000 && bits > m) m = bits;
+  }
+  float result;
+  __builtin_memcpy(&result, &m, 4);
+  return result;
+}
+#endif
+
+int hsq_norm_inf(const float *x, int64_t n, float *norm) {
+  RUN_AVX512(*norm = norm_inf_avx512(x, n));
+  (void)x; (void)n; (void)norm;
   return 0;
 }

@@ -123,8 +123,17 @@ public struct RandomizedHadamardBasis: Sendable, Hashable {
     return out
   }
 
-  /// x ← diag(s) H x / √d in place.
-  private func transform(_ x: inout [Float]) {
+  /// x ← diag(s) H x / √d in place (`level`: the most the sign-and-scale kernel may use, for tests).
+  func transform(_ x: inout [Float], level: hsq_kernel_level = HSQ_KERNELS_AUTO) {
+    x.withUnsafeMutableBufferPointer { p in
+      hsq_fwht(p.baseAddress, Int64(dimension))
+      let scale = 1 / Float(Double(dimension).squareRoot())
+      signBits.withUnsafeBufferPointer { hsq_sign_scale(p.baseAddress, Int64(dimension), $0.baseAddress, scale, level) }
+    }
+  }
+
+  /// ``transform(_:level:)`` as a Swift loop: the reference its kernel is tested against.
+  func portableTransform(_ x: inout [Float]) {
     x.withUnsafeMutableBufferPointer { p in
       hsq_fwht(p.baseAddress, Int64(dimension))
       let scale = 1 / Float(Double(dimension).squareRoot())

@@ -74,17 +74,18 @@ extension Experiment {
     let messages = try decodeMessages(replies, participants: request.participants, raw: request.sendsRaw)
     let layerCount = parameters.count
     let updateNow = pipeline.downlink == nil
-    // The raw gradients' mean: from the workers' diagnostics frames, or as one worker process summed them.
-    let givenRawMean = request.sendsRaw ? replies.first?.rawMean : nil
+    // ‖ḡ‖² per layer of the raw gradients' mean ḡ: from the workers' diagnostics frames, or as one worker
+    // process measured it; without diagnostics (a lossless uplink, no error feedback) ḡ is the aggregate.
+    let givenNorms = request.sendsRaw ? replies.first?.rawMeanNormsSquared : nil
     var (aggregate, rawMean) = serverPass(
-      messages: messages, raw: request.sendsRaw && givenRawMean == nil ? replies.map { $0.raw! } : nil, layers: layerCount, update: updateNow)
-    if let givenRawMean { rawMean = givenRawMean } else if !request.sendsRaw { rawMean = aggregate }
+      messages: messages, raw: request.sendsRaw && givenNorms == nil ? replies.map { $0.raw! } : nil, layers: layerCount, update: updateNow)
+    let gradientNormsSquared = givenNorms ?? (request.sendsRaw ? rawMean : aggregate).map(Vec.squaredNorm)
     let bitsDown = try broadcast(&aggregate, step: stepCount)
     if !updateNow { applyUpdate(aggregate) }
 
     stepCount = counters.steps
     examplesSeen = counters.examples
-    let record = try makeRecord(replies: replies, loss: loss, rawMean: rawMean, bitsDown: bitsDown, lr: request.lr)
+    let record = try makeRecord(replies: replies, loss: loss, gradientNormsSquared: gradientNormsSquared, bitsDown: bitsDown, lr: request.lr)
     history.append(record)
     return record
   }
@@ -100,10 +101,10 @@ extension Experiment {
     guard replies.map(\.worker) == participants else {
       throw HSQError.malformedPayload("The workers answered as \(replies.map(\.worker)), but the round asked \(participants).")
     }
-    // The diagnostics: every reply's raw gradient, or their mean in the first reply.
-    let meanGiven = raw && replies.first?.rawMean != nil
-    if meanGiven, replies[0].rawMean!.map(\.count) != layers {
-      throw HSQError.malformedPayload("Worker \(replies[0].worker)'s reply carries a mean raw gradient that does not have the model's \(layers.count) layers.")
+    // The diagnostics: every reply's raw gradient, or the norms of their mean in the first reply.
+    let meanGiven = raw && replies.first?.rawMeanNormsSquared != nil
+    if meanGiven, replies[0].rawMeanNormsSquared!.count != layers.count {
+      throw HSQError.malformedPayload("Worker \(replies[0].worker)'s reply carries the norms of a mean raw gradient for \(replies[0].rawMeanNormsSquared!.count) layers, but the model has \(layers.count).")
     }
     for reply in replies {
       guard reply.payloads.count == layers.count, reply.stats.count == layers.count,
@@ -187,12 +188,13 @@ extension Experiment {
     }
   }
 
-  func makeRecord(replies: [WorkerReply], loss: Double, rawMean: [[Float]], bitsDown: Int, lr: Double) throws -> StepRecord {
+  func makeRecord(replies: [WorkerReply], loss: Double, gradientNormsSquared: [Double], bitsDown: Int, lr: Double) throws -> StepRecord {
     var layerRecords: [LayerRecord] = []
     var bitsUp = 0
     var gradientNormSquared = 0.0
     for l in pipeline.model.layers.indices {
-      let (layer, g2) = try layerRecord(l, replies: replies, rawMean: rawMean[l])
+      let g2 = gradientNormsSquared[l]
+      let layer = try layerRecord(l, replies: replies, gradientNormSquared: g2)
       bitsUp = try Self.checkedSum(bitsUp, layer.bits, "uplink bits")
       gradientNormSquared += g2
       layerRecords.append(layer)
@@ -215,8 +217,8 @@ extension Experiment {
     return record
   }
 
-  /// Layer `l`'s record (its bits and error ratios summed over the workers' replies, ‖ḡ‖ of `rawMean`) and ‖ḡ‖².
-  private func layerRecord(_ l: Int, replies: [WorkerReply], rawMean: [Float]) throws -> (record: LayerRecord, normSquared: Double) {
+  /// Layer `l`'s record: its bits and error ratios summed over the workers' replies, and ‖ḡ‖.
+  private func layerRecord(_ l: Int, replies: [WorkerReply], gradientNormSquared g2: Double) throws -> LayerRecord {
     let info = pipeline.model.layers[l]
     var bits = 0, normSq = 0.0, err = 0.0
     var exact: Double? = 0, bound: Double? = 0
@@ -228,15 +230,13 @@ extension Experiment {
       exact = exact.flatMap { e in s.exact.map { e + $0 } }
       bound = bound.flatMap { b in s.bound.map { b + $0 } }
     }
-    let g2 = Vec.squaredNorm(rawMean)
     let compressed = pipeline.compressLayer[l]
     let guarantee = compressed ? pipeline.uplink.guarantee(length: info.count) : .unbiased(omega: 0)
     let ratio = { (x: Double) in normSq > 0 ? x / normSq : 0 }
-    let record = LayerRecord(
+    return LayerRecord(
       name: info.name, compressed: compressed, count: info.count, bits: bits,
       observedRho: ratio(err), exactRho: exact.map(ratio), boundRho: bound.map(ratio),
       worstCase: guarantee.relativeErrorBound, guarantee: guarantee.kindName, gradientNorm: g2.squareRoot())
-    return (record, g2)
   }
 
   /// ‖x − x*‖² for models with a closed-form optimum.

@@ -113,8 +113,9 @@ extension Communicator {
   /// 4 µs, doubling up to ``longestSleepNanoseconds`` (with a 1 µs timer slack, so the sleeps last what they ask).
   ///
   /// A rank waiting for the next command, or rank 0 waiting for its workers, would otherwise spin in
-  /// MPI's progress loop and take a core from the ranks doing the work (`mpi_yield_when_idle` only
-  /// yields, which the kernel's scheduler mostly ignores). A wait costs at most the last sleep in latency.
+  /// MPI's progress loop and take a core from the ranks doing the work (`mpi_yield_when_idle`, which
+  /// ``world()`` turns on for the short blocking transfers, only yields: a long wait still burns a core).
+  /// A wait costs at most the last sleep in latency.
   static func waitIdly(_ request: inout MPI_Request?, _ function: String) throws(MPIError) {
     var done: Int32 = 0
     let start = DispatchTime.now().uptimeNanoseconds

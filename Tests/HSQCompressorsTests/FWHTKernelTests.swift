@@ -1,5 +1,5 @@
 import CKernels
-import HSQCodebooks
+@testable import HSQCodebooks
 @testable import HSQCompressors
 import HSQCore
 import Testing
@@ -30,6 +30,30 @@ import Testing
     var x = v
     hsq_fwht(&x, Int64(n))
     #expect(x.map(\.bitPattern) == Self.reference(v).map(\.bitPattern), "n = \(n)")
+  }
+
+  /// The basis's sign-and-scale kernel (hsq_sign_scale), every level, against its Swift loop: dimensions below,
+  /// at and past one 64-bit sign word, signed zeros, subnormals, infinities and NaN included (the kernel alone;
+  /// the whole transform on the finite entries).
+  @Test(arguments: [0, 1, 3, 4, 5, 6, 7, 10, 17])
+  func signAndScaleMatchTheSwiftLoop(log2n: Int) throws {
+    let n = 1 << log2n
+    let basis = try RandomizedHadamardBasis(dimension: n, seed: UInt64(40 + log2n))
+    var rng = RandomStream(seed: UInt64(log2n))
+    let special: [Float] = [0, -0, .leastNonzeroMagnitude, -.leastNormalMagnitude, .infinity, -.greatestFiniteMagnitude, .nan]
+    let v = (0..<n).map { i in i % 9 == 4 ? special[(i / 9) % special.count] : Float(rng.gaussian()) }
+    let scale = 1 / Float(Double(n).squareRoot())
+    let finite = v.map { $0.isFinite ? $0 : 1e30 }
+    var expected = finite
+    basis.portableTransform(&expected)
+    for level in [HSQ_KERNELS_AUTO, HSQ_KERNELS_AVX512, HSQ_KERNELS_AVX2, HSQ_KERNELS_PORTABLE] {
+      var x = v
+      basis.signBits.withUnsafeBufferPointer { hsq_sign_scale(&x, Int64(n), $0.baseAddress, scale, level) }
+      #expect(x.map(\.bitPattern) == v.indices.map { (v[$0] * (basis.signBit($0) ? -scale : scale)).bitPattern }, "n = \(n), level \(level.rawValue)")
+      var y = finite
+      basis.transform(&y, level: level)
+      #expect(y.map(\.bitPattern) == expected.map(\.bitPattern), "n = \(n), level \(level.rawValue): the transform")
+    }
   }
 }
 

@@ -37,4 +37,43 @@ import Testing
     #expect(hsq_pinv_prefix16(p, 4, 2, v, 1, &a, &prefix) == 1)
     #expect(a[16] == 3 && prefix[48] == 12)
   }
+
+  /// The sixteen-lane search gives the scalar binary search's answer for any sums: rising ones with ties and zero
+  /// runs, targets below, on and past them, and sums a NaN coefficient made non-monotone.
+  @Test(arguments: [1, 2, 5, 16, 255, 256, 1000])
+  func prefixSearchMatchesTheScalarLoop(count: Int) {
+    var source = RandomStream(seed: UInt64(count))
+    for trial in 0..<40 {
+      var prefix = [Double](repeating: 0, count: 16 * count)
+      for lane in 0..<16 {
+        var sum = 0.0
+        for k in 0..<count {
+          if source.uniformDouble() < 0.6 { sum += (source.uniformDouble() * 4).rounded() }
+          if trial % 5 == 4, k == count / 2, lane % 3 == 0 { sum = .nan }
+          prefix[16 * k + lane] = sum
+        }
+      }
+      let r = (0..<16).map { lane -> Double in
+        let top = prefix[16 * (count - 1) + lane]
+        switch lane % 4 {
+        case 0: return source.uniformDouble() * (top.isNaN ? 10 : top)
+        case 1: return prefix[16 * source.int(below: count) + lane]
+        case 2: return top + 1
+        default: return lane == 3 ? -1 : .nan
+        }
+      }
+      var fast = [Int32](repeating: -1, count: 16), portable = [Int32](repeating: -1, count: 16)
+      hsq_prefix_search16(prefix, Int32(count), r, &fast, HSQ_KERNELS_AUTO)
+      hsq_prefix_search16(prefix, Int32(count), r, &portable, HSQ_KERNELS_PORTABLE)
+      #expect(fast == portable, "K = \(count), trial \(trial)")
+      for lane in 0..<16 {
+        var low = 0, high = count
+        while low < high {
+          let mid = (low + high) / 2
+          if prefix[16 * mid + lane] > r[lane] { high = mid } else { low = mid + 1 }
+        }
+        #expect(Int(portable[lane]) == low, "K = \(count), trial \(trial), lane \(lane)")
+      }
+    }
+  }
 }

@@ -37,6 +37,41 @@ import Testing
     #expect(Vec.difference(x, y0).map(\.bitPattern) == zip(x, y0).map { ($0 - $1).bitPattern })
   }
 
+  /// The AVX-512 max-magnitude (hsq_norm_inf) against Swift's max(m, |x|) loop: NaN never taken, ±0, subnormals, ∞,
+  /// ties of +x and −x, and the largest entry in the tail, in the vector body and first.
+  @Test(arguments: [0, 1, 7, 31, 32, 33, 64, 100, 100_352])
+  func normInfMatchesTheSwiftLoop(n: Int) {
+    let special: [Float] = [.nan, -.nan, 0, -0, .leastNonzeroMagnitude, -.infinity, .greatestFiniteMagnitude, -2.5, 2.5]
+    for trial in 0..<12 {
+      var x = Self.vector(n, seed: UInt64(10 + trial), scale: trial % 3 == 0 ? 1e-40 : 1)
+      if n > 0 {
+        if trial >= 3 { x[(trial * 7919) % n] = special[trial % special.count] }
+        if trial >= 6 { x[n - 1] = special[(trial + 4) % special.count] }
+        if trial == 11 { x = x.map { _ in .nan } }
+      }
+      let expected = x.withUnsafeBufferPointer { Vec.portableNormInf($0) }
+      #expect(Vec.normInf(x).bitPattern == expected.bitPattern, "n = \(n), trial \(trial)")
+    }
+  }
+
+  /// The worker's fused passes: (‖p‖², ‖q − p‖², p − q) in one pass equals the separate calls, and g + s·e into a new
+  /// array equals the axpy on a copy, bit for bit (a worker's error-feedback memory and statistics).
+  @Test(arguments: [0, 1, 15, 16, 17, 33, 1000, 100_352])
+  func fusedWorkerPassesMatchTheSeparateCalls(n: Int) {
+    for (seed, scale) in [(6 as UInt64, Float(1)), (7, 1e-20), (8, 1e18)] {
+      let p = Self.vector(n, seed: seed, scale: scale), e = Self.vector(n, seed: seed + 10, scale: scale)
+      let q = p.enumerated().map { i, v in i % 4 == 0 ? v : (v * 0.75).rounded() }
+      let fused = Vec.squaredNormDistanceAndDifference(p, q)
+      let separate = Vec.squaredNormAndDistance(p, q)
+      #expect(fused.norm.bitPattern == separate.norm.bitPattern, "n = \(n), scale \(scale)")
+      #expect(fused.distance.bitPattern == separate.distance.bitPattern, "n = \(n), scale \(scale)")
+      #expect(fused.difference.map(\.bitPattern) == zip(p, q).map { ($0 - $1).bitPattern }, "n = \(n), scale \(scale)")
+      var expected = p
+      Vec.axpy(0.9, e, &expected)
+      #expect(Vec.sum(p, plus: 0.9, times: e).map(\.bitPattern) == expected.map(\.bitPattern), "n = \(n), scale \(scale)")
+    }
+  }
+
   static let hasAVX512 = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").contains(" avx512f")
 
   @Test(.requires("a CPU with AVX-512 (avx512f in /proc/cpuinfo)", hasAVX512))

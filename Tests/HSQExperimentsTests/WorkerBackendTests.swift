@@ -116,12 +116,13 @@ import Testing
     #expect(all.memories() == parts.flatMap { $0.memories() }.sorted { $0.worker < $1.worker })
   }
 
-  /// A host that serves every participant of a round answers it over the wire with one diagnostics
-  /// frame, the mean of the participants' raw gradients summed as the server sums them, instead of one
-  /// per worker; the records stay those of the threads backend bit for bit, past the server's groups of
-  /// ``Experiment/sourcesPerPass`` workers too.
+  /// A host that serves every participant of a round answers it over the wire with the squared norms,
+  /// per layer, of the mean of the participants' raw gradients (summed as the server sums them, measured
+  /// as the server measures them) instead of one raw frame per worker: 8 bytes a layer; the records stay
+  /// those of the threads backend bit for bit, past the server's groups of ``Experiment/sourcesPerPass``
+  /// workers too.
   @Test(arguments: [4, 40])
-  func aHostServingTheWholeRoundSendsOneMeanDiagnosticsFrame(workers: Int) throws {
+  func aHostServingTheWholeRoundSendsTheNormsOfTheMeanRawGradient(workers: Int) throws {
     var c = Self.config("hsq+ef")
     c.workers = workers
     let environment = try WorkerEnvironment(config: c)
@@ -136,12 +137,13 @@ import Testing
       return
     }
     #expect(replies.allSatisfy { $0.raw == nil })
-    #expect(replies.dropFirst().allSatisfy { $0.rawMean == nil })
-    #expect(Self.bits(try #require(replies.first?.rawMean)) == Self.bits(Experiment.workerMean(raws)))
-    #expect(replies[0].diagnosticByteCount == 4 * e.parameters.reduce(0) { $0 + $1.count })
-    // The mean is the server pass's raw mean, element for element.
+    #expect(replies.dropFirst().allSatisfy { $0.rawMeanNormsSquared == nil })
+    // The mean is the server pass's raw mean, element for element, and the norms are those of it.
     let (_, rawMean) = e.serverPass(messages: raws, raw: raws, layers: raws[0].count, update: false)
     #expect(Self.bits(rawMean) == Self.bits(Experiment.workerMean(raws)))
+    let norms = try #require(replies.first?.rawMeanNormsSquared)
+    #expect(norms.map(\.bitPattern) == rawMean.map { Vec.squaredNorm($0).bitPattern })
+    #expect(replies[0].diagnosticByteCount == 8 * e.parameters.count)
     let threads = try Experiment(c), loopback = try Experiment(c, backend: LoopbackWorkerBackend())
     _ = threads.run(until: StopCondition(steps: 3))
     _ = loopback.run(until: StopCondition(steps: 3))
@@ -162,7 +164,7 @@ import Testing
       return
     }
     #expect(replies.map(\.worker) == [0, 2])
-    #expect(replies.allSatisfy { $0.raw != nil && $0.rawMean == nil })
+    #expect(replies.allSatisfy { $0.raw != nil && $0.rawMeanNormsSquared == nil })
   }
 
   static func withoutTimings(_ reply: WorkerReply) -> WorkerReply {

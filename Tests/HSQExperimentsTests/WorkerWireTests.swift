@@ -35,6 +35,34 @@ import Testing
     bare.raw = nil
     #expect(try WorkerReply(decoding: bare.encoded()) == bare)
     #expect(Self.reply.payloadByteCount == 2 + 8 && Self.reply.diagnosticByteCount == 12)
+    var normed = bare
+    normed.rawMeanNormsSquared = [4.5, -0.0, .nan]
+    let decoded = try WorkerReply(decoding: normed.encoded())
+    #expect(decoded == normed && decoded.rawMeanNormsSquared?.map(\.bitPattern) == normed.rawMeanNormsSquared?.map(\.bitPattern))
+    #expect(normed.diagnosticByteCount == 3 * 8)
+  }
+
+  /// A memory of +0.0 everywhere (a client that never took part) travels as its shape, as the checkpoint
+  /// leaves it out: a save's gather of 40 such memories of 100,010 floats is a few hundred bytes, not 16 MB,
+  /// and decodes to the same values, the clients sharing one array; a memory holding a −0.0 keeps its bits.
+  @Test func memoriesOfZerosTravelAsTheirShape() throws {
+    let zeros: [[Float]] = [[Float](repeating: 0, count: 100_000), [Float](repeating: 0, count: 10)]
+    var signed = zeros
+    signed[1][3] = -0.0
+    let memories = (0..<40).map { WorkerMemory(worker: $0, layers: zeros) }
+      + [WorkerMemory(worker: 40, layers: signed), WorkerMemory(worker: 41, layers: nil), WorkerMemory(worker: 42, layers: [])]
+    let gathered = WorkerResponse.memories(memories).encoded()
+    #expect(gathered.count < 4 * 100_010 + 40 * 30, "\(gathered.count) bytes")
+    guard case let .memories(decoded) = try WorkerResponse(decoding: gathered) else {
+      Issue.record("the memories did not decode as memories")
+      return
+    }
+    #expect(decoded == memories)
+    #expect(decoded[40].layers?.map { $0.map(\.bitPattern) } == signed.map { $0.map(\.bitPattern) })
+    #expect(decoded[0].layers![0].withUnsafeBufferPointer { $0.baseAddress } == decoded[39].layers![0].withUnsafeBufferPointer { $0.baseAddress })
+    let scattered = WorkerCommand.scatterMemories(memories)
+    #expect(scattered.encoded().count < 4 * 100_010 + 40 * 30)
+    #expect(try WorkerCommand(decoding: scattered.encoded()) == scattered)
   }
 
   @Test func everyCommandAndResponseRoundTrips() throws {
@@ -58,7 +86,7 @@ import Testing
   /// The layout is pinned: a change to it must bump ``WorkerWire/version``.
   @Test func theRequestBytesAreLittleEndianAndVersioned() {
     let small = RoundRequest(step: 2, participants: [1], parameters: [[1]], lr: 0.5, efScale: 1, sendsRaw: false)
-    let expected: [UInt8] = Array("HSQq".utf8) + [1, 0]
+    let expected: [UInt8] = Array("HSQq".utf8) + [2, 0]
       + [2, 0, 0, 0, 0, 0, 0, 0]  // step
       + [0, 0, 0, 0, 0, 0, 0xE0, 0x3F]  // lr 0.5
       + [0, 0, 0x80, 0x3F]  // efScale 1
@@ -78,7 +106,7 @@ import Testing
     var wrongVersion = Self.request.encoded()
     wrongVersion[4] = 9
     let version = #expect(throws: HSQError.self) { try RoundRequest(decoding: wrongVersion) }
-    #expect("\(version!)".contains("version 9, expected 1"), "\(version!)")
+    #expect("\(version!)".contains("version 9, expected 2"), "\(version!)")
     let error = #expect(throws: HSQError.self) { try RoundRequest(decoding: Self.request.encoded() + [0]) }
     #expect("\(error!)".contains("1 bytes are left over"), "\(error!)")
     #expect(throws: HSQError.self) { try WorkerCommand(decoding: Self.reply.encoded()) }

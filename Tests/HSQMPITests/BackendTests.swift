@@ -63,8 +63,9 @@ struct BackendTests {
 
   /// Each step's record says what crossed the wire: the payload bytes are the payload bits rounded up
   /// per worker and layer, the diagnostics frames (raw gradients, 4 bytes a coordinate) travel under
-  /// error feedback — one per worker from ranks serving part of the round, one mean frame from a rank
-  /// serving all of it (2 ranks) — and the rest of the bytes up is framing and per-layer statistics.
+  /// error feedback — one per worker from ranks serving part of the round; a rank serving all of it
+  /// (2 ranks) sends only the squared norms of their mean, 8 bytes a layer — and the rest of the bytes up
+  /// is framing and per-layer statistics.
   @Test(arguments: [2, 3])
   func recordsCarryTheBytesHandedToMPI(ranks: Int) throws {
     let settings = try #require(Self.configurations["hsq+ef"])
@@ -80,7 +81,7 @@ struct BackendTests {
       let up = try #require(wire["bytes_up"] as? Int), down = try #require(wire["bytes_down"] as? Int)
       // 5 workers × 2 layers, each payload rounded up to whole bytes.
       #expect(payload * 8 >= bitsUp && payload * 8 < bitsUp + 5 * 2 * 8)
-      #expect(diagnostics == (ranks == 2 ? 1 : 5) * 17 * 4)
+      #expect(diagnostics == (ranks == 2 ? 2 * 8 : 5 * 17 * 4))
       #expect(up > payload + diagnostics)
       // The request carries the 17 parameters (4 bytes each) to every worker rank.
       #expect(down > (ranks - 1) * 17 * 4)

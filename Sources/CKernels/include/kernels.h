@@ -61,6 +61,11 @@ int hsq_nearest_plan_uses_int8(const hsq_nearest_plan *plan);
 /// bit for bit (the same lanes and order; see sums.c).
 int hsq_sums_of_squares(const float *x, const float *y, int64_t n, double *norm, double *distance);
 
+/// hsq_sums_of_squares with y, fused with difference[i] = x[i] − y[i] (float): ‖x‖², ‖y − x‖² and x − y in one pass,
+/// each the same bits as the separate calls. Returns 1 with AVX-512, else 0 (nothing written).
+int hsq_sums_of_squares_and_difference(const float *x, const float *y, int64_t n, double *norm, double *distance,
+                                       float *difference);
+
 /// The levels of HSQ's n-bit stochastic scalar quantizer, as ScalarQuantizer.quantize
 /// computes them in Swift: x = (double(u[j]) − lo)·scale, l = min(trunc(x), s − 1),
 /// levels[j] = l + (double(draws[j]) < x − l). Returns 1 with AVX-512, else 0 (nothing written).
@@ -81,6 +86,13 @@ int hsq_sgd_update(const float *g, float *x, float *v, int64_t n, float rate, fl
 
 /// y[i] ← y[i] + α·x[i] (the product and the sum rounded separately). Returns 1 with AVX-512, else 0.
 int hsq_axpy(float alpha, const float *x, float *y, int64_t n);
+
+/// max |x[i]| over the entries that are not NaN, +0 when there is none: Swift's `m = 0; m = max(m, abs(x[i]))` loop
+/// (`Vec.normInf`) bit for bit. Returns 1 with AVX-512 (*norm written), else 0 (nothing written).
+int hsq_norm_inf(const float *x, int64_t n, float *norm);
+
+/// out[i] = y[i] + α·x[i] (hsq_axpy into a new buffer; out may be y). Returns 1 with AVX-512, else 0.
+int hsq_axpy_to(float alpha, const float *x, const float *y, float *out, int64_t n);
 
 /// out[i] = x[i] − y[i]. Returns 1 with AVX-512, else 0.
 int hsq_difference(const float *x, const float *y, float *out, int64_t n);
@@ -112,6 +124,13 @@ int hsq_half_to_float(const uint16_t *h, int64_t n, double scale, float *out, in
 /// PseudoInverseCoefficients' Swift loops bit for bit. Returns 1 with AVX-512, else 0 (nothing written).
 int hsq_pinv_prefix16(const float *P, int32_t K, int32_t D, const float *V, int32_t rows, float *a, double *prefix);
 
+/// For each of 16 lanes, the scalar binary search over running sums laid out as hsq_pinv_prefix16 writes them
+/// (prefix[16k + lane], k < K): chosen[lane] = the `low` that `low = 0, high = K; while low < high { mid = (low + high) / 2;
+/// if prefix[16·mid + lane] > r[lane] { high = mid } else { low = mid + 1 } }` ends on (K when no sum passes r), the
+/// same probes in the same order, so the same answer for any sums. Every lane is searched (give unused lanes any r).
+/// AVX-512 gathers where `level` allows and the CPU has them, else that loop.
+void hsq_prefix_search16(const double *prefix, int32_t K, const double *r, int32_t *chosen, hsq_kernel_level level);
+
 /// Natural compression's 9-bit codes E << 1 | sign for n entries of x with 23-bit uniforms r (NaturalCompressor's
 /// encode loop): E = 0 for ±0, else the exponent field of 2^a or 2^(a+1) for |x| in [2^a, 2^(a+1)), rounding up
 /// when r < the 23-bit fraction p·2²³. `codes` must not overlap `r` or x. Plain C, vectorized for AVX-512 where `level`
@@ -126,5 +145,9 @@ void hsq_terngrad_groups(const float *x, const float *u, int64_t groups, float m
 
 /// In-place unnormalized fast Walsh–Hadamard transform of x (n a power of two).
 void hsq_fwht(float *x, int64_t n);
+
+/// x[k] ← x[k]·(−scale) where bit k mod 64 of signs[k / 64] is set, else x[k]·scale (one rounded product each):
+/// the randomized Hadamard basis's sign-and-scale loop bit for bit. AVX-512 where `level` allows and the CPU has it.
+void hsq_sign_scale(float *x, int64_t n, const uint64_t *signs, float scale, hsq_kernel_level level);
 
 #endif

@@ -56,14 +56,16 @@ struct PseudoInverseCoefficients: SubvectorCoefficients {
   /// The C kernel (hsq_pinv_prefix16) computes the coefficients and the running sums
   /// |a_0| + … + |a_k| of sixteen sub-vectors side by side, each with the scalar loop's operations;
   /// the inverse CDF's "first k whose running sum passes r" is then a binary search over those sums
-  /// (they never decrease, and they first pass r at a non-zero a_k). Where the kernel does not run
+  /// (they never decrease, and they first pass r at a non-zero a_k), sixteen side by side (hsq_prefix_search16). Where the kernel does not run
   /// (no AVX-512, D > HSQ_PINV_MAX_DIM) this is ``sample(_:layout:rng:)`` itself.
   func sampleBlocked(_ v: UnsafeBufferPointer<Float>, layout: SubvectorLayout, rng: inout RandomStream) -> (indices: [Int32], scalars: [Float]) {
     var indices = [Int32](repeating: 0, count: layout.count)
     var scalars = [Float](repeating: 0, count: layout.count)
     let a = UnsafeMutablePointer<Float>.allocate(capacity: 16 * count)
     let prefix = UnsafeMutablePointer<Double>.allocate(capacity: 16 * count)
-    defer { a.deallocate(); prefix.deallocate() }
+    let draws = UnsafeMutablePointer<Double>.allocate(capacity: 16)
+    let chosenLanes = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
+    defer { a.deallocate(); prefix.deallocate(); draws.deallocate(); chosenLanes.deallocate() }
     var ran = true
     pinv.withUnsafeBufferPointer { p in
       layout.forEachBlock(v) { block, first in
@@ -79,17 +81,17 @@ struct PseudoInverseCoefficients: SubvectorCoefficients {
             ran = false
             return
           }
+          // Draws in lane order for the sub-vectors with ‖a‖₁ > 0 (the scalar loop's), then all sixteen searches at once.
+          for lane in 0..<16 {
+            let norm1 = lane < n ? prefix[16 * (count - 1) + lane] : 0
+            draws[lane] = norm1 > 0 ? rng.uniformDouble() * norm1 : 0
+          }
+          hsq_prefix_search16(prefix, Int32(count), draws, chosenLanes, HSQ_KERNELS_AUTO)
           for lane in 0..<n {
             let norm1 = prefix[16 * (count - 1) + lane]
             guard norm1 > 0 else { continue }
-            let r = rng.uniformDouble() * norm1
-            var low = 0, high = count
-            while low < high {
-              let mid = (low + high) / 2
-              if prefix[16 * mid + lane] > r { high = mid } else { low = mid + 1 }
-            }
             // No running sum passes r (r rounded up to ‖a‖₁): the loop ends on the last non-zero a_k.
-            var chosen = low
+            var chosen = Int(chosenLanes[lane])
             if chosen == count {
               chosen = count - 1
               while a[16 * chosen + lane] == 0 { chosen -= 1 }

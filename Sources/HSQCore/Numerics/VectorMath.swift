@@ -67,9 +67,17 @@ public enum Vec {
   public static func normInf(_ x: [Float]) -> Float {
     x.withUnsafeBufferPointer { p in
       var m: Float = 0
-      for v in p { m = max(m, abs(v)) }
-      return m
+      if let base = p.baseAddress, hsq_norm_inf(base, Int64(p.count), &m) != 0 { return m }
+      return portableNormInf(p)
     }
+  }
+
+  /// ``normInf(_:)`` as a Swift loop (where the C kernel does not run, and its reference in the tests).
+  @inlinable
+  public static func portableNormInf(_ p: UnsafeBufferPointer<Float>) -> Float {
+    var m: Float = 0
+    for v in p { m = max(m, abs(v)) }
+    return m
   }
 
   /// Σ xᵢyᵢ in Double.
@@ -113,6 +121,28 @@ public enum Vec {
     return fast ? (norm, distance) : portableSquaredNormAndDistance(x, y)
   }
 
+  /// (‖x‖², ‖y − x‖², x − y) in one pass over x and y: each the same bits as ``squaredNormAndDistance(_:_:)``
+  /// and ``difference(_:_:)`` (the error-feedback memory a worker keeps, with its error statistics).
+  public static func squaredNormDistanceAndDifference(_ x: [Float], _ y: [Float]) -> (norm: Double, distance: Double, difference: [Float]) {
+    precondition(x.count == y.count, "distance between vectors of different lengths")
+    var norm = 0.0, distance = 0.0
+    var fused = false
+    let difference = [Float](unsafeUninitializedCapacity: x.count) { out, count in
+      x.withUnsafeBufferPointer { a in
+        y.withUnsafeBufferPointer { b in
+          guard let pa = a.baseAddress, let pb = b.baseAddress, let po = out.baseAddress else { return }
+          fused = hsq_sums_of_squares_and_difference(pa, pb, Int64(a.count), &norm, &distance, po) != 0
+        }
+      }
+      count = fused ? x.count : 0
+    }
+    guard fused else {
+      let (norm, distance) = squaredNormAndDistance(x, y)
+      return (norm, distance, Self.difference(x, y))
+    }
+    return (norm, distance, difference)
+  }
+
   /// ``squaredNormAndDistance(_:_:)`` in Swift (the reference the C kernel matches).
   @inlinable
   public static func portableSquaredNormAndDistance(_ x: [Float], _ y: [Float]) -> (norm: Double, distance: Double) {
@@ -153,6 +183,24 @@ public enum Vec {
           return
         }
       }
+    }
+  }
+
+  /// y + αx in a new array, each product and sum rounded separately: ``axpy(_:_:_:)`` on a copy of y, in one pass.
+  public static func sum(_ y: [Float], plus alpha: Float, times x: [Float]) -> [Float] {
+    precondition(x.count == y.count, "axpy of vectors of different lengths")
+    return [Float](unsafeUninitializedCapacity: x.count) { out, count in
+      x.withUnsafeBufferPointer { a in
+        y.withUnsafeBufferPointer { b in
+          guard let pa = a.baseAddress, let pb = b.baseAddress, let po = out.baseAddress,
+            hsq_axpy_to(alpha, pa, pb, po, Int64(a.count)) != 0
+          else {
+            for i in 0..<a.count { out[i] = b[i] + alpha * a[i] }
+            return
+          }
+        }
+      }
+      count = x.count
     }
   }
 

@@ -66,8 +66,9 @@ public final class WorkerHost {
     let error: any Error
   }
 
-  /// With `meanRaw` (a transport host), a host serving every participant sends the round's mean raw
-  /// gradient in the first reply instead of each participant's raw frame (``WorkerReply/rawMean``).
+  /// With `meanRaw` (a transport host), a host serving every participant sends the squared norms of the
+  /// round's mean raw gradient in the first reply instead of each participant's raw frame
+  /// (``WorkerReply/rawMeanNormsSquared``).
   private func runCollecting(_ request: RoundRequest, meanRaw: Bool = false) throws -> [Result<WorkerReply, Failed>] {
     guard let environment else { throw HSQError.invalidState("A worker host got a round before its config; send 'configure' first.") }
     discard()
@@ -96,7 +97,7 @@ public final class WorkerHost {
     pendingInputs = outcomes.map { WorkerMemory(worker: try! $0.get().reply.worker, layers: try! $0.get().inputs) }
     var replies = outcomes.map { try! $0.get().reply }
     if meanRaw, request.sendsRaw, !replies.isEmpty, mine.count == request.participants.count {
-      replies[0].rawMean = Experiment.workerMean(replies.map { $0.raw! })
+      replies[0].rawMeanNormsSquared = Experiment.workerMean(replies.map { $0.raw! }).map(Vec.squaredNorm)
       for i in replies.indices { replies[i].raw = nil }
     }
     return replies.map { .success($0) }

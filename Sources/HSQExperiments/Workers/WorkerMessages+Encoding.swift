@@ -1,19 +1,20 @@
 import Foundation
 import HSQCore
 
-/// The worker wire format, version 1: deterministic little-endian frames (see SEAM.md), so a transport only moves bytes.
+/// The worker wire format, version 2: deterministic little-endian frames (see SEAM.md), so a transport only moves bytes.
 ///
 /// ```
 /// frame    = magic (4 bytes) · u16 version · body
 /// request  "HSQq": i64 step · f64 lr · f32 efScale · u8 flags (bit 0: sendsRaw) · u32 n · n × u32 worker · layers
 /// reply    "HSQr": u32 worker · f64 loss · f64 compute s · f64 compress s · u32 L ·
 ///                  L × (u64 bitCount · ⌈bitCount/8⌉ bytes · f64 ‖p‖² · f64 ‖Q(p) − p‖² · opt exact · opt bound) ·
-///                  u8 diagnostics (0 none, 1 raw gradient, 2 the round's raw mean) · [layers]
+///                  u8 diagnostics (0 none, 1 raw gradient: layers, 2 the round's mean's ‖ḡ‖² per layer: u32 L · L × f64)
 /// command  "HSQc": u8 tag · body      response "HSQa": u8 tag · body
 /// layers   = u32 L · L × (u64 n · n × f32)      opt = u8 present · [f64]
 /// ```
 public enum WorkerWire {
-  public static let version: UInt16 = 1
+  /// 2: a reply's diagnostics tag 2 carries the norms of the round's mean, and memories of zeros travel as their shape.
+  public static let version: UInt16 = 2
 }
 
 /// A message that also travels as a standalone frame: its magic, then its body.
@@ -96,10 +97,14 @@ extension WorkerReply: WireFramed {
       w.optionalF64(s.exact)
       w.optionalF64(s.bound)
     }
-    // The diagnostics: 0 none, 1 this worker's raw gradient, 2 the round's mean of them.
-    precondition(raw == nil || rawMean == nil, "a reply carries its raw gradient or the round's mean, not both")
-    w.u8(raw != nil ? 1 : rawMean != nil ? 2 : 0)
-    if let frame = raw ?? rawMean { w.layers(frame) }
+    // The diagnostics: 0 none, 1 this worker's raw gradient, 2 the squared norms of the round's mean of them.
+    precondition(raw == nil || rawMeanNormsSquared == nil, "a reply carries its raw gradient or the round's mean's norms, not both")
+    w.u8(raw != nil ? 1 : rawMeanNormsSquared != nil ? 2 : 0)
+    if let raw { w.layers(raw) }
+    if let norms = rawMeanNormsSquared {
+      w.count(norms.count)
+      for n in norms { w.f64(n) }
+    }
   }
 
   init(from r: inout WireReader) throws {
@@ -119,22 +124,57 @@ extension WorkerReply: WireFramed {
     switch try r.u8() {
     case 0: break
     case 1: raw = try r.layers()
-    case 2: rawMean = try r.layers()
+    case 2: rawMeanNormsSquared = try r.list("layer norms", bytesEach: 8) { try $0.f64() }
     case let other: throw r.problem("the diagnostics tag is \(other), not 0, 1 or 2")
     }
   }
 }
 
 extension WorkerMemory {
-  func write(to w: inout WireWriter) {
-    w.count(worker)
-    w.bool(layers != nil)
-    if let layers { w.layers(layers) }
+  /// u32 count, then each memory: u32 worker · u8 kind (0 none, 1 values: layers, 2 all +0.0: u32 L · L × u64 n).
+  ///
+  /// A memory of zeros (a client that never took part) travels as its shape only, as the checkpoint leaves
+  /// it out: a save's gather and a load's scatter move the clients that took part. Only +0.0 counts as zero
+  /// (a −0.0 keeps its bits), and an array found zero is not scanned again (clients share one array of zeros).
+  static func write(_ memories: [WorkerMemory], to w: inout WireWriter) {
+    var zeroArrays = Set<UnsafeRawPointer>()
+    w.count(memories.count)
+    for m in memories {
+      w.count(m.worker)
+      guard let layers = m.layers else {
+        w.u8(0)
+        continue
+      }
+      if layers.allSatisfy({ Checkpoint.isZero($0, known: &zeroArrays) }) {
+        w.u8(2)
+        w.count(layers.count)
+        for layer in layers { w.u64(UInt64(layer.count)) }
+      } else {
+        w.u8(1)
+        w.layers(layers)
+      }
+    }
   }
 
-  init(from r: inout WireReader) throws {
-    worker = try r.count()
-    layers = try r.bool() ? try r.layers() : nil
+  /// Reads what ``write(_:to:)`` wrote; memories of zeros of one shape share one array, as on the sending side.
+  static func list(from r: inout WireReader) throws -> [WorkerMemory] {
+    var zeros: [[Float]] = []
+    return try r.list("memories", bytesEach: 5) { r in
+      let worker = try r.count()
+      switch try r.u8() {
+      case 0: return WorkerMemory(worker: worker, layers: nil)
+      case 1: return WorkerMemory(worker: worker, layers: try r.layers())
+      case 2:
+        let shape = try r.list("layer sizes", bytesEach: 8) { try $0.u64() }
+        // The sizes are not backed by bytes here: refuse what no layer is (MPI counts bytes in Int32).
+        if zeros.map({ UInt64($0.count) }) != shape {
+          guard shape.allSatisfy({ $0 <= UInt64(Int32.max) }) else { throw r.problem("a memory of zeros has a layer of \(shape.max()!) values") }
+          zeros = shape.map { [Float](repeating: 0, count: Int($0)) }
+        }
+        return WorkerMemory(worker: worker, layers: zeros)
+      case let other: throw r.problem("a memory's kind is \(other), not 0, 1 or 2")
+      }
+    }
   }
 }
 
@@ -174,8 +214,7 @@ extension WorkerCommand {
     case .gatherMemories: w.u8(5)
     case let .scatterMemories(memories):
       w.u8(6)
-      w.count(memories.count)
-      for m in memories { m.write(to: &w) }
+      WorkerMemory.write(memories, to: &w)
     case .gatherLastInputs: w.u8(7)
     }
     return w.bytes
@@ -198,7 +237,7 @@ extension WorkerCommand {
     case 4: self = .rollBack
     case 5: self = .gatherMemories
     case 6:
-      self = .scatterMemories(try r.list("memories", bytesEach: 5) { try WorkerMemory(from: &$0) })
+      self = .scatterMemories(try WorkerMemory.list(from: &r))
     case 7: self = .gatherLastInputs
     case let tag: throw r.problem("unknown command tag \(tag)")
     }
@@ -226,8 +265,7 @@ extension WorkerResponse {
       for reply in replies { reply.write(to: &w) }
     case let .memories(memories):
       w.u8(2)
-      w.count(memories.count)
-      for m in memories { m.write(to: &w) }
+      WorkerMemory.write(memories, to: &w)
     case let .failed(failure):
       w.u8(3)
       failure.write(to: &w)
@@ -243,7 +281,7 @@ extension WorkerResponse {
     case 1:
       self = .replies(try r.list("replies", bytesEach: 33) { try WorkerReply(from: &$0) })
     case 2:
-      self = .memories(try r.list("memories", bytesEach: 5) { try WorkerMemory(from: &$0) })
+      self = .memories(try WorkerMemory.list(from: &r))
     case 3: self = .failed(try WorkerFailure(from: &r))
     case let tag: throw r.problem("unknown response tag \(tag)")
     }

@@ -63,11 +63,12 @@ public struct WorkerReply: Sendable, Hashable {
   /// The diagnostics frame: the uncompressed gradient (or delta) per layer, when the request asked for it.
   /// Only the gradient-norm column reads it; it is not part of the uplink bits.
   public var raw: [[Float]]?
-  /// The diagnostics frame of a whole round: the mean of every participant's raw gradient, summed as
-  /// the server sums them (``Experiment/workerMean(_:)``). Sent instead of the participants' ``raw``
-  /// frames, in the first reply, when one process served every participant of the round (the one
-  /// worker rank of a 2-rank MPI job): one frame on the wire instead of one per worker.
-  public var rawMean: [[Float]]?
+  /// The diagnostics of a whole round: per layer, ‖ḡ‖² of the mean ḡ of every participant's raw gradient,
+  /// the mean summed as the server sums it (``Experiment/workerMean(_:)``) and the norm taken as the server
+  /// takes it — the only figures the records read from the raw gradients. Sent instead of the participants'
+  /// ``raw`` frames, in the first reply, when one process served every participant of the round (the one
+  /// worker rank of a 2-rank MPI job): 8 bytes a layer on the wire instead of a gradient per worker.
+  public var rawMeanNormsSquared: [Double]?
   /// In-process only, never encoded: what the payloads decode to, as the worker decoded them for its own
   /// error and memory. A server in the same process may use it instead of decoding the payloads again
   /// (decoding is a deterministic function of the payload; the loopback tests hold the two equal bit
@@ -86,14 +87,14 @@ public struct WorkerReply: Sendable, Hashable {
 
   /// The payload bytes, all layers: what the compressor put on the wire.
   public var payloadByteCount: Int { payloads.reduce(0) { $0 + $1.bytes.count } }
-  /// The diagnostics frame's float bytes (4 per raw value), counted apart from the payloads.
-  public var diagnosticByteCount: Int { 4 * ((raw?.floatCount ?? 0) + (rawMean?.floatCount ?? 0)) }
+  /// The diagnostics' bytes (4 per raw value, 8 per layer norm), counted apart from the payloads.
+  public var diagnosticByteCount: Int { 4 * (raw?.floatCount ?? 0) + 8 * (rawMeanNormsSquared?.count ?? 0) }
 
   /// Equal when everything that travels is equal (the in-process ``decoded`` vectors do not count).
   public static func == (a: WorkerReply, b: WorkerReply) -> Bool {
     a.worker == b.worker && a.loss == b.loss && a.payloads == b.payloads && a.stats == b.stats
       && a.computeSeconds == b.computeSeconds && a.compressSeconds == b.compressSeconds && a.raw == b.raw
-      && a.rawMean == b.rawMean
+      && a.rawMeanNormsSquared.map { $0.map(\.bitPattern) } == b.rawMeanNormsSquared.map { $0.map(\.bitPattern) }
   }
 
   public func hash(into hasher: inout Hasher) {

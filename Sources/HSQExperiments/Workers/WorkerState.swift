@@ -102,8 +102,10 @@ final class WorkerState: Sendable {
     var decoded: [[Float]] = []
     var newMemory: [[Float]] = []
     for (layer, g) in raw.enumerated() {
+      // p = g + s·e in one pass into a new array (not a copy of g, then the axpy).
       var p = g
-      if ef, let memory { Vec.axpy(request.efScale, memory[layer], &p) }
+      if ef, let memory { p = Vec.sum(g, plus: request.efScale, times: memory[layer]) }
+      var difference: [Float]?
       var stats = WorkerLayerStats()
       var q = p
       let payload: Payload
@@ -112,7 +114,13 @@ final class WorkerState: Sendable {
         payload = try compressor.encode(p, rng: &rng)
         if !decodesToInput { q = try compressor.decode(payload, length: p.count) }
         // A lossless compressor (identity) has no error to measure.
-        if !lossless { (stats.inputNormSquared, stats.errorSquared) = Vec.squaredNormAndDistance(p, q) }
+        // The error statistics and, under error feedback, the new memory p − q: one pass over p and q.
+        if !lossless, ef {
+          let fused = Vec.squaredNormDistanceAndDifference(p, q)
+          (stats.inputNormSquared, stats.errorSquared, difference) = (fused.norm, fused.distance, fused.difference)
+        } else if !lossless {
+          (stats.inputNormSquared, stats.errorSquared) = Vec.squaredNormAndDistance(p, q)
+        }
         if config.trackTheory {
           stats.exact = compressor.expectedError(p)
           stats.bound = compressor.errorBound(p)
@@ -124,7 +132,7 @@ final class WorkerState: Sendable {
         payload = Payload(float32: p)
         if !lossless { stats.inputNormSquared = Vec.squaredNorm(p) }
       }
-      if ef { newMemory.append(Vec.difference(p, q)) }
+      if ef { newMemory.append(difference ?? Vec.difference(p, q)) }
       inputs.append(p)
       decoded.append(q)
       reply.payloads.append(payload)
