@@ -54,6 +54,10 @@ void dgesdd_(const char *jobz, const int *m, const int *n, double *a, const int 
              const int *ldu, double *vt, const int *ldvt, double *work, const int *lwork, int *iwork, int *info,
              size_t jobz_len);
 
+void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info, size_t uplo_len);
+void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda, double *b, const int *ldb,
+             int *info, size_t uplo_len);
+
 /// QR factorization of the m×n column-major `a` (LAPACK dgeqrf); returns INFO. `lwork` = −1 queries the workspace.
 static inline int hsq_dgeqrf(int m, int n, double *a, int lda, double *tau, double *work, int lwork) {
   int info = 0;
@@ -104,6 +108,20 @@ static inline int hsq_dgesdd(char jobz, int m, int n, double *a, int lda, double
                              int ldvt, double *work, int lwork, int *iwork) {
   int info = 0;
   dgesdd_(&jobz, &m, &n, a, &lda, s, u, &ldu, vt, &ldvt, work, &lwork, iwork, &info, 1);
+  return info;
+}
+
+/// Cholesky factorization of a symmetric positive-definite matrix (LAPACK dpotrf); returns INFO (> 0: not positive definite).
+static inline int hsq_dpotrf(char uplo, int n, double *a, int lda) {
+  int info = 0;
+  dpotrf_(&uplo, &n, a, &lda, &info, 1);
+  return info;
+}
+
+/// Solves A X = B with dpotrf's factor (LAPACK dpotrs); returns INFO.
+static inline int hsq_dpotrs(char uplo, int n, int nrhs, const double *a, int lda, double *b, int ldb) {
+  int info = 0;
+  dpotrs_(&uplo, &n, &nrhs, a, &lda, b, &ldb, &info, 1);
   return info;
 }
 #endif

@@ -37,7 +37,11 @@ extension Experiment {
   ) -> RunOutcome {
     var records: [StepRecord] = []
     guard !condition.isUnbounded else {
-      return RunOutcome(records: [], reason: .failed("A run needs a stop condition: steps, epochs, loss, accuracy or bits."))
+      return RunOutcome(records: [], reason: .failed("A run needs a stop condition: steps, epochs, loss, accuracy, bits or distance."))
+    }
+    if condition.distance != nil, optimum == nil {
+      return RunOutcome(records: [], reason: .failed(
+        "A distance target needs the optimum x*, and '\(pipeline.model.spec)' on this dataset has none in closed form; use least-squares (d + 1 ≤ 8192, n ≥ d + 1), or a loss or accuracy target."))
     }
     while true {
       if let steps = condition.steps, records.count >= steps { return RunOutcome(records: records, reason: .steps) }
@@ -46,7 +50,8 @@ extension Experiment {
       if cancellation?.isCancelled == true { return RunOutcome(records: records, reason: .interrupted) }
       do {
         var record = try step()
-        if condition.accuracy != nil, record.testAccuracy == nil {
+        // With eval-every set the target is checked at those evaluations only (StopCondition.accuracy).
+        if condition.accuracy != nil, config.evalEvery == 0, record.testAccuracy == nil {
           record.store(try evaluate())
           replaceLast(record)
         }
@@ -62,6 +67,9 @@ extension Experiment {
         if let target = condition.loss, record.trainLoss <= target { return RunOutcome(records: records, reason: .loss) }
         if let target = condition.accuracy, let accuracy = record.testAccuracy, accuracy >= target {
           return RunOutcome(records: records, reason: .accuracy)
+        }
+        if let target = condition.distance, let distance = record.distanceToOptimum, distance <= target {
+          return RunOutcome(records: records, reason: .distance)
         }
       } catch let stop as ExperimentStop {
         // A divergence may undo the step before it: its record goes too.

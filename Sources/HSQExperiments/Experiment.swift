@@ -52,8 +52,8 @@ public final class Experiment {
   let serverWorkspace = Workspace()
   /// The state before the last step, while a divergence found by the next step may still undo it.
   var undo: StepUndo?
-  /// The closed-form optimum of convex models, computed on first use.
-  lazy var optimum: Optimum? = try? pipeline.model.optimum(on: pipeline.dataset.train)
+  /// The closed-form optimum of convex models, computed on first use (once per dataset and model, ``OptimumCache``).
+  lazy var optimum: Optimum? = OptimumCache.shared.optimum(pipeline, dataset: config.dataset)
 
   /// Builds the components the config names and initializes the parameters from the seed.
   ///
@@ -121,7 +121,7 @@ public final class Experiment {
       initialParameters = parameters
       velocity = pipeline.model.zeroParameters()
       serverState = nil
-      optimum = try? pipeline.model.optimum(on: pipeline.dataset.train)
+      optimum = OptimumCache.shared.optimum(pipeline, dataset: config.dataset)
       undo = nil
     }
     if repartitioned {

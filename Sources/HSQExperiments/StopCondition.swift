@@ -10,18 +10,21 @@ public struct StopCondition: Sendable, Hashable, Codable {
   public var accuracy: Double?
   /// Stop once the cumulative uplink bits reach this budget.
   public var bitsBudget: Int?
+  /// Stop once ‖x − x*‖² is at or below this (models with a closed-form optimum, such as least-squares).
+  public var distance: Double?
 
-  public init(steps: Int? = nil, epochs: Double? = nil, loss: Double? = nil, accuracy: Double? = nil, bitsBudget: Int? = nil) {
+  public init(steps: Int? = nil, epochs: Double? = nil, loss: Double? = nil, accuracy: Double? = nil, bitsBudget: Int? = nil, distance: Double? = nil) {
     self.steps = steps
     self.epochs = epochs
     self.loss = loss
     self.accuracy = accuracy
     self.bitsBudget = bitsBudget
+    self.distance = distance
   }
 
   /// True when no condition bounds the run (it would never stop by itself).
   public var isUnbounded: Bool {
-    steps == nil && epochs == nil && loss == nil && accuracy == nil && bitsBudget == nil
+    steps == nil && epochs == nil && loss == nil && accuracy == nil && bitsBudget == nil && distance == nil
   }
 }
 
@@ -32,6 +35,7 @@ public enum StopReason: Sendable, Hashable, Codable, CustomStringConvertible {
   case loss
   case accuracy
   case bitsBudget
+  case distance
   /// Interrupted between steps (Ctrl-C); the state is consistent.
   case interrupted
   /// NaN/Inf or a loss blow-up; the diverging step was not applied.
@@ -46,6 +50,7 @@ public enum StopReason: Sendable, Hashable, Codable, CustomStringConvertible {
     case .loss: return "target loss reached"
     case .accuracy: return "target accuracy reached"
     case .bitsBudget: return "bits budget reached"
+    case .distance: return "target distance reached"
     case .interrupted: return "interrupted between steps"
     case let .diverged(message): return message
     case let .failed(message): return message

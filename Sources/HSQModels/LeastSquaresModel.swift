@@ -12,7 +12,9 @@ import HSQCore
 /// (μ = 0 when n < d + 1); ``smoothness(on:)`` gives L and μ exactly for
 /// d + 1 ≤ 512 (symmetric eigenvalues of the Gram matrix), by Lanczos
 /// beyond; ``optimum(on:)`` gives the (minimum-norm) minimizer and f* for
-/// d + 1 ≤ 512. Needs a regression dataset (real targets).
+/// d + 1 ≤ 512, and the unique minimizer by Cholesky of the Gram matrix up to
+/// d + 1 ≤ 8192 (normal-equation residual ≤ 10⁻¹⁰ relative; about 5 s at
+/// d = n = 4096). Needs a regression dataset (real targets).
 ///
 /// - Parameter bias: learn the intercept b (default true).
 /// - Parameter init: zero (default) or xavier.

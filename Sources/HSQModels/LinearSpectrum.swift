@@ -8,12 +8,16 @@ import HSQCore
 /// dim > 512:          Lanczos (full reorthogonalization, 100 steps) on v ↦ Aᵀ(Av)/n with sgemv:
 ///                     λ_max converges fast from below; the smallest Ritz value only bounds λ_min from above
 /// least squares:      x* = Σ_{λᵢ > 10⁻¹¹λ_max} (vᵢᵀc/λᵢ) vᵢ,  c = Aᵀy/n   (the minimum-norm minimizer)
+/// 512 < dim ≤ 8192:   x* from the Cholesky factor of G (LAPACK dpotrf/dpotrs), one step of iterative
+///                     refinement, accepted when ‖Gx* − c‖ ≤ 10⁻¹⁰‖c‖ (see ``choleskyOptimum()``)
 /// ```
 ///
 /// 512 keeps the exact path under a few seconds on Fashion-MNIST-sized n
 /// (n·dim² multiply-adds for G, ~4dim³/3 for the eigenvalues).
 struct LinearSpectrum {
   static let exactLimit = 512
+  /// The largest dimension the Cholesky solve takes (two dim×dim Double matrices: 1 GiB at 8192).
+  static let directLimit = 8192
   static let lanczosSteps = 100
 
   let examples: Examples
@@ -29,7 +33,7 @@ struct LinearSpectrum {
   }
 
   var dimension: Int { examples.featureCount + (bias ? 1 : 0) }
-  private var matrixName: String { bias ? "AᵀA/n (A = [X 1])" : "XᵀX/n" }
+  var matrixName: String { bias ? "AᵀA/n (A = [X 1])" : "XᵀX/n" }
 
   /// `AᵀA/n` in Double.
   func gram() -> Matrix {
@@ -119,19 +123,14 @@ struct LinearSpectrum {
     return Smoothness(L: curvature * max(upper, 0), mu: mu, isExact: exact, method: "L = \(scale)λ_max; " + method)
   }
 
-  /// The minimum-norm least-squares minimizer and f*, for dim ≤ ``exactLimit``; `nil` beyond.
+  /// The least-squares minimizer and f*: for dim ≤ ``exactLimit`` the minimum-norm one from the eigenvectors;
+  /// up to ``directLimit`` by Cholesky (``choleskyOptimum()``, `nil` when `AᵀA/n` is singular); `nil` beyond.
   func leastSquaresOptimum() throws -> Optimum? {
-    let d = examples.featureCount, dim = dimension, n = examples.count
-    guard dim <= Self.exactLimit else { return nil }
-    var c = [Double](repeating: 0, count: dim)
-    examples.features.withUnsafeBufferPointer { x in
-      for i in 0..<n {
-        let y = Double(examples.targets[i])
-        for j in 0..<d { c[j] += Double(x[i * d + j]) * y }
-        if bias { c[d] += y }
-      }
+    if dimension > Self.exactLimit {
+      return dimension <= Self.directLimit ? try choleskyOptimum() : nil
     }
-    for j in 0..<dim { c[j] /= Double(n) }
+    let dim = dimension
+    let c = normalRightHandSide()
     let eigen = gram().symmetricEigen()
     let vectors = eigen.vectors
     let cutoff = 1e-11 * max(eigen.values.last!, 0)
@@ -142,6 +141,27 @@ struct LinearSpectrum {
       let coefficient = projection / lambda
       for i in 0..<dim { theta[i] += coefficient * vectors[i, k] }
     }
+    return optimum(theta)
+  }
+
+  /// c = Aᵀy/n, the right-hand side of the normal equations (AᵀA/n)θ = c.
+  func normalRightHandSide() -> [Double] {
+    let d = examples.featureCount, n = examples.count
+    var c = [Double](repeating: 0, count: dimension)
+    examples.features.withUnsafeBufferPointer { x in
+      for i in 0..<n {
+        let y = Double(examples.targets[i])
+        for j in 0..<d { c[j] += Double(x[i * d + j]) * y }
+        if bias { c[d] += y }
+      }
+    }
+    for j in 0..<dimension { c[j] /= Double(n) }
+    return c
+  }
+
+  /// θ as model parameters, with f(θ) = (1/2n)Σ(aᵢᵀθ − yᵢ)² computed in Double.
+  func optimum(_ theta: [Double]) -> Optimum {
+    let d = examples.featureCount, n = examples.count
     var lossSum = 0.0
     examples.features.withUnsafeBufferPointer { x in
       for i in 0..<n {

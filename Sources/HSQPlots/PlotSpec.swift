@@ -26,6 +26,25 @@ public struct PlotSeries: Sendable, Hashable {
   public var y: [Double]
   /// How the series is drawn.
   public var style: Style
+  /// Error bars: per point the low and high ends of a y interval (e.g. a 95 % CI), paired with `x` by index;
+  /// an SVG draws them as capped vertical bars (the terminal plot leaves them out). Empty: none.
+  public var errorBars: [ErrorBar] = []
+  /// Text next to each point in an SVG (e.g. `D=16`), paired with `x` by index; an empty string labels nothing.
+  public var pointLabels: [String] = []
+
+  /// The ends of one point's error bar, in y units; a non-finite end (or a non-positive one on a log axis) is left out.
+  public struct ErrorBar: Sendable, Hashable {
+    public var low: Double
+    public var high: Double
+
+    public init(low: Double, high: Double) {
+      self.low = low
+      self.high = high
+    }
+  }
+
+  /// Whether an SVG marks every point (a series with error bars or point labels), not a staggered few.
+  var marksEveryPoint: Bool { !errorBars.isEmpty || !pointLabels.isEmpty }
 
   /// A series of paired coordinates.
   ///
@@ -186,6 +205,12 @@ extension PlotSpec {
       }
     }
     let hasData = !xs.isEmpty
+    for s in series {
+      for (i, bar) in s.errorBars.enumerated() where i < min(s.x.count, s.y.count) {
+        guard Self.isPlottable(s.x[i], log: logX), Self.isPlottable(s.y[i], log: logY) else { continue }
+        ys += [bar.low, bar.high].filter { Self.isPlottable($0, log: logY) }
+      }
+    }
     ys += drawableHorizontalLines.map(\.y)
     return (xs, ys, hasData)
   }

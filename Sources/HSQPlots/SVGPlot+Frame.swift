@@ -79,7 +79,9 @@ extension SVGPlot {
       }
       guard series.style != .band else { return out }
       let all = pixels.flatMap { $0 }
-      var chosen = Set(series.style == .points ? Array(all.indices) : SVGPlot.markerIndices(all, index: index, of: count, left: left, width: width))
+      out += errorBarsAndLabels(series, colour: style.colour)
+      var chosen = Set(series.style == .points || series.marksEveryPoint
+        ? Array(all.indices) : SVGPlot.markerIndices(all, index: index, of: count, left: left, width: width))
       var offset = 0
       for run in pixels {
         if run.count == 1 { chosen.insert(offset) }
@@ -90,6 +92,34 @@ extension SVGPlot {
       if series.style == .points { out.append(title) }
       for i in chosen.sorted() { out.append(SVGPlot.markerElement(style.marker, x: all[i].0, y: all[i].1)) }
       out.append("</g>")
+      return out
+    }
+
+    /// The capped vertical error bar of every drawable point that has one, and the point labels (right of the point).
+    func errorBarsAndLabels(_ series: PlotSeries, colour: String) -> [String] {
+      let n = SVGPlot.number
+      var bars: [String] = [], labels: [String] = []
+      for i in 0..<min(series.x.count, series.y.count) {
+        let x = series.x[i], y = series.y[i]
+        guard PlotSpec.isPlottable(x, log: self.x.logarithmic), PlotSpec.isPlottable(y, log: self.y.logarithmic) else { continue }
+        if i < series.errorBars.count {
+          let bar = series.errorBars[i]
+          let low = PlotSpec.isPlottable(bar.low, log: self.y.logarithmic) ? min(bar.low, y) : y
+          let high = PlotSpec.isPlottable(bar.high, log: self.y.logarithmic) ? max(bar.high, y) : y
+          if high > low {
+            let cx = px(x), top = py(high), bottom = py(low)
+            bars.append(#"<line x1="\#(n(cx))" y1="\#(n(top))" x2="\#(n(cx))" y2="\#(n(bottom))"/>"#)
+            bars.append(#"<line x1="\#(n(cx - 4))" y1="\#(n(top))" x2="\#(n(cx + 4))" y2="\#(n(top))"/>"#)
+            bars.append(#"<line x1="\#(n(cx - 4))" y1="\#(n(bottom))" x2="\#(n(cx + 4))" y2="\#(n(bottom))"/>"#)
+          }
+        }
+        if i < series.pointLabels.count, !series.pointLabels[i].isEmpty {
+          labels.append(#"<text x="\#(n(px(x) + 7))" y="\#(n(py(y) - 6))" font-size="10">\#(SVGPlot.escape(series.pointLabels[i]))</text>"#)
+        }
+      }
+      var out: [String] = []
+      if !bars.isEmpty { out += [#"<g stroke="\#(colour)" stroke-width="1.2">"#] + bars + ["</g>"] }
+      if !labels.isEmpty { out += [#"<g fill="\#(colour)">"#] + labels + ["</g>"] }
       return out
     }
 

@@ -43,16 +43,18 @@ enum ExperimentCommands: CommandSet {
       return try session.run(StopCondition(steps: n))
     },
     CommandSpec(
-      "run", group: "Experiments", abstract: "Steps until a condition: --steps, --epochs, --loss, --accuracy or --bits.",
+      "run", group: "Experiments", abstract: "Steps until a condition: --steps, --epochs, --loss, --accuracy, --bits or --distance.",
       discussion: "The first condition met stops the run; divergence (NaN/Inf or a loss blow-up) stops it before the bad step is applied, and Ctrl-C between steps.",
       options: [OptionSpec("steps", "at most this many steps", value: "N"), OptionSpec("epochs", "until this many epochs in total", value: "E"),
                 OptionSpec("loss", "until the training loss is at most L", value: "L"), OptionSpec("accuracy", "until the test accuracy is at least A", value: "A"),
-                OptionSpec("bits", "until the cumulative uplink bits reach B", value: "B")]
+                OptionSpec("bits", "until the cumulative uplink bits reach B", value: "B"),
+                OptionSpec("distance", "until ‖x − x*‖² is at most E (models with a closed-form optimum)", value: "E")]
     ) { session, args in
       let condition = StopCondition(
         steps: try args.options["steps"].map { _ in try args.int("steps", default: 1, in: 1...Int(Int32.max)) },
         epochs: try args.double("epochs", in: 0...1e9), loss: try args.double("loss", in: -1e300...1e300),
-        accuracy: try args.double("accuracy", in: 0...1), bitsBudget: try args.double("bits", in: 0...9e18).map { Int($0) })
+        accuracy: try args.double("accuracy", in: 0...1), bitsBudget: try args.double("bits", in: 0...9e18).map { Int($0) },
+        distance: try args.double("distance", in: 0...1e300))
       guard !condition.isUnbounded else {
         throw HSQError.invalidArgument("'run' needs a stop condition, e.g. 'run --steps 100' or 'run --accuracy 0.85 --steps 5000'.")
       }

@@ -31,12 +31,24 @@ enum InspectCommands: CommandSet {
     ) { session, args in try session.bound(args) },
     CommandSpec(
       "compare", group: "Inspect", abstract: "Side-by-side table of experiments, or of a sweep's configurations (mean ± 95% CI over seeds).",
-      discussion: "For a sweep ('compare NAME'): per configuration the mean ± 95% Student-t interval over seeds of the final test accuracy (whole test set), test loss and uplink bits, the step and test-set size evaluated, and with --target the time to reach that accuracy; then each configuration's paired difference from --baseline over the same seeds, with whether the interval excludes zero.",
+      discussion: "For a sweep ('compare NAME'): per configuration the mean ± 95% Student-t interval over seeds of the final test accuracy (whole test set), test loss and uplink bits, the step and test-set size evaluated, and with --target the time to reach that accuracy; then each configuration's paired difference from --baseline over the same seeds, with whether the interval excludes zero. With --distance E (or --target A --cost) instead what reaching the target cost: exact uplink bits per iteration, the declared ω or δ, iterations to the target and total uplink bits to it (at the step that met it), mean ± 95% CI over the runs that reached it, with how many did ('k/n'); --theory adds THEORY.md §6's predicted iterations (bound (ii) unbiased, (iii) error feedback, constants measured at x₀) beside the observed mean.",
       arguments: [ArgumentSpec("experiments", "experiment names (default: all), or one sweep", completion: .experiment, optional: true, variadic: true)],
       options: [OptionSpec("target", "also the time (simulated under 'network', else wall) to reach this test accuracy", value: "A"),
-                OptionSpec("baseline", "the sweep configuration paired differences are taken against (default 1)", value: "K")], recorded: false
+                OptionSpec("baseline", "the sweep configuration paired differences are taken against (default 1)", value: "K"),
+                OptionSpec("distance", "a sweep's cost to ‖x − x*‖² ≤ E: bits/iteration, ω or δ, iterations and total bits to it", value: "E"),
+                OptionSpec("cost", "with --target: the same cost table for the accuracy target"),
+                OptionSpec("theory", "with --distance: THEORY.md §6's predicted iterations beside the observed ones")], recorded: false
     ) { session, args in
       if args.positional.count == 1, let sweep = session.sweeps[args.positional[0]] {
+        if let epsilon = try args.double("distance", in: 0...1e300) {
+          return try session.compareSweepCost(sweep, target: .distance(epsilon), theory: args.flag("theory"))
+        }
+        if args.flag("cost") || args.flag("theory") {
+          guard let accuracy = try args.double("target", in: 0...1) else {
+            throw HSQError.invalidArgument("'--cost' needs a target: '--target A' (test accuracy) or '--distance E' (‖x − x*‖²).")
+          }
+          return try session.compareSweepCost(sweep, target: .accuracy(accuracy), theory: args.flag("theory"))
+        }
         return try session.compareSweep(sweep, target: try args.double("target", in: 0...1), baseline: try args.int("baseline", default: 1, in: 1...1_000_000) - 1)
       }
       return try session.compare(args.positional.isEmpty ? session.experimentNames : args.positional, target: try args.double("target", in: 0...1))

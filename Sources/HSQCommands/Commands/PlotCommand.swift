@@ -3,6 +3,7 @@ import HSQ
 
 extension Session {
   func plot(_ args: ParsedArguments) throws -> CommandOutput {
+    if let view = TargetPlotView(rawValue: args.positional[0]) { return try plotSweepTarget(args, view: view) }
     let metric = try PlotMetric(parsing: args.positional[0], what: "a metric")
     let axis = try PlotXAxis(parsing: args.option("x") ?? "step", what: "an axis for '--x'")
     if let name = args.option("sweep") { return try plotSweep(args, sweep: try sweep(named: name), metric: metric, axis: axis) }

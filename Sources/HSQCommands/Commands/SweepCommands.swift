@@ -12,6 +12,8 @@ enum SweepCommands: CommandSet {
       arguments: [ArgumentSpec("name", "the sweep's name"), ArgumentSpec("settings", "key=value or key=a,b,c …, base=NAME, seeds=0..4", completion: .setting, optional: true, variadic: true)],
       options: [OptionSpec("steps", "each run takes this many steps", value: "N"), OptionSpec("epochs", "each run until this many epochs", value: "E"),
                 OptionSpec("bits", "each run until its cumulative uplink bits reach B", value: "B"),
+                OptionSpec("accuracy", "each run stops once its test accuracy reaches A (evaluated every eval-every steps)", value: "A"),
+                OptionSpec("distance", "each run stops once ‖x − x*‖² ≤ E (least squares); with --steps as the cap", value: "E"),
                 OptionSpec("jobs", "runs at a time (default: one per core)", value: "N"), Session.replaceOption]
     ) { session, args in try session.sweep(args) },
   ]
@@ -95,7 +97,8 @@ extension Session {
     for (key, value) in fixed { try ExperimentConfig.field(key).assign(value, in: &base) }
     let condition = StopCondition(
       steps: try args.options["steps"].map { _ in try args.int("steps", default: 1, in: 1...Int(Int32.max)) },
-      epochs: try args.double("epochs", in: 0...1e9), bitsBudget: try args.double("bits", in: 0...9e18).map { Int($0) })
+      epochs: try args.double("epochs", in: 0...1e9), accuracy: try args.double("accuracy", in: 0...1),
+      bitsBudget: try args.double("bits", in: 0...9e18).map { Int($0) }, distance: try args.double("distance", in: 0...1e300))
     return try SweepPlan(base: base, axes: axes, seeds: seeds, condition: condition)
   }
 
@@ -109,6 +112,8 @@ extension Session {
     if let steps = plan.condition.steps { words.append("--steps \(steps)") }
     if let epochs = plan.condition.epochs { words.append("--epochs \(formatNumber(epochs))") }
     if let bits = plan.condition.bitsBudget { words.append("--bits \(bits)") }
+    if let accuracy = plan.condition.accuracy { words.append("--accuracy \(formatNumber(accuracy))") }
+    if let distance = plan.condition.distance { words.append("--distance \(formatNumber(distance))") }
     return words.joined(separator: " ")
   }
 
@@ -117,6 +122,8 @@ extension Session {
     if let steps = c.steps { parts.append("\(steps) steps") }
     if let epochs = c.epochs { parts.append("\(formatNumber(epochs)) epochs") }
     if let bits = c.bitsBudget { parts.append("\(Self.bits(bits)) of uplink") }
+    if let accuracy = c.accuracy { parts.append("test accuracy \(fixed(accuracy * 100, 1))%") }
+    if let distance = c.distance { parts.append("‖x − x*‖² ≤ \(formatNumber(distance))") }
     return parts.joined(separator: " or ")
   }
 }

@@ -39,7 +39,7 @@ extension Session {
   }
 
   /// `mean ± half-width` of a summary (`—` without one), scaled and with `digits`, or in `unit`'s words.
-  private static func interval(_ s: SampleSummary?, scale: Double = 1, digits: Int = 2, unit: (Double) -> String = { _ in "" }) -> String {
+  static func interval(_ s: SampleSummary?, scale: Double = 1, digits: Int = 2, unit: (Double) -> String = { _ in "" }) -> String {
     guard let s else { return "—" }
     let mean = unit(s.mean).isEmpty ? fixed(s.mean * scale, digits) : unit(s.mean)
     guard let h = s.halfWidth else { return mean }

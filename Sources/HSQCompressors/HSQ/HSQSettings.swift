@@ -11,7 +11,7 @@ struct HSQSettings: Sendable {
   static func parameters(normBits: Int, codebook: String) -> [ParameterSpec] {
     [
       .int("dim", 1...1024, default: 16, doc: "D, the sub-vector dimension; the last sub-vector is zero-padded when D does not divide d."),
-      .int("k", 1...65536, default: 256, doc: "K, the number of codewords; an index costs ⌈log₂K⌉ bits."),
+      .int("k", 1...65536, default: 256, auto: true, doc: "K, the number of codewords; an index costs ⌈log₂K⌉ bits. auto: K = min(1024, 2^⌈log₂ 16D⌉), 16 codewords a dimension (D = 16 gives the paper's K = 256), at most 1024."),
       .string("codebook", default: codebook, doc: "The codebook construction (see 'list codebooks'), e.g. kmeans, gaussian, orthogonal, hadamard."),
       .int("seed", 0...Int(Int32.max), default: 0, doc: "Seed of the codebook; both ends build the same codebook from it."),
       .int("norm-bits", 1...32, default: normBits, doc: "n, bits of the stochastic scalar quantizer (n + 1 bits a scalar for 2ⁿ + 1 levels), or 32 for float32."),
@@ -19,7 +19,27 @@ struct HSQSettings: Sendable {
     ]
   }
 
+  /// The most codewords `k=auto` gives: 1024, the largest D, so K ≥ D (the unbiased variant needs it) for every D.
+  static let automaticKLimit = 1024
+
+  /// K for `k=auto` at sub-vector dimension `dim`: min(1024, 2^⌈log₂ 16D⌉).
+  ///
+  /// Sixteen codewords a dimension is the paper's D = 16, K = 256 point; rounding up to a power of two
+  /// uses every index value of ⌈log₂K⌉ bits; the cap keeps the codebook (D·K floats) and the nearest
+  /// codeword search (D·K multiply-adds a sub-vector) bounded, so a sweep over D is one grid.
+  static func automaticK(dim: Int) -> Int {
+    var k = 1
+    while k < 16 * dim, k < automaticKLimit { k *= 2 }
+    return k
+  }
+
+  /// `p` with `k=auto` replaced by the K it stands for (``automaticK(dim:)``); other values as they are.
+  static func resolvingAuto(_ p: ParameterValues) -> ParameterValues {
+    p.isAuto("k") ? p.setting("k", to: .int(automaticK(dim: p.int("dim")))) : p
+  }
+
   init(_ p: ParameterValues) throws {
+    let p = Self.resolvingAuto(p)
     let bits = p.int("norm-bits")
     guard bits <= 16 || bits == 32 else {
       throw HSQError.invalidParameter(
@@ -45,7 +65,8 @@ struct HSQSettings: Sendable {
   /// The canonical spelling of `p`; with `codebook-path` the construction and its seed, which the file overrides,
   /// are left out (`describe` would otherwise show `codebook=gaussian,seed=0` for a file's codebook).
   static func canonical(_ p: ParameterValues) -> String {
-    p.optionalString("codebook-path") == nil ? p.canonical : p.removing(["codebook", "seed"]).canonical
+    let p = resolvingAuto(p)
+    return p.optionalString("codebook-path") == nil ? p.canonical : p.removing(["codebook", "seed"]).canonical
   }
 
   /// The canonical spelling for an explicit codebook.

@@ -40,17 +40,25 @@ public struct ParameterSpec: Sendable, Hashable {
   /// Whether a value must be given when there is no default.
   public let isRequired: Bool
   public let doc: String
+  /// Whether an int parameter also takes the word `auto` (kept as the string `auto`; the component resolves it
+  /// by a rule its doc states, see ``ParameterValues/isAuto(_:)``).
+  public let acceptsAuto: Bool
 
-  public init(_ name: String, _ kind: Kind, default defaultValue: ParameterValue?, required: Bool = false, doc: String) {
+  public init(_ name: String, _ kind: Kind, default defaultValue: ParameterValue?, required: Bool = false, acceptsAuto: Bool = false, doc: String) {
     self.name = name
     self.kind = kind
     self.defaultValue = defaultValue
     self.isRequired = required
+    self.acceptsAuto = acceptsAuto
     self.doc = doc
   }
 
-  public static func int(_ name: String, _ range: ClosedRange<Int>, default value: Int?, doc: String) -> ParameterSpec {
-    ParameterSpec(name, .int(range), default: value.map(ParameterValue.int), doc: doc)
+  /// The value `auto` stands for until the component resolves it.
+  public static let auto = ParameterValue.string("auto")
+
+  /// - Parameter auto: also accept `auto`, which the component resolves by a rule `doc` states.
+  public static func int(_ name: String, _ range: ClosedRange<Int>, default value: Int?, auto: Bool = false, doc: String) -> ParameterSpec {
+    ParameterSpec(name, .int(range), default: value.map(ParameterValue.int), acceptsAuto: auto, doc: doc)
   }
 
   public static func double(_ name: String, _ range: ClosedRange<Double>, default value: Double?, doc: String) -> ParameterSpec {
@@ -81,7 +89,7 @@ public struct ParameterSpec: Sendable, Hashable {
   /// The type and range as shown in help, e.g. `int 1...1024` or `one of nn, unbiased`.
   public var typeDescription: String {
     switch kind {
-    case let .int(r): return "int \(r.lowerBound)...\(r.upperBound)"
+    case let .int(r): return "int \(r.lowerBound)...\(r.upperBound)" + (acceptsAuto ? " or auto" : "")
     case let .double(r): return "number \(formatNumber(r.lowerBound))...\(formatNumber(r.upperBound))"
     case let .choice(c): return "one of " + c.joined(separator: ", ")
     case .bool: return "true or false"
@@ -94,9 +102,11 @@ public struct ParameterSpec: Sendable, Hashable {
   public func parse(_ text: String, component: String) throws -> ParameterValue {
     let value: ParameterValue
     switch kind {
+    case .int where acceptsAuto && text == "auto":
+      value = Self.auto
     case let .int(range):
       guard let v = Int(text) ?? Double(text).flatMap({ $0.rounded() == $0 && abs($0) < 1e15 ? Int($0) : nil }) else {
-        throw problem("'\(clipped(text))' is not a whole number; give a value in \(range.lowerBound)...\(range.upperBound).", component)
+        throw problem("'\(clipped(text))' is not a whole number; give a value in \(range.lowerBound)...\(range.upperBound)\(acceptsAuto ? " or auto" : "").", component)
       }
       value = .int(v)
     case let .double(range):
@@ -121,6 +131,8 @@ public struct ParameterSpec: Sendable, Hashable {
   /// ``parse(_:component:)`` makes after parsing, for values that arrive already typed (a checkpoint's config).
   public func check(_ value: ParameterValue, component: String) throws {
     switch (kind, value) {
+    case (.int, Self.auto) where acceptsAuto:
+      break
     case let (.int(range), .int(v)):
       guard range.contains(v) else {
         throw problem("\(v) is out of range; give a value in \(range.lowerBound)...\(range.upperBound).", component)

@@ -82,6 +82,18 @@ public struct ParameterValues: Sendable, Hashable {
     return nil
   }
 
+  /// Whether the int parameter `name` was given as `auto` (declared with `auto: true`).
+  public func isAuto(_ name: String) -> Bool {
+    values[name] == ParameterSpec.auto
+  }
+
+  /// The same values with `name` set to `value`: how a component records what its `auto` resolved to.
+  public func setting(_ name: String, to value: ParameterValue) -> ParameterValues {
+    var values = values
+    values[name] = value
+    return ParameterValues(component: component, values: values, order: order)
+  }
+
   /// The same values without `names`: what a canonical spelling shows when other parameters override them.
   public func removing(_ names: Set<String>) -> ParameterValues {
     ParameterValues(component: component, values: values.filter { !names.contains($0.key) }, order: order)

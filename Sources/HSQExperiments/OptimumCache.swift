@@ -1,0 +1,23 @@
+import HSQModels
+import Synchronization
+
+/// Closed-form optima by (dataset, model) spelling, computed once per process.
+///
+/// x* depends only on the training data and the model, not on the seed, the workers or the
+/// compressor, so every run of a sweep shares it; at d = 4096 the Cholesky solve takes seconds,
+/// which each of a sweep's runs would otherwise repeat. A model without a closed form caches `nil`.
+final class OptimumCache: Sendable {
+  static let shared = OptimumCache()
+  private let solved = Mutex<[String: Optimum?]>([:])
+
+  /// The optimum of `pipeline`'s model on its training set (`nil` without a closed form or when it fails).
+  ///
+  /// - Parameter dataset: the spelling the pipeline's dataset was loaded by (``DatasetCache`` keeps one dataset per spelling).
+  func optimum(_ pipeline: Pipeline, dataset: String) -> Optimum? {
+    let key = dataset + "\u{0}" + pipeline.model.spec
+    if let hit = solved.withLock({ $0[key] }) { return hit }
+    let optimum = try? pipeline.model.optimum(on: pipeline.dataset.train)
+    solved.withLock { $0[key] = optimum }
+    return optimum
+  }
+}
