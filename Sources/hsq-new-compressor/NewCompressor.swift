@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// Writes a new compressor (or aggregator) from hsq's template, and a test file that runs hsq's contract on it.
+/// Writes a new compressor (or aggregator, or server optimizer) from hsq's template, and a test file that runs hsq's contract on it.
 ///
 /// `swift package hsq-new-compressor MyQuant` runs this in the package directory; the
 /// files compile against hsq's public API as they are, and `load` them in hsq-repl.
@@ -9,19 +9,30 @@ import Foundation
 struct NewCompressor: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "hsq-new-compressor",
-    abstract: "Writes a documented compressor (or aggregator) template and a test file that holds it to hsq's contract.",
+    abstract: "Writes a documented compressor (or aggregator, or server optimizer) template and a test file that holds it to hsq's contract.",
     discussion: """
       Writes DIR/NAME.swift (the component and its 'hsq_register' entry point, ready for 'load DIR/NAME.swift' in hsq-repl) \
       and TESTS/NAMEContractTests.swift (Swift Testing; depends on hsq's HSQContract product). \
-      --kind aggregator writes an aggregator (how the server combines the workers' messages) instead of a compressor.
+      --kind aggregator writes an aggregator (how the server combines the workers' messages), --kind server-optimizer \
+      a server optimizer (how the server moves the model with the aggregate), instead of a compressor.
       """)
 
   /// What the template is.
   enum Kind: String, ExpressibleByArgument, CaseIterable {
     case compressor, aggregator
+    case serverOptimizer = "server-optimizer"
+
+    /// The default folder, the component file's template and its contract test's template.
+    var files: (directory: String, source: String, test: String) {
+      switch self {
+      case .compressor: ("Compressors", compressorTemplate, contractTestTemplate)
+      case .aggregator: ("Aggregators", aggregatorTemplate, aggregatorContractTestTemplate)
+      case .serverOptimizer: ("ServerOptimizers", serverOptimizerTemplate, serverOptimizerContractTestTemplate)
+      }
+    }
   }
 
-  @Option(help: "What to write: compressor or aggregator.")
+  @Option(help: "What to write: compressor, aggregator or server-optimizer.")
   var kind: Kind = .compressor
 
   @Argument(help: "The type name, UpperCamelCase, e.g. MyQuant.")
@@ -30,7 +41,7 @@ struct NewCompressor: ParsableCommand {
   @Option(help: "The registry name (default: the type name in kebab case, e.g. my-quant).")
   var name: String?
 
-  @Option(help: "Where to write the component (default: Compressors/NAME, or Aggregators/NAME).")
+  @Option(help: "Where to write the component (default: Compressors/NAME, Aggregators/NAME or ServerOptimizers/NAME).")
   var output: String?
 
   @Option(help: "Where to write the contract test (default: OUTPUT/Tests).")
@@ -55,9 +66,9 @@ struct NewCompressor: ParsableCommand {
 
   func run() throws {
     let registryName = name ?? Self.kebabCase(type)
-    let directory = output ?? (kind == .compressor ? "Compressors" : "Aggregators") + "/\(type)"
+    let (folder, source, test) = kind.files
+    let directory = output ?? folder + "/\(type)"
     let testDirectory = tests ?? directory + "/Tests"
-    let (source, test) = kind == .compressor ? (compressorTemplate, contractTestTemplate) : (aggregatorTemplate, aggregatorContractTestTemplate)
     let files = [
       (directory + "/\(type).swift", fill(source, registryName)),
       (testDirectory + "/\(type)ContractTests.swift", fill(test, registryName)),

@@ -29,6 +29,23 @@ import Testing
     #expect(out.isError && out.error?.contains("fails 2 of 5 contract checks") == true, "\(out.error ?? out.text)")
   }
 
+  @Test("every built-in server optimizer holds the server-optimizer contract",
+        arguments: ServerOptimizers.registry.names + ["fedadam:bias-correction=true", "fedyogi:bias-correction=true", "fedavgm:momentum=0"])
+  func optimizerContract(spec: String) throws {
+    let results = try ServerOptimizerContract.check(spec)
+    #expect(results.map(\.name) == ["declaration", "shape and finiteness", "determinism", "no update, no move", "descent"])
+    for result in results { #expect(result.passed, "\(spec): \(result.name): \(result.detail)") }
+  }
+
+  @Test func theContractCatchesAServerOptimizerThatClimbsOrDrifts() throws {
+    if !ServerOptimizers.registry.contains(ClimbingDrift.info.name) { try ServerOptimizers.register(ClimbingDrift.self) }
+    let results = try ServerOptimizerContract.check("test-climbing-drift")
+    let failed = Set(results.filter { !$0.passed }.map(\.name))
+    #expect(failed == ["no update, no move", "descent"], "\(results)")
+    let out = Session().execute("check test-climbing-drift")
+    #expect(out.isError && out.error?.contains("fails 2 of 5 contract checks") == true, "\(out.error ?? out.text)")
+  }
+
   @Test func theJournalRestoresFedAdamsStateBitIdentically() throws {
     let folder = try ScriptProcessTests.folder([:])
     defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -95,6 +112,42 @@ import Testing
     #expect(try repl.send("load e.safetensors --as f").ok)
     let end = repl.finish()
     #expect(end.exited && end.status == 0, "\(repl.errors)")
+  }
+
+  @Test(
+    "a custom server optimizer from a file: scaffold, load, check, train, save and load",
+    .requires("hsq-repl and hsq-new-compressor built beside the tests", AddOnTests.hasBinaries))
+  func customServerOptimizerLoadsAndChecks() throws {
+    let scratch = try ScratchDirectory()
+    defer { scratch.remove() }
+    #expect(try AddOnTests.scaffold(["ServerSignum", "--kind", "server-optimizer"], in: scratch.url) == 0)
+    #expect(FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent("ServerOptimizers/ServerSignum/Tests/ServerSignumContractTests.swift").path))
+    let repl = try ReplDriver(directory: scratch.url)
+    let load = try repl.send("load ServerOptimizers/ServerSignum/ServerSignum.swift")
+    try #require(load.ok, "\(load.error) \(repl.errors)")
+    #expect(load.result["components"] as? [String] == ["server-signum"])
+    let check = try repl.send("check server-signum:lr=0.01")
+    #expect(check.ok && check.result["passed"] as? Bool == true && check.result["server_optimizer"] as? String == "server-signum:lr=0.01", "\(check.result)")
+    #expect((check.result["checks"] as? [Any])?.count == 5)
+    #expect(try repl.send("experiment e \(Self.small) server-optimizer=server-signum:lr=0.01").ok)
+    let run = try repl.send("run --steps 5")
+    #expect(run.ok && run.result["step"] as? Int == 5, "\(run.result) \(run.error)")
+    #expect(try repl.send("save e.safetensors").ok)
+    let loaded = try repl.send("load e.safetensors --as f")
+    #expect(loaded.ok, "\(loaded.error)")
+    let end = repl.finish()
+    #expect(end.exited && end.status == 0, "\(repl.errors)")
+  }
+}
+
+/// Moves with the update instead of against it, and drifts by 10⁻³ a step even without one.
+struct ClimbingDrift: ServerOptimizerComponent {
+  static let info = ComponentInfo(kind: .serverOptimizer, name: "test-climbing-drift", summary: "Climbs the update and drifts.")
+  init(_ parameters: ParameterValues) throws {}
+  var spec: String { "test-climbing-drift" }
+  var stateSlots: [ServerStateSlot] { [] }
+  func step(_ g: [Float], parameters x: inout [Float], state: inout [[Float]], context: ServerStepContext) {
+    for i in x.indices { x[i] += Float(context.learningRate) * g[i] + 1e-3 }
   }
 }
 

@@ -65,6 +65,18 @@ import Testing
     #expect(s.execute("plot bits-to-target --sweep lsq --distance 0.1 --point-labels a|b").isError)
   }
 
+  /// The figure's paragraph ends with `Wrote FILE.` (what notebooks and the Jupyter kernel cut a figure's text at),
+  /// so the configurations left out are named above it, not after it.
+  @Test func configurationsNotDrawnAreNamedAboveTheWroteLine() throws {
+    let s = SweepCommandTests.session()
+    _ = SweepCommandTests.run(s, "sweep lsq \(Self.base) compressor+lr=identity+0.2,hsq-log:mode=unbiased+0.0001 seeds=0,1 --steps 40 --distance 0.05")
+    let out = SweepCommandTests.run(s, "plot bits-to-target --sweep lsq --distance 0.05 --svg t.svg")
+    let lines = out.text.components(separatedBy: "\n")
+    #expect(lines.last == "Wrote t.svg." && lines.dropLast().last?.hasPrefix("Not drawn: c2 ") == true, "\(lines.suffix(3))")
+    let plain = SweepCommandTests.run(s, "plot iterations-to-target --sweep lsq --distance 0.05")
+    #expect(plain.text.components(separatedBy: "\n").last?.hasPrefix("Not drawn: c2") == true)
+  }
+
   @Test func accuracyCostTableNeedsATarget() throws {
     let s = SweepCommandTests.session()
     _ = SweepCommandTests.run(s, "sweep acc \(SweepCommandTests.base) compressor=identity eval-every=2 seeds=0,1 --steps 6 --accuracy 0.3")

@@ -93,10 +93,13 @@ extension Session {
   func check(_ text: String, draws: Int) throws -> CommandOutput {
     let spec = resolveCompressor(text)
     let name = String(spec.prefix { $0 != ":" })
-    let isAggregator = variables[text] == nil && !Compressors.registry.contains(name) && Aggregators.registry.contains(name)
-    let results = isAggregator
-      ? try AggregatorContract.check(spec)
-      : try CompressorContract.check(spec, options: .init(draws: draws, longDraws: max(10, draws / 20)))
+    let strategyKind = variables[text] == nil && !Compressors.registry.contains(name)
+      ? (Aggregators.registry.contains(name) ? "aggregator" : ServerOptimizers.registry.contains(name) ? "server_optimizer" : nil) : nil
+    let results = switch strategyKind {
+    case "aggregator": try AggregatorContract.check(spec)
+    case "server_optimizer": try ServerOptimizerContract.check(spec)
+    default: try CompressorContract.check(spec, options: .init(draws: draws, longDraws: max(10, draws / 20)))
+    }
     var table = TextTable(columns: ["check", "result", "cases", "detail"])
     for r in results { table.append([r.name, r.passed ? "pass" : "FAIL", String(r.cases), r.passed ? "" : r.detail]) }
     let failed = results.filter { !$0.passed }
@@ -104,7 +107,7 @@ extension Session {
       ? "'\(spec)' passes all \(results.count) contract checks."
       : "'\(spec)' fails \(failed.count) of \(results.count) contract checks: \(failed.map(\.name).joined(separator: ", "))."
     let json = JSONValue.object((failed.isEmpty ? [] : [("error", .string(summary))]) + [
-      (isAggregator ? "aggregator" : "compressor", .string(spec)), ("passed", .bool(failed.isEmpty)),
+      (strategyKind ?? "compressor", .string(spec)), ("passed", .bool(failed.isEmpty)),
       ("checks", .array(results.map { r in
         .object([("name", .string(r.name)), ("passed", .bool(r.passed)), ("cases", .int(r.cases)), ("detail", .string(r.detail))])
       })),

@@ -58,14 +58,18 @@ extension Session {
     return try plotOutput(spec, args, json: json)
   }
 
-  /// The terminal plot of `spec` as the command's text (`--rows` high), with the SVG written where `--svg`
-  /// asks (`--width` × `--height` pixels) and the title `--title` gives.
-  func plotOutput(_ spec: PlotSpec, _ args: ParsedArguments, json: JSONValue) throws -> CommandOutput {
+  /// The terminal plot of `spec` as the command's text (`--rows` high), then `note` (a line under the plot),
+  /// with the SVG written where `--svg` asks (`--width` × `--height` pixels) and the title `--title` gives.
+  ///
+  /// With `--svg` the text ends with the line `Wrote FILE.`: notebooks and the Jupyter kernel take the
+  /// paragraph ending there as the figure's text.
+  func plotOutput(_ spec: PlotSpec, _ args: ParsedArguments, json: JSONValue, note: String? = nil) throws -> CommandOutput {
     var spec = spec
     if let title = args.option("title") { spec.title = title }
     let rows = try args.int("rows", default: 16, in: 5...200)
     let width = try args.int("width", default: 640, in: 240...10_000), height = try args.int("height", default: 400, in: 160...10_000)
     var output = CommandOutput(text: TerminalPlot.render(spec, width: min(terminalWidth, 160), height: rows), json: json)
+    if let note { output.text += "\n" + note }
     guard let file = args.option("svg") else {
       if let size = ["width", "height"].first(where: { args.option($0) != nil }) {
         throw HSQError.invalidArgument("'--\(size)' sizes the SVG figure in pixels; add '--svg FILE' (terminal rows are '--rows N').")

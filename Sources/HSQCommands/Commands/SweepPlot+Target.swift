@@ -79,8 +79,7 @@ extension Session {
     let spec = PlotSpec(
       title: title, xLabel: view == .bitsToTarget ? "uplink bits per iteration" : "ω (unbiased) or 1 − δ (contraction)",
       yLabel: view == .bitsToTarget ? "total uplink bits to target" : "iterations to target", series: series, logX: true, logY: true)
-    var output = try plotOutput(spec, args, json: .object([("view", .string(view.rawValue)), ("sweep", .string(sweep.name)), ("series", .array(json))]))
-    if !missing.isEmpty { output.text += "\nNot drawn: " + missing.joined(separator: "; ") + "." }
-    return output
+    let note = missing.isEmpty ? nil : "Not drawn: " + missing.joined(separator: "; ") + "."
+    return try plotOutput(spec, args, json: .object([("view", .string(view.rawValue)), ("sweep", .string(sweep.name)), ("series", .array(json))]), note: note)
   }
 }
