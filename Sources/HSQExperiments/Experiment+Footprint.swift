@@ -4,6 +4,8 @@ extension Experiment {
     /// x and x₀.
     public var parameters: Int
     public var velocity: Int
+    /// A server optimizer's own state (fedadam's m and v, …); 0 under `sgd`, whose state is the velocity.
+    public var serverState: Int
     /// The workers' error-feedback memories and the server's.
     public var memories: Int
     /// Step records (with their per-layer records) and the event log.
@@ -11,7 +13,7 @@ extension Experiment {
     /// The state kept to roll back to after a divergence (arrays it shares with the experiment count too).
     public var undo: Int
 
-    public var total: Int { parameters + velocity + memories + history + undo }
+    public var total: Int { parameters + velocity + serverState + memories + history + undo }
   }
 
   /// The experiment's size in memory (the dataset, shared between experiments, not included).
@@ -23,6 +25,7 @@ extension Experiment {
     return Footprint(
       parameters: float * (parameters.floatCount + initialParameters.floatCount),
       velocity: float * velocity.floatCount,
+      serverState: float * (serverState?.floatCount ?? 0),
       memories: float * (workerMemoryFloats + serverMemory.floatCount),
       history: records + log,
       undo: undo?.bytes ?? 0)

@@ -8,6 +8,8 @@ extension Pipeline {
   /// ```
   /// server:      8 copies of the parameters (x, x₀, velocity, mean, raw mean, downlink memory,
   ///              and the x and velocity a divergence rolls back to)
+  ///              + 2 per state slot of a server optimizer other than `sgd` (the state, and the copy
+  ///              a divergence rolls back to: fedadam's m and v are 4)
   /// per worker:  4 copies (gradient, compressor input, decoded message, last input)
   ///              + 3 with error feedback (memory, new memory, the memory kept to roll back to)
   ///              + 2 for protocol local (x, gradient)
@@ -21,7 +23,9 @@ extension Pipeline {
     let copies = 4 + (config.errorFeedback ? 3 : 0) + (config.protocolName == .local ? 2 : 0)
     let perExample = model.workspaceFloatsPerExample.addingReportingOverflow(dataset.train.featureCount + 1)
     let batch = perExample.overflow ? MemoryEstimate.overflow : .floats(config.batch, perExample.partialValue)
-    let total = 8 * parameters + config.workers * (copies * parameters + batch)
+    let optimizer = try ServerOptimizers.make(config.serverOptimizerSpec)
+    let serverCopies = 8 + (optimizer is SGDServerOptimizer ? 0 : 2 * optimizer.stateSlots.count)
+    let total = serverCopies * parameters + config.workers * (copies * parameters + batch)
     try MemoryBudget.current.check(
       total, for: "The experiment",
       detail: "workers × (parameters + memories + messages + workspaces) + batch × layer widths for activations",

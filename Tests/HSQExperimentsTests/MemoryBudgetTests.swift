@@ -50,6 +50,30 @@ import Testing
     #expect(message?.contains("needs about 16 GB") == true, "\(message ?? "")")
   }
 
+  /// An adaptive server optimizer's m and v (and their rollback copies) are four more copies of the parameters:
+  /// 1.2 M parameters fit 64 MB under `sgd` (12 copies, 58 MB) but not under `fedadam` (16 copies, 78 MB).
+  @Test func anAdaptiveServerOptimizersStateCountsInTheEstimate() throws {
+    var c = Self.config(batch: 1, workers: 1)
+    c.model = "mlp:hidden=1100-1100"
+    _ = try MemoryBudget.$current.withValue(Self.small) { try Experiment(c) }
+    c.serverOptimizer = "fedadam"
+    let message = Self.overBudget { _ = try Experiment(c) }
+    #expect(message?.hasPrefix("The experiment needs about") == true, "\(message ?? "")")
+  }
+
+  @Test func theFootprintCountsTheServerOptimizersState() throws {
+    var c = Self.config(batch: 4, workers: 2)
+    let plain = try Experiment(c)
+    try plain.step()
+    #expect(plain.footprint.serverState == 0)
+    c.serverOptimizer = "fedadam"
+    let adaptive = try Experiment(c)
+    try adaptive.step()
+    // m and v hold as many floats as x and x₀ (the `parameters` part).
+    #expect(adaptive.footprint.serverState == adaptive.footprint.parameters && adaptive.footprint.serverState > 0)
+    #expect(adaptive.footprint.total - plain.footprint.total >= adaptive.footprint.serverState)
+  }
+
   @Test func theDefaultExperimentFitsTheDefaultBudget() throws {
     let experiment = try Experiment(ExperimentConfig())
     try experiment.step()

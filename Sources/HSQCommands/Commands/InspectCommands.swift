@@ -143,10 +143,11 @@ extension Session {
     return CommandOutput(text: stepLine(r, boundsEveryDraw: perDraw) + "\n" + table.render(maxWidth: terminalWidth) + "\n" + Self.footprintLine(e) + notes, json: Self.json(r))
   }
 
-  /// `In memory: 12.3 kB — parameters …, velocity …, error-feedback memories …, history … (N steps), undo ….`
+  /// `In memory: 12.3 kB — parameters …, velocity …, [server-optimizer state …,] error-feedback memories …, history … (N steps), undo ….`
   static func footprintLine(_ e: Experiment) -> String {
     let f = e.footprint
     return "In memory: \(bytes(f.total)) — parameters \(bytes(f.parameters)), velocity \(bytes(f.velocity)), "
+      + (f.serverState > 0 ? "server-optimizer state \(bytes(f.serverState)), " : "")
       + "error-feedback memories \(bytes(f.memories)), history \(bytes(f.history)) (\(e.history.count) steps), undo \(bytes(f.undo))."
   }
 
