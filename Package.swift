@@ -138,7 +138,7 @@ let package = Package(
     .testTarget(name: "HSQCodebooksTests", dependencies: ["HSQCodebooks", "HSQTestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQCompressorsTests", dependencies: ["HSQCompressors", "HSQContract"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQDatasetsTests", dependencies: ["HSQDatasets", "HSQTestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "HSQModelsTests", dependencies: ["HSQModels"], swiftSettings: swiftSettings),
+    .testTarget(name: "HSQModelsTests", dependencies: ["HSQModels", "HSQTestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "HSQLineEditorTests", dependencies: ["HSQLineEditor"], swiftSettings: swiftSettings),
     .testTarget(
       name: "HSQExperimentsTests", dependencies: ["HSQExperiments", "HSQ", "HSQTestSupport"], swiftSettings: swiftSettings),

@@ -47,14 +47,7 @@ public enum AggregatorContract {
 
   static func declaration(_ spec: String, _ aggregator: any Aggregator) -> ContractCheckResult {
     var r = CheckRecorder("declaration")
-    r.attempt("rebuilding '\(aggregator.spec)'") { r in
-      let again = try Aggregators.make(aggregator.spec)
-      r.expect(again.spec == aggregator.spec, "'\(aggregator.spec)' builds '\(again.spec)'; spec must be the canonical spelling")
-    }
-    let name = String(spec.prefix { $0 != ":" })
-    r.attempt("its declaration") { r in
-      r.expect(!(try Aggregators.registry.info(name)).summary.isEmpty, "'\(name)' has no summary; give its doc comment (or ComponentInfo) a first sentence")
-    }
+    r.expectDeclaration(spec, canonical: aggregator.spec, in: Aggregators.registry, spelling: \.spec)
     return r.result
   }
 

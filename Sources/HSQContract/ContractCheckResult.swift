@@ -1,3 +1,5 @@
+import HSQCore
+
 /// The outcome of one check of the compressor contract: its name, how many cases it ran, and what failed.
 public struct ContractCheckResult: Sendable, Hashable {
   /// What the check holds the compressor to, e.g. `round trip`.
@@ -58,5 +60,20 @@ extension ContractCheckResult {
   /// An error as one line: hsq's own message, or the error's description.
   static func describe(_ error: any Error) -> String {
     "\(error)"
+  }
+}
+
+extension CheckRecorder {
+  /// The declaration every registered component owes: its `canonical` spelling (built from `spec`) builds a
+  /// component with that same spelling, and its registry entry has a summary (the help's first line).
+  mutating func expectDeclaration<Product>(_ spec: String, canonical: String, in table: ComponentTable<Product>, spelling: (Product) -> String) {
+    attempt("rebuilding '\(canonical)'") { r in
+      let again = spelling(try table.make(canonical))
+      r.expect(again == canonical, "'\(canonical)' builds '\(again)'; spec must be the canonical spelling")
+    }
+    let name = String(spec.prefix { $0 != ":" })
+    attempt("its declaration") { r in
+      r.expect(!(try table.info(name)).summary.isEmpty, "'\(name)' has no summary; give its doc comment (or ComponentInfo) a first sentence")
+    }
   }
 }

@@ -63,14 +63,7 @@ public enum ServerOptimizerContract {
 
   static func declaration(_ spec: String, _ optimizer: any ServerOptimizer) -> ContractCheckResult {
     var r = CheckRecorder("declaration")
-    r.attempt("rebuilding '\(optimizer.spec)'") { r in
-      let again = try ServerOptimizers.make(optimizer.spec)
-      r.expect(again.spec == optimizer.spec, "'\(optimizer.spec)' builds '\(again.spec)'; spec must be the canonical spelling")
-    }
-    let name = String(spec.prefix { $0 != ":" })
-    r.attempt("its declaration") { r in
-      r.expect(!(try ServerOptimizers.registry.info(name)).summary.isEmpty, "'\(name)' has no summary; give its doc comment (or ComponentInfo) a first sentence")
-    }
+    r.expectDeclaration(spec, canonical: optimizer.spec, in: ServerOptimizers.registry, spelling: \.spec)
     r.attempt("its state slots") { r in
       let names = optimizer.stateSlots.map(\.name)
       r.expect(Set(names).count == names.count, "state slots \(names) repeat a name; each slot is a checkpoint tensor and needs its own")

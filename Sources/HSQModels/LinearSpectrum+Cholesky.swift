@@ -23,10 +23,14 @@ extension LinearSpectrum {
   /// - Returns: x* and f*, or `nil` when G is not positive definite or a pivot L_ii² is at most 10⁻¹¹ max Gᵢᵢ (n < dim, or dependent
   ///   columns: the minimizer is not unique and only the eigen path, dim ≤ ``exactLimit``, gives
   ///   the minimum-norm one).
-  /// - Throws: when the refined solution misses the residual tolerance (G too ill-conditioned for a
-  ///   solution one can trust).
+  /// - Throws: when the two dim×dim matrices do not fit the ``MemoryBudget``; when the refined solution
+  ///   misses the residual tolerance (G too ill-conditioned for a solution one can trust).
   func choleskyOptimum() throws -> Optimum? {
     let dim = dimension
+    try MemoryBudget.current.check(
+      MemoryEstimate(bytes: 16 * dim * dim),  // dim ≤ directLimit: no overflow
+      for: "The exact optimum of \(matrixName)", detail: "two \(dim)×\(dim) Double matrices: \(matrixName) and its Cholesky factor",
+      fix: "Lower the dataset's dimension 'd', or raise the limit")
     let g = gram().storage
     var factor = g
     let c = normalRightHandSide()

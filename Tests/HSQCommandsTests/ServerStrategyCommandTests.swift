@@ -90,46 +90,36 @@ import Testing
     #expect(!defaults.execute("theory").text.contains("server:"))
   }
 
-  @Test(
-    "a custom aggregator from a file: scaffold, load, check, train, save and load",
-    .requires("hsq-repl and hsq-new-compressor built beside the tests", AddOnTests.hasBinaries))
-  func customAggregatorLoadsAndChecks() throws {
-    let scratch = try ScratchDirectory()
-    defer { scratch.remove() }
-    #expect(try AddOnTests.scaffold(["ClampedMean", "--kind", "aggregator"], in: scratch.url) == 0)
-    #expect(FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent("Aggregators/ClampedMean/Tests/ClampedMeanContractTests.swift").path))
-    let repl = try ReplDriver(directory: scratch.url)
-    let load = try repl.send("load Aggregators/ClampedMean/ClampedMean.swift")
-    try #require(load.ok, "\(load.error) \(repl.errors)")
-    #expect(load.result["components"] as? [String] == ["clamped-mean"])
-    let check = try repl.send("check clamped-mean:limit=0.5")
-    #expect(check.ok && check.result["passed"] as? Bool == true && check.result["aggregator"] as? String == "clamped-mean:limit=0.5", "\(check.result)")
-    #expect((check.result["checks"] as? [Any])?.count == 4)
-    #expect(try repl.send("experiment e \(Self.small) aggregator=clamped-mean:limit=0.5").ok)
-    let run = try repl.send("run --steps 5")
-    #expect(run.ok && run.result["step"] as? Int == 5, "\(run.result) \(run.error)")
-    #expect(try repl.send("save e.safetensors").ok)
-    #expect(try repl.send("load e.safetensors --as f").ok)
-    let end = repl.finish()
-    #expect(end.exited && end.status == 0, "\(repl.errors)")
+  /// A scaffolded strategy: the kind, its type and registry name, the folder it is written to, the spec checked
+  /// and used, the setting that uses it, the check JSON's key, and how many contract checks it runs.
+  struct Scaffold: Sendable, CustomTestStringConvertible {
+    let kind: String, type: String, name: String, folder: String, spec: String, setting: String, key: String, checks: Int
+    var testDescription: String { kind }
   }
 
+  static let scaffolds = [
+    Scaffold(kind: "aggregator", type: "ClampedMean", name: "clamped-mean", folder: "Aggregators", spec: "clamped-mean:limit=0.5",
+             setting: "aggregator", key: "aggregator", checks: 4),
+    Scaffold(kind: "server-optimizer", type: "ServerSignum", name: "server-signum", folder: "ServerOptimizers", spec: "server-signum:lr=0.01",
+             setting: "server-optimizer", key: "server_optimizer", checks: 5),
+  ]
+
   @Test(
-    "a custom server optimizer from a file: scaffold, load, check, train, save and load",
-    .requires("hsq-repl and hsq-new-compressor built beside the tests", AddOnTests.hasBinaries))
-  func customServerOptimizerLoadsAndChecks() throws {
+    "a custom strategy from a file: scaffold, load, check, train, save and load",
+    .requires("hsq-repl and hsq-new-compressor built beside the tests", AddOnTests.hasBinaries), arguments: scaffolds)
+  func customStrategyLoadsAndChecks(_ c: Scaffold) throws {
     let scratch = try ScratchDirectory()
     defer { scratch.remove() }
-    #expect(try AddOnTests.scaffold(["ServerSignum", "--kind", "server-optimizer"], in: scratch.url) == 0)
-    #expect(FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent("ServerOptimizers/ServerSignum/Tests/ServerSignumContractTests.swift").path))
+    #expect(try AddOnTests.scaffold([c.type, "--kind", c.kind], in: scratch.url) == 0)
+    #expect(FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent("\(c.folder)/\(c.type)/Tests/\(c.type)ContractTests.swift").path))
     let repl = try ReplDriver(directory: scratch.url)
-    let load = try repl.send("load ServerOptimizers/ServerSignum/ServerSignum.swift")
+    let load = try repl.send("load \(c.folder)/\(c.type)/\(c.type).swift")
     try #require(load.ok, "\(load.error) \(repl.errors)")
-    #expect(load.result["components"] as? [String] == ["server-signum"])
-    let check = try repl.send("check server-signum:lr=0.01")
-    #expect(check.ok && check.result["passed"] as? Bool == true && check.result["server_optimizer"] as? String == "server-signum:lr=0.01", "\(check.result)")
-    #expect((check.result["checks"] as? [Any])?.count == 5)
-    #expect(try repl.send("experiment e \(Self.small) server-optimizer=server-signum:lr=0.01").ok)
+    #expect(load.result["components"] as? [String] == [c.name])
+    let check = try repl.send("check \(c.spec)")
+    #expect(check.ok && check.result["passed"] as? Bool == true && check.result[c.key] as? String == c.spec, "\(check.result)")
+    #expect((check.result["checks"] as? [Any])?.count == c.checks)
+    #expect(try repl.send("experiment e \(Self.small) \(c.setting)=\(c.spec)").ok)
     let run = try repl.send("run --steps 5")
     #expect(run.ok && run.result["step"] as? Int == 5, "\(run.result) \(run.error)")
     #expect(try repl.send("save e.safetensors").ok)

@@ -1,5 +1,6 @@
 import HSQCore
 @testable import HSQModels
+import HSQTestSupport
 import Testing
 
 /// The least-squares optimum past the eigen path (d + 1 > 512): Cholesky of AᵀA/n with one refinement step,
@@ -30,6 +31,13 @@ import Testing
     #expect(abs(direct.loss - eigen.loss) <= 1e-9 * max(1, eigen.loss))
     // The refined solution meets the stated residual bound ‖Gθ − c‖ ≤ 10⁻¹⁰‖c‖ (in Double, before rounding to Float).
     #expect(LinearSpectrum.residualTolerance == 1e-10)
+  }
+
+  /// G and its factor are 16·dim² bytes (1 GiB at 8192): allocated only within the memory budget.
+  @Test func theTwoMatricesGoThroughTheMemoryBudget() throws {
+    let examples = Examples(count: 2, featureCount: 600, features: [Float](repeating: 1, count: 1200), targets: [1, 2])
+    let message = overMemoryBudget(MemoryBudget(bytes: 4 << 20, origin: "test")) { _ = try LinearSpectrum(examples, bias: false).choleskyOptimum() }
+    #expect(message?.contains("two 600×600 Double matrices") == true, "\(message ?? "")")
   }
 
   /// Dependent columns: AᵀA/n is singular, the minimizer is not unique, and the direct path gives none.
