@@ -11,8 +11,8 @@ import Testing
 
 /// Random and mutated lines thrown at the parser and evaluator: no crash, every failure one clean message.
 ///
-/// The sessions run with a memory limit of 512 MB, and the test process's peak resident memory
-/// (`getrusage`'s `ru_maxrss`) must stay under 1 GB: a fuzzed line such as `batch=1000000` or
+/// The sessions run with a memory limit of 512 MB, and each session's peak resident memory
+/// (`VmHWM`, in a process of its own) must stay under 1 GB: a fuzzed line such as `batch=1000000` or
 /// `hidden=65536-65536` is refused by the budget instead of taking the machine.
 @Suite struct FuzzTests {
   /// Cancels any command after a few polls, so a fuzzed `step 999999999` stays cheap.
@@ -39,38 +39,42 @@ import Testing
   ]
 
   /// 100,000 lines in all, as ten sessions of 10,000: a session's cost grows with its history
-  /// (replays and record digests cover every step so far); the sessions take turns (see ``PeakMemory``).
+  /// (replays and record digests cover every step so far). Each session runs in a process of its own (an exit
+  /// test), so the peak resident memory it is held to is its own, not that of whatever else the test run holds.
   @Test(arguments: 0..<10)
-  func tenThousandLinesNeverCrashASession(seed: UInt64) throws {
-    // The peak is the process's: the fuzz sessions take turns with the memory-heavy tests (PeakMemory).
-    try PeakMemory.exclusive {
-      let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-fuzz-\(UUID())").path
-      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-      defer { try? FileManager.default.removeItem(atPath: dir) }
-      let session = Session()
-      session.memoryBudget = MemoryBudget(bytes: 512 << 20, origin: "fuzz")
-      session.workingDirectory = dir
-      let budget = StepBudget()
-      session.cancellation = Cancellation(signal: .init(
-        isRaised: { budget.remaining.subtract(1, ordering: .relaxed).newValue < 0 }, lower: {}))
-      var rng = RandomStream(seed: 2026 + seed)
-      var failures = 0
-      for i in 0..<10_000 {
-        let line = i % 2 == 0 ? Self.mutate(Self.corpus[rng.int(below: Self.corpus.count)], &rng) : Self.randomLine(&rng)
-        budget.remaining.store(3, ordering: .relaxed)
-        let output = session.execute(line)
-        if let error = output.error {
-          failures += 1
-          #expect(!error.isEmpty && !error.contains("\n"), "line \(i): '\(line)' gave a malformed error: \(error)")
-        }
-        if session.shouldExit { break }
-      }
-      #expect(failures > 1_000, "the fuzzer should produce many bad lines (\(failures))")
-      // The fuzzed session still trains: a new experiment steps exactly as in a fresh session.
-      budget.remaining.store(.max, ordering: .relaxed)
-      #expect(try Self.stepCheck(session) == Self.stepCheck(Session()), "the fuzzed session steps differently")
-      #expect(PeakMemory.peakResidentBytes < 1 << 30, "peak RSS \(PeakMemory.peakResidentBytes >> 20) MB with a 512 MB memory limit")
+  func tenThousandLinesNeverCrashASession(seed: UInt64) async {
+    await #expect(processExitsWith: .success) { [seed] in
+      try Self.fuzzSession(seed: seed)
     }
+  }
+
+  static func fuzzSession(seed: UInt64) throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-fuzz-\(UUID())").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let session = Session()
+    session.memoryBudget = MemoryBudget(bytes: 512 << 20, origin: "fuzz")
+    session.workingDirectory = dir
+    let budget = StepBudget()
+    session.cancellation = Cancellation(signal: .init(
+      isRaised: { budget.remaining.subtract(1, ordering: .relaxed).newValue < 0 }, lower: {}))
+    var rng = RandomStream(seed: 2026 + seed)
+    var failures = 0
+    for i in 0..<10_000 {
+      let line = i % 2 == 0 ? Self.mutate(Self.corpus[rng.int(below: Self.corpus.count)], &rng) : Self.randomLine(&rng)
+      budget.remaining.store(3, ordering: .relaxed)
+      let output = session.execute(line)
+      if let error = output.error {
+        failures += 1
+        #expect(!error.isEmpty && !error.contains("\n"), "line \(i): '\(line)' gave a malformed error: \(error)")
+      }
+      if session.shouldExit { break }
+    }
+    #expect(failures > 1_000, "the fuzzer should produce many bad lines (\(failures))")
+    // The fuzzed session still trains: a new experiment steps exactly as in a fresh session.
+    budget.remaining.store(.max, ordering: .relaxed)
+    #expect(try Self.stepCheck(session) == Self.stepCheck(Session()), "the fuzzed session steps differently")
+    #expect(PeakMemory.peakResidentBytes < 1 << 30, "peak RSS \(PeakMemory.peakResidentBytes >> 20) MB with a 512 MB memory limit")
   }
 
   /// Steps a small seeded experiment twice in `session`; returns its records without timings.
