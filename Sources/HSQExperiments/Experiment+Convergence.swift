@@ -33,7 +33,7 @@ extension Experiment {
   public func convergenceReport(steps: Int? = nil, samples: Int = 256) throws -> ConvergenceReport {
     let model = pipeline.model
     let train = pipeline.dataset.train
-    guard let smoothness = try model.smoothness(on: train), let optimum else {
+    guard let smoothness = try model.smoothness(on: train), let optimum = try closedFormOptimum() else {
       throw HSQError.invalidState("'\(model.spec)' has no closed-form optimum and smoothness constants; convergence bounds need a convex model such as least-squares.")
     }
     let inputs = try convergenceInputs(smoothness: smoothness, optimum: optimum, samples: samples)

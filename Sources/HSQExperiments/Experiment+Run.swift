@@ -39,9 +39,13 @@ extension Experiment {
     guard !condition.isUnbounded else {
       return RunOutcome(records: [], reason: .failed("A run needs a stop condition: steps, epochs, loss, accuracy, bits or distance."))
     }
-    if condition.distance != nil, optimum == nil {
-      return RunOutcome(records: [], reason: .failed(
-        "A distance target needs the optimum x*, and '\(pipeline.model.spec)' on this dataset has none in closed form; use least-squares (d + 1 ≤ 8192, n ≥ d + 1), or a loss or accuracy target."))
+    if condition.distance != nil {
+      let solved: Bool
+      do { solved = try closedFormOptimum() != nil } catch { return RunOutcome(records: [], reason: .failed("A distance target needs the optimum x*: \(error)")) }
+      if !solved {
+        return RunOutcome(records: [], reason: .failed(
+          "A distance target needs the optimum x*, and '\(pipeline.model.spec)' on this dataset has none in closed form; use least-squares (d + 1 ≤ 8192, n ≥ d + 1), or a loss or accuracy target."))
+      }
     }
     while true {
       if let steps = condition.steps, records.count >= steps { return RunOutcome(records: records, reason: .steps) }

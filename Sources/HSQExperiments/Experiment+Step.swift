@@ -245,9 +245,10 @@ extension Experiment {
       worstCase: guarantee.relativeErrorBound, guarantee: guarantee.kindName, gradientNorm: g2.squareRoot())
   }
 
-  /// ‖x − x*‖² for models with a closed-form optimum.
+  /// ‖x − x*‖² for models with a closed-form optimum (none while it cannot be solved: `run --distance`,
+  /// `bound` and `theory` say why).
   func distanceToOptimum() -> Double? {
-    guard let optimum else { return nil }
+    guard let optimum = (try? closedFormOptimum()) ?? nil else { return nil }
     var total = 0.0
     for l in 0..<parameters.count { total += Vec.squaredDistance(parameters[l], optimum.parameters[l]) }
     return total

@@ -52,8 +52,19 @@ public final class Experiment {
   let serverWorkspace = Workspace()
   /// The state before the last step, while a divergence found by the next step may still undo it.
   var undo: StepUndo?
-  /// The closed-form optimum of convex models, computed on first use (once per dataset and model, ``OptimumCache``).
-  lazy var optimum: Optimum? = OptimumCache.shared.optimum(pipeline, dataset: config.dataset)
+  /// The closed-form optimum once solved (`.some(nil)`: the model has none); `nil` until then.
+  private var solvedOptimum: Optimum??
+
+  /// The closed-form optimum of convex models (`nil` without one), solved on first use (once per dataset and
+  /// model, ``OptimumCache``).
+  ///
+  /// - Throws: why it could not be solved (its matrices over the memory budget); the next use tries again.
+  func closedFormOptimum() throws -> Optimum? {
+    if let solvedOptimum { return solvedOptimum }
+    let optimum = try OptimumCache.shared.optimum(pipeline, dataset: config.dataset)
+    solvedOptimum = .some(optimum)
+    return optimum
+  }
 
   /// Builds the components the config names and initializes the parameters from the seed.
   ///
@@ -121,7 +132,7 @@ public final class Experiment {
       initialParameters = parameters
       velocity = pipeline.model.zeroParameters()
       serverState = nil
-      optimum = OptimumCache.shared.optimum(pipeline, dataset: config.dataset)
+      solvedOptimum = nil
       undo = nil
     }
     if repartitioned {

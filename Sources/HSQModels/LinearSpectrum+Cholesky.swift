@@ -30,7 +30,7 @@ extension LinearSpectrum {
     try MemoryBudget.current.check(
       MemoryEstimate(bytes: 16 * dim * dim),  // dim ≤ directLimit: no overflow
       for: "The exact optimum of \(matrixName)", detail: "two \(dim)×\(dim) Double matrices: \(matrixName) and its Cholesky factor",
-      fix: "Lower the dataset's dimension 'd', or raise the limit")
+      fix: "Lower the dataset's dimension 'd'")
     let g = gram().storage
     var factor = g
     let c = normalRightHandSide()

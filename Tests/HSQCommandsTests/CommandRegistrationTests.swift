@@ -47,7 +47,7 @@ struct CommandRegistrationTests {
     let s = try Self.session(with: [BitsTableCommands.self])
 
     let help = s.execute("help")
-    #expect(help.text.hasSuffix("Outside:\n  bits-table  Tabulates a compressor's bits per coordinate over vector lengths.\n\nComponents: list compressors | codebooks | models | datasets | partitions. Settings: list settings."), "\(help.text)")
+    #expect(help.text.hasSuffix("Outside:\n  bits-table  Tabulates a compressor's bits per coordinate over vector lengths.\n\nComponents: list compressors | codebooks | models | datasets | partitions | aggregators | server-optimizers. Settings: list settings."), "\(help.text)")
     #expect(help.json.rendered.hasSuffix(#""memory","bits-table"]"#))
     #expect(s.execute("help bits-table").text.contains("Usage: bits-table <compressor> [--d LIST] [--total]"))
     #expect(s.execute("??bt").text.contains("the quintessential sweep"))

@@ -49,6 +49,24 @@ import Testing
     #expect(outcome.records.isEmpty)
   }
 
+  /// An optimum whose solve does not fit the memory budget is not "none in closed form": the run says it is the
+  /// budget, and the solve is tried again under a larger one (it was cached as missing).
+  @Test func anOptimumOverTheMemoryBudgetSaysSoAndIsSolvedUnderALargerOne() throws {
+    var c = Self.config()
+    c.dataset = "linear:d=600,n=640,n-test=0,condition=4,noise=0"  // Cholesky: two 600×600 Double matrices, 5.8 MB
+    let e = try Experiment(c)
+    let tight = MemoryBudget(bytes: 4 << 20, origin: "test")
+    let refused = MemoryBudget.$current.withValue(tight) { e.run(until: StopCondition(steps: 5, distance: 0.1)) }
+    guard case let .failed(message) = refused.reason else { Issue.record("expected a failure, got \(refused.reason)"); return }
+    #expect(message.contains("memory") && message.contains("limit") && !message.contains("none in closed form"), "\(message)")
+    #expect(refused.records.isEmpty)
+    let stepped = try MemoryBudget.$current.withValue(tight) { try e.step() }
+    #expect(stepped.distanceToOptimum == nil, "a step under the tight budget records no distance, and goes on")
+    let solved = e.run(until: StopCondition(steps: 1, distance: 1e-30))
+    #expect(solved.reason == .steps)
+    #expect(solved.records.first?.distanceToOptimum != nil)
+  }
+
   /// With eval-every set, an accuracy target is checked at those evaluations only (it evaluated every step before).
   @Test func anAccuracyTargetWithEvalEveryEvaluatesOnlyThere() throws {
     var c = SmallExperiment.config(workers: 2, seed: 0)

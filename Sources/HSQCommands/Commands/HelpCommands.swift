@@ -38,7 +38,7 @@ extension Session {
           text += "  " + c.name.padding(toLength: 12, withPad: " ", startingAt: 0) + c.abstract + "\n"
         }
       }
-      text += "\nComponents: list compressors | codebooks | models | datasets | partitions. Settings: list settings."
+      text += "\nComponents: list compressors | codebooks | models | datasets | partitions | aggregators | server-optimizers. Settings: list settings."
       return CommandOutput(text: text, json: .array(commands.map { .string($0.name) }))
     }
     if let command = self.command(topic) { return commandHelp(command, full: full) }
