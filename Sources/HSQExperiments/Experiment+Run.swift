@@ -59,6 +59,13 @@ extension Experiment {
           record.store(try evaluate())
           replaceLast(record)
         }
+        // A subset's evaluation (test-subset) meeting the accuracy target is confirmed on the whole test set: the
+        // run stops on, and the record keeps, the figure of every test example, which a sweep's target reads too.
+        if let target = condition.accuracy, let accuracy = record.testAccuracy, accuracy >= target,
+           let examples = record.testExamples, examples < dataset.test.count {
+          record.store(try evaluateFullTestSet())
+          replaceLast(record)
+        }
         records.append(record)
         onStep(record)
         if let every = config.autosave, every > 0, stepCount % every == 0 {

@@ -177,7 +177,7 @@ extension ExperimentConfig {
         config.seed = seed
       }),
     int("eval-every", \.evalEvery, 0...Int(Int32.max), "Evaluate on the test set every this many steps (0: only when asked)."),
-    int("test-subset", \.testSubset, 0...Int(Int32.max), "Evaluate on at most this many test examples (0: all)."),
+    int("test-subset", \.testSubset, 0...Int(Int32.max), "Evaluate on at most this many test examples (0: all); an accuracy target met on them is confirmed on all."),
     ConfigField(
       name: "eval-epochs", doc: "Evaluate on the whole test set at each epoch boundary and at the end of a run/step command that crossed one.",
       kind: .bool, component: nil, get: { ($0.evalEpochs ?? true) ? "true" : "false" },

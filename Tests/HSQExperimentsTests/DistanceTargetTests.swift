@@ -77,6 +77,21 @@ import Testing
     #expect(outcome.records.map { $0.testAccuracy != nil } == [false, false, false, true, false, false])
   }
 
+  /// With test-subset an accuracy target is confirmed on the whole test set: the run stops on the figure of every
+  /// test example, so the record it stopped at, and a sweep's iterations to target, agree with its stop reason.
+  @Test func anAccuracyTargetWithATestSubsetIsConfirmedOnTheWholeTestSet() throws {
+    var c = SmallExperiment.config(workers: 2, lr: 0.2, seed: 0)
+    c.testSubset = 10
+    let e = try Experiment(c)
+    let outcome = e.run(until: StopCondition(steps: 20, accuracy: 0.5))
+    try #require(outcome.reason == .accuracy, "reached within 20 steps: \(outcome.records.map { $0.testAccuracy ?? -1 })")
+    let last = try #require(outcome.records.last)
+    #expect(last.testExamples == 200 && last.testAccuracy! >= 0.5, "\(last)")
+    #expect(outcome.records.dropLast().allSatisfy { $0.testAccuracy! < 0.5 })
+    #expect(SweepTarget.accuracy(0.5).hit(in: e.history)?.step == last.step)
+    #expect(e.history.last?.testExamples == 200)
+  }
+
   /// Iterations and bits to target are the step and cumulative uplink bits of the first record that met it;
   /// a seed that never met it has no value and is counted out.
   @Test func sweepMetricsReadTheFirstRecordMeetingTheTarget() throws {
