@@ -1,4 +1,5 @@
-/* Per-coordinate codes of the stochastic baselines (natural, terngrad), from uniforms drawn by the caller.
+/* Per-coordinate codes of the baselines: natural's and terngrad's, from uniforms drawn by the caller, and the sign
+ * fields of signsgd and scaled-sign.
  *
  * Each loop body is plain C on one coordinate (integer operations and IEEE comparisons and
  * divisions, which round the same in every lane), compiled twice: for baseline x86-64 (or any
@@ -9,6 +10,9 @@
 #include "kernels.h"
 #include "cpu_features.h"
 #include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #pragma STDC FP_CONTRACT OFF
 
@@ -74,4 +78,67 @@ void hsq_terngrad_groups(const float *x, const float *u, int64_t groups, float m
 #endif
   (void)level;
   terngrad_portable(x, u, groups, m, out);
+}
+
+/* Sign fields: bit j of word k is 1 when x[32k + j] < 0 (±0 give 0); the last word's unused bits are 0. */
+static void sign_words_from(const float *x, int64_t n, uint32_t *words, int64_t k) {
+  for (; 32 * k < n; k++) {
+    uint32_t word = 0;
+    for (int64_t j = 0; j < 32 && 32 * k + j < n; j++) word |= (uint32_t)(x[32 * k + j] < 0) << j;
+    words[k] = word;
+  }
+}
+
+/* Values ±magnitude from sign fields: the bit pattern of magnitude with bit i of the fields as the sign bit. */
+static void sign_values_from(const uint32_t *words, int64_t n, float magnitude, float *out, int64_t i) {
+  uint32_t bits;
+  memcpy(&bits, &magnitude, sizeof bits);
+  for (; i < n; i++) {
+    const uint32_t value = bits | ((words[i / 32] >> (i % 32)) & 1u) << 31;
+    memcpy(out + i, &value, sizeof value);
+  }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static int64_t sign_words_avx512(const float *x, int64_t n, uint32_t *words) {
+  const __m512 zero = _mm512_setzero_ps();
+  int64_t k = 0;
+  for (; 32 * k + 32 <= n; k++) {
+    const uint32_t low = _mm512_cmp_ps_mask(_mm512_loadu_ps(x + 32 * k), zero, _CMP_LT_OQ);
+    const uint32_t high = _mm512_cmp_ps_mask(_mm512_loadu_ps(x + 32 * k + 16), zero, _CMP_LT_OQ);
+    words[k] = low | high << 16;
+  }
+  return k;
+}
+
+__attribute__((target("avx512f")))
+static int64_t sign_values_avx512(const uint32_t *words, int64_t n, float magnitude, float *out) {
+  const __m512 positive = _mm512_set1_ps(magnitude);
+  const __m512 negative = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(positive), _mm512_set1_epi32((int)0x80000000u)));
+  int64_t k = 0;
+  for (; 32 * k + 32 <= n; k++) {
+    _mm512_storeu_ps(out + 32 * k, _mm512_mask_blend_ps((__mmask16)words[k], positive, negative));
+    _mm512_storeu_ps(out + 32 * k + 16, _mm512_mask_blend_ps((__mmask16)(words[k] >> 16), positive, negative));
+  }
+  return 32 * k;
+}
+#endif
+
+void hsq_sign_words(const float *x, int64_t n, uint32_t *words, hsq_kernel_level level) {
+  int64_t k = 0;
+#if defined(__x86_64__)
+  if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512f_vl()) k = sign_words_avx512(x, n, words);
+#endif
+  (void)level;
+  sign_words_from(x, n, words, k);
+}
+
+void hsq_sign_values(const uint32_t *words, int64_t n, float magnitude, float *out, hsq_kernel_level level) {
+  int64_t i = 0;
+#if defined(__x86_64__)
+  if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512f_vl()) i = sign_values_avx512(words, n, magnitude, out);
+#endif
+  (void)level;
+  sign_values_from(words, n, magnitude, out, i);
 }

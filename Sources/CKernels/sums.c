@@ -254,6 +254,28 @@ static float norm_inf_avx512(const float *x, int64_t n) {
 }
 #endif
 
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static double norm1_avx512(const float *x, int64_t n) {
+  const __m256 signless = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  __m512d a0 = _mm512_setzero_pd(), a1 = _mm512_setzero_pd();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm256_and_ps(_mm256_loadu_ps(x + i), signless)));
+    a1 = _mm512_add_pd(a1, _mm512_cvtps_pd(_mm256_and_ps(_mm256_loadu_ps(x + i + 8), signless)));
+  }
+  double total = lanes_sum(a0, a1);
+  for (; i < n; i++) total += (double)__builtin_fabsf(x[i]);
+  return total;
+}
+#endif
+
+int hsq_norm1(const float *x, int64_t n, double *norm) {
+  RUN_AVX512(*norm = norm1_avx512(x, n));
+  (void)x; (void)n; (void)norm;
+  return 0;
+}
+
 int hsq_norm_inf(const float *x, int64_t n, float *norm) {
   RUN_AVX512(*norm = norm_inf_avx512(x, n));
   (void)x; (void)n; (void)norm;

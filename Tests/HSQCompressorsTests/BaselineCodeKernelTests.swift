@@ -76,6 +76,65 @@ import Testing
     }
   }
 
+  /// BaselineBits.Signs.put as it was: one bit per coordinate, 32 to a field.
+  static func signsReference(_ v: [Float], into packer: inout BitPacker) {
+    var i = 0
+    while i < v.count {
+      let n = min(32, v.count - i)
+      var word: UInt32 = 0
+      for j in 0..<n { word |= (v[i + j] < 0 ? 1 : 0) << UInt32(j) }
+      packer.put(word, bits: n)
+      i += n
+    }
+  }
+
+  /// BaselineBits.Signs.take as it was.
+  static func signValuesReference(_ d: Int, magnitude: Float, from reader: inout BitUnpacker) -> [Float] {
+    var out: [Float] = []
+    var i = 0
+    while i < d {
+      let n = min(32, d - i)
+      let word = reader.take(bits: n)
+      for j in 0..<n { out.append(Float(bitPattern: magnitude.bitPattern | ((word >> UInt32(j)) & 1) << 31)) }
+      i += n
+    }
+    return out
+  }
+
+  /// signsgd's and scaled-sign's sign fields (hsq_sign_words, hsq_sign_values) against the per-bit loops they
+  /// replaced: the same payload bytes, at a word boundary (signsgd) and after the 32-bit scale (scaled-sign), and the
+  /// same decoded bits, on every level.
+  @Test(arguments: lengths)
+  func signFieldsMatchTheBitLoops(n: Int) throws {
+    let v = Self.input(n, seed: 77 + UInt64(n))
+    for level in Self.levels {
+      for lead in [0, 32, 5] {
+        let made = v.withUnsafeBufferPointer { vp in
+          Payload.packing(bitCount: lead + n) { packer in
+            packer.put(lead == 0 ? 0 : 0x15, bits: lead)
+            BaselineBits.Signs.put(vp, into: &packer, level: level)
+          }
+        }
+        let expected = Payload.packing(bitCount: lead + n) { packer in
+          packer.put(lead == 0 ? 0 : 0x15, bits: lead)
+          Self.signsReference(v, into: &packer)
+        }
+        #expect(made == expected, "n = \(n), lead \(lead), level \(level.rawValue)")
+        for magnitude: Float in [1, 0.375, 0] {
+          let decoded = made.unpacking { reader in
+            _ = reader.take(bits: lead)
+            return BaselineBits.Signs.take(n, magnitude: magnitude, from: &reader, level: level)
+          }
+          let reference = expected.unpacking { reader in
+            _ = reader.take(bits: lead)
+            return Self.signValuesReference(n, magnitude: magnitude, from: &reader)
+          }
+          #expect(decoded.map(\.bitPattern) == reference.map(\.bitPattern), "n = \(n), lead \(lead), |x| = \(magnitude)")
+        }
+      }
+    }
+  }
+
   static let lengths = [0, 1, 2, 3, 4, 5, 6, 7, 4094, 4095, 4096, 4097, 8191, 100_352 + 3]
 
   @Test func naturalMatchesTheScalarLoop() throws {

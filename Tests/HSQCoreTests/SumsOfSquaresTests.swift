@@ -54,6 +54,20 @@ import Testing
     }
   }
 
+  /// Σ|xᵢ| (scaled-sign's scale, hsq-log's ‖a‖₁): the AVX-512 kernel against the Swift lanes, bit for bit, with ±0,
+  /// subnormals and huge entries in the body and the tail.
+  @Test(arguments: [0, 1, 7, 15, 16, 17, 31, 33, 100, 1000, 100_352])
+  func norm1MatchesTheSwiftLanes(n: Int) {
+    let special: [Float] = [0, -0, .leastNonzeroMagnitude, -.leastNormalMagnitude, .greatestFiniteMagnitude, -3e30, 2.5]
+    for trial in 0..<8 {
+      var x = Self.vector(n, seed: UInt64(40 + trial), scale: trial % 3 == 0 ? 1e-40 : 1)
+      for k in 0..<min(n, trial) { x[(k * 7919 + trial) % n] = special[(k + trial) % special.count] }
+      let expected = x.withUnsafeBufferPointer { Vec.portableNorm1($0) }
+      #expect(Vec.norm1(x).bitPattern == expected.bitPattern, "n = \(n), trial \(trial)")
+      #expect(abs(expected - x.reduce(0.0) { $0 + Double(abs($1)) }) <= 1e-12 * expected, "n = \(n): the lanes sum what a loop sums")
+    }
+  }
+
   /// The worker's fused passes: (‖p‖², ‖q − p‖², p − q) in one pass equals the separate calls, and g + s·e into a new
   /// array equals the axpy on a copy, bit for bit (a worker's error-feedback memory and statistics).
   @Test(arguments: [0, 1, 15, 16, 17, 33, 1000, 100_352])

@@ -143,6 +143,24 @@ void hsq_natural_codes(const float *restrict x, const uint32_t *restrict r, int6
 /// Plain C, vectorized for AVX-512 where `level` allows and the CPU has it; every path gives the same groups.
 void hsq_terngrad_groups(const float *x, const float *u, int64_t groups, float m, uint8_t *out, hsq_kernel_level level);
 
+/// Sign fields (signsgd, scaled-sign): bit j of words[k] is 1 when x[32k + j] < 0 (+0 and −0 give 0), ⌈n/32⌉ words,
+/// the last one's unused bits 0. AVX-512 where `level` allows and the CPU has it; every path gives the same words.
+void hsq_sign_words(const float *x, int64_t n, uint32_t *words, hsq_kernel_level level);
+
+/// out[i] = magnitude with bit i of the fields (bit i mod 32 of words[i / 32]) or-ed into its sign bit, for i < n:
+/// the values a sign field decodes to. AVX-512 where `level` allows and the CPU has it; every path gives the same bits.
+void hsq_sign_values(const uint32_t *words, int64_t n, float magnitude, float *out, hsq_kernel_level level);
+
+/// Σ |x_i| in Double with the lane structure of hsq's Swift `Vec` reductions (see hsq_sums_of_squares). Returns 0
+/// without writing when the CPU lacks AVX-512 (the caller runs the Swift loop, which gives the same sum).
+int hsq_norm1(const float *x, int64_t n, double *norm);
+
+/// Top-k's candidates: for i < n (n < 2³²) in order, every |x[i]| whose bit pattern is at least `floor`, its bit pattern to
+/// `bits` and i to `indices`; returns how many, or −1 (with partial output) when there are more than `capacity`.
+/// AVX-512 where `level` allows and the CPU has it; every path gives the same candidates.
+int64_t hsq_magnitudes_at_least(const float *x, int64_t n, uint32_t floor, uint32_t *bits, uint32_t *indices,
+                                int64_t capacity, hsq_kernel_level level);
+
 /// In-place unnormalized fast Walsh–Hadamard transform of x (n a power of two).
 void hsq_fwht(float *x, int64_t n);
 

@@ -1,3 +1,4 @@
+import CKernels
 import HSQCore
 
 /// The baseline compressors' shared pieces: sign fields and uniform draws for their hot loops.
@@ -71,33 +72,27 @@ enum BaselineBits {
 }
 
 extension BaselineBits {
-  /// One sign bit per coordinate (1 = negative), 32 to a field.
+  /// One sign bit per coordinate (1 = negative), 32 to a field (the fields from ``hsq_sign_words``).
   enum Signs {
-    static func put(_ v: UnsafeBufferPointer<Float>, into packer: inout BitPacker) {
-      var i = 0
-      while i < v.count {
-        let n = min(32, v.count - i)
-        var word: UInt32 = 0
-        for j in 0..<n { word |= (v[i &+ j] < 0 ? 1 : 0) << UInt32(truncatingIfNeeded: j) }
-        packer.put(word, bits: n)
-        i += n
+    static func put(_ v: UnsafeBufferPointer<Float>, into packer: inout BitPacker, level: hsq_kernel_level = HSQ_KERNELS_AUTO) {
+      guard let base = v.baseAddress, !v.isEmpty else { return }
+      let count = (v.count + 31) / 32
+      withUnsafeTemporaryAllocation(of: UInt32.self, capacity: count) { words in
+        hsq_sign_words(base, Int64(v.count), words.baseAddress!, level)
+        for k in 0..<count { packer.put(words[k], bits: min(32, v.count - 32 * k)) }
       }
     }
 
-    /// `d` values ±`magnitude` from sign bits.
-    static func take(_ d: Int, magnitude: Float, from reader: inout BitUnpacker) -> [Float] {
-      [Float](unsafeUninitializedCapacity: d) { buffer, initialized in
-        var i = 0
-        while i < d {
-          let n = min(32, d - i)
-          let word = reader.take(bits: n)
-          for j in 0..<n {
-            let negative = (word >> UInt32(truncatingIfNeeded: j)) & 1
-            buffer[i &+ j] = Float(bitPattern: magnitude.bitPattern | negative << 31)
-          }
-          i += n
+    /// `d` values ±`magnitude` from sign bits (``hsq_sign_values``).
+    static func take(_ d: Int, magnitude: Float, from reader: inout BitUnpacker, level: hsq_kernel_level = HSQ_KERNELS_AUTO) -> [Float] {
+      guard d > 0 else { return [] }
+      let count = (d + 31) / 32
+      return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: count) { words in
+        for k in 0..<count { words[k] = reader.take(bits: min(32, d - 32 * k)) }
+        return [Float](unsafeUninitializedCapacity: d) { buffer, initialized in
+          hsq_sign_values(words.baseAddress!, Int64(d), magnitude, buffer.baseAddress!, level)
+          initialized = d
         }
-        initialized = d
       }
     }
   }

@@ -1,3 +1,4 @@
+import CKernels
 import HSQCore
 
 /// Keeps the k coordinates of largest magnitude and zeroes the rest (top-k sparsification).
@@ -97,17 +98,28 @@ public struct TopKCompressor: CompressorComponent {
   /// 8…0, each pass over the entries still tied on the bits above): O(d) whatever the data.
   /// Then one pass in index order keeps every |v_i| > T and the first k − #{|v_i| > T} entries
   /// equal to T, which are exactly the ties of smallest index.
-  static func largest(_ v: [Float], _ k: Int) -> [Int] {
+  ///
+  /// For k ≤ d/16 on long vectors the select runs on candidates instead: a floor below T with high
+  /// probability is read from a strided sample of the magnitudes, and one vectorized pass
+  /// (``hsq_magnitudes_at_least``) collects every entry at or above it with its index. When at least
+  /// k entries are, T and everything kept is among them, so the result is the same; when the floor
+  /// turns out too high or too low (too many candidates) the select runs on every entry.
+  static func largest(_ v: [Float], _ k: Int, level: hsq_kernel_level = HSQ_KERNELS_AUTO) -> [Int] {
     let d = v.count
     if k >= d { return Array(0..<d) }
     if k == 0 { return [] }
     return v.withUnsafeBufferPointer { vp in
-      let (threshold, above) = kthLargestMagnitude(vp, k)
+      if let kept = largestAboveSampledFloor(vp, k, level: level) { return kept }
+      let magnitudes = [UInt32](unsafeUninitializedCapacity: d) { buffer, initialized in
+        for i in 0..<d { buffer[i] = abs(vp[i]).bitPattern }
+        initialized = d
+      }
+      let (threshold, above) = kthLargest(magnitudes, k)
       var ties = k - above
       var kept = [Int]()
       kept.reserveCapacity(k)
       for i in 0..<d {
-        let a = abs(vp[i]).bitPattern
+        let a = magnitudes[i]
         if a > threshold {
           kept.append(i)
         } else if a == threshold && ties > 0 {
@@ -119,12 +131,43 @@ public struct TopKCompressor: CompressorComponent {
     }
   }
 
-  /// The bit pattern T of the k-th largest |v_i| (1 ≤ k ≤ d), and how many |v_i| lie above it.
-  static func kthLargestMagnitude(_ v: UnsafeBufferPointer<Float>, _ k: Int) -> (threshold: UInt32, above: Int) {
-    var candidates = [UInt32](unsafeUninitializedCapacity: v.count) { buffer, initialized in
-      for i in 0..<v.count { buffer[i] = abs(v[i]).bitPattern }
-      initialized = v.count
+  /// Strided sample size for the floor, and the shortest vector the sampled path runs on.
+  static let sampleSize = 1024
+  static let sampledMinimumLength = 16 * 1024
+
+  /// ``largest(_:_:level:)`` from the candidates at or above a floor read from a sample, or `nil` when the floor
+  /// leaves fewer than k candidates or more than the capacity (the caller then selects from every entry).
+  static func largestAboveSampledFloor(_ vp: UnsafeBufferPointer<Float>, _ k: Int, level: hsq_kernel_level) -> [Int]? {
+    let d = vp.count, m = sampleSize
+    guard d >= sampledMinimumLength, d <= Int(UInt32.max), 16 * k <= d, let base = vp.baseAddress else { return nil }
+    let stride = d / m
+    let sample = (0..<m).map { abs(vp[$0 * stride]).bitPattern }
+    // The sample's r-th largest, r about twice k's share of the sample: about 2k + 8·d/m entries lie above it.
+    let r = min(m, 2 * ((k * m + d - 1) / d) + 8)
+    let floor = kthLargest(sample, r).threshold
+    let capacity = min(d, 4 * (d / m) * r + k)
+    var bits = [UInt32](repeating: 0, count: capacity), indices = [UInt32](repeating: 0, count: capacity)
+    let found = Int(hsq_magnitudes_at_least(base, Int64(d), floor, &bits, &indices, Int64(capacity), level))
+    guard found >= k else { return nil }
+    bits.removeLast(capacity - found)
+    let (threshold, above) = kthLargest(bits, k)
+    var ties = k - above
+    var kept = [Int]()
+    kept.reserveCapacity(k)
+    for j in 0..<found {
+      if bits[j] > threshold {
+        kept.append(Int(indices[j]))
+      } else if bits[j] == threshold && ties > 0 {
+        kept.append(Int(indices[j]))
+        ties -= 1
+      }
     }
+    return kept
+  }
+
+  /// The k-th largest T of `magnitudes` (bit patterns of |v_i|, 1 ≤ k ≤ count), and how many lie above it.
+  static func kthLargest(_ magnitudes: [UInt32], _ k: Int) -> (threshold: UInt32, above: Int) {
+    var candidates = magnitudes
     var prefix: UInt32 = 0  // the bits of T found so far, above `shift + width`
     var above = 0  // entries known to be larger than T
     var rank = k  // T is the rank-th largest of `candidates`

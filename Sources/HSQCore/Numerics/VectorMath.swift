@@ -52,14 +52,21 @@ public enum Vec {
     x.withUnsafeBufferPointer { squaredNorm($0) }
   }
 
-  /// Σ |xᵢ| in Double.
+  /// Σ |xᵢ| in Double, in the lanes of ``doubleSum(_:_:scalar:)`` (the C kernel where the CPU has AVX-512).
   @inlinable
   public static func norm1(_ x: [Float]) -> Double {
     x.withUnsafeBufferPointer { p in
-      var s = 0.0
-      for v in p { s += Double(abs(v)) }
-      return s
+      var norm = 0.0
+      if let base = p.baseAddress, hsq_norm1(base, Int64(p.count), &norm) != 0 { return norm }
+      return portableNorm1(p)
     }
+  }
+
+  /// ``norm1(_:)`` in Swift (the reference the C kernel matches).
+  @inlinable
+  public static func portableNorm1(_ x: UnsafeBufferPointer<Float>) -> Double {
+    // −v where v < 0: |v| for every value but −0, which stays −0 and adds to a sum as +0 does.
+    doubleSum(x.count) { i in let v = load8(x, i); return v.replacing(with: -v, where: v .< 0) } scalar: { i in Double(abs(x[i])) }
   }
 
   /// max |xᵢ| (0 for an empty vector).
