@@ -1,3 +1,4 @@
+import CKernels
 /// Fixed-size bit packing for hot loops, in ``BitWriter``'s layout: fields of 0…32 bits,
 /// least significant bit first.
 ///
@@ -51,11 +52,20 @@ public struct BitPacker {
     put(value.bitPattern, bits: 32)
   }
 
-  /// Appends `n` codes of `width` bits each, a 32-bit word at a time when `width` divides 32.
+  /// Appends `n` codes of `width` bits each: whole bytes at once (``hsq_pack_codes``) when `width` is 1, 2, 4, 8 or 16
+  /// and the packer is at a byte boundary, else a 32-bit word at a time when `width` divides 32.
   @inlinable @inline(__always)
-  public mutating func put(codes: UnsafePointer<UInt32>, _ n: Int, bits width: Int) {
+  public mutating func put(codes: UnsafePointer<UInt32>, _ n: Int, bits width: Int, level: hsq_kernel_level = HSQ_KERNELS_AUTO) {
     var j = 0
-    if width < 32 && 32 % width == 0 {
+    if width <= 16, 16 % width == 0, pending % 8 == 0 {
+      storeWholeBytes()
+      j = n - n % max(1, 8 / width)
+      let bytes = j * width / 8
+      assert(offset + bytes <= capacity, "packer overflow")
+      hsq_pack_codes(codes, Int64(j), Int32(width), (base + offset).assumingMemoryBound(to: UInt8.self), level)
+      offset += bytes
+      written += j * width
+    } else if width < 32 && 32 % width == 0 {
       let perWord = 32 / width
       while j + perWord <= n {
         var word: UInt32 = 0
@@ -126,11 +136,25 @@ public struct BitUnpacker {
     Float(bitPattern: take(bits: 32))
   }
 
-  /// Reads `n` codes of `width` bits each into `codes`, a 32-bit word at a time when `width` divides 32.
+  /// Reads `n` codes of `width` bits each into `codes`: whole bytes at once (``hsq_unpack_codes``) when `width` is 1,
+  /// 2, 4, 8 or 16, the reader is at a byte boundary and the bytes are there, else a 32-bit word at a time when
+  /// `width` divides 32.
   @inlinable @inline(__always)
-  public mutating func take(codes: UnsafeMutablePointer<UInt32>, _ n: Int, bits width: Int) {
+  public mutating func take(codes: UnsafeMutablePointer<UInt32>, _ n: Int, bits width: Int, level: hsq_kernel_level = HSQ_KERNELS_AUTO) {
     var j = 0
-    if width < 32 && 32 % width == 0 {
+    let position = offset * 8 - available  // bits read so far
+    if width <= 16, 16 % width == 0, position % 8 == 0, let base {
+      let whole = n - n % max(1, 8 / width)
+      let bytes = whole * width / 8
+      if position / 8 + bytes <= byteCount {
+        hsq_unpack_codes((base + position / 8).assumingMemoryBound(to: UInt8.self), Int64(whole), Int32(width), codes, level)
+        offset = position / 8 + bytes
+        accumulator = 0
+        available = 0
+        j = whole
+      }
+    }
+    if j == 0, width < 32 && 32 % width == 0 {
       let perWord = 32 / width
       let mask: UInt32 = (1 << UInt32(width)) - 1
       while j + perWord <= n {

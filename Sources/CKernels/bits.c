@@ -1,0 +1,73 @@
+/* Fixed-width codes in BitPacker's layout (the first code in the lowest bits, bytes in order), whole bytes at a time.
+ *
+ * The width is a constant in each loop, so that clang vectorizes it; compiled for baseline x86-64 (or any other
+ * CPU) and, where the CPU has it, for AVX-512. Every path writes the bytes BitPacker's word loop writes, and reads
+ * back the codes BitUnpacker's gives (tested against them).
+ */
+#include "kernels.h"
+#include "cpu_features.h"
+
+#define PACK_NARROW(W)                                                              \
+  for (int64_t b = 0; b < n / (8 / W); b++) {                                       \
+    uint32_t byte = 0;                                                              \
+    for (int t = 0; t < 8 / W; t++) byte |= codes[b * (8 / W) + t] << (t * W);      \
+    out[b] = (uint8_t)byte;                                                         \
+  }
+#define UNPACK_NARROW(W)                                                            \
+  for (int64_t b = 0; b < n / (8 / W); b++) {                                       \
+    const uint32_t byte = in[b];                                                    \
+    for (int t = 0; t < 8 / W; t++) codes[b * (8 / W) + t] = (byte >> (t * W)) & ((1u << W) - 1); \
+  }
+
+#define PACK_BODY                                                                   \
+  switch (width) {                                                                  \
+  case 1: PACK_NARROW(1) break;                                                     \
+  case 2: PACK_NARROW(2) break;                                                     \
+  case 4: PACK_NARROW(4) break;                                                     \
+  case 8: for (int64_t i = 0; i < n; i++) out[i] = (uint8_t)codes[i]; break;        \
+  default:                                                                          \
+    for (int64_t i = 0; i < n; i++) {                                               \
+      out[2 * i] = (uint8_t)codes[i];                                               \
+      out[2 * i + 1] = (uint8_t)(codes[i] >> 8);                                    \
+    }                                                                               \
+  }
+#define UNPACK_BODY                                                                 \
+  switch (width) {                                                                  \
+  case 1: UNPACK_NARROW(1) break;                                                   \
+  case 2: UNPACK_NARROW(2) break;                                                   \
+  case 4: UNPACK_NARROW(4) break;                                                   \
+  case 8: for (int64_t i = 0; i < n; i++) codes[i] = in[i]; break;                  \
+  default:                                                                          \
+    for (int64_t i = 0; i < n; i++) codes[i] = (uint32_t)in[2 * i] | (uint32_t)in[2 * i + 1] << 8; \
+  }
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw,avx512vl")))
+static void pack_avx512(const uint32_t *restrict codes, int64_t n, int32_t width, uint8_t *restrict out) { PACK_BODY }
+__attribute__((target("avx512f,avx512bw,avx512vl")))
+static void unpack_avx512(const uint8_t *restrict in, int64_t n, int32_t width, uint32_t *restrict codes) { UNPACK_BODY }
+#endif
+static void pack_portable(const uint32_t *restrict codes, int64_t n, int32_t width, uint8_t *restrict out) { PACK_BODY }
+static void unpack_portable(const uint8_t *restrict in, int64_t n, int32_t width, uint32_t *restrict codes) { UNPACK_BODY }
+
+void hsq_pack_codes(const uint32_t *restrict codes, int64_t n, int32_t width, uint8_t *restrict out, hsq_kernel_level level) {
+#if defined(__x86_64__)
+  if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512_bw_cd()) {
+    pack_avx512(codes, n, width, out);
+    return;
+  }
+#endif
+  (void)level;
+  pack_portable(codes, n, width, out);
+}
+
+void hsq_unpack_codes(const uint8_t *restrict in, int64_t n, int32_t width, uint32_t *restrict codes, hsq_kernel_level level) {
+#if defined(__x86_64__)
+  if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512_bw_cd()) {
+    unpack_avx512(in, n, width, codes);
+    return;
+  }
+#endif
+  (void)level;
+  unpack_portable(in, n, width, codes);
+}
