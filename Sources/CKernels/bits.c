@@ -19,12 +19,30 @@
     for (int t = 0; t < 8 / W; t++) codes[b * (8 / W) + t] = (byte >> (t * W)) & ((1u << W) - 1); \
   }
 
+/* Nine bits (natural's codes): eight codes in nine bytes, the first 64 bits and the eighth code's top eight. */
+#define PACK_NINE                                                                   \
+  for (int64_t g = 0; g < n / 8; g++) {                                             \
+    const uint32_t *c = codes + 8 * g;                                              \
+    uint64_t low = 0;                                                               \
+    for (int t = 0; t < 8; t++) low |= (uint64_t)c[t] << (9 * t);                   \
+    for (int b = 0; b < 8; b++) out[9 * g + b] = (uint8_t)(low >> (8 * b));         \
+    out[9 * g + 8] = (uint8_t)(c[7] >> 1);                                          \
+  }
+#define UNPACK_NINE                                                                 \
+  for (int64_t g = 0; g < n / 8; g++) {                                             \
+    uint64_t low = 0;                                                               \
+    for (int b = 0; b < 8; b++) low |= (uint64_t)in[9 * g + b] << (8 * b);          \
+    for (int t = 0; t < 7; t++) codes[8 * g + t] = (uint32_t)(low >> (9 * t)) & 511u; \
+    codes[8 * g + 7] = (uint32_t)(low >> 63) | (uint32_t)in[9 * g + 8] << 1;       \
+  }
+
 #define PACK_BODY                                                                   \
   switch (width) {                                                                  \
   case 1: PACK_NARROW(1) break;                                                     \
   case 2: PACK_NARROW(2) break;                                                     \
   case 4: PACK_NARROW(4) break;                                                     \
   case 8: for (int64_t i = 0; i < n; i++) out[i] = (uint8_t)codes[i]; break;        \
+  case 9: PACK_NINE break;                                                          \
   default:                                                                          \
     for (int64_t i = 0; i < n; i++) {                                               \
       out[2 * i] = (uint8_t)codes[i];                                               \
@@ -37,6 +55,7 @@
   case 2: UNPACK_NARROW(2) break;                                                   \
   case 4: UNPACK_NARROW(4) break;                                                   \
   case 8: for (int64_t i = 0; i < n; i++) codes[i] = in[i]; break;                  \
+  case 9: UNPACK_NINE break;                                                        \
   default:                                                                          \
     for (int64_t i = 0; i < n; i++) codes[i] = (uint32_t)in[2 * i] | (uint32_t)in[2 * i + 1] << 8; \
   }

@@ -29,7 +29,7 @@ import Testing
 
   /// Runs of codes (`put(codes:)`, `take(codes:)`) against one field at a time, for every width, after a lead of
   /// 0…40 bits (the byte-aligned kernel path and the word path), with fields before and after the run, on both levels.
-  @Test(arguments: [1, 2, 3, 4, 5, 8, 9, 16, 32])
+  @Test(arguments: [1, 2, 3, 4, 5, 8, 9, 10, 16, 32])
   func runsOfCodesMatchOneFieldAtATime(width: Int) throws {
     var rng = RandomStream(seed: 90 + UInt64(width))
     for lead in [0, 1, 3, 8, 16, 24, 32, 37, 40] {

@@ -161,12 +161,12 @@ int hsq_norm1(const float *x, int64_t n, double *norm);
 int64_t hsq_magnitudes_at_least(const float *x, int64_t n, uint32_t floor, uint32_t *bits, uint32_t *indices,
                                 int64_t capacity, hsq_kernel_level level);
 
-/// Packs n codes of `width` bits (1, 2, 4, 8 or 16; each below 2^width) into n·width/8 bytes (a whole number) in
+/// Packs n codes of `width` bits (1, 2, 4, 8, 9 or 16; each below 2^width) into n·width/8 bytes (a whole number) in
 /// BitPacker's layout: the first code in the lowest bits. Vectorized for AVX-512 where `level` allows and the CPU
 /// has it; every path writes the same bytes.
 void hsq_pack_codes(const uint32_t *restrict codes, int64_t n, int32_t width, uint8_t *restrict out, hsq_kernel_level level);
 
-/// The inverse of hsq_pack_codes: n codes of `width` bits (1, 2, 4, 8 or 16) from n·width/8 bytes.
+/// The inverse of hsq_pack_codes: n codes of `width` bits (1, 2, 4, 8, 9 or 16) from n·width/8 bytes.
 void hsq_unpack_codes(const uint8_t *restrict in, int64_t n, int32_t width, uint32_t *restrict codes, hsq_kernel_level level);
 
 /// In-place unnormalized fast Walsh–Hadamard transform of x (n a power of two).

@@ -68,7 +68,7 @@ public struct NaturalCompressor: CompressorComponent {
             let n = min(Self.chunk, vp.count - start)
             for j in 0..<n { draws[j] = uniforms.next() }
             hsq_natural_codes(vp.baseAddress! + start, draws, Int64(n), codes, level)
-            Self.pack(codes, n, into: &packer)
+            packer.put(codes: codes, n, bits: 9)
             start += n
           }
         }
@@ -76,41 +76,24 @@ public struct NaturalCompressor: CompressorComponent {
     }
   }
 
-  /// Coordinates coded per kernel call (a multiple of 3, for ``pack(_:_:into:)``'s 27-bit words).
-  static let chunk = 4095
-
-  /// Puts `n` 9-bit codes, three to a 27-bit field (the same bits as one field each).
-  @inline(__always)
-  static func pack(_ codes: UnsafePointer<UInt32>, _ n: Int, into packer: inout BitPacker) {
-    var j = 0
-    while j + 3 <= n {
-      packer.put(codes[j] | codes[j + 1] << 9 | codes[j + 2] << 18, bits: 27)
-      j += 3
-    }
-    while j < n {
-      packer.put(codes[j], bits: 9)
-      j += 1
-    }
-  }
+  /// Coordinates coded per kernel call (a multiple of 8: each chunk's codes fill whole bytes, ``BitPacker/put(codes:_:bits:level:)``).
+  static let chunk = 4096
 
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
     try requireBits(payload, 9 * d, spec, length: d)
     return Self.table.withUnsafeBufferPointer { table in
       payload.unpacking { reader in
-        [Float](unsafeUninitializedCapacity: d) { buffer, initialized in
-          var i = 0
-          while i + 3 <= d {
-            let word = reader.take(bits: 27)
-            buffer[i] = table[Int(word & 511)]
-            buffer[i + 1] = table[Int((word >> 9) & 511)]
-            buffer[i + 2] = table[Int(word >> 18)]
-            i += 3
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.chunk) { codes in
+          [Float](unsafeUninitializedCapacity: d) { buffer, initialized in
+            var start = 0
+            while start < d {
+              let n = min(Self.chunk, d - start)
+              reader.take(codes: codes.baseAddress!, n, bits: 9)
+              for j in 0..<n { buffer[start + j] = table[Int(codes[j])] }
+              start += n
+            }
+            initialized = d
           }
-          while i < d {
-            buffer[i] = table[Int(reader.take(bits: 9))]
-            i += 1
-          }
-          initialized = d
         }
       }
     }

@@ -52,14 +52,14 @@ public struct BitPacker {
     put(value.bitPattern, bits: 32)
   }
 
-  /// Appends `n` codes of `width` bits each: whole bytes at once (``hsq_pack_codes``) when `width` is 1, 2, 4, 8 or 16
-  /// and the packer is at a byte boundary, else a 32-bit word at a time when `width` divides 32.
+  /// Appends `n` codes of `width` bits each: whole bytes at once (``hsq_pack_codes``) when `width` is 1, 2, 4, 8, 9 or
+  /// 16 and the packer is at a byte boundary, else a 32-bit word at a time when `width` divides 32.
   @inlinable @inline(__always)
   public mutating func put(codes: UnsafePointer<UInt32>, _ n: Int, bits width: Int, level: hsq_kernel_level = HSQ_KERNELS_AUTO) {
     var j = 0
-    if width <= 16, 16 % width == 0, pending % 8 == 0 {
+    if let group = Self.bytewiseGroup(width), pending % 8 == 0 {
       storeWholeBytes()
-      j = n - n % max(1, 8 / width)
+      j = n - n % group
       let bytes = j * width / 8
       assert(offset + bytes <= capacity, "packer overflow")
       hsq_pack_codes(codes, Int64(j), Int32(width), (base + offset).assumingMemoryBound(to: UInt8.self), level)
@@ -77,6 +77,17 @@ public struct BitPacker {
     while j < n {
       put(codes[j], bits: width)
       j += 1
+    }
+  }
+
+  /// How many codes of `width` bits fill whole bytes, for the widths ``hsq_pack_codes`` takes (`nil` for the others).
+  @inlinable
+  public static func bytewiseGroup(_ width: Int) -> Int? {
+    switch width {
+    case 1, 2, 4: return 8 / width
+    case 8, 16: return 1
+    case 9: return 8
+    default: return nil
     }
   }
 
@@ -137,14 +148,14 @@ public struct BitUnpacker {
   }
 
   /// Reads `n` codes of `width` bits each into `codes`: whole bytes at once (``hsq_unpack_codes``) when `width` is 1,
-  /// 2, 4, 8 or 16, the reader is at a byte boundary and the bytes are there, else a 32-bit word at a time when
+  /// 2, 4, 8, 9 or 16, the reader is at a byte boundary and the bytes are there, else a 32-bit word at a time when
   /// `width` divides 32.
   @inlinable @inline(__always)
   public mutating func take(codes: UnsafeMutablePointer<UInt32>, _ n: Int, bits width: Int, level: hsq_kernel_level = HSQ_KERNELS_AUTO) {
     var j = 0
     let position = offset * 8 - available  // bits read so far
-    if width <= 16, 16 % width == 0, position % 8 == 0, let base {
-      let whole = n - n % max(1, 8 / width)
+    if let group = BitPacker.bytewiseGroup(width), position % 8 == 0, let base {
+      let whole = n - n % group
       let bytes = whole * width / 8
       if position / 8 + bytes <= byteCount {
         hsq_unpack_codes((base + position / 8).assumingMemoryBound(to: UInt8.self), Int64(whole), Int32(width), codes, level)
