@@ -40,7 +40,18 @@ static inline uint8_t terngrad_group(const float *x, const float *u, float m) {
   return (uint8_t)group;
 }
 
+/* The value of a natural code E << 1 | sign: ±2^(E − 150), 0 for E = 0 (a subnormal 2^(E − 150) for E ≤ 23). */
+static inline float natural_value(uint32_t code) {
+  const uint32_t e = (code >> 1) & 255u;
+  const uint32_t magnitude = e >= 24 ? (e - 23) << 23 : (e == 0 ? 0u : 1u << ((e - 1) & 31));
+  const uint32_t pattern = magnitude | (code & 1u) << 31;
+  float value;
+  memcpy(&value, &pattern, sizeof value);
+  return value;
+}
+
 #define NATURAL_LOOP for (int64_t i = 0; i < n; i++) codes[i] = natural_code(x[i], r[i]);
+#define NATURAL_VALUES_LOOP for (int64_t i = 0; i < n; i++) out[i] = natural_value(codes[i]);
 #define TERNGRAD_LOOP for (int64_t g = 0; g < groups; g++) out[g] = terngrad_group(x + 5 * g, u + 5 * g, m);
 
 #if defined(__x86_64__)
@@ -49,12 +60,15 @@ static void natural_avx512(const float *restrict x, const uint32_t *restrict r, 
   NATURAL_LOOP
 }
 __attribute__((target("avx512f,avx512cd,avx512bw,avx512vl")))
+static void natural_values_avx512(const uint32_t *restrict codes, int64_t n, float *restrict out) { NATURAL_VALUES_LOOP }
+__attribute__((target("avx512f,avx512cd,avx512bw,avx512vl")))
 static void terngrad_avx512(const float *x, const float *u, int64_t groups, float m, uint8_t *out) { TERNGRAD_LOOP }
 #endif
 
 static void natural_portable(const float *restrict x, const uint32_t *restrict r, int64_t n, uint32_t *restrict codes) {
   NATURAL_LOOP
 }
+static void natural_values_portable(const uint32_t *restrict codes, int64_t n, float *restrict out) { NATURAL_VALUES_LOOP }
 static void terngrad_portable(const float *x, const float *u, int64_t groups, float m, uint8_t *out) { TERNGRAD_LOOP }
 
 void hsq_natural_codes(const float *restrict x, const uint32_t *restrict r, int64_t n, uint32_t *restrict codes,
@@ -67,6 +81,17 @@ void hsq_natural_codes(const float *restrict x, const uint32_t *restrict r, int6
 #endif
   (void)level;
   natural_portable(x, r, n, codes);
+}
+
+void hsq_natural_values(const uint32_t *restrict codes, int64_t n, float *restrict out, hsq_kernel_level level) {
+#if defined(__x86_64__)
+  if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512_bw_cd()) {
+    natural_values_avx512(codes, n, out);
+    return;
+  }
+#endif
+  (void)level;
+  natural_values_portable(codes, n, out);
 }
 
 void hsq_terngrad_groups(const float *x, const float *u, int64_t groups, float m, uint8_t *out, hsq_kernel_level level) {

@@ -137,6 +137,23 @@ import Testing
 
   static let lengths = [0, 1, 2, 3, 4, 5, 6, 7, 4094, 4095, 4096, 4097, 8191, 100_352 + 3]
 
+  /// Natural's decoded value by code (E << 1 | sign): ±2^(E − 150), 0 for E = 0, as the decoder's table had it.
+  static let naturalValues: [Float] = (0..<512).map { code in
+    let e = code >> 1
+    let magnitude: Float = e == 0 ? 0 : Float(sign: .plus, exponent: e - 150, significand: 1)
+    return code & 1 == 1 ? -magnitude : magnitude
+  }
+
+  /// hsq_natural_values against that table, every code, both levels.
+  @Test func naturalValuesMatchTheTableForEveryCode() {
+    let codes = (0..<512).map { UInt32($0) }
+    for level in Self.levels {
+      var out = [Float](repeating: .nan, count: 512)
+      hsq_natural_values(codes, 512, &out, level)
+      #expect(out.map(\.bitPattern) == Self.naturalValues.map(\.bitPattern), "level \(level.rawValue)")
+    }
+  }
+
   @Test func naturalMatchesTheScalarLoop() throws {
     for level in Self.levels {
       let compressor = NaturalCompressor(level: level)
@@ -148,7 +165,7 @@ import Testing
         #expect(payload == expected, "level \(level.rawValue), n \(n)")
         #expect(ours == theirs, "level \(level.rawValue), n \(n): the same draws")
         let decoded = try compressor.decode(payload, length: n)
-        let table = NaturalCompressor.table
+        let table = Self.naturalValues
         let reference: [Float] = payload.unpacking { reader in (0..<n).map { _ in table[Int(reader.take(bits: 9))] } }
         #expect(decoded.map(\.bitPattern) == reference.map(\.bitPattern), "n \(n)")
       }

@@ -138,6 +138,10 @@ void hsq_prefix_search16(const double *prefix, int32_t K, const double *r, int32
 void hsq_natural_codes(const float *restrict x, const uint32_t *restrict r, int64_t n, uint32_t *restrict codes,
                        hsq_kernel_level level);
 
+/// Natural compression's values from its codes (codes below 512): ±2^(E − 150) for code E << 1 | sign, 0 for E = 0.
+/// Plain C, vectorized for AVX-512 where `level` allows and the CPU has it; every path gives the same bits.
+void hsq_natural_values(const uint32_t *restrict codes, int64_t n, float *restrict out, hsq_kernel_level level);
+
 /// TernGrad's groups of five trits (TernGradCompressor's encode loop): out[g] = Σ_j t_{5g+j}·3^j with
 /// t = 0 unless m > 0 and u < |x|/m, then 1 (x ≥ 0) or 2 (x < 0). Reads 5·groups entries of x and u.
 /// Plain C, vectorized for AVX-512 where `level` allows and the CPU has it; every path gives the same groups.

@@ -43,13 +43,6 @@ public struct NaturalCompressor: CompressorComponent {
   /// Magnitudes from 2^105 up cannot round up inside the exponent window.
   static let limit: Float = 0x1p105
 
-  /// Decoded values by code (E << 1 | sign).
-  static let table: [Float] = (0..<512).map { code in
-    let e = code >> 1
-    let magnitude: Float = e == 0 ? 0 : Float(sign: .plus, exponent: e - 150, significand: 1)
-    return code & 1 == 1 ? -magnitude : magnitude
-  }
-
   public func encode(_ v: [Float], rng: inout RandomStream) throws -> Payload {
     try Vec.requireFinite(v, what: "The input to 'natural'")
     if let i = v.firstIndex(where: { abs($0) >= Self.limit }) {
@@ -81,19 +74,17 @@ public struct NaturalCompressor: CompressorComponent {
 
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
     try requireBits(payload, 9 * d, spec, length: d)
-    return Self.table.withUnsafeBufferPointer { table in
-      payload.unpacking { reader in
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.chunk) { codes in
-          [Float](unsafeUninitializedCapacity: d) { buffer, initialized in
-            var start = 0
-            while start < d {
-              let n = min(Self.chunk, d - start)
-              reader.take(codes: codes.baseAddress!, n, bits: 9)
-              for j in 0..<n { buffer[start + j] = table[Int(codes[j])] }
-              start += n
-            }
-            initialized = d
+    return payload.unpacking { reader in
+      withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.chunk) { codes in
+        [Float](unsafeUninitializedCapacity: d) { buffer, initialized in
+          var start = 0
+          while start < d {
+            let n = min(Self.chunk, d - start)
+            reader.take(codes: codes.baseAddress!, n, bits: 9)
+            hsq_natural_values(codes.baseAddress!, Int64(n), buffer.baseAddress! + start, level)
+            start += n
           }
+          initialized = d
         }
       }
     }
