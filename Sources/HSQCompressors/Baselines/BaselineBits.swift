@@ -68,6 +68,25 @@ enum BaselineBits {
       hasSpare = true
       return UInt32(truncatingIfNeeded: x >> 41)
     }
+
+    /// Writes the next `count` values to `out`: those `count` calls of ``next()`` give, two per draw without a
+    /// branch per value.
+    @inline(__always)
+    mutating func fill(_ out: UnsafeMutablePointer<UInt32>, _ count: Int) {
+      var i = 0
+      if hasSpare && count > 0 {
+        out[0] = spare
+        hasSpare = false
+        i = 1
+      }
+      while i + 2 <= count {
+        let x = rng.next()
+        out[i] = UInt32(truncatingIfNeeded: x >> 41)
+        out[i + 1] = UInt32(truncatingIfNeeded: (x >> 18) & 0x7F_FFFF)
+        i += 2
+      }
+      if i < count { out[i] = next() }
+    }
   }
 }
 

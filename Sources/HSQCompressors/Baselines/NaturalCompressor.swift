@@ -59,7 +59,7 @@ public struct NaturalCompressor: CompressorComponent {
           var start = 0
           while start < vp.count {
             let n = min(Self.chunk, vp.count - start)
-            for j in 0..<n { draws[j] = uniforms.next() }
+            uniforms.fill(draws, n)
             hsq_natural_codes(vp.baseAddress! + start, draws, Int64(n), codes, level)
             packer.put(codes: codes, n, bits: 9)
             start += n
