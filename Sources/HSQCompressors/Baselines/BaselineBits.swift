@@ -6,20 +6,30 @@ import HSQCore
 /// The bit layout itself has one owner, HSQCore's ``BitPacker`` / ``BitUnpacker``
 /// (``Payload/packing(bitCount:_:)``, ``Payload/unpacking(_:)``), the same as ``BitWriter``'s.
 enum BaselineBits {
-  /// A stream of uniform Floats in [0, 1), two per 64-bit draw (``RandomStream/uniformFloatPair()``).
-  ///
-  /// The i-th uniform of an encode is the high half of draw ⌊i/2⌋ when i is even and its low
-  /// half when i is odd, whatever the block sizes asked for.
-  struct Uniforms {
+  /// Values made two per 64-bit draw of a ``RandomStream``: the i-th value of an encode is the first of draw ⌊i/2⌋
+  /// when i is even and its second when i is odd, whatever the block sizes asked for.
+  struct PairedDraws<Split: DrawSplit> {
     var rng: RandomStream
-    var spare: Float = 0
+    var spare = Split.zero
     var hasSpare = false
 
     init(_ rng: RandomStream) { self.rng = rng }
 
-    /// Writes the next `count` uniforms to `out`.
     @inline(__always)
-    mutating func fill(_ out: UnsafeMutablePointer<Float>, _ count: Int) {
+    mutating func next() -> Split.Value {
+      if hasSpare {
+        hasSpare = false
+        return spare
+      }
+      let (first, second) = Split.pair(rng.next())
+      spare = second
+      hasSpare = true
+      return first
+    }
+
+    /// Writes the next `count` values to `out` (the values `count` calls of ``next()`` give, without a branch per value).
+    @inline(__always)
+    mutating func fill(_ out: UnsafeMutablePointer<Split.Value>, _ count: Int) {
       var i = 0
       if hasSpare && count > 0 {
         out[0] = spare
@@ -27,21 +37,24 @@ enum BaselineBits {
         i = 1
       }
       while i + 2 <= count {
-        let (a, b) = Self.pair(rng.next())
-        out[i] = a
-        out[i + 1] = b
+        (out[i], out[i + 1]) = Split.pair(rng.next())
         i += 2
       }
-      if i < count {
-        let (a, b) = Self.pair(rng.next())
-        out[i] = a
-        spare = b
-        hasSpare = true
-      }
+      if i < count { out[i] = next() }
     }
+  }
 
-    /// The two uniforms of one draw, the same values as ``RandomStream/uniformFloatPair()``
-    /// (converted through Int32, which is faster than from UInt64).
+  /// How one 64-bit draw splits into two values.
+  protocol DrawSplit {
+    associatedtype Value
+    static var zero: Value { get }
+    static func pair(_ x: UInt64) -> (Value, Value)
+  }
+
+  /// Uniform Floats in [0, 1), the same values as ``RandomStream/uniformFloatPair()`` (converted through Int32,
+  /// which is faster than from UInt64).
+  enum UniformFloats: DrawSplit {
+    static let zero: Float = 0
     @inline(__always)
     static func pair(_ x: UInt64) -> (Float, Float) {
       (Float(Int32(truncatingIfNeeded: x >> 40)) * 0x1p-24,
@@ -49,45 +62,19 @@ enum BaselineBits {
     }
   }
 
-  /// A stream of uniform 23-bit integers, two per 64-bit draw (bits 63…41 and 40…18).
-  struct Uniform23 {
-    var rng: RandomStream
-    var spare: UInt32 = 0
-    var hasSpare = false
-
-    init(_ rng: RandomStream) { self.rng = rng }
-
+  /// Uniform 23-bit integers: bits 63…41 and 40…18 of the draw.
+  enum Uniform23Bits: DrawSplit {
+    static let zero: UInt32 = 0
     @inline(__always)
-    mutating func next() -> UInt32 {
-      if hasSpare {
-        hasSpare = false
-        return spare
-      }
-      let x = rng.next()
-      spare = UInt32(truncatingIfNeeded: (x >> 18) & 0x7F_FFFF)
-      hasSpare = true
-      return UInt32(truncatingIfNeeded: x >> 41)
-    }
-
-    /// Writes the next `count` values to `out`: those `count` calls of ``next()`` give, two per draw without a
-    /// branch per value.
-    @inline(__always)
-    mutating func fill(_ out: UnsafeMutablePointer<UInt32>, _ count: Int) {
-      var i = 0
-      if hasSpare && count > 0 {
-        out[0] = spare
-        hasSpare = false
-        i = 1
-      }
-      while i + 2 <= count {
-        let x = rng.next()
-        out[i] = UInt32(truncatingIfNeeded: x >> 41)
-        out[i + 1] = UInt32(truncatingIfNeeded: (x >> 18) & 0x7F_FFFF)
-        i += 2
-      }
-      if i < count { out[i] = next() }
+    static func pair(_ x: UInt64) -> (UInt32, UInt32) {
+      (UInt32(truncatingIfNeeded: x >> 41), UInt32(truncatingIfNeeded: (x >> 18) & 0x7F_FFFF))
     }
   }
+
+  /// A stream of uniform Floats in [0, 1), two per draw (QSGD's and TernGrad's rounding draws).
+  typealias Uniforms = PairedDraws<UniformFloats>
+  /// A stream of uniform 23-bit integers, two per draw (natural's rounding draws).
+  typealias Uniform23 = PairedDraws<Uniform23Bits>
 }
 
 extension BaselineBits {
