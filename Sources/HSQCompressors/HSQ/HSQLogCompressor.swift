@@ -95,18 +95,13 @@ public struct HSQLogCompressor: CompressorComponent {
     return writer.payload()
   }
 
-  /// The first index of the largest |a_j|, NaNs skipped (0 when there is none): the largest magnitude's
-  /// bits in one pass that vectorizes, then the first entry with them (magnitudes up to ∞ order as their bits do).
+  /// The first index of the largest |a_j|, NaNs skipped (0 when there is none): the largest magnitude
+  /// (``Vec/normInf(_:)``, which never takes a NaN), then the first entry with its bits (magnitudes up to ∞
+  /// order as their bits do).
   static func largestMagnitudeIndex(_ a: [Float]) -> Int {
-    a.withUnsafeBufferPointer { p in
-      p.withMemoryRebound(to: UInt32.self) { bits in
-        var largest: UInt32 = 0
-        for b in bits {
-          let magnitude = b & 0x7FFF_FFFF
-          largest = Swift.max(largest, magnitude > 0x7F80_0000 ? 0 : magnitude)
-        }
-        return bits.firstIndex { $0 & 0x7FFF_FFFF == largest } ?? 0
-      }
+    let largest = Vec.normInf(a).bitPattern
+    return a.withUnsafeBufferPointer { p in
+      p.withMemoryRebound(to: UInt32.self) { bits in bits.firstIndex { $0 & 0x7FFF_FFFF == largest } ?? 0 }
     }
   }
 
