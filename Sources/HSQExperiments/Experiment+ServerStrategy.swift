@@ -8,11 +8,13 @@ extension Experiment {
   ///
   /// Everything runs in worker order on this thread (coordinate-wise aggregators split elements across lanes,
   /// which changes no bit), so the result does not depend on the thread count or the backend: on MPI, rank 0 runs it.
-  func strategyPass(_ messages: [[[Float]]], raw: [[[Float]]]?, givenNorms: [Double]?) throws -> (gradientNormsSquared: [Double], bitsDown: Int) {
+  func strategyPass(_ messages: [[[Float]]], raw: [[[Float]]]?, givenNorms: [Double]?, tracked: Bool) throws -> (gradientNormsSquared: [Double]?, bitsDown: Int) {
     var aggregate = try strategy.aggregator.checkedAggregate(messages)
     // ‖ḡ‖ in the record is the raw gradients' mean, whatever the aggregator (`mean` of lossless messages: the aggregate).
-    let norms: [Double]
-    if let givenNorms {
+    let norms: [Double]?
+    if !tracked {
+      norms = nil
+    } else if let givenNorms {
       norms = givenNorms
     } else if raw == nil, strategy.aggregator is MeanAggregator {
       norms = aggregate.map(Vec.squaredNorm)

@@ -26,11 +26,12 @@ extension Experiment {
     stepStarted = DispatchTime.now().uptimeNanoseconds
     let participants = sampleParticipants(step: t)
     let counters = try countersAfterStep(participants: participants.count)
-    // With a lossless uplink and no error feedback the aggregate is the raw mean: no diagnostics frame needed.
+    // With a lossless uplink and no error feedback the aggregate is the raw mean: no diagnostics frame needed;
+    // nor is one when the record does not keep ‖ḡ‖.
     let lossless = pipeline.uplink.isLossless && !config.errorFeedback
     let request = RoundRequest(
       step: t, participants: participants, parameters: parameters, lr: currentLearningRate, efScale: currentEFScale,
-      sendsRaw: !lossless)
+      sendsRaw: !lossless && config.tracksGradientNorm)
     // The round gives every worker without one a zero memory under error feedback, even when it fails.
     if config.errorFeedback { memoriesExist = true }
     let replies: [WorkerReply]
@@ -78,14 +79,15 @@ extension Experiment {
     // process measured it; without diagnostics (a lossless uplink, no error feedback) ḡ is the aggregate.
     let givenNorms = request.sendsRaw ? replies.first?.rawMeanNormsSquared : nil
     let raw = request.sendsRaw && givenNorms == nil ? replies.map { $0.raw! } : nil
-    let gradientNormsSquared: [Double], bitsDown: Int
+    let tracked = config.tracksGradientNorm
+    let gradientNormsSquared: [Double]?, bitsDown: Int
     if strategy.isFused {
       var (aggregate, rawMean) = serverPass(messages: messages, raw: raw, layers: layerCount, update: updateNow)
-      gradientNormsSquared = givenNorms ?? (request.sendsRaw ? rawMean : aggregate).map(Vec.squaredNorm)
+      gradientNormsSquared = tracked ? givenNorms ?? (request.sendsRaw ? rawMean : aggregate).map(Vec.squaredNorm) : nil
       bitsDown = try broadcast(&aggregate, step: stepCount)
       if !updateNow { applyUpdate(aggregate) }
     } else {
-      (gradientNormsSquared, bitsDown) = try strategyPass(messages, raw: raw, givenNorms: givenNorms)
+      (gradientNormsSquared, bitsDown) = try strategyPass(messages, raw: raw, givenNorms: givenNorms, tracked: tracked)
     }
 
     stepCount = counters.steps
@@ -193,15 +195,15 @@ extension Experiment {
     }
   }
 
-  func makeRecord(replies: [WorkerReply], loss: Double, gradientNormsSquared: [Double], bitsDown: Int, lr: Double) throws -> StepRecord {
+  func makeRecord(replies: [WorkerReply], loss: Double, gradientNormsSquared: [Double]?, bitsDown: Int, lr: Double) throws -> StepRecord {
     var layerRecords: [LayerRecord] = []
     var bitsUp = 0
     var gradientNormSquared = 0.0
     for l in pipeline.model.layers.indices {
-      let g2 = gradientNormsSquared[l]
+      let g2 = gradientNormsSquared?[l]
       let layer = try layerRecord(l, replies: replies, gradientNormSquared: g2)
       bitsUp = try Self.checkedSum(bitsUp, layer.bits, "uplink bits")
-      gradientNormSquared += g2
+      gradientNormSquared += g2 ?? 0
       layerRecords.append(layer)
     }
     cumulativeBitsUp = try Self.checkedSum(cumulativeBitsUp, bitsUp, "cumulative uplink bits")
@@ -210,7 +212,7 @@ extension Experiment {
       step: stepCount, epoch: epoch, lr: lr, trainLoss: loss, testLoss: nil, testAccuracy: nil, testExamples: nil,
       participants: replies.count, bitsUp: bitsUp, bitsDown: bitsDown,
       cumulativeBitsUp: cumulativeBitsUp, cumulativeBitsDown: cumulativeBitsDown,
-      gradientNorm: gradientNormSquared.squareRoot(), distanceToOptimum: distanceToOptimum(),
+      gradientNorm: gradientNormsSquared.map { _ in gradientNormSquared.squareRoot() }, distanceToOptimum: distanceToOptimum(),
       layers: layerRecords,
       computeSeconds: replies.reduce(0) { $0 + $1.computeSeconds },
       compressSeconds: replies.reduce(0) { $0 + $1.compressSeconds })
@@ -223,8 +225,8 @@ extension Experiment {
     return record
   }
 
-  /// Layer `l`'s record: its bits and error ratios summed over the workers' replies, and ‖ḡ‖.
-  private func layerRecord(_ l: Int, replies: [WorkerReply], gradientNormSquared g2: Double) throws -> LayerRecord {
+  /// Layer `l`'s record: its bits and error ratios summed over the workers' replies, and ‖ḡ‖ where it is tracked.
+  private func layerRecord(_ l: Int, replies: [WorkerReply], gradientNormSquared g2: Double?) throws -> LayerRecord {
     let info = pipeline.model.layers[l]
     var bits = 0, normSq = 0.0, err = 0.0
     var exact: Double? = 0, bound: Double? = 0
@@ -242,7 +244,7 @@ extension Experiment {
     return LayerRecord(
       name: info.name, compressed: compressed, count: info.count, bits: bits,
       observedRho: ratio(err), exactRho: exact.map(ratio), boundRho: bound.map(ratio),
-      worstCase: guarantee.relativeErrorBound, guarantee: guarantee.kindName, gradientNorm: g2.squareRoot())
+      worstCase: guarantee.relativeErrorBound, guarantee: guarantee.kindName, gradientNorm: g2.map { $0.squareRoot() })
   }
 
   /// ‖x − x*‖² for models with a closed-form optimum (none while it cannot be solved: `run --distance`,

@@ -67,6 +67,12 @@ public struct ExperimentConfig: Codable, Sendable, Hashable {
   public var evalEpochs: Bool? = nil
   /// Compute each step's exact and worst-case errors per layer (costs about one more compression).
   public var trackTheory: Bool = true
+  /// Record ‖ḡ‖, the norm of the round's mean raw gradient, per step and layer; `nil` means true. Under a lossy
+  /// uplink or error feedback it needs every worker's raw gradient on the server: under `backend=mpi` with more
+  /// than one worker rank those travel beside the payloads, so `false` leaves only the payloads on the wire.
+  public var trackGradientNorm: Bool? = nil
+  /// ``trackGradientNorm`` with its default.
+  public var tracksGradientNorm: Bool { trackGradientNorm ?? true }
   /// Worker threads (0: one per core). Results do not depend on it.
   public var threads: Int = 0
   /// Where the workers run (``WorkerBackends``); `nil`: threads of this process. Results do not depend on it.
@@ -186,6 +192,14 @@ extension ExperimentConfig {
         config.evalEpochs = v ? nil : false
       }),
     bool("track-theory", \.trackTheory, "Compute exact and worst-case errors per layer each step."),
+    ConfigField(
+      name: "track-gradient-norm",
+      doc: "Record ‖ḡ‖, the norm of the round's mean raw gradient; false keeps the workers' raw gradients off the wire under backend=mpi.",
+      kind: .bool, component: nil, get: { $0.tracksGradientNorm ? "true" : "false" },
+      set: { config, text in
+        guard case let .bool(v) = try ParameterSpec.bool("track-gradient-norm", default: true, doc: "").parse(text, component: "experiment") else { return }
+        config.trackGradientNorm = v ? nil : false
+      }),
     int("threads", \.threads, 0...256, "Worker threads (0: one per core); results do not depend on it."),
     ConfigField(
       name: "backend", doc: "Where the workers run: threads (this process) or mpi (the ranks of hsq-mpi under mpirun); results do not depend on it.",

@@ -69,7 +69,8 @@ extension StepRecord {
     case .bitsDown: .required(\.bitsDown, version1: "bitsDown")
     case .cumulativeBitsUp: .required(\.cumulativeBitsUp, version1: "cumulativeBitsUp")
     case .cumulativeBitsDown: .required(\.cumulativeBitsDown, version1: "cumulativeBitsDown")
-    case .gradientNorm: .required(\.gradientNorm, version1: "gradientNorm")
+    // Left out only when the experiment does not track it, so records that have it are written as always.
+    case .gradientNorm: .omittedWhenMissing(\.gradientNorm, version1: "gradientNorm")
     case .distanceToOptimum: .optional(\.distanceToOptimum, version1: "distanceToOptimum")
     case .layers: .required(\.layers)
     case .computeSeconds: .required(\.computeSeconds, version1: "computeSeconds")
@@ -178,7 +179,8 @@ extension LayerRecord {
     case .boundRho: .optional(\.boundRho, version1: "boundRho")
     case .worstCase: .optional(\.worstCase, version1: "worstCase")
     case .guarantee: .required(\.guarantee)
-    case .gradientNorm: .required(\.gradientNorm, version1: "gradientNorm")
+    // Left out only when the experiment does not track it, so records that have it are written as always.
+    case .gradientNorm: .omittedWhenMissing(\.gradientNorm, version1: "gradientNorm")
     }
   }
 

@@ -19,8 +19,8 @@ public struct LayerRecord: Codable, Sendable, Hashable {
   public var worstCase: Double?
   /// `unbiased`, `contraction` or `none`.
   public var guarantee: String
-  /// ‖ḡ‖, the norm of the mean uncompressed gradient (or delta) of the layer.
-  public var gradientNorm: Double
+  /// ‖ḡ‖, the norm of the mean uncompressed gradient (or delta) of the layer; `nil` under `track-gradient-norm=false`.
+  public var gradientNorm: Double?
 }
 
 /// Everything recorded after one step of an experiment.
@@ -48,8 +48,8 @@ public struct StepRecord: Codable, Sendable, Hashable {
   public var bitsDown: Int
   public var cumulativeBitsUp: Int
   public var cumulativeBitsDown: Int
-  /// ‖ḡ‖ over all layers.
-  public var gradientNorm: Double
+  /// ‖ḡ‖ over all layers; `nil` under `track-gradient-norm=false`.
+  public var gradientNorm: Double?
   /// ‖x − x*‖² where the model has a closed-form optimum, else `nil`.
   public var distanceToOptimum: Double?
   public var layers: [LayerRecord]

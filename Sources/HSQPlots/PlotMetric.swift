@@ -43,7 +43,7 @@ public enum PlotMetric: String, NamedChoice {
     case .accuracy: return record.testAccuracy ?? .nan
     case .bits: return Double(record.cumulativeBitsUp)
     case .rho: return nil
-    case .gradNorm: return record.gradientNorm
+    case .gradNorm: return record.gradientNorm ?? .nan
     case .distance: return record.distanceToOptimum ?? .nan
     case .lr: return record.lr
     case .wireUp: return record.wire.map { Double($0.bytesUp) } ?? .nan

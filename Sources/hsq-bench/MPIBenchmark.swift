@@ -31,6 +31,8 @@ struct MPIBenchmark: ParsableCommand {
   @Option(name: .customLong("hsq-mpi"), help: "The hsq-mpi to run (default: next to this executable).") var hsqMPI: String?
   @Option(help: "Dataset.") var dataset: String = "fashion-mnist"
   @Option(help: "Model.") var model: String = "mlp:hidden=128"
+  @Option(name: .customLong("settings"), help: "More experiment settings for every run, e.g. 'track-gradient-norm=false'.")
+  var extraSettings: String = ""
 
   func run() throws {
     guard repeats >= 1, steps >= 1, warmup >= 1 else { throw ValidationError("--repeats, --steps and --warmup must be at least 1.") }
@@ -65,7 +67,7 @@ struct MPIBenchmark: ParsableCommand {
                     m.wire.map { Self.ms(max(0, $0.exchange - $0.slowest)) } ?? "—", m.wire.map { Self.ms($0.server) } ?? "—",
                     m.wire.map { Self.count($0.bytesUp) } ?? "—", m.wire.map { Self.count($0.bytesDown) } ?? "—"])
     }
-    print("(a) \(model) on \(dataset), \(workers) workers × \(batch), \(spelling(compressor))\(ef ? " + EF" : ""), \(steps) steps, median of \(repeats)")
+    print("(a) \(model) on \(dataset), \(workers) workers × \(batch), \(spelling(compressor))\(ef ? " + EF" : "")\(extraSettings.isEmpty ? "" : ", " + extraSettings), \(steps) steps, median of \(repeats)")
     print(table.markdown)
     print("compute Σ, encode Σ: summed over the step's workers (they run in parallel); rank-0 exchange: sending the commands to holding every answer (round and commit); slowest worker: the longest a worker process spent on them; communicate: the exchange beyond it.\n")
 
@@ -92,6 +94,7 @@ struct MPIBenchmark: ParsableCommand {
 
   func settings(_ compressor: String, ef: Bool) -> String {
     "dataset=\(dataset) model=\(model) workers=\(workers) batch=\(batch) lr=0.1 seed=1 track-theory=false compressor=\(spelling(compressor)) ef=\(ef)"
+      + (extraSettings.isEmpty ? "" : " " + extraSettings)
   }
 
   func spelling(_ name: String) -> String {

@@ -147,7 +147,7 @@ private struct V1Record: Encodable {
     (roundSeconds, cumulativeRoundSeconds, roundTimeMeasured) = (r.roundSeconds, r.cumulativeRoundSeconds, r.roundTimeMeasured)
     (step, epoch, lr, trainLoss, testLoss, testAccuracy, participants) = (r.step, r.epoch, r.lr, r.trainLoss, r.testLoss, r.testAccuracy, r.participants)
     (bitsUp, bitsDown, cumulativeBitsUp, cumulativeBitsDown) = (r.bitsUp, r.bitsDown, r.cumulativeBitsUp, r.cumulativeBitsDown)
-    (gradientNorm, distanceToOptimum, computeSeconds, compressSeconds) = (r.gradientNorm, r.distanceToOptimum, r.computeSeconds, r.compressSeconds)
+    (gradientNorm, distanceToOptimum, computeSeconds, compressSeconds) = (r.gradientNorm!, r.distanceToOptimum, r.computeSeconds, r.compressSeconds)
     layers = r.layers.map(V1Layer.init)
   }
 }
@@ -158,6 +158,6 @@ private struct V1Layer: Encodable {
 
   init(_ l: LayerRecord) {
     (name, compressed, count, bits, observedRho) = (l.name, l.compressed, l.count, l.bits, l.observedRho)
-    (exactRho, boundRho, worstCase, guarantee, gradientNorm) = (l.exactRho, l.boundRho, l.worstCase, l.guarantee, l.gradientNorm)
+    (exactRho, boundRho, worstCase, guarantee, gradientNorm) = (l.exactRho, l.boundRho, l.worstCase, l.guarantee, l.gradientNorm!)
   }
 }

@@ -21,6 +21,8 @@ struct BackendTests {
     "prox+byzantine": "\(problem) workers=4 participation=0.75 protocol=local local-steps=3 prox-mu=0.1 byzantine=1 byzantine-scale=-4 compressor=hsq:dim=4,k=16,codebook=gaussian ef=true",
     // Issue 18: rank 0 runs the aggregator and the server optimizer (the generic server path).
     "median+fedadam": "\(problem) workers=5 compressor=qsgd ef=true aggregator=median server-optimizer=fedadam:lr=0.02",
+    // Without ‖ḡ‖ in the records no raw gradient travels: the payloads alone.
+    "hsq+ef-no-norm": "\(problem) workers=5 compressor=hsq:dim=4,k=16,codebook=gaussian ef=true track-gradient-norm=false",
   ]
 
   /// The `result` of every `step` line of a `--json` run, rendered back to text, in order.
@@ -45,7 +47,7 @@ struct BackendTests {
     return try stepResults(outcome.output)
   }
 
-  @Test(arguments: ["hsq+ef", "qsgd-half", "topk+ef-local2", "median+fedadam", "prox+byzantine"], [2, 3, 5])
+  @Test(arguments: ["hsq+ef", "qsgd-half", "topk+ef-local2", "median+fedadam", "prox+byzantine", "hsq+ef-no-norm"], [2, 3, 5])
   func recordsAreBitIdenticalToThreads(_ name: String, ranks: Int) throws {
     let settings = try #require(Self.configurations[name])
     let expected = try Self.threadsRun(settings, steps: [3, 3])
@@ -91,6 +93,22 @@ struct BackendTests {
       // The request carries the 17 parameters (4 bytes each) to every worker rank.
       #expect(down > (ranks - 1) * 17 * 4)
       #expect(wire["processes"] as? Int == ranks - 1)
+    }
+  }
+
+  /// With `track-gradient-norm=false` no diagnostics frame travels at any rank count (the payloads are what goes up),
+  /// and the records carry no `gradient_norm`.
+  @Test(arguments: [2, 3])
+  func withoutTheGradientNormOnlyThePayloadsTravel(ranks: Int) throws {
+    let settings = try #require(Self.configurations["hsq+ef-no-norm"])
+    let outcome = try MPIRun.run(ranks: ranks, ["--json"], in: MPIRun.folder(), input: "experiment e \(settings) backend=mpi\nstep 2\n")
+    #expect(outcome.status == 0, "stderr: \(outcome.errors)")
+    let records = try Self.records(outcome.output)
+    #expect(records.count == 2)
+    for record in records {
+      let wire = try #require(record["wire"] as? [String: Any], "\(record)")
+      #expect(wire["diagnostic_bytes_up"] as? Int == 0)
+      #expect(record["gradient_norm"] == nil)
     }
   }
 

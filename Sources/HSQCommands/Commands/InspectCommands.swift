@@ -114,8 +114,10 @@ extension Session {
     let timed = e.history.contains { $0.cumulativeRoundSeconds != nil }
     var table = TextTable(columns: ["step", "epoch", "loss", "test acc", "test images", "bits up", "total bits up", "‖ḡ‖"] + (timed ? ["simulated time"] : []))
     for r in e.history.suffix(rows) {
-      table.append([String(r.step), Self.fixed(r.epoch, 3), Self.fixed(r.trainLoss, 4), r.testAccuracy.map { Self.fixed($0 * 100, 2) + "%" } ?? "—",
-                    r.testExamples.map(String.init) ?? "—", Self.bits(r.bitsUp), Self.bits(r.cumulativeBitsUp), Self.fixed(r.gradientNorm, 4)]
+      let norm: String = r.gradientNorm.map { Self.fixed($0, 4) } ?? "—"
+      let accuracy: String = r.testAccuracy.map { Self.fixed($0 * 100, 2) + "%" } ?? "—"
+      table.append([String(r.step), Self.fixed(r.epoch, 3), Self.fixed(r.trainLoss, 4), accuracy,
+                    r.testExamples.map(String.init) ?? "—", Self.bits(r.bitsUp), Self.bits(r.cumulativeBitsUp), norm]
                    + (timed ? [r.cumulativeRoundSeconds.map { Self.seconds($0) } ?? "—"] : []))
     }
     return CommandOutput(text: table.render(maxWidth: terminalWidth), json: .array(e.history.suffix(rows).map(Self.json)))
@@ -132,7 +134,7 @@ extension Session {
     for l in r.layers {
       table.append([l.name, String(l.count), l.compressed ? "compressed" : "float32", Self.bits(l.bits), Self.fixed(l.observedRho, 4),
                     l.exactRho.map { Self.fixed($0, 4) } ?? "—", l.boundRho.map { Self.fixed($0, 4) } ?? "—",
-                    l.worstCase.map { Self.fixed($0, 4) } ?? "none", Self.fixed(l.gradientNorm, 4)])
+                    l.worstCase.map { Self.fixed($0, 4) } ?? "none", l.gradientNorm.map { Self.fixed($0, 4) } ?? "—"])
     }
     var notes = ""
     if let evaluated = e.history.last(where: { $0.testAccuracy != nil }), let accuracy = evaluated.testAccuracy {
