@@ -199,7 +199,7 @@ extension ExperimentConfig {
       set: { config, text in
         guard case let .bool(v) = try ParameterSpec.bool("track-gradient-norm", default: true, doc: "").parse(text, component: "experiment") else { return }
         config.trackGradientNorm = v ? nil : false
-      }),
+      }, quietDefault: "true"),
     int("threads", \.threads, 0...256, "Worker threads (0: one per core); results do not depend on it."),
     ConfigField(
       name: "backend", doc: "Where the workers run: threads (this process) or mpi (the ranks of hsq-mpi under mpirun); results do not depend on it.",

@@ -38,6 +38,9 @@ import Testing
     try e.set("track-gradient-norm", to: "true")
     #expect(e.config.trackGradientNorm == nil)
     #expect(e.config == Self.config(tracked: true))
+    // Listings (show config, recorded experiment lines, long tables) name it only where it is off.
+    let listed = { (c: ExperimentConfig) in ExperimentConfig.listedFields(for: [c]).contains { $0.name == "track-gradient-norm" } }
+    #expect(!listed(Self.config(tracked: true)) && listed(Self.config(tracked: false)))
     try e.set("track-gradient-norm", to: "false")
     _ = e.run(until: StopCondition(steps: 2))
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-norm-\(UUID()).safetensors").path
