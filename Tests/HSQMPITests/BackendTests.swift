@@ -71,11 +71,13 @@ struct BackendTests {
   /// Each step's record says what crossed the wire: the payload bytes are the payload bits rounded up
   /// per worker and layer, the diagnostics frames (raw gradients, 4 bytes a coordinate) travel under
   /// error feedback — one per worker from ranks serving part of the round; a rank serving all of it
-  /// (2 ranks) sends only the squared norms of their mean, 8 bytes a layer — and the rest of the bytes up
-  /// is framing and per-layer statistics.
-  @Test(arguments: [2, 3])
-  func recordsCarryTheBytesHandedToMPI(ranks: Int) throws {
-    let settings = try #require(Self.configurations["hsq+ef"])
+  /// (2 ranks) sends only the squared norms of their mean, 8 bytes a layer; none without the gradient-norm
+  /// column (`track-gradient-norm=false`), whose records leave `gradient_norm` out — and the rest of the bytes
+  /// up is framing and per-layer statistics.
+  @Test(arguments: ["hsq+ef", "hsq+ef-no-norm"], [2, 3])
+  func recordsCarryTheBytesHandedToMPI(_ name: String, ranks: Int) throws {
+    let settings = try #require(Self.configurations[name])
+    let tracked = name == "hsq+ef"
     let outcome = try MPIRun.run(ranks: ranks, ["--json"], in: MPIRun.folder(), input: "experiment e \(settings) backend=mpi\nstep 2\n")
     #expect(outcome.status == 0, "stderr: \(outcome.errors)")
     let records = try Self.records(outcome.output)
@@ -88,27 +90,12 @@ struct BackendTests {
       let up = try #require(wire["bytes_up"] as? Int), down = try #require(wire["bytes_down"] as? Int)
       // 5 workers × 2 layers, each payload rounded up to whole bytes.
       #expect(payload * 8 >= bitsUp && payload * 8 < bitsUp + 5 * 2 * 8)
-      #expect(diagnostics == (ranks == 2 ? 2 * 8 : 5 * 17 * 4))
+      #expect(diagnostics == (!tracked ? 0 : ranks == 2 ? 2 * 8 : 5 * 17 * 4))
+      #expect((record["gradient_norm"] != nil) == tracked)
       #expect(up > payload + diagnostics)
       // The request carries the 17 parameters (4 bytes each) to every worker rank.
       #expect(down > (ranks - 1) * 17 * 4)
       #expect(wire["processes"] as? Int == ranks - 1)
-    }
-  }
-
-  /// With `track-gradient-norm=false` no diagnostics frame travels at any rank count (the payloads are what goes up),
-  /// and the records carry no `gradient_norm`.
-  @Test(arguments: [2, 3])
-  func withoutTheGradientNormOnlyThePayloadsTravel(ranks: Int) throws {
-    let settings = try #require(Self.configurations["hsq+ef-no-norm"])
-    let outcome = try MPIRun.run(ranks: ranks, ["--json"], in: MPIRun.folder(), input: "experiment e \(settings) backend=mpi\nstep 2\n")
-    #expect(outcome.status == 0, "stderr: \(outcome.errors)")
-    let records = try Self.records(outcome.output)
-    #expect(records.count == 2)
-    for record in records {
-      let wire = try #require(record["wire"] as? [String: Any], "\(record)")
-      #expect(wire["diagnostic_bytes_up"] as? Int == 0)
-      #expect(record["gradient_norm"] == nil)
     }
   }
 
