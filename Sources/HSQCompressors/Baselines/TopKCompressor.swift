@@ -110,16 +110,16 @@ public struct TopKCompressor: CompressorComponent {
     if k == 0 { return [] }
     return v.withUnsafeBufferPointer { vp in
       if let kept = largestAboveSampledFloor(vp, k, level: level) { return kept }
-      let magnitudes = [UInt32](unsafeUninitializedCapacity: d) { buffer, initialized in
-        for i in 0..<d { buffer[i] = abs(vp[i]).bitPattern }
-        initialized = d
-      }
-      let (threshold, above) = kthLargest(magnitudes, k)
+      let (threshold, above) = kthLargest(
+        [UInt32](unsafeUninitializedCapacity: d) { buffer, initialized in
+          for i in 0..<d { buffer[i] = abs(vp[i]).bitPattern }
+          initialized = d
+        }, k)
       var ties = k - above
       var kept = [Int]()
       kept.reserveCapacity(k)
       for i in 0..<d {
-        let a = magnitudes[i]
+        let a = abs(vp[i]).bitPattern
         if a > threshold {
           kept.append(i)
         } else if a == threshold && ties > 0 {
@@ -165,9 +165,10 @@ public struct TopKCompressor: CompressorComponent {
     return kept
   }
 
-  /// The k-th largest T of `magnitudes` (bit patterns of |v_i|, 1 ≤ k ≤ count), and how many lie above it.
-  static func kthLargest(_ magnitudes: [UInt32], _ k: Int) -> (threshold: UInt32, above: Int) {
-    var candidates = magnitudes
+  /// The k-th largest T of `candidates` (bit patterns of |v_i|, 1 ≤ k ≤ count), and how many lie above it.
+  ///
+  /// Consumes the array: the passes narrow it in place (a caller that goes on using it pays one copy).
+  static func kthLargest(_ candidates: consuming [UInt32], _ k: Int) -> (threshold: UInt32, above: Int) {
     var prefix: UInt32 = 0  // the bits of T found so far, above `shift + width`
     var above = 0  // entries known to be larger than T
     var rank = k  // T is the rank-th largest of `candidates`
