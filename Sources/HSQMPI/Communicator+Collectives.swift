@@ -22,15 +22,25 @@ extension Communicator {
       try Self.check(MPI_Ibcast(&count, 1, hsq_mpi_int64(), Int32(root), hsq_mpi_comm_world(), &request), "MPI_Ibcast")
       try Self.waitIdly(&request, "MPI_Ibcast")
       let n = try Self.mpiCount(Int(count), "A broadcast")
-      var buffer = isRoot ? bytes : [UInt8](repeating: 0, count: Int(n))
-      if n > 0 {
-        try Self.check(MPI_Bcast(&buffer, n, hsq_mpi_byte(), Int32(root), hsq_mpi_comm_world()), "MPI_Bcast")
-      }
       if isRoot {
+        // The root's bytes are only read (MPI_Bcast takes a mutable pointer for every rank): sent without a copy.
+        if n > 0 {
+          let code = bytes.withUnsafeBytes { raw in
+            MPI_Bcast(UnsafeMutableRawPointer(mutating: raw.baseAddress), n, hsq_mpi_byte(), Int32(root), hsq_mpi_comm_world())
+          }
+          try Self.check(code, "MPI_Bcast")
+        }
         if size > 1 { traffic.sent(Int(n), framing: sizeHeaderBytes, messages: size - 1) }
-      } else {
-        traffic.received(Int(n), framing: sizeHeaderBytes)
+        return bytes
       }
+      // Every byte is written by the broadcast; when it fails, the buffer is dropped.
+      var code = Int32(MPI_SUCCESS)
+      let buffer = [UInt8](unsafeUninitializedCapacity: Int(n)) { out, initialized in
+        if n > 0 { code = MPI_Bcast(out.baseAddress, n, hsq_mpi_byte(), Int32(root), hsq_mpi_comm_world()) }
+        initialized = code == MPI_SUCCESS ? Int(n) : 0
+      }
+      try Self.check(code, "MPI_Bcast")
+      traffic.received(Int(n), framing: sizeHeaderBytes)
       return buffer
     }
   }
@@ -54,10 +64,11 @@ extension Communicator {
         "MPI_Igather")
       try Self.waitIdly(&request, "MPI_Igather")
       guard isRoot else {
-        var send = bytes
-        try Self.check(
-          MPI_Gatherv(&send, mine, hsq_mpi_byte(), nil, nil, nil, hsq_mpi_byte(), Int32(root), hsq_mpi_comm_world()),
-          "MPI_Gatherv")
+        // Only read (MPI takes a mutable pointer): sent without a copy.
+        let code = bytes.withUnsafeBytes { raw in
+          MPI_Gatherv(UnsafeMutableRawPointer(mutating: raw.baseAddress), mine, hsq_mpi_byte(), nil, nil, nil, hsq_mpi_byte(), Int32(root), hsq_mpi_comm_world())
+        }
+        try Self.check(code, "MPI_Gatherv")
         traffic.sent(bytes.count, framing: sizeHeaderBytes)
         return []
       }

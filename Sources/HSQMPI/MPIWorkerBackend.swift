@@ -150,7 +150,7 @@ public final class MPIWorkerBackend: WorkerBackend {
     let header = deferredCommit.map { RankCommand.committedWorker.header(id) + [$0 ? 1 : 0] } ?? RankCommand.worker.header(id)
     deferredCommit = nil
     return try measured {
-      _ = try world.broadcast(header + command.encoded(), root: 0)
+      _ = try world.broadcast(command.encoded(after: header), root: 0)
     }
   }
 

@@ -43,14 +43,15 @@ public enum RankService {
       if command == .shutdown { return }
       guard message.count >= 5 else { throw MPIError.frame("rank 0 sent a command without its backend id") }
       let id = (1..<5).reduce(UInt32(0)) { $0 | UInt32(message[$1]) << (8 * UInt32($1 - 1)) }
-      let bytes: [UInt8]
+      // The command's frame: after the header in the broadcast (read in place), or scattered.
+      let bytes: [UInt8], frameStart: Int
       switch command {
       case .shutdown: return
       case .release:
         hosts[id] = nil
         continue
-      case .worker, .committedWorker: bytes = Array(message.dropFirst(command == .worker ? 5 : 6))
-      case .scatteredWorker: bytes = try world.scatter([], root: 0)
+      case .worker, .committedWorker: (bytes, frameStart) = (message, min(message.count, command == .worker ? 5 : 6))
+      case .scatteredWorker: (bytes, frameStart) = (try world.scatter([], root: 0), 0)
       }
       let host = hosts[id] ?? WorkerHost(placement: placement, threads: threads)
       hosts[id] = host
@@ -59,7 +60,7 @@ public enum RankService {
         guard message.count >= 6 else { throw MPIError.frame("rank 0 sent a commit without its flag") }
         host.commit(keepingUndoPoint: message[5] != 0)
       }
-      let response = host.handle(bytes)
+      let response = host.handle(bytes, from: frameStart)
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
       _ = try world.gather(RankAnswer.joined(seconds: seconds, response: response), root: 0)
     }

@@ -83,6 +83,23 @@ import Testing
     for response in responses { #expect(try WorkerResponse(decoding: response.encoded()) == response) }
   }
 
+  /// A transport's header goes in front of a command in the same buffer, and the command is read in
+  /// place after it: the same bytes as the command alone, a round's parameters copied once (the buffer is
+  /// allocated at its final size), and errors counted from the frame's start.
+  @Test func aCommandTravelsAfterATransportHeaderAndIsReadInPlace() throws {
+    let header: [UInt8] = [4, 1, 0, 0, 0, 1]
+    for command in [WorkerCommand.round(Self.request), .gatherMemories, .commit(keepingUndoPoint: true)] {
+      let framed = command.encoded(after: header)
+      #expect(framed == header + command.encoded(), "\(command.name)")
+      #expect(try WorkerCommand(decoding: framed, from: header.count) == command, "\(command.name)")
+    }
+    #expect(Self.request.encoded().count == 6 + Self.request.writtenByteCount, "the reserved size is the frame's")
+    #expect(WorkerCommand.round(Self.request).encoded().count == 7 + Self.request.writtenByteCount)
+    let cut = Array(WorkerCommand.gatherMemories.encoded(after: header).dropLast())
+    let error = #expect(throws: HSQError.self) { try WorkerCommand(decoding: cut, from: header.count) }
+    #expect("\(error!)".contains("malformed at byte 6 of 6"), "\(error!)")
+  }
+
   /// The layout is pinned: a change to it must bump ``WorkerWire/version``.
   @Test func theRequestBytesAreLittleEndianAndVersioned() {
     let small = RoundRequest(step: 2, participants: [1], parameters: [[1]], lr: 0.5, efScale: 1, sendsRaw: false)

@@ -72,15 +72,21 @@ struct WireReader {
   let bytes: [UInt8]
   /// The frame's name for messages, e.g. `round request`.
   let frame: String
-  private(set) var offset = 0
+  private(set) var offset: Int
+  /// Where the frame starts in `bytes` (a transport's header may come first).
+  private let start: Int
 
-  init(_ bytes: [UInt8], frame: String) {
+  /// A reader of the frame that starts at byte `start` of `bytes` and runs to their end.
+  init(_ bytes: [UInt8], frame: String, from start: Int = 0) {
+    precondition((0...bytes.count).contains(start), "wire reader: the frame starts at \(start) of \(bytes.count) bytes")
     self.bytes = bytes
     self.frame = frame
+    self.start = start
+    offset = start
   }
 
   func problem(_ text: String) -> HSQError {
-    .malformedPayload("The \(frame) is malformed at byte \(offset) of \(bytes.count): \(text); both ends must run the same hsq version.")
+    .malformedPayload("The \(frame) is malformed at byte \(offset - start) of \(bytes.count - start): \(text); both ends must run the same hsq version.")
   }
 
   private mutating func take(_ n: Int) throws -> ArraySlice<UInt8> {

@@ -172,10 +172,10 @@ public final class WorkerHost {
     }
   }
 
-  /// The bytes of a ``WorkerCommand`` in, the bytes of the ``WorkerResponse`` out.
-  public func handle(_ bytes: [UInt8]) -> [UInt8] {
+  /// The bytes of a ``WorkerCommand`` (from byte `start` on) in, the bytes of the ``WorkerResponse`` out.
+  public func handle(_ bytes: [UInt8], from start: Int = 0) -> [UInt8] {
     do {
-      return handle(try WorkerCommand(decoding: bytes)).encoded()
+      return handle(try WorkerCommand(decoding: bytes, from: start)).encoded()
     } catch {
       return WorkerResponse.failed(WorkerFailure(error, worker: nil)).encoded()
     }

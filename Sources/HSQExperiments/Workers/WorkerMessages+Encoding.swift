@@ -47,10 +47,13 @@ extension RoundRequest: WireFramed {
   static let frameName = "round request"
 
   /// The request as a standalone frame.
-  public func encoded() -> [UInt8] { framed(reservingCapacity: 64 + 4 * parameters.floatCount) }
+  public func encoded() -> [UInt8] { framed(reservingCapacity: 6 + writtenByteCount) }
 
   /// Decodes ``encoded()``; throws ``HSQError/malformedPayload(_:)`` naming what is wrong.
   public init(decoding bytes: [UInt8]) throws { try self.init(framed: bytes) }
+
+  /// The bytes ``write(to:)`` appends.
+  var writtenByteCount: Int { 8 + 8 + 4 + 1 + 4 + 4 * participants.count + 4 + parameters.reduce(0) { $0 + 8 + 4 * $1.count } }
 
   func write(to w: inout WireWriter) {
     w.i64(step)
@@ -196,8 +199,14 @@ extension WorkerFailure {
 }
 
 extension WorkerCommand {
-  public func encoded() -> [UInt8] {
-    var w = WireWriter()
+  /// The command's frame, after `prefix` (a transport's own header) in the same buffer, which is
+  /// allocated once at its final size: a round's parameters are copied once.
+  public func encoded(after prefix: [UInt8] = []) -> [UInt8] {
+    var w = WireWriter(reservingCapacity: prefix.count + 7 + {
+      if case let .round(request) = self { return request.writtenByteCount }
+      return 0
+    }())
+    w.raw(prefix)
     w.header("HSQc", version: WorkerWire.version)
     switch self {
     case let .configure(config):
@@ -220,8 +229,9 @@ extension WorkerCommand {
     return w.bytes
   }
 
-  public init(decoding bytes: [UInt8]) throws {
-    var r = WireReader(bytes, frame: "worker command")
+  /// Decodes the command whose frame starts at byte `start` of `bytes` (after a transport's header), without copying them.
+  public init(decoding bytes: [UInt8], from start: Int = 0) throws {
+    var r = WireReader(bytes, frame: "worker command", from: start)
     try r.header("HSQc", version: WorkerWire.version)
     switch try r.u8() {
     case 0:
