@@ -66,7 +66,20 @@ public struct RandomizedHadamardBasis: Sendable, Hashable {
   /// All coefficients ⟨b_k, v⟩, k = 0 … d−1, in O(d log d).
   public func coefficients(of v: [Float]) -> [Float] {
     precondition(v.count == dimension, "a vector of length \(v.count) for a basis of dimension \(dimension)")
-    var x = v
+    return coefficients(ofZeroPadded: v)
+  }
+
+  /// The coefficients of `v` followed by zeros up to the dimension (`v.count` ≤ d), copied once into the buffer
+  /// the transform runs in.
+  public func coefficients(ofZeroPadded v: [Float]) -> [Float] {
+    precondition(v.count <= dimension, "a vector of length \(v.count) for a basis of dimension \(dimension)")
+    var x = [Float](unsafeUninitializedCapacity: dimension) { buffer, initialized in
+      v.withUnsafeBufferPointer { source in
+        if let base = source.baseAddress { buffer.baseAddress!.initialize(from: base, count: v.count) }
+      }
+      (buffer.baseAddress! + v.count).initialize(repeating: 0, count: dimension - v.count)
+      initialized = dimension
+    }
     transform(&x)
     return x
   }
@@ -77,7 +90,7 @@ public struct RandomizedHadamardBasis: Sendable, Hashable {
     var x = coefficients
     x.withUnsafeMutableBufferPointer { p in
       for k in 0..<dimension where signBit(k) { p[k] = -p[k] }
-      hsq_fwht(p.baseAddress, Int64(dimension))
+      hsq_fwht(p.baseAddress, Int64(dimension), HSQ_KERNELS_AUTO)
       let scale = 1 / Float(Double(dimension).squareRoot())
       for i in 0..<dimension { p[i] *= scale }
     }
@@ -100,20 +113,28 @@ public struct RandomizedHadamardBasis: Sendable, Hashable {
   /// bit, by doubling instead of a parity per entry (entry i is ±c with the parity of i & k, so entries
   /// h..<2h are entries 0..<h, negated when k has bit h).
   public func writeCodeword(_ k: Int, scaledBy a: Float, into out: inout [Float]) {
-    precondition(k >= 0 && k < dimension, "codeword \(k) of a basis of dimension \(dimension)")
     precondition(out.count == dimension, "a vector of length \(out.count) for a basis of dimension \(dimension)")
-    let c = Float(Double(a) * Double(sign(k)) / Double(dimension).squareRoot())
+    let c = codewordEntry(k, scaledBy: a)
     // 0 + (±0) is +0: adding a zero codeword leaves the zeros as they are.
     guard c != 0 else { return }
-    out.withUnsafeMutableBufferPointer { p in
-      p[0] = c
-      var h = 1
-      while h < dimension {
-        let flip: UInt32 = k & h != 0 ? 0x8000_0000 : 0
-        for j in 0..<h { p[h + j] = Float(bitPattern: p[j].bitPattern ^ flip) }
-        h <<= 1
-      }
+    out.withUnsafeMutableBufferPointer { hsq_hadamard_column($0.baseAddress, Int64(dimension), Int64(k), c) }
+  }
+
+  /// The first `count` entries of a·b_k (`count` ≤ d): ``writeCodeword(_:scaledBy:into:)``'s, without the rest.
+  public func codewordPrefix(_ k: Int, scaledBy a: Float, count: Int) -> [Float] {
+    precondition(count >= 0 && count <= dimension, "\(count) entries of a codeword of dimension \(dimension)")
+    let c = codewordEntry(k, scaledBy: a)
+    guard c != 0 else { return [Float](repeating: 0, count: count) }
+    return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+      hsq_hadamard_column(buffer.baseAddress, Int64(count), Int64(k), c)
+      initialized = count
     }
+  }
+
+  /// a·(±1)/√d, the magnitude of a·b_k's entries with the sign of its first (after precondition on k).
+  private func codewordEntry(_ k: Int, scaledBy a: Float) -> Float {
+    precondition(k >= 0 && k < dimension, "codeword \(k) of a basis of dimension \(dimension)")
+    return Float(Double(a) * Double(sign(k)) / Double(dimension).squareRoot())
   }
 
   /// Codeword b_k as d values.
@@ -123,19 +144,19 @@ public struct RandomizedHadamardBasis: Sendable, Hashable {
     return out
   }
 
-  /// x ← diag(s) H x / √d in place (`level`: the most the sign-and-scale kernel may use, for tests).
+  /// x ← diag(s) H x / √d in place (`level`: the most the transform's and the sign-and-scale kernels may use, for tests).
   func transform(_ x: inout [Float], level: hsq_kernel_level = HSQ_KERNELS_AUTO) {
     x.withUnsafeMutableBufferPointer { p in
-      hsq_fwht(p.baseAddress, Int64(dimension))
+      hsq_fwht(p.baseAddress, Int64(dimension), level)
       let scale = 1 / Float(Double(dimension).squareRoot())
       signBits.withUnsafeBufferPointer { hsq_sign_scale(p.baseAddress, Int64(dimension), $0.baseAddress, scale, level) }
     }
   }
 
-  /// ``transform(_:level:)`` as a Swift loop: the reference its kernel is tested against.
+  /// ``transform(_:level:)`` as a Swift loop after the portable transform: the reference its kernels are tested against.
   func portableTransform(_ x: inout [Float]) {
     x.withUnsafeMutableBufferPointer { p in
-      hsq_fwht(p.baseAddress, Int64(dimension))
+      hsq_fwht(p.baseAddress, Int64(dimension), HSQ_KERNELS_PORTABLE)
       let scale = 1 / Float(Double(dimension).squareRoot())
       for k in 0..<dimension { p[k] *= signBit(k) ? -scale : scale }
     }

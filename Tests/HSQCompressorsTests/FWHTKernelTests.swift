@@ -22,14 +22,19 @@ import Testing
     return x
   }
 
-  @Test(arguments: [0, 1, 2, 3, 4, 8, 11, 12, 13, 14, 17, 18])
+  /// Every kernel level (the AVX-512 path with its in-register low levels, and the portable C), sizes below,
+  /// at and past one vector of sixteen and one L1 block, odd and even numbers of levels.
+  @Test(arguments: [0, 1, 2, 3, 4, 5, 6, 8, 11, 12, 13, 14, 17, 18])
   func matchesTheLevelByLevelLoop(log2n: Int) {
     var rng = RandomStream(seed: UInt64(log2n))
     let n = 1 << log2n
     let v = (0..<n).map { i in i % 7 == 0 ? Float(rng.gaussian()) * 1e20 : Float(rng.gaussian()) }
-    var x = v
-    hsq_fwht(&x, Int64(n))
-    #expect(x.map(\.bitPattern) == Self.reference(v).map(\.bitPattern), "n = \(n)")
+    let expected = Self.reference(v).map(\.bitPattern)
+    for level in [HSQ_KERNELS_AUTO, HSQ_KERNELS_AVX512, HSQ_KERNELS_AVX2, HSQ_KERNELS_PORTABLE] {
+      var x = v
+      hsq_fwht(&x, Int64(n), level)
+      #expect(x.map(\.bitPattern) == expected, "n = \(n), level \(level.rawValue)")
+    }
   }
 
   /// The basis's sign-and-scale kernel (hsq_sign_scale), every level, against its Swift loop: dimensions below,
@@ -70,6 +75,31 @@ import Testing
           basis.writeCodeword(k, scaledBy: a, into: &written)
           #expect(written.map(\.bitPattern) == added.map(\.bitPattern), "d \(d), k \(k), a \(a)")
         }
+      }
+    }
+  }
+
+  /// hsq-log's decode writes only the first d entries of the padded codeword, and its encode pads the input in the
+  /// transform's own buffer: the same bits as the whole codeword cut, and as the input padded first.
+  @Test func aCodewordPrefixAndAZeroPaddedTransformAreTheWholeOnesCut() throws {
+    for log2d in [0, 1, 4, 5, 10, 17] {
+      let d = 1 << log2d
+      let basis = try RandomizedHadamardBasis(dimension: d, seed: UInt64(log2d + 7))
+      for k in Set([0, d - 1, d / 2, (d * 5) / 7]) {
+        for a: Float in [0, -0.0, 1.5, -2.5, 1e-40] {
+          var whole = [Float](repeating: 0, count: d)
+          basis.writeCodeword(k, scaledBy: a, into: &whole)
+          for count in Set([0, 1, d / 3, max(0, d - 1), d]) {
+            let prefix = basis.codewordPrefix(k, scaledBy: a, count: count)
+            #expect(prefix.map(\.bitPattern) == whole.prefix(count).map(\.bitPattern), "d \(d), k \(k), a \(a), count \(count)")
+          }
+        }
+      }
+      var rng = RandomStream(seed: UInt64(log2d))
+      for length in Set([0, 1, d / 2 + 1, d]) where length <= d {
+        let v = (0..<length).map { _ in Float(rng.gaussian()) }
+        let padded = v + [Float](repeating: 0, count: d - length)
+        #expect(basis.coefficients(ofZeroPadded: v).map(\.bitPattern) == basis.coefficients(of: padded).map(\.bitPattern), "d \(d), length \(length)")
       }
     }
   }

@@ -173,8 +173,14 @@ void hsq_pack_codes(const uint32_t *restrict codes, int64_t n, int32_t width, ui
 /// The inverse of hsq_pack_codes: n codes of `width` bits (1, 2, 4, 8, 9 or 16) from n·width/8 bytes.
 void hsq_unpack_codes(const uint8_t *restrict in, int64_t n, int32_t width, uint32_t *restrict codes, hsq_kernel_level level);
 
-/// In-place unnormalized fast Walsh–Hadamard transform of x (n a power of two).
-void hsq_fwht(float *x, int64_t n);
+/// In-place unnormalized fast Walsh–Hadamard transform of x (n a power of two), the same bits on every path:
+/// AVX-512 where `level` allows and the CPU has it (n ≥ 16), else portable C.
+void hsq_fwht(float *x, int64_t n, hsq_kernel_level level);
+
+/// out[i] = c, its sign flipped where i & k has an odd number of bits, for i in [0, n): the first n entries of
+/// column k of the unnormalized Hadamard matrix times c, by doubling (entries h … 2h − 1 are entries 0 … h − 1,
+/// negated when k has bit h). Only sign bits change, so every entry is exactly ±c.
+void hsq_hadamard_column(float *out, int64_t n, int64_t k, float c);
 
 /// x[k] ← x[k]·(−scale) where bit k mod 64 of signs[k / 64] is set, else x[k]·scale (one rounded product each):
 /// the randomized Hadamard basis's sign-and-scale loop bit for bit. AVX-512 where `level` allows and the CPU has it.

@@ -61,11 +61,7 @@ public struct HSQLogCompressor: CompressorComponent {
 
   /// The coefficients a = Bᵀx of `v` padded.
   func coefficients(_ v: [Float]) throws -> [Float] {
-    let p = Self.paddedLength(v.count)
-    if p == v.count { return try basis(p).coefficients(of: v) }
-    var x = v
-    x.append(contentsOf: repeatElement(0, count: p - v.count))
-    return try basis(p).coefficients(of: x)
+    try basis(v.count).coefficients(ofZeroPadded: v)
   }
 
   public func encode(_ v: [Float], rng: inout RandomStream) throws -> Payload {
@@ -112,10 +108,7 @@ public struct HSQLogCompressor: CompressorComponent {
     let k = Int(try reader.read(bits: bitsToIndex(p)))
     let u = try reader.readFloat()
     guard k < p, u.isFinite else { throw HSQError.malformedPayload("index \(k) or scalar \(u) is invalid for length \(d).") }
-    var out = [Float](repeating: 0, count: p)
-    try basis(d).writeCodeword(k, scaledBy: u, into: &out)
-    if p > d { out.removeLast(p - d) }
-    return out
+    return try basis(d).codewordPrefix(k, scaledBy: u, count: d)
   }
 
   /// `unbiased`: ω‖v‖² with ω = d − 1, plus the rounding of the Float transform. The sampled
