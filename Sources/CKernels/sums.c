@@ -184,6 +184,49 @@ int hsq_mean_of(const float *const *sources, int32_t count, float scale, float *
   return 0;
 }
 
+/* The mean of decoded codeword rows without writing them (hsq_mean_of_rows): entry i of source w is the product
+ * scalars[w][m]·C[indices[w][m]·D + j] (i = m·D + j), summed as mean_avx512 sums a written vector. */
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static void mean_of_rows16_avx512(const float *C, const int32_t *const *indices, const float *const *scalars, int32_t count,
+                                  float scale, float *out, int64_t m0, int64_t m1, int64_t n, int continuing) {
+  const __m512 s = _mm512_set1_ps(scale);
+  for (int64_t m = m0; m < m1; m++) {
+    const int64_t base = 16 * m, width = n - base < 16 ? n - base : 16;
+    const __mmask16 lanes = (__mmask16)((1u << width) - 1);
+    __m512 acc = continuing ? _mm512_maskz_loadu_ps(lanes, out + base) : _mm512_setzero_ps();
+    for (int32_t w = 0; w < count; w++) {
+      const __m512 x = _mm512_mul_ps(_mm512_set1_ps(scalars[w][m]), _mm512_loadu_ps(C + 16 * (int64_t)indices[w][m]));
+      acc = _mm512_add_ps(acc, _mm512_mul_ps(s, x));
+    }
+    _mm512_mask_storeu_ps(out + base, lanes, acc);
+  }
+}
+#endif
+
+void hsq_mean_of_rows(const float *C, int32_t D, const int32_t *const *indices, const float *const *scalars, int32_t count,
+                      float scale, float *out, int64_t m0, int64_t m1, int64_t n, int continuing, hsq_kernel_level level) {
+#if defined(__x86_64__)
+  if (D == 16 && level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512f()) {
+    mean_of_rows16_avx512(C, indices, scalars, count, scale, out, m0, m1, n, continuing);
+    return;
+  }
+#else
+  (void)level;
+#endif
+  for (int64_t m = m0; m < m1; m++) {
+    const int64_t base = (int64_t)D * m, width = n - base < D ? n - base : D;
+    for (int64_t j = 0; j < width; j++) {
+      float acc = continuing ? out[base + j] : 0.0f;
+      for (int32_t w = 0; w < count; w++) {
+        const float x = scalars[w][m] * C[(int64_t)D * indices[w][m] + j];
+        acc = acc + scale * x;
+      }
+      out[base + j] = acc;
+    }
+  }
+}
+
 int hsq_sgd_update(const float *g, float *x, float *v, int64_t n, float rate, float decay, float momentum) {
   RUN_AVX512(update_avx512(g, x, v, n, rate, decay, momentum));
   (void)g; (void)x; (void)v; (void)n; (void)rate; (void)decay; (void)momentum;

@@ -1,3 +1,4 @@
+import HSQCompressors
 import HSQCore
 
 extension Experiment {
@@ -16,6 +17,13 @@ extension Experiment {
   /// lives only inside its `withUnsafe…BufferPointer` call, and every layer's
   /// lengths are checked before the pass touches it.
   func serverPass(messages: [[[Float]]], raw: [[[Float]]]?, layers: Int, update: Bool) -> (mean: [[Float]], rawMean: [[Float]]) {
+    serverPass(layerMessages: messages.map { $0.map(LayerMessage.values) }, raw: raw, layers: layers, update: update)
+  }
+
+  /// ``serverPass(messages:raw:layers:update:)`` on messages of which a layer may be codeword rows in every
+  /// worker's message: their mean is summed from the rows (``CodewordRows/addMean(of:scale:into:range:continuing:level:)``),
+  /// the same bits as from the decoded vectors, with the lanes' element ranges cut at sub-vector boundaries.
+  func serverPass(layerMessages messages: [[LayerMessage]], raw: [[[Float]]]?, layers: Int, update: Bool) -> (mean: [[Float]], rawMean: [[Float]]) {
     let scale = 1 / Float(messages.count)
     let rule = UpdateRule(self)
     // Every entry is written by the pass.
@@ -23,22 +31,26 @@ extension Experiment {
     var rawMean = raw == nil ? [] : pipeline.model.uninitializedParameters()
     for l in 0..<layers {
       let count = mean[l].count
-      precondition(messages.allSatisfy { $0[l].count == count } && (raw ?? []).allSatisfy { $0[l].count == count },
+      let rows = messages.compactMap { $0[l].rows }
+      let values = rows.count == messages.count ? [] : messages.map { $0[l].values() }
+      precondition(values.allSatisfy { $0.count == count } && rows.allSatisfy { $0.length == count } && (raw ?? []).allSatisfy { $0[l].count == count },
                    "server pass: a worker's message for layer \(l) does not have the layer's \(count) values")
       precondition(!update || (parameters[l].count == count && velocity[l].count == count),
                    "server pass: the parameters or velocity of layer \(l) do not have the layer's \(count) values")
       guard count > 0 else { continue }
       let lanes = max(1, min(threadCount, count / (1 << 14)))
+      let alignment = values.isEmpty ? rows[0].dim : 1
       mean[l].withUnsafeMutableBufferPointer { meanBuffer in
         Self.withBuffer(&rawMean, l, if: raw != nil) { rawMeanBuffer in
           Self.withBuffer(&parameters, l, if: update) { x in
             Self.withBuffer(&velocity, l, if: update) { v in
               for first in stride(from: 0, to: messages.count, by: Self.sourcesPerPass) {
                 let group = first..<min(first + Self.sourcesPerPass, messages.count)
-                withBaseAddresses(group.map { messages[$0][l] }) { sources in
+                withBaseAddresses(values.isEmpty ? [] : group.map { values[$0] }) { sources in
                   withBaseAddresses(raw.map { raw in group.map { raw[$0][l] } } ?? []) { rawSources in
                     let pass = ServerLayerPass(
-                      count: count, scale: scale, rule: rule, sources: sources, rawSources: raw == nil ? nil : rawSources,
+                      count: count, alignment: alignment, scale: scale, rule: rule,
+                      sources: values.isEmpty ? .rows(Array(rows[group])) : .values(sources), rawSources: raw == nil ? nil : rawSources,
                       mean: meanBuffer.baseAddress!, rawMean: rawMeanBuffer, x: x, v: v,
                       continuing: first > 0, last: group.upperBound == messages.count)
                     LanePool.shared.run(lanes: lanes) { lane in pass.run(lane: lane, of: lanes) }
@@ -57,21 +69,20 @@ extension Experiment {
   /// ``serverPass(messages:raw:layers:update:)`` computes its means: Σ_w (1/N)·v_w in worker order
   /// from +0, in groups of ``sourcesPerPass``. A worker process that served every participant of a
   /// round sends this instead of their raw gradients, and the record is the same bit for bit.
-  static func workerMean(_ vectors: [[[Float]]]) -> [[Float]] {
+  /// Large layers are split into element ranges across `threads` lanes, which changes no bit.
+  static func workerMean(_ vectors: [[[Float]]], threads: Int = 1) -> [[Float]] {
     guard let first = vectors.first else { return [] }
     let scale = 1 / Float(vectors.count)
     return first.indices.map { l in
       let count = first[l].count
       precondition(vectors.allSatisfy { $0[l].count == count }, "worker mean: the vectors' layer \(l) differ in length")
+      let lanes = max(1, min(threads, count / (1 << 14)))
       return [Float](unsafeUninitializedCapacity: count) { out, initialized in
         for start in stride(from: 0, to: vectors.count, by: sourcesPerPass) where count > 0 {
           let group = start..<min(start + sourcesPerPass, vectors.count)
           withBaseAddresses(group.map { vectors[$0][l] }) { sources in
-            if start == 0 {
-              mean(of: sources, scale: scale, into: out.baseAddress!, range: 0..<count)
-            } else {
-              continueMean(of: sources, scale: scale, into: out.baseAddress!, range: 0..<count)
-            }
+            let pass = MeanPass(sources: sources, scale: scale, out: out.baseAddress!, count: count, continuing: start > 0)
+            LanePool.shared.run(lanes: lanes) { pass.run(lane: $0, of: lanes) }
           }
         }
         initialized = count
@@ -112,16 +123,63 @@ func withBaseAddresses<R>(_ arrays: [[Float]], _ body: ([UnsafePointer<Float>]) 
   return nest(0)
 }
 
+/// One group's mean over one layer in ``Experiment/workerMean(_:threads:)``, handed to the lanes. Invariant (why it may
+/// be `Sendable`): lane `i` of `n` writes only elements `count·i/n ..< count·(i+1)/n` of `out`.
+private struct MeanPass: @unchecked Sendable {
+  let sources: [UnsafePointer<Float>]
+  let scale: Float
+  let out: UnsafeMutablePointer<Float>
+  let count: Int
+  let continuing: Bool
+
+  func run(lane: Int, of lanes: Int) {
+    let range = (count * lane / lanes)..<(count * (lane + 1) / lanes)
+    guard !range.isEmpty else { return }
+    if continuing {
+      Experiment.continueMean(of: sources, scale: scale, into: out, range: range)
+    } else {
+      Experiment.mean(of: sources, scale: scale, into: out, range: range)
+    }
+  }
+}
+
+/// One worker's message for one layer as the server holds it: the decoded values, or codeword rows not yet written out.
+enum LayerMessage: Sendable {
+  case values([Float])
+  case rows(CodewordRows)
+
+  /// The decoded values (the rows written out).
+  func values() -> [Float] {
+    switch self {
+    case let .values(values): values
+    case let .rows(rows): rows.values()
+    }
+  }
+
+  var rows: CodewordRows? {
+    if case let .rows(rows) = self { return rows }
+    return nil
+  }
+}
+
 /// One layer's buffers for one group of workers in the server pass, handed to the lanes.
 ///
 /// Built inside the buffers' `withUnsafe…BufferPointer` calls and used only there. Invariant (why it
-/// may be `Sendable`): lane `i` of `n` touches only elements `count·i/n ..< count·(i+1)/n` of every
-/// buffer, so lanes never write the same element.
+/// may be `Sendable`): lane `i` of `n` touches only elements ``range(lane:of:)`` of every buffer, which
+/// do not overlap, so lanes never write the same element.
 private struct ServerLayerPass: @unchecked Sendable {
+  /// The workers' messages for the layer: pointers to their values, or their codeword rows.
+  enum Sources {
+    case values([UnsafePointer<Float>])
+    case rows([CodewordRows])
+  }
+
   let count: Int
+  /// Lanes' ranges start at multiples of this (a sub-vector's dimension for rows).
+  let alignment: Int
   let scale: Float
   let rule: UpdateRule
-  let sources: [UnsafePointer<Float>]
+  let sources: Sources
   let rawSources: [UnsafePointer<Float>]?
   let mean: UnsafeMutablePointer<Float>
   let rawMean: UnsafeMutablePointer<Float>?
@@ -132,11 +190,20 @@ private struct ServerLayerPass: @unchecked Sendable {
   /// Whether this is the last group, after which the update runs.
   let last: Bool
 
+  /// Lane `lane`'s elements: consecutive ranges covering 0..<count, each starting at a multiple of ``alignment``.
+  func range(lane: Int, of lanes: Int) -> Range<Int> {
+    func start(_ i: Int) -> Int { i == lanes ? count : (count * i / lanes) / alignment * alignment }
+    return start(lane)..<start(lane + 1)
+  }
+
   func run(lane: Int, of lanes: Int) {
     precondition((0..<lanes).contains(lane), "server pass: lane \(lane) of \(lanes)")
-    let range = (count * lane / lanes)..<(count * (lane + 1) / lanes)
+    let range = range(lane: lane, of: lanes)
     guard !range.isEmpty else { return }
-    sum(sources, into: mean, range)
+    switch sources {
+    case let .values(sources): sum(sources, into: mean, range)
+    case let .rows(rows): CodewordRows.addMean(of: rows, scale: scale, into: mean, range: range, continuing: continuing)
+    }
     if let rawSources, let rawMean { sum(rawSources, into: rawMean, range) }
     if last, let x, let v { rule.apply(UnsafePointer(mean), x, v, range) }
   }

@@ -71,8 +71,9 @@ extension Experiment {
 
   /// The server's half of a step, from the workers' replies to the record; changes the state (the workers' memories stay pending).
   private func apply(_ replies: [WorkerReply], request: RoundRequest, loss: Double, counters: (steps: Int, examples: Int)) throws -> StepRecord {
-    // Server: decode every worker's payloads, then the mean of the messages in worker order.
-    let messages = try decodeMessages(replies, participants: request.participants, raw: request.sendsRaw)
+    // Server: decode every worker's payloads, then the mean of the messages in worker order (the fused mean reads
+    // codeword rows where the payloads are remote and decode to them, without writing each worker's vector).
+    let messages = try layerMessages(replies, participants: request.participants, raw: request.sendsRaw, rows: strategy.isFused)
     let layerCount = parameters.count
     let updateNow = pipeline.downlink == nil
     // ‖ḡ‖² per layer of the raw gradients' mean ḡ: from the workers' diagnostics frames, or as one worker
@@ -82,12 +83,12 @@ extension Experiment {
     let tracked = config.tracksGradientNorm
     let gradientNormsSquared: [Double]?, bitsDown: Int
     if strategy.isFused {
-      var (aggregate, rawMean) = serverPass(messages: messages, raw: raw, layers: layerCount, update: updateNow)
+      var (aggregate, rawMean) = serverPass(layerMessages: messages, raw: raw, layers: layerCount, update: updateNow)
       gradientNormsSquared = tracked ? givenNorms ?? (request.sendsRaw ? rawMean : aggregate).map(Vec.squaredNorm) : nil
       bitsDown = try broadcast(&aggregate, step: stepCount)
       if !updateNow { applyUpdate(aggregate) }
     } else {
-      (gradientNormsSquared, bitsDown) = try strategyPass(messages, raw: raw, givenNorms: givenNorms, tracked: tracked)
+      (gradientNormsSquared, bitsDown) = try strategyPass(messages.map { $0.map { $0.values() } }, raw: raw, givenNorms: givenNorms, tracked: tracked)
     }
 
     stepCount = counters.steps
@@ -103,6 +104,12 @@ extension Experiment {
   /// A reply made in this process (the threads backend) carries the vectors its worker decoded; those are
   /// used as they are, since decoding the same payload again gives the same bits.
   func decodeMessages(_ replies: [WorkerReply], participants: [Int], raw: Bool) throws -> [[[Float]]] {
+    try layerMessages(replies, participants: participants, raw: raw, rows: false).map { $0.map { $0.values() } }
+  }
+
+  /// ``decodeMessages(_:participants:raw:)``, with `rows`: a reply's compressed layers as ``CodewordRows`` where
+  /// the reply carries no decoded vectors and the uplink decodes to rows (``RowDecoding``).
+  func layerMessages(_ replies: [WorkerReply], participants: [Int], raw: Bool, rows: Bool) throws -> [[LayerMessage]] {
     let layers = pipeline.model.layers.map(\.count)
     let uplink = pipeline.uplink, compressLayer = pipeline.compressLayer
     guard replies.map(\.worker) == participants else {
@@ -120,13 +127,15 @@ extension Experiment {
         throw HSQError.malformedPayload("Worker \(reply.worker)'s reply does not have one payload\(raw ? ", one raw gradient" : "") and one set of statistics for each of the model's \(layers.count) layers.")
       }
     }
-    if replies.allSatisfy({ $0.decoded != nil }) { return replies.map { $0.decoded! } }
+    if replies.allSatisfy({ $0.decoded != nil }) { return replies.map { $0.decoded!.map(LayerMessage.values) } }
+    let rowCoder = rows && replies.allSatisfy({ $0.decoded == nil }) ? uplink as? any RowDecoding : nil
     return try parallelMap(replies.count, threads: threadCount) { i in
       let reply = replies[i]
-      if let decoded = reply.decoded { return decoded }
+      if let decoded = reply.decoded { return decoded.map(LayerMessage.values) }
       return try layers.indices.map { l in
-        compressLayer[l]
-          ? try uplink.decode(reply.payloads[l], length: layers[l]) : try reply.payloads[l].float32Values(count: layers[l], layer: l)
+        guard compressLayer[l] else { return .values(try reply.payloads[l].float32Values(count: layers[l], layer: l)) }
+        if let rowCoder { return .rows(try rowCoder.rows(reply.payloads[l], length: layers[l])) }
+        return .values(try uplink.decode(reply.payloads[l], length: layers[l]))
       }
     }
   }

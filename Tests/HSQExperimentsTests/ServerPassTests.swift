@@ -1,4 +1,5 @@
 import HSQ
+import HSQCompressors
 import HSQCore
 @testable import HSQExperiments
 import Testing
@@ -33,6 +34,42 @@ import Testing
       UpdateRule(e).portableApply(expected, &x, &v, 0..<x.count)
       #expect(e.parameters[l].map(\.bitPattern) == x.map(\.bitPattern), "layer \(l)")
       #expect(e.velocity[l].map(\.bitPattern) == v.map(\.bitPattern), "layer \(l)")
+    }
+  }
+
+  /// Codeword rows (a remote worker's HSQ payloads) give the mean and the update of their decoded vectors, bit for
+  /// bit, with a layer large enough for two lanes whose length is not a multiple of the sub-vector dimension.
+  @Test(arguments: [1, 3, Experiment.sourcesPerPass + 2])
+  func codewordRowsGiveTheMeanOfTheirDecodedVectors(workers: Int) throws {
+    var c = ExperimentConfig()
+    c.model = "mlp:hidden=37"
+    c.dataset = "gaussian-mixture:d=1000,n=64,n-test=8"
+    c.workers = workers
+    c.threads = 2
+    c.momentum = 0.5
+    let byRows = try Experiment(c), byValues = try Experiment(c)
+    #expect(byRows.model.layers[0].count == 37_000)
+    let hsq = try #require(try Compressors.make("hsq:dim=16,k=64,norm-bits=6") as? HSQCompressor)
+    var rng = RandomStream(seed: UInt64(workers))
+    let rows = try (0..<workers).map { _ in
+      try byRows.model.layers.map { layer in
+        try hsq.rows(try hsq.encode((0..<layer.count).map { _ in Float(rng.gaussian()) }, rng: &rng), length: layer.count)
+      }
+    }
+    let (mean, _) = byRows.serverPass(layerMessages: rows.map { $0.map(LayerMessage.rows) }, raw: nil, layers: rows[0].count, update: true)
+    let (expected, _) = byValues.serverPass(messages: rows.map { $0.map { $0.values() } }, raw: nil, layers: rows[0].count, update: true)
+    #expect(mean.map { $0.map(\.bitPattern) } == expected.map { $0.map(\.bitPattern) })
+    #expect(byRows.parameters.map { $0.map(\.bitPattern) } == byValues.parameters.map { $0.map(\.bitPattern) })
+    #expect(byRows.velocity.map { $0.map(\.bitPattern) } == byValues.velocity.map { $0.map(\.bitPattern) })
+  }
+
+  /// The worker processes' mean of raw gradients is the same on any number of lanes.
+  @Test func theWorkerMeanIsTheSameOnAnyNumberOfLanes() {
+    var rng = RandomStream(seed: 5)
+    let vectors = (0..<(Experiment.sourcesPerPass + 3)).map { _ in [70_001, 3, 0].map { n in (0..<n).map { _ in Float(rng.gaussian()) } } }
+    let one = Experiment.workerMean(vectors)
+    for threads in [2, 3, 8] {
+      #expect(Experiment.workerMean(vectors, threads: threads).map { $0.map(\.bitPattern) } == one.map { $0.map(\.bitPattern) }, "\(threads) threads")
     }
   }
 }

@@ -80,6 +80,13 @@ int hsq_scale_rows16(const float *C, const int32_t *idx, const float *u, int64_t
 /// into zeros). Returns 1 with AVX-512, else 0 (nothing written).
 int hsq_mean_of(const float *const *sources, int32_t count, float scale, float *out, int64_t n);
 
+/// The mean of decoded codeword rows without writing them: for rows m in [m0, m1) and entries i = m·D + j < n,
+/// out[i] = (…((c + scale·x₀[i]) + scale·x₁[i]) … + scale·x_{count−1}[i]) with c = out[i] when `continuing`,
+/// else +0, and x_w[i] = scalars[w][m]·C[indices[w][m]·D + j] (the decoded entry, one rounded product): what
+/// hsq_mean_of gives on the decoded vectors, bit for bit. AVX-512 for D = 16 where `level` allows, else C.
+void hsq_mean_of_rows(const float *C, int32_t D, const int32_t *const *indices, const float *const *scalars, int32_t count,
+                      float scale, float *out, int64_t m0, int64_t m1, int64_t n, int continuing, hsq_kernel_level level);
+
 /// Heavy-ball SGD, v[i] ← m·v[i] + (g[i] + λ·x[i]), x[i] ← x[i] − η·v[i], each operation rounded
 /// separately (as hsq's Swift UpdateRule). Returns 1 with AVX-512, else 0 (nothing written).
 int hsq_sgd_update(const float *g, float *x, float *v, int64_t n, float rate, float decay, float momentum);

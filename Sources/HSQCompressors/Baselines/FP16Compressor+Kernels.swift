@@ -52,7 +52,7 @@ extension FP16Compressor {
   static func withHalves<R>(_ payload: Payload, skip: Int, _ body: (UnsafePointer<UInt16>) throws -> R) rethrows -> R {
     // One spare half, so that the buffer is never empty.
     var words = [UInt16](repeating: 0, count: payload.bytes.count / 2 + 1)
-    words.withUnsafeMutableBytes { raw in _ = payload.bytes.withUnsafeBytes { raw.copyMemory(from: $0) } }
+    words.withUnsafeMutableBytes { raw in payload.bytes.withUnsafeBytes { raw.copyMemory(from: $0) } }
     for i in words.indices { words[i] = UInt16(littleEndian: words[i]) }
     return try words.withUnsafeBufferPointer { try body($0.baseAddress! + skip) }
   }

@@ -69,14 +69,7 @@ public struct HSQCompressor: CompressorComponent {
   }
 
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
-    try requireBits(payload, settings.bits(length: d), spec, length: d)
-    let layout = SubvectorLayout(length: d, dim: settings.dim)
-    var reader = BitReader(payload)
-    let (indices, scalars) = try readSubvectors(&reader, count: layout.count, settings: settings)
-    // reconstruct writes every entry.
-    var out = [Float](unsafeUninitializedCapacity: d) { _, count in count = d }
-    search.reconstruct(indices: indices, scalars: scalars, layout: layout, into: &out)
-    return out
+    try rows(payload, length: d).values()
   }
 
   /// Σₘ(‖vₘ‖² − uₘ²) + Δ²Σp(1 − p): exact over the scalar rounding.
@@ -108,6 +101,15 @@ public struct HSQCompressor: CompressorComponent {
   }
 }
 
+extension HSQCompressor: RowDecoding {
+  public func rows(_ payload: Payload, length d: Int) throws -> CodewordRows {
+    try requireBits(payload, settings.bits(length: d), spec, length: d)
+    var reader = BitReader(payload)
+    let (indices, scalars) = try readSubvectors(&reader, count: SubvectorLayout(length: d, dim: settings.dim).count, settings: settings)
+    return CodewordRows(codebook: settings.codebook, length: d, indices: indices, scalars: scalars)
+  }
+}
+
 /// Reads M (index, scalar) pairs as written by the HSQ compressors.
 func readSubvectors(_ reader: inout BitReader, count: Int, settings: HSQSettings) throws -> (indices: [Int32], scalars: [Float]) {
   let (lo, delta) = try settings.scalars.readHeader(&reader, count: count)
@@ -130,15 +132,30 @@ func readSubvectors(_ reader: inout BitReader, count: Int, settings: HSQSettings
   try reader.finish()
   let codewords = UInt32(settings.codebook.count)
   let maxLevel = settings.scalars.isExact ? UInt32.max : UInt32(1 << settings.scalars.bits)
-  for m in 0..<count {
-    let k = UInt32(bitPattern: indices[m])
-    guard k < codewords else {
-      throw HSQError.malformedPayload("codeword index \(k) is out of range for K = \(codewords).")
+  // The largest index and level in one pass (a loop the compiler vectorizes); the first offender is named only
+  // when there is one, by the pass in order that the message has always come from.
+  let (largestIndex, largestLevel) = indices.withUnsafeBufferPointer { k in
+    levels.withUnsafeBufferPointer { level in
+      var largest: (index: UInt32, level: UInt32) = (0, 0)
+      for m in 0..<count { largest = (max(largest.index, UInt32(bitPattern: k[m])), max(largest.level, level[m])) }
+      return largest
     }
-    guard levels[m] <= maxLevel else {
-      throw HSQError.malformedPayload("scalar level \(levels[m]) is above 2ⁿ = \(maxLevel).")
+  }
+  if largestIndex >= codewords || largestLevel > maxLevel {
+    for m in 0..<count {
+      let k = UInt32(bitPattern: indices[m])
+      guard k < codewords else {
+        throw HSQError.malformedPayload("codeword index \(k) is out of range for K = \(codewords).")
+      }
+      guard levels[m] <= maxLevel else {
+        throw HSQError.malformedPayload("scalar level \(levels[m]) is above 2ⁿ = \(maxLevel).")
+      }
     }
-    scalars[m] = settings.scalars.value(level: levels[m], lo: lo, delta: delta)
+  }
+  scalars.withUnsafeMutableBufferPointer { out in
+    levels.withUnsafeBufferPointer { level in
+      for m in 0..<count { out[m] = settings.scalars.value(level: level[m], lo: lo, delta: delta) }
+    }
   }
   return (indices, scalars)
 }

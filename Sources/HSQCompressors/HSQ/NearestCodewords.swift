@@ -76,9 +76,14 @@ public struct NearestCodewords: Sendable {
   /// Writes every entry of `out`. Sub-vectors of 16 (the usual D) are scaled
   /// sixteen lanes at a time; each entry is the same single product uₘ·c either way.
   public static func reconstruct(codebook: Codebook, indices: [Int32], scalars: [Float], layout: SubvectorLayout, into out: inout [Float]) {
+    reconstruct(codebook: codebook.vectors, dim: codebook.dim, indices: indices, scalars: scalars, layout: layout, into: &out)
+  }
+
+  /// ``reconstruct(codebook:indices:scalars:layout:into:)`` from the codebook's K×D values.
+  static func reconstruct(codebook vectors: [Float], dim codebookDim: Int, indices: [Int32], scalars: [Float], layout: SubvectorLayout, into out: inout [Float]) {
     let dim = layout.dim
-    precondition(out.count == layout.length && indices.count == layout.count && scalars.count == layout.count)
-    codebook.vectors.withUnsafeBufferPointer { c in
+    precondition(dim == codebookDim && out.count == layout.length && indices.count == layout.count && scalars.count == layout.count)
+    vectors.withUnsafeBufferPointer { c in
       out.withUnsafeMutableBufferPointer { o in
         var m = 0
         if dim == 16 {

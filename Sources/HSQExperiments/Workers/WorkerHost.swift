@@ -79,9 +79,9 @@ public final class WorkerHost {
     if let bad = request.participants.first(where: { !workers.indices.contains($0) }) {
       throw HSQError.malformedPayload("The round names worker \(bad), but the experiment has \(workers.count) workers.")
     }
-    if environment.config.errorFeedback {
+    if environment.config.errorFeedback, served.contains(where: { $0.memory == nil }) {
       // One array of zeros, shared until a worker's round writes its own (copy on write): a client that
-      // never takes part costs nothing, however many there are.
+      // never takes part costs nothing, however many there are (and once every worker has one, no round allocates it).
       let zeros = environment.model.zeroParameters()
       for worker in served where worker.memory == nil { worker.memory = zeros }
     }
@@ -97,7 +97,8 @@ public final class WorkerHost {
     pendingInputs = outcomes.map { WorkerMemory(worker: try! $0.get().reply.worker, layers: try! $0.get().inputs) }
     var replies = outcomes.map { try! $0.get().reply }
     if meanRaw, request.sendsRaw, !replies.isEmpty, mine.count == request.participants.count {
-      replies[0].rawMeanNormsSquared = Experiment.workerMean(replies.map { $0.raw! }).map(Vec.squaredNorm)
+      replies[0].rawMeanNormsSquared = Experiment.workerMean(replies.map { $0.raw! }, threads: threads ?? environment.threadCount)
+        .map(Vec.squaredNorm)
       for i in replies.indices { replies[i].raw = nil }
     }
     return replies.map { .success($0) }
