@@ -6,14 +6,19 @@ import Testing
 
 /// The server pass equals N axpy calls into zeros followed by the update, bit for bit, however many workers.
 @Suite struct ServerPassTests {
+  /// `model` on a Gaussian mixture (`data`: its d and n, 8 test examples) with `workers` workers and heavy-ball `momentum`.
+  static func config(model: String, data: String, workers: Int, momentum: Double) -> ExperimentConfig {
+    var c = ExperimentConfig()
+    c.model = model
+    c.dataset = "gaussian-mixture:\(data),n-test=8"
+    c.workers = workers
+    c.momentum = momentum
+    return c
+  }
+
   @Test(arguments: [1, 3, Experiment.sourcesPerPass, Experiment.sourcesPerPass + 1, 2 * Experiment.sourcesPerPass + 5])
   func meanAndUpdateMatchAxpyInWorkerOrder(workers: Int) throws {
-    var c = ExperimentConfig()
-    c.model = "softmax"
-    c.dataset = "gaussian-mixture:d=8,n=128,n-test=8"
-    c.workers = workers
-    c.momentum = 0.9
-    let e = try Experiment(c)
+    let e = try Experiment(Self.config(model: "softmax", data: "d=8,n=128", workers: workers, momentum: 0.9))
     var rng = RandomStream(seed: UInt64(workers))
     let layers = e.model.layers
     let messages = (0..<workers).map { _ in layers.map { layer in (0..<layer.count).map { _ in Float(rng.gaussian()) } } }
@@ -41,12 +46,8 @@ import Testing
   /// bit, with a layer large enough for two lanes whose length is not a multiple of the sub-vector dimension.
   @Test(arguments: [1, 3, Experiment.sourcesPerPass + 2])
   func codewordRowsGiveTheMeanOfTheirDecodedVectors(workers: Int) throws {
-    var c = ExperimentConfig()
-    c.model = "mlp:hidden=37"
-    c.dataset = "gaussian-mixture:d=1000,n=64,n-test=8"
-    c.workers = workers
+    var c = Self.config(model: "mlp:hidden=37", data: "d=1000,n=64", workers: workers, momentum: 0.5)
     c.threads = 2
-    c.momentum = 0.5
     let byRows = try Experiment(c), byValues = try Experiment(c)
     #expect(byRows.model.layers[0].count == 37_000)
     let hsq = try #require(try Compressors.make("hsq:dim=16,k=64,norm-bits=6") as? HSQCompressor)
