@@ -39,7 +39,7 @@ extension Experiment {
                    "server pass: the parameters or velocity of layer \(l) do not have the layer's \(count) values")
       guard count > 0 else { continue }
       let lanes = max(1, min(threadCount, count / (1 << 14)))
-      let alignment = values.isEmpty ? rows[0].dim : 1
+      let alignment = values.isEmpty ? rows.first?.dim ?? 1 : 1
       mean[l].withUnsafeMutableBufferPointer { meanBuffer in
         Self.withBuffer(&rawMean, l, if: raw != nil) { rawMeanBuffer in
           Self.withBuffer(&parameters, l, if: update) { x in
