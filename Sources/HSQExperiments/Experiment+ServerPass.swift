@@ -109,18 +109,9 @@ extension Experiment {
   }
 }
 
-/// Calls `body` with the base address of each array, nesting one `withUnsafeBufferPointer` per array (all alive for the call).
+/// ``HSQCore/withBaseAddresses(_:_:)`` for the float arrays of a layer's messages, which are never empty where it is used.
 func withBaseAddresses<R>(_ arrays: [[Float]], _ body: ([UnsafePointer<Float>]) -> R) -> R {
-  var pointers: [UnsafePointer<Float>] = []
-  pointers.reserveCapacity(arrays.count)
-  func nest(_ i: Int) -> R {
-    guard i < arrays.count else { return body(pointers) }
-    return arrays[i].withUnsafeBufferPointer { buffer in
-      pointers.append(buffer.baseAddress!)
-      return nest(i + 1)
-    }
-  }
-  return nest(0)
+  HSQCore.withBaseAddresses(arrays) { (pointers: [UnsafePointer<Float>?]) in body(pointers.map { $0! }) }
 }
 
 /// One group's mean over one layer in ``Experiment/workerMean(_:threads:)``, handed to the lanes. Invariant (why it may

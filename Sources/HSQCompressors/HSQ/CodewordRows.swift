@@ -86,17 +86,3 @@ extension CodewordRows {
     }
   }
 }
-
-/// Calls `body` with the base address of each array, nesting one `withUnsafeBufferPointer` per array (all alive for the call).
-private func withBaseAddresses<T, R>(_ arrays: [[T]], _ body: ([UnsafePointer<T>?]) -> R) -> R {
-  var pointers: [UnsafePointer<T>?] = []
-  pointers.reserveCapacity(arrays.count)
-  func nest(_ i: Int) -> R {
-    guard i < arrays.count else { return body(pointers) }
-    return arrays[i].withUnsafeBufferPointer { buffer in
-      pointers.append(buffer.baseAddress)
-      return nest(i + 1)
-    }
-  }
-  return nest(0)
-}
