@@ -227,6 +227,83 @@ void hsq_mean_of_rows(const float *C, int32_t D, const int32_t *const *indices, 
   }
 }
 
+/* hsq_rows_sums_of_squares: sums_avx512 over x and the decoded rows q, q's products made in the register.
+ * With D = 16, entries 16m…16m + 15 of a full block are sub-vector m, so a block's q is one row times its scalar. */
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static void rows_sums16_avx512(const float *x, const float *C, const int32_t *idx, const float *u, int64_t n,
+                               double *norm, double *distance, float *diff) {
+  __m512d n0 = _mm512_setzero_pd(), n1 = _mm512_setzero_pd(), d0 = _mm512_setzero_pd(), d1 = _mm512_setzero_pd();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const float *c = C + 16 * (int64_t)idx[i / 16];
+    const __m256 s = _mm256_set1_ps(u[i / 16]);
+    const __m256 xa = _mm256_loadu_ps(x + i), xb = _mm256_loadu_ps(x + i + 8);
+    const __m256 qa = _mm256_mul_ps(s, _mm256_loadu_ps(c)), qb = _mm256_mul_ps(s, _mm256_loadu_ps(c + 8));
+    if (diff) {
+      _mm256_storeu_ps(diff + i, _mm256_sub_ps(xa, qa));
+      _mm256_storeu_ps(diff + i + 8, _mm256_sub_ps(xb, qb));
+    }
+    const __m512d x0 = _mm512_cvtps_pd(xa), x1 = _mm512_cvtps_pd(xb);
+    n0 = _mm512_add_pd(n0, _mm512_mul_pd(x0, x0));
+    n1 = _mm512_add_pd(n1, _mm512_mul_pd(x1, x1));
+    const __m512d e0 = _mm512_sub_pd(_mm512_cvtps_pd(qa), x0), e1 = _mm512_sub_pd(_mm512_cvtps_pd(qb), x1);
+    d0 = _mm512_add_pd(d0, _mm512_mul_pd(e0, e0));
+    d1 = _mm512_add_pd(d1, _mm512_mul_pd(e1, e1));
+  }
+  double nsum = lanes_sum(n0, n1), dsum = lanes_sum(d0, d1);
+  for (; i < n; i++) {
+    const float q = u[i / 16] * C[16 * (int64_t)idx[i / 16] + i % 16];
+    const double a = (double)x[i], e = (double)q - a;
+    nsum += a * a;
+    dsum += e * e;
+    if (diff) diff[i] = x[i] - q;
+  }
+  *norm = nsum;
+  *distance = dsum;
+}
+#endif
+
+void hsq_rows_sums_of_squares(const float *x, const float *C, int32_t D, const int32_t *idx, const float *u, int64_t n,
+                              double *norm, double *distance, float *difference, hsq_kernel_level level) {
+#if defined(__x86_64__)
+  if (D == 16 && level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512f()) {
+    rows_sums16_avx512(x, C, idx, u, n, norm, distance, difference);
+    return;
+  }
+#else
+  (void)level;
+#endif
+  /* The Swift reduction's sixteen lanes (entries 16t + j), added pairwise j and j + 8, summed from −0.0, then the tail. */
+  double nl[16] = {0}, dl[16] = {0};
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    for (int j = 0; j < 16; j++) {
+      const int64_t e = i + j, m = e / D;
+      const float q = u[m] * C[(int64_t)D * idx[m] + (e - m * D)];
+      const double a = (double)x[e], d = (double)q - a;
+      nl[j] += a * a;
+      dl[j] += d * d;
+      if (difference) difference[e] = x[e] - q;
+    }
+  }
+  double nsum = -0.0, dsum = -0.0;
+  for (int j = 0; j < 8; j++) {
+    nsum += nl[j] + nl[j + 8];
+    dsum += dl[j] + dl[j + 8];
+  }
+  for (; i < n; i++) {
+    const int64_t m = i / D;
+    const float q = u[m] * C[(int64_t)D * idx[m] + (i - m * D)];
+    const double a = (double)x[i], d = (double)q - a;
+    nsum += a * a;
+    dsum += d * d;
+    if (difference) difference[i] = x[i] - q;
+  }
+  *norm = nsum;
+  *distance = dsum;
+}
+
 int hsq_sgd_update(const float *g, float *x, float *v, int64_t n, float rate, float decay, float momentum) {
   RUN_AVX512(update_avx512(g, x, v, n, rate, decay, momentum));
   (void)g; (void)x; (void)v; (void)n; (void)rate; (void)decay; (void)momentum;

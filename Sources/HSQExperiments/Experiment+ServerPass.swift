@@ -151,6 +151,14 @@ enum LayerMessage: Sendable {
     if case let .rows(rows) = self { return rows }
     return nil
   }
+
+  /// The decoded vector's length.
+  var count: Int {
+    switch self {
+    case let .values(values): values.count
+    case let .rows(rows): rows.length
+    }
+  }
 }
 
 /// One layer's buffers for one group of workers in the server pass, handed to the lanes.

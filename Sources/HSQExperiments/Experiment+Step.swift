@@ -101,14 +101,14 @@ extension Experiment {
   /// Every reply's payloads decoded to the vectors the server aggregates (workers in parallel), after checking
   /// that each reply is the expected worker's, with one payload per layer (and the diagnostics frame when asked).
   ///
-  /// A reply made in this process (the threads backend) carries the vectors its worker decoded; those are
-  /// used as they are, since decoding the same payload again gives the same bits.
+  /// A reply made in this process (the threads backend) carries what its worker decoded (vectors, or codeword
+  /// rows not written out); that is used as it is, since decoding the same payload again gives the same bits.
   func decodeMessages(_ replies: [WorkerReply], participants: [Int], raw: Bool) throws -> [[[Float]]] {
     try layerMessages(replies, participants: participants, raw: raw, rows: false).map { $0.map { $0.values() } }
   }
 
-  /// ``decodeMessages(_:participants:raw:)``, with `rows`: a reply's compressed layers as ``CodewordRows`` where
-  /// the reply carries no decoded vectors and the uplink decodes to rows (``RowDecoding``).
+  /// ``decodeMessages(_:participants:raw:)`` before the rows are written out: with `rows`, also the layers of
+  /// replies from other processes as ``CodewordRows`` where the uplink decodes to rows (``RowDecoding``).
   func layerMessages(_ replies: [WorkerReply], participants: [Int], raw: Bool, rows: Bool) throws -> [[LayerMessage]] {
     let layers = pipeline.model.layers.map(\.count)
     let uplink = pipeline.uplink, compressLayer = pipeline.compressLayer
@@ -127,11 +127,11 @@ extension Experiment {
         throw HSQError.malformedPayload("Worker \(reply.worker)'s reply does not have one payload\(raw ? ", one raw gradient" : "") and one set of statistics for each of the model's \(layers.count) layers.")
       }
     }
-    if replies.allSatisfy({ $0.decoded != nil }) { return replies.map { $0.decoded!.map(LayerMessage.values) } }
+    if replies.allSatisfy({ $0.decoded != nil }) { return replies.map { $0.decoded! } }
     let rowCoder = rows && replies.allSatisfy({ $0.decoded == nil }) ? uplink as? any RowDecoding : nil
     return try parallelMap(replies.count, threads: threadCount) { i in
       let reply = replies[i]
-      if let decoded = reply.decoded { return decoded.map(LayerMessage.values) }
+      if let decoded = reply.decoded { return decoded }
       return try layers.indices.map { l in
         guard compressLayer[l] else { return .values(try reply.payloads[l].float32Values(count: layers[l], layer: l)) }
         if let rowCoder { return .rows(try rowCoder.rows(reply.payloads[l], length: layers[l])) }

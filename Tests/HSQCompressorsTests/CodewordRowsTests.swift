@@ -51,6 +51,31 @@ import Testing
     }
   }
 
+  /// A worker's error statistics read from the rows (hsq_rows_sums_of_squares) are the Swift reductions over its
+  /// input and the written-out decoded vector, bit for bit, on every kernel level, with and without the memory p − q.
+  @Test(arguments: ["hsq:dim=16,k=256,norm-bits=6", "hsq-unbiased:dim=16,k=64,norm-bits=32", "hsq:dim=8,k=64,norm-bits=32",
+                    "hsq-unbiased:dim=4,k=16,norm-bits=3"])
+  func theErrorStatisticsOfRowsAreThoseOfTheDecodedVector(spelling: String) throws {
+    let compressor = try #require(try Compressors.make(spelling) as? any RowDecoding)
+    var rng = RandomStream(seed: 5)
+    for length in [1, 15, 16, 17, 37, 1000, 4099] {
+      let p = (0..<length).map { i in i % 11 == 3 ? -0.0 : Float(rng.gaussian()) * (i % 13 == 0 ? 1e3 : 1) }
+      let rows = try compressor.rows(try compressor.encode(p, rng: &rng), length: length)
+      let q = rows.values()
+      let expected = Vec.portableSquaredNormAndDistance(p, q)
+      #expect(Vec.squaredNormAndDistance(p, q).norm.bitPattern == expected.norm.bitPattern)
+      let difference = Vec.difference(p, q).map(\.bitPattern)
+      for level in [HSQ_KERNELS_AUTO, HSQ_KERNELS_AVX512, HSQ_KERNELS_PORTABLE] {
+        for withDifference in [false, true] {
+          let got = rows.errorStatistics(of: p, difference: withDifference, level: level)
+          let context = "\(spelling), d \(length), level \(level.rawValue), difference \(withDifference)"
+          #expect(got.norm.bitPattern == expected.norm.bitPattern && got.distance.bitPattern == expected.distance.bitPattern, "\(context)")
+          #expect(got.difference?.map(\.bitPattern) == (withDifference ? difference : nil), "\(context)")
+        }
+      }
+    }
+  }
+
   /// Every one-bit change of a payload decodes or gives one clear error; an index past K and a level past 2ⁿ are
   /// named (the validation is one vectorized pass, the message the first offender's).
   @Test func damagedIndicesAndLevelsAreNamed() throws {

@@ -174,8 +174,8 @@ import Testing
     return copy
   }
 
-  /// The vectors a worker decoded for itself, which the server uses in process, are what the server's own
-  /// decoding of the payload bytes gives, bit for bit (uncompressed layers included).
+  /// What a worker decoded for itself (vectors, or HSQ's codeword rows), which the server uses in process, is what
+  /// the server's own decoding of the payload bytes gives, bit for bit (uncompressed layers included).
   @Test(arguments: ["hsq+ef", "qsgd participation 0.5", "topk+ef local 2", "identity"])
   func theServerDecodesThePayloadsToWhatTheWorkersDecoded(configuration: String) throws {
     let e = try Experiment(Self.config(configuration))
@@ -184,6 +184,8 @@ import Testing
       let request = RoundRequest(step: step, participants: participants, parameters: e.parameters, lr: 0.05, efScale: 1, sendsRaw: true)
       let replies = try e.backend.run(request)
       #expect(replies.allSatisfy { $0.decoded != nil })
+      // HSQ's payloads stay codeword rows in process: the worker's error and memory were read from them.
+      #expect(replies.allSatisfy { $0.decoded!.contains { $0.rows != nil } } == configuration.hasPrefix("hsq"))
       let stripped = replies.map { reply in
         var copy = reply
         copy.decoded = nil

@@ -87,6 +87,14 @@ int hsq_mean_of(const float *const *sources, int32_t count, float scale, float *
 void hsq_mean_of_rows(const float *C, int32_t D, const int32_t *const *indices, const float *const *scalars, int32_t count,
                       float scale, float *out, int64_t m0, int64_t m1, int64_t n, int continuing, hsq_kernel_level level);
 
+/// hsq_sums_of_squares(x, q) without q written: q is the decoded vector of codeword rows, q[m·D + j] =
+/// u[m]·C[idx[m]·D + j] (one rounded product) for entries i = m·D + j < n. *norm = Σxᵢ², *distance = Σ(qᵢ − xᵢ)²
+/// with the lanes and order of `Vec.squaredNormAndDistance`, and, when `difference` is not NULL,
+/// difference[i] = x[i] − q[i]: the same bits as decoding first and calling the Swift reductions (with or without
+/// AVX-512). AVX-512 for D = 16 where `level` allows, else C.
+void hsq_rows_sums_of_squares(const float *x, const float *C, int32_t D, const int32_t *idx, const float *u, int64_t n,
+                              double *norm, double *distance, float *difference, hsq_kernel_level level);
+
 /// Heavy-ball SGD, v[i] ← m·v[i] + (g[i] + λ·x[i]), x[i] ← x[i] − η·v[i], each operation rounded
 /// separately (as hsq's Swift UpdateRule). Returns 1 with AVX-512, else 0 (nothing written).
 int hsq_sgd_update(const float *g, float *x, float *v, int64_t n, float rate, float decay, float momentum);

@@ -86,3 +86,41 @@ extension CodewordRows {
     }
   }
 }
+
+extension CodewordRows {
+  /// A worker's error statistics of its input `p` against these rows' decoded vector q, without writing q:
+  /// (‖p‖², ‖q − p‖²) as ``Vec/squaredNormAndDistance(_:_:)`` gives them on p and ``values()``, and with
+  /// `difference` the error-feedback memory p − q as ``Vec/squaredNormDistanceAndDifference(_:_:)`` gives it,
+  /// bit for bit. `level`: the most the kernel may use (for tests).
+  public func errorStatistics(of p: [Float], difference: Bool, level: hsq_kernel_level = HSQ_KERNELS_AUTO)
+    -> (norm: Double, distance: Double, difference: [Float]?)
+  {
+    precondition(p.count == length, "codeword rows: an input of \(p.count) entries against rows of \(length)")
+    guard length > 0 else {
+      let (norm, distance) = Vec.squaredNormAndDistance(p, [])
+      return (norm, distance, difference ? [] : nil)
+    }
+    var norm = 0.0, distance = 0.0
+    func sums(_ out: UnsafeMutablePointer<Float>?) {
+      p.withUnsafeBufferPointer { x in
+        codebook.withUnsafeBufferPointer { c in
+          indices.withUnsafeBufferPointer { k in
+            scalars.withUnsafeBufferPointer { u in
+              hsq_rows_sums_of_squares(x.baseAddress!, c.baseAddress!, Int32(dim), k.baseAddress!, u.baseAddress!, Int64(length),
+                                       &norm, &distance, out, level)
+            }
+          }
+        }
+      }
+    }
+    guard difference else {
+      sums(nil)
+      return (norm, distance, nil)
+    }
+    let memory = [Float](unsafeUninitializedCapacity: length) { out, count in
+      sums(out.baseAddress!)
+      count = length
+    }
+    return (norm, distance, memory)
+  }
+}

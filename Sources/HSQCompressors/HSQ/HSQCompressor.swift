@@ -103,10 +103,18 @@ public struct HSQCompressor: CompressorComponent {
 
 extension HSQCompressor: RowDecoding {
   public func rows(_ payload: Payload, length d: Int) throws -> CodewordRows {
-    try requireBits(payload, settings.bits(length: d), spec, length: d)
+    try settings.rows(payload, length: d, spec: spec)
+  }
+}
+
+extension HSQSettings {
+  /// The (index, scalar) pairs every HSQ compressor with one codeword a sub-vector writes, as codeword rows;
+  /// `spec` names the compressor in the error a payload of the wrong size gets.
+  func rows(_ payload: Payload, length d: Int, spec: String) throws -> CodewordRows {
+    try requireBits(payload, bits(length: d), spec, length: d)
     var reader = BitReader(payload)
-    let (indices, scalars) = try readSubvectors(&reader, count: SubvectorLayout(length: d, dim: settings.dim).count, settings: settings)
-    return CodewordRows(codebook: settings.codebook, length: d, indices: indices, scalars: scalars)
+    let (indices, scalars) = try readSubvectors(&reader, count: SubvectorLayout(length: d, dim: dim).count, settings: self)
+    return CodewordRows(codebook: codebook, length: d, indices: indices, scalars: scalars)
   }
 }
 

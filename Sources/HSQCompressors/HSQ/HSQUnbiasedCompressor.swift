@@ -127,13 +127,7 @@ public struct HSQUnbiasedCompressor: CompressorComponent {
   }
 
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
-    try requireBits(payload, settings.bits(length: d), spec, length: d)
-    let layout = SubvectorLayout(length: d, dim: settings.dim)
-    var reader = BitReader(payload)
-    let (indices, scalars) = try readSubvectors(&reader, count: layout.count, settings: settings)
-    var out = [Float](repeating: 0, count: d)
-    NearestCodewords.reconstruct(codebook: settings.codebook, indices: indices, scalars: scalars, layout: layout, into: &out)
-    return out
+    try rows(payload, length: d).values()
   }
 
   /// Σₘ(‖aₘ‖₁² − ‖vₘ‖²), exact for float32 scalars; `nil` with n-bit scalars (their range depends on the draw).
@@ -169,4 +163,10 @@ func write(indices: [Int32], scalars: [Float], settings: HSQSettings, rng: inout
     }
   }
   return writer.payload()
+}
+
+extension HSQUnbiasedCompressor: RowDecoding {
+  public func rows(_ payload: Payload, length d: Int) throws -> CodewordRows {
+    try settings.rows(payload, length: d, spec: spec)
+  }
 }

@@ -70,10 +70,10 @@ public struct WorkerReply: Sendable, Hashable {
   /// worker rank of a 2-rank MPI job): 8 bytes a layer on the wire instead of a gradient per worker.
   public var rawMeanNormsSquared: [Double]?
   /// In-process only, never encoded: what the payloads decode to, as the worker decoded them for its own
-  /// error and memory. A server in the same process may use it instead of decoding the payloads again
-  /// (decoding is a deterministic function of the payload; the loopback tests hold the two equal bit
-  /// for bit). Not part of equality.
-  var decoded: [[Float]]?
+  /// error and memory (codeword rows, not yet written out, where the uplink decodes to them). A server in
+  /// the same process may use it instead of decoding the payloads again (decoding is a deterministic
+  /// function of the payload; the loopback tests hold the two equal bit for bit). Not part of equality.
+  var decoded: [LayerMessage]?
 
   public init(worker: Int, loss: Double, payloads: [Payload], stats: [WorkerLayerStats], computeSeconds: Double, compressSeconds: Double, raw: [[Float]]?) {
     self.worker = worker

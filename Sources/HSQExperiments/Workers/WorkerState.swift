@@ -96,8 +96,11 @@ final class WorkerState: Sendable {
     let compressor = environment.uplink
     let lossless = compressor.isLossless
     let decodesToInput = compressor.decodesToInput
+    // A payload that decodes to codeword rows is never written out: the error, the memory and the server's mean
+    // are read from the rows.
+    let rowCoder = lossless || decodesToInput ? nil : compressor as? any RowDecoding
     var inputs: [[Float]] = []
-    var decoded: [[Float]] = []
+    var decoded: [LayerMessage] = []
     var newMemory: [[Float]] = []
     for (layer, g) in raw.enumerated() {
       // p = g + s·e in one pass into a new array (not a copy of g, then the axpy).
@@ -106,18 +109,26 @@ final class WorkerState: Sendable {
       var difference: [Float]?
       var stats = WorkerLayerStats()
       var q = p
+      var message: LayerMessage?
       let payload: Payload
       if environment.compressLayer[layer] {
         var rng = RandomStream.derived(from: config.seed, purpose: "compress", request.step, id, layer)
         payload = try compressor.encode(p, rng: &rng)
-        if !decodesToInput { q = try compressor.decode(payload, length: p.count) }
-        // A lossless compressor (identity) has no error to measure.
-        // The error statistics and, under error feedback, the new memory p − q: one pass over p and q.
-        if !lossless, ef {
-          let fused = Vec.squaredNormDistanceAndDifference(p, q)
-          (stats.inputNormSquared, stats.errorSquared, difference) = (fused.norm, fused.distance, fused.difference)
-        } else if !lossless {
-          (stats.inputNormSquared, stats.errorSquared) = Vec.squaredNormAndDistance(p, q)
+        if let rowCoder {
+          // The error statistics and, under error feedback, the new memory p − q: one pass over p and the rows.
+          let rows = try rowCoder.rows(payload, length: p.count)
+          (stats.inputNormSquared, stats.errorSquared, difference) = rows.errorStatistics(of: p, difference: ef)
+          message = .rows(rows)
+        } else {
+          if !decodesToInput { q = try compressor.decode(payload, length: p.count) }
+          // A lossless compressor (identity) has no error to measure.
+          // The error statistics and, under error feedback, the new memory p − q: one pass over p and q.
+          if !lossless, ef {
+            let fused = Vec.squaredNormDistanceAndDifference(p, q)
+            (stats.inputNormSquared, stats.errorSquared, difference) = (fused.norm, fused.distance, fused.difference)
+          } else if !lossless {
+            (stats.inputNormSquared, stats.errorSquared) = Vec.squaredNormAndDistance(p, q)
+          }
         }
         if config.trackTheory {
           stats.exact = compressor.expectedError(p)
@@ -132,7 +143,7 @@ final class WorkerState: Sendable {
       }
       if ef { newMemory.append(difference ?? Vec.difference(p, q)) }
       inputs.append(p)
-      decoded.append(q)
+      decoded.append(message ?? .values(q))
       reply.payloads.append(payload)
       reply.stats.append(stats)
     }
