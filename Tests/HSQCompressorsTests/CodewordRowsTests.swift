@@ -51,6 +51,26 @@ import Testing
     }
   }
 
+  /// An encoder's own rows are what a decoder reads back from its payload, bit for bit, and the payload and the
+  /// draws are encode's: n-bit and float32 scalars, a range of one value (hi = lo), zero and empty inputs.
+  @Test(arguments: ["hsq:dim=16,k=256,norm-bits=6", "hsq:dim=8,k=64,norm-bits=32", "hsq:dim=4,k=16,norm-bits=1",
+                    "hsq-unbiased:dim=16,k=64,norm-bits=6", "hsq-unbiased:dim=4,k=16,norm-bits=32"])
+  func anEncodersRowsAreThoseItsPayloadDecodesTo(spelling: String) throws {
+    let compressor = try #require(try Compressors.make(spelling) as? any RowDecoding)
+    var data = RandomStream(seed: 9)
+    let inputs: [[Float]] = [[], [0], [Float](repeating: 0, count: 40), [Float](repeating: 0.25, count: 64), [-0.0, 3]]
+      + [1, 16, 37, 1000].map { n in (0..<n).map { i in Float(data.gaussian()) * (i % 7 == 0 ? 100 : 1) } }
+    for v in inputs {
+      var a = RandomStream(seed: UInt64(v.count)), b = a
+      let payload = try compressor.encode(v, rng: &a)
+      let (rowsPayload, rows) = try compressor.encodeRows(v, rng: &b)
+      #expect(rowsPayload == payload && a.uniformDouble() == b.uniformDouble(), "\(spelling), d \(v.count): encode's payload and draws")
+      let read = try compressor.rows(payload, length: v.count)
+      #expect(rows.length == read.length && rows.indices == read.indices, "\(spelling), d \(v.count)")
+      #expect(rows.scalars.map(\.bitPattern) == read.scalars.map(\.bitPattern), "\(spelling), d \(v.count)")
+    }
+  }
+
   /// A worker's error statistics read from the rows (hsq_rows_sums_of_squares) are the Swift reductions over its
   /// input and the written-out decoded vector, bit for bit, on every kernel level, with and without the memory p − q.
   @Test(arguments: ["hsq:dim=16,k=256,norm-bits=6", "hsq-unbiased:dim=16,k=64,norm-bits=32", "hsq:dim=8,k=64,norm-bits=32",

@@ -125,6 +125,19 @@ import Testing
     #expect(q.totalBits(count: 3) == 64 + 3 * 2)
   }
 
+  /// The decoder's vectorized scalars are ``ScalarQuantizer/value(level:lo:delta:)`` of every level it accepts (0…2ⁿ),
+  /// bit for bit, for n = 1…16 and float32.
+  @Test func everyLevelDecodesToItsValue() {
+    for bits in Array(1...16) + [32] {
+      let q = ScalarQuantizer(bits: bits)
+      let levels: [UInt32] = bits == 32 ? [0, 0x8000_0000, 0x3f80_0000, 0x7f7f_ffff, 1] : Array(0...UInt32(1 << bits))
+      for (lo, delta) in [(Float(-3.75), Float(0.013)), (-0.0, 1e-30), (1e30, 2.5e25)] {
+        let values = q.values(levels: levels, lo: lo, delta: delta).map(\.bitPattern)
+        #expect(values == levels.map { q.value(level: $0, lo: lo, delta: delta).bitPattern }, "n = \(bits), lo \(lo), Δ \(delta)")
+      }
+    }
+  }
+
   @Test func paddingWhenDimDoesNotDivide() throws {
     let nn = HSQCompressor(codebook: Self.i4, normBits: 32)
     let v: [Float] = [1, -2, 3, 4, 5, -7]

@@ -42,6 +42,17 @@ public struct CodewordRows: Sendable {
 public protocol RowDecoding: Compressor {
   /// The payload as codeword rows; throws as ``Compressor/decode(_:length:)`` does on a malformed payload.
   func rows(_ payload: Payload, length d: Int) throws -> CodewordRows
+  /// ``Compressor/encode(_:rng:)`` with the rows of its payload: the same payload from the same draws, and what
+  /// ``rows(_:length:)`` reads back from it, bit for bit (an encoder has them at hand; a worker needs them for its
+  /// error and memory).
+  func encodeRows(_ v: [Float], rng: inout RandomStream) throws -> (payload: Payload, rows: CodewordRows)
+}
+
+extension RowDecoding {
+  public func encodeRows(_ v: [Float], rng: inout RandomStream) throws -> (payload: Payload, rows: CodewordRows) {
+    let payload = try encode(v, rng: &rng)
+    return (payload, try rows(payload, length: v.count))
+  }
 }
 
 extension CodewordRows {

@@ -62,10 +62,15 @@ public struct HSQCompressor: CompressorComponent {
   public var bitsFormula: String { settings.bitsFormula }
 
   public func encode(_ v: [Float], rng: inout RandomStream) throws -> Payload {
+    let (indices, dots) = try nearest(v)
+    return write(indices: indices, scalars: dots, settings: settings, rng: &rng).payload
+  }
+
+  /// Every sub-vector's nearest codeword k and its u = ⟨c_k, v⟩.
+  func nearest(_ v: [Float]) throws -> (indices: [Int32], dots: [Float]) {
     try Vec.requireFinite(v, what: "The input to 'hsq'")
     let layout = SubvectorLayout(length: v.count, dim: settings.dim)
-    let (indices, dots) = v.withUnsafeBufferPointer { search.search($0, layout: layout) }
-    return write(indices: indices, scalars: dots, settings: settings, rng: &rng)
+    return v.withUnsafeBufferPointer { search.search($0, layout: layout) }
   }
 
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
@@ -105,6 +110,11 @@ extension HSQCompressor: RowDecoding {
   public func rows(_ payload: Payload, length d: Int) throws -> CodewordRows {
     try settings.rows(payload, length: d, spec: spec)
   }
+
+  public func encodeRows(_ v: [Float], rng: inout RandomStream) throws -> (payload: Payload, rows: CodewordRows) {
+    let (indices, dots) = try nearest(v)
+    return writeRows(indices: indices, scalars: dots, length: v.count, settings: settings, rng: &rng)
+  }
 }
 
 extension HSQSettings {
@@ -122,10 +132,9 @@ extension HSQSettings {
 func readSubvectors(_ reader: inout BitReader, count: Int, settings: HSQSettings) throws -> (indices: [Int32], scalars: [Float]) {
   let (lo, delta) = try settings.scalars.readHeader(&reader, count: count)
   var indices = [Int32](repeating: 0, count: count)
-  var scalars = [Float](repeating: 0, count: count)
   guard count > 0 else {
     try reader.finish()
-    return (indices, scalars)
+    return (indices, [])
   }
   var levels = [UInt32](repeating: 0, count: count)
   try indices.withUnsafeMutableBufferPointer { k in
@@ -160,10 +169,5 @@ func readSubvectors(_ reader: inout BitReader, count: Int, settings: HSQSettings
       }
     }
   }
-  scalars.withUnsafeMutableBufferPointer { out in
-    levels.withUnsafeBufferPointer { level in
-      for m in 0..<count { out[m] = settings.scalars.value(level: level[m], lo: lo, delta: delta) }
-    }
-  }
-  return (indices, scalars)
+  return (indices, settings.scalars.values(levels: levels, lo: lo, delta: delta))
 }

@@ -120,10 +120,15 @@ public struct HSQUnbiasedCompressor: CompressorComponent {
   public var bitsFormula: String { settings.bitsFormula }
 
   public func encode(_ v: [Float], rng: inout RandomStream) throws -> Payload {
+    let (indices, scalars) = try sampled(v, rng: &rng)
+    return write(indices: indices, scalars: scalars, settings: settings, rng: &rng).payload
+  }
+
+  /// Every sub-vector's sampled codeword k and its scalar sign(a_k)·‖a‖₁.
+  func sampled(_ v: [Float], rng: inout RandomStream) throws -> (indices: [Int32], scalars: [Float]) {
     try Vec.requireFinite(v, what: "The input to 'hsq-unbiased'")
     let layout = SubvectorLayout(length: v.count, dim: settings.dim)
-    let (indices, scalars) = v.withUnsafeBufferPointer { sampler.sample($0, layout: layout, rng: &rng) }
-    return write(indices: indices, scalars: scalars, settings: settings, rng: &rng)
+    return v.withUnsafeBufferPointer { sampler.sample($0, layout: layout, rng: &rng) }
   }
 
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
@@ -149,10 +154,10 @@ public struct HSQUnbiasedCompressor: CompressorComponent {
 }
 
 /// Writes M (index, scalar) pairs, quantizing the scalars as `settings` says.
-func write(indices: [Int32], scalars: [Float], settings: HSQSettings, rng: inout RandomStream) -> Payload {
+func write(indices: [Int32], scalars: [Float], settings: HSQSettings, rng: inout RandomStream) -> (payload: Payload, levels: [UInt32]) {
   var writer = BitWriter(reservingBits: settings.bits(length: indices.count * settings.dim))
   let levels = scalars.withUnsafeBufferPointer { settings.scalars.quantize($0, into: &writer, rng: &rng) }
-  guard !indices.isEmpty else { return writer.payload() }
+  guard !indices.isEmpty else { return (writer.payload(), levels) }
   indices.withUnsafeBufferPointer { k in
     levels.withUnsafeBufferPointer { level in
       k.withMemoryRebound(to: UInt32.self) { k in
@@ -162,11 +167,24 @@ func write(indices: [Int32], scalars: [Float], settings: HSQSettings, rng: inout
       }
     }
   }
-  return writer.payload()
+  return (writer.payload(), levels)
+}
+
+/// ``write(indices:scalars:settings:rng:)`` with the rows a decoder reads back from the payload, made from the
+/// indices and the levels without reading the payload: the same rows bit for bit.
+func writeRows(indices: [Int32], scalars: [Float], length: Int, settings: HSQSettings, rng: inout RandomStream) -> (payload: Payload, rows: CodewordRows) {
+  let (payload, levels) = write(indices: indices, scalars: scalars, settings: settings, rng: &rng)
+  let values = scalars.withUnsafeBufferPointer { settings.scalars.values(levels: levels, quantizing: $0) }
+  return (payload, CodewordRows(codebook: settings.codebook, length: length, indices: indices, scalars: values))
 }
 
 extension HSQUnbiasedCompressor: RowDecoding {
   public func rows(_ payload: Payload, length d: Int) throws -> CodewordRows {
     try settings.rows(payload, length: d, spec: spec)
+  }
+
+  public func encodeRows(_ v: [Float], rng: inout RandomStream) throws -> (payload: Payload, rows: CodewordRows) {
+    let (indices, scalars) = try sampled(v, rng: &rng)
+    return writeRows(indices: indices, scalars: scalars, length: v.count, settings: settings, rng: &rng)
   }
 }

@@ -74,6 +74,26 @@ public struct ScalarQuantizer: Sendable, Hashable {
     return levels
   }
 
+  /// The scalars a decoder reads back for the `levels` that ``quantize(_:into:rng:)`` gave for `u` (from the range
+  /// it wrote, as ``readHeader(_:count:)`` and ``value(level:lo:delta:)`` read them): the same values bit for bit.
+  public func values(levels: [UInt32], quantizing u: UnsafeBufferPointer<Float>) -> [Float] {
+    guard !isExact, !u.isEmpty else { return values(levels: levels, lo: 0, delta: 0) }
+    let (lo, hi) = Self.range(u)
+    return values(levels: levels, lo: lo, delta: Float(step(lo: lo, hi: hi)))
+  }
+
+  /// ``value(level:lo:delta:)`` of every level, in a loop the compiler vectorizes. Every level is at most 2ⁿ ≤ 2¹⁶
+  /// (the decoder checks it first), so it converts to the same float through Int32 as through UInt32.
+  public func values(levels: [UInt32], lo: Float, delta: Float) -> [Float] {
+    guard !isExact else { return levels.map { Float(bitPattern: $0) } }
+    return [Float](unsafeUninitializedCapacity: levels.count) { out, count in
+      levels.withUnsafeBufferPointer { level in
+        for j in 0..<level.count { out[j] = lo + Float(Int32(bitPattern: level[j])) * delta }
+      }
+      count = levels.count
+    }
+  }
+
   /// lⱼ + Bernoulli(pⱼ) with the Bernoulli draws given: the Swift form of `hsq_quantize_levels`.
   static func levels(_ u: UnsafeBufferPointer<Float>, draws: [Float], lo: Double, scale: Double, top: Int, into levels: inout [UInt32]) {
     for j in 0..<u.count {

@@ -113,13 +113,14 @@ final class WorkerState: Sendable {
       let payload: Payload
       if environment.compressLayer[layer] {
         var rng = RandomStream.derived(from: config.seed, purpose: "compress", request.step, id, layer)
-        payload = try compressor.encode(p, rng: &rng)
         if let rowCoder {
           // The error statistics and, under error feedback, the new memory p − q: one pass over p and the rows.
-          let rows = try rowCoder.rows(payload, length: p.count)
+          let rows: CodewordRows
+          (payload, rows) = try rowCoder.encodeRows(p, rng: &rng)
           (stats.inputNormSquared, stats.errorSquared, difference) = rows.errorStatistics(of: p, difference: ef)
           message = .rows(rows)
         } else {
+          payload = try compressor.encode(p, rng: &rng)
           if !decodesToInput { q = try compressor.decode(payload, length: p.count) }
           // A lossless compressor (identity) has no error to measure.
           // The error statistics and, under error feedback, the new memory p − q: one pass over p and q.
