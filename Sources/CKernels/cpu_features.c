@@ -3,17 +3,24 @@
 
 #if defined(__x86_64__)
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 
 /* HSQ_CPU caps what the checks report, for measuring the paths other CPUs take: "avx2" hides
- * AVX-512 (a CPU without it, most laptops), "portable" hides AVX2 and F16C too. Read on every
- * check (the environment is the only state), so a process sets it before starting work. */
+ * AVX-512 (a CPU without it, most laptops), "portable" hides AVX2 and F16C too. Read once, at the
+ * first check (kernels check on every call, and getenv scans the environment), so a process sets it
+ * before starting work. The cap: 0 portable, 1 AVX2, 2 everything; −1 before the first check (threads
+ * that race there all read the same environment and store the same value). */
+static _Atomic int cap_level = -1;
+
 static int allows(int avx512) {
-  const char *cap = getenv("HSQ_CPU");
-  if (cap == NULL) return 1;
-  if (strcmp(cap, "portable") == 0) return 0;
-  if (strcmp(cap, "avx2") == 0) return !avx512;
-  return 1;
+  int cap = atomic_load_explicit(&cap_level, memory_order_relaxed);
+  if (cap < 0) {
+    const char *name = getenv("HSQ_CPU");
+    cap = name == NULL ? 2 : strcmp(name, "portable") == 0 ? 0 : strcmp(name, "avx2") == 0 ? 1 : 2;
+    atomic_store_explicit(&cap_level, cap, memory_order_relaxed);
+  }
+  return cap == 2 || (cap == 1 && !avx512);
 }
 
 int hsq_cpu_has_avx2_fma(void) {

@@ -154,10 +154,12 @@ public struct HSQUnbiasedCompressor: CompressorComponent {
 }
 
 /// Writes M (index, scalar) pairs, quantizing the scalars as `settings` says.
-func write(indices: [Int32], scalars: [Float], settings: HSQSettings, rng: inout RandomStream) -> (payload: Payload, levels: [UInt32]) {
+func write(indices: [Int32], scalars: [Float], settings: HSQSettings, rng: inout RandomStream)
+  -> (payload: Payload, levels: [UInt32], lo: Float, delta: Float)
+{
   var writer = BitWriter(reservingBits: settings.bits(length: indices.count * settings.dim))
-  let levels = scalars.withUnsafeBufferPointer { settings.scalars.quantize($0, into: &writer, rng: &rng) }
-  guard !indices.isEmpty else { return (writer.payload(), levels) }
+  let (levels, lo, delta) = scalars.withUnsafeBufferPointer { settings.scalars.quantizeInRange($0, into: &writer, rng: &rng) }
+  guard !indices.isEmpty else { return (writer.payload(), levels, lo, delta) }
   indices.withUnsafeBufferPointer { k in
     levels.withUnsafeBufferPointer { level in
       k.withMemoryRebound(to: UInt32.self) { k in
@@ -167,14 +169,14 @@ func write(indices: [Int32], scalars: [Float], settings: HSQSettings, rng: inout
       }
     }
   }
-  return (writer.payload(), levels)
+  return (writer.payload(), levels, lo, delta)
 }
 
 /// ``write(indices:scalars:settings:rng:)`` with the rows a decoder reads back from the payload, made from the
 /// indices and the levels without reading the payload: the same rows bit for bit.
 func writeRows(indices: [Int32], scalars: [Float], length: Int, settings: HSQSettings, rng: inout RandomStream) -> (payload: Payload, rows: CodewordRows) {
-  let (payload, levels) = write(indices: indices, scalars: scalars, settings: settings, rng: &rng)
-  let values = scalars.withUnsafeBufferPointer { settings.scalars.values(levels: levels, quantizing: $0) }
+  let (payload, levels, lo, delta) = write(indices: indices, scalars: scalars, settings: settings, rng: &rng)
+  let values = settings.scalars.values(levels: levels, lo: lo, delta: delta)
   return (payload, CodewordRows(codebook: settings.codebook, length: length, indices: indices, scalars: values))
 }
 

@@ -67,43 +67,51 @@ struct PseudoInverseCoefficients: SubvectorCoefficients {
     let chosenLanes = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
     defer { a.deallocate(); prefix.deallocate(); draws.deallocate(); chosenLanes.deallocate() }
     var ran = true
+    var stream = rng  // a local copy the loop advances (written back below): no access to `rng` through the closures
     pinv.withUnsafeBufferPointer { p in
-      layout.forEachBlock(v) { block, first in
-        let rows = block.count / dim
-        var start = 0
-        while ran && start < rows {
-          let n = Swift.min(16, rows - start)
-          let status = hsq_pinv_prefix16(
-            p.baseAddress!, Int32(count), Int32(dim), block.baseAddress! + start * dim, Int32(n), a, prefix)
-          // The kernel runs for every block or for none (it depends on the CPU and D only).
-          guard status != 0 else {
-            precondition(first + start == 0, "hsq_pinv_prefix16 stopped running mid-vector")
-            ran = false
-            return
-          }
-          // Draws in lane order for the sub-vectors with ‖a‖₁ > 0 (the scalar loop's), then all sixteen searches at once.
-          for lane in 0..<16 {
-            let norm1 = lane < n ? prefix[16 * (count - 1) + lane] : 0
-            draws[lane] = norm1 > 0 ? rng.uniformDouble() * norm1 : 0
-          }
-          hsq_prefix_search16(prefix, Int32(count), draws, chosenLanes, HSQ_KERNELS_AUTO)
-          for lane in 0..<n {
-            let norm1 = prefix[16 * (count - 1) + lane]
-            guard norm1 > 0 else { continue }
-            // No running sum passes r (r rounded up to ‖a‖₁): the loop ends on the last non-zero a_k.
-            var chosen = Int(chosenLanes[lane])
-            if chosen == count {
-              chosen = count - 1
-              while a[16 * chosen + lane] == 0 { chosen -= 1 }
+      indices.withUnsafeMutableBufferPointer { indices in
+        scalars.withUnsafeMutableBufferPointer { scalars in
+          layout.forEachBlock(v) { block, first in
+            let rows = block.count / dim
+            var start = 0
+            while ran && start < rows {
+              let n = Swift.min(16, rows - start)
+              let status = hsq_pinv_prefix16(
+                p.baseAddress!, Int32(count), Int32(dim), block.baseAddress! + start * dim, Int32(n), a, prefix)
+              // The kernel runs for every block or for none (it depends on the CPU and D only).
+              guard status != 0 else {
+                precondition(first + start == 0, "hsq_pinv_prefix16 stopped running mid-vector")
+                ran = false
+                return
+              }
+              // Draws in lane order for the sub-vectors with ‖a‖₁ > 0 (the scalar loop's), then all sixteen searches at once.
+              let norms = prefix + 16 * (count - 1)
+              for lane in 0..<16 {
+                let norm1 = lane < n ? norms[lane] : 0
+                draws[lane] = norm1 > 0 ? stream.uniformDouble() * norm1 : 0
+              }
+              hsq_prefix_search16(prefix, Int32(count), draws, chosenLanes, HSQ_KERNELS_AUTO)
+              for lane in 0..<n {
+                let norm1 = norms[lane]
+                guard norm1 > 0 else { continue }
+                // No running sum passes r (r rounded up to ‖a‖₁): the loop ends on the last non-zero a_k.
+                var chosen = Int(chosenLanes[lane])
+                if chosen == count {
+                  chosen = count - 1
+                  while a[16 * chosen + lane] == 0 { chosen -= 1 }
+                }
+                indices[first + start + lane] = Int32(chosen)
+                scalars[first + start + lane] = Float(a[16 * chosen + lane] < 0 ? -norm1 : norm1)
+              }
+              start += n
             }
-            indices[first + start + lane] = Int32(chosen)
-            scalars[first + start + lane] = Float(a[16 * chosen + lane] < 0 ? -norm1 : norm1)
           }
-          start += n
         }
       }
     }
-    return ran ? (indices, scalars) : sample(v, layout: layout, rng: &rng)
+    guard ran else { return sample(v, layout: layout, rng: &rng) }
+    rng = stream
+    return (indices, scalars)
   }
 }
 

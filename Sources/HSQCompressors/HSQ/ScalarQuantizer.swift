@@ -50,14 +50,23 @@ public struct ScalarQuantizer: Sendable, Hashable {
   ///
   /// Quantizes all of `u` at once, drawing one uniform per scalar from `rng` in order.
   public func quantize(_ u: UnsafeBufferPointer<Float>, into writer: inout BitWriter, rng: inout RandomStream) -> [UInt32] {
-    if isExact { return u.map(\.bitPattern) }
-    guard !u.isEmpty else { return [] }
+    quantizeInRange(u, into: &writer, rng: &rng).levels
+  }
+
+  /// ``quantize(_:into:rng:)``, with (lo, Δ) as a decoder's ``readHeader(_:count:)`` reads them from the header
+  /// it wrote ((0, 0) for float32 scalars or none).
+  func quantizeInRange(_ u: UnsafeBufferPointer<Float>, into writer: inout BitWriter, rng: inout RandomStream)
+    -> (levels: [UInt32], lo: Float, delta: Float)
+  {
+    if isExact { return (u.map(\.bitPattern), 0, 0) }
+    guard !u.isEmpty else { return ([], 0, 0) }
     let (lo, hi) = Self.range(u)
     writer.write(lo)
     writer.write(hi)
     let s = 1 << bits
+    let delta = Float(step(lo: lo, hi: hi))
     var levels = [UInt32](repeating: 0, count: u.count)
-    guard hi > lo else { return levels }
+    guard hi > lo else { return (levels, lo, delta) }
     let scale = Double(s) / (Double(hi) - Double(lo))
     let dlo = Double(lo)
     // The draws first (the stream's order), then the levels eight at a time in C where the CPU allows.
@@ -71,15 +80,7 @@ public struct ScalarQuantizer: Sendable, Hashable {
       }
     }
     if !done { Self.levels(u, draws: draws, lo: dlo, scale: scale, top: s - 1, into: &levels) }
-    return levels
-  }
-
-  /// The scalars a decoder reads back for the `levels` that ``quantize(_:into:rng:)`` gave for `u` (from the range
-  /// it wrote, as ``readHeader(_:count:)`` and ``value(level:lo:delta:)`` read them): the same values bit for bit.
-  public func values(levels: [UInt32], quantizing u: UnsafeBufferPointer<Float>) -> [Float] {
-    guard !isExact, !u.isEmpty else { return values(levels: levels, lo: 0, delta: 0) }
-    let (lo, hi) = Self.range(u)
-    return values(levels: levels, lo: lo, delta: Float(step(lo: lo, hi: hi)))
+    return (levels, lo, delta)
   }
 
   /// ``value(level:lo:delta:)`` of every level, in a loop the compiler vectorizes. Every level is at most 2ⁿ ≤ 2¹⁶
