@@ -153,7 +153,8 @@ public struct HSQUnbiasedCompressor: CompressorComponent {
   }
 }
 
-/// Writes M (index, scalar) pairs, quantizing the scalars as `settings` says.
+/// Writes M (index, scalar) pairs, quantizing the scalars as `settings` says; returns the payload with the scalars'
+/// levels and the (lo, Δ) a decoder reads from its header.
 func write(indices: [Int32], scalars: [Float], settings: HSQSettings, rng: inout RandomStream)
   -> (payload: Payload, levels: [UInt32], lo: Float, delta: Float)
 {
