@@ -3,7 +3,8 @@
 #define HSQ_CPU_FEATURES_H
 
 /* Each returns 1 when the running CPU has the named set (checked with __builtin_cpu_supports), 0 otherwise
- * and always off x86-64. Cheap enough to call on every dispatch: no cache, so no shared mutable state. */
+ * and always off x86-64. Cheap enough to call on every dispatch: the CPU's features come from the compiler's
+ * runtime, and HSQ_CPU is read once (see cpu_features.c). */
 __attribute__((visibility("hidden"))) int hsq_cpu_has_avx2_fma(void);     /* AVX2 and FMA */
 __attribute__((visibility("hidden"))) int hsq_cpu_has_avx2_f16c(void);    /* AVX2 and F16C */
 __attribute__((visibility("hidden"))) int hsq_cpu_has_avx512f(void);      /* AVX-512 F */

@@ -204,11 +204,41 @@ static void mean_of_rows16_avx512(const float *C, const int32_t *const *indices,
 }
 #endif
 
+#if defined(__x86_64__)
+/* mean_of_rows16_avx512 with AVX2: a row's sixteen entries in two vectors of eight, the same operations on each. */
+__attribute__((target("avx2")))
+static void mean_of_rows16_avx2(const float *C, const int32_t *const *indices, const float *const *scalars, int32_t count,
+                                float scale, float *out, int64_t m0, int64_t m1, int64_t n, int continuing) {
+  const __m256 s = _mm256_set1_ps(scale);
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  for (int64_t m = m0; m < m1; m++) {
+    const int64_t base = 16 * m, width = n - base < 16 ? n - base : 16;
+    __m256i mask[2];
+    __m256 acc[2];
+    for (int h = 0; h < 2; h++) {
+      mask[h] = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(width - 8 * h)), lane);
+      acc[h] = continuing ? _mm256_maskload_ps(out + base + 8 * h, mask[h]) : _mm256_setzero_ps();
+    }
+    for (int32_t w = 0; w < count; w++) {
+      const float *c = C + 16 * (int64_t)indices[w][m];
+      const __m256 u = _mm256_set1_ps(scalars[w][m]);
+      for (int h = 0; h < 2; h++)
+        acc[h] = _mm256_add_ps(acc[h], _mm256_mul_ps(s, _mm256_mul_ps(u, _mm256_loadu_ps(c + 8 * h))));
+    }
+    for (int h = 0; h < 2; h++) _mm256_maskstore_ps(out + base + 8 * h, mask[h], acc[h]);
+  }
+}
+#endif
+
 void hsq_mean_of_rows(const float *C, int32_t D, const int32_t *const *indices, const float *const *scalars, int32_t count,
                       float scale, float *out, int64_t m0, int64_t m1, int64_t n, int continuing, hsq_kernel_level level) {
 #if defined(__x86_64__)
   if (D == 16 && level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512f()) {
     mean_of_rows16_avx512(C, indices, scalars, count, scale, out, m0, m1, n, continuing);
+    return;
+  }
+  if (D == 16 && level <= HSQ_KERNELS_AVX2 && hsq_cpu_has_avx2_fma()) {
+    mean_of_rows16_avx2(C, indices, scalars, count, scale, out, m0, m1, n, continuing);
     return;
   }
 #else
@@ -262,6 +292,52 @@ static void rows_sums16_avx512(const float *x, const float *C, const int32_t *id
   *norm = nsum;
   *distance = dsum;
 }
+
+/* The same sums with AVX2: the sixteen double lanes as four vectors of four (entries 16t + 4a + j), each lane's
+ * operations as in rows_sums16_avx512, the lanes added pairwise j and j + 8 and summed as lanes_sum sums them. */
+__attribute__((target("avx2")))
+static void rows_sums16_avx2(const float *x, const float *C, const int32_t *idx, const float *u, int64_t n,
+                             double *norm, double *distance, float *diff) {
+  __m256d nl[4], dl[4];
+  for (int a = 0; a < 4; a++) nl[a] = dl[a] = _mm256_setzero_pd();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const float *c = C + 16 * (int64_t)idx[i / 16];
+    const __m256 s = _mm256_set1_ps(u[i / 16]);
+    const __m256 xv[2] = {_mm256_loadu_ps(x + i), _mm256_loadu_ps(x + i + 8)};
+    const __m256 qv[2] = {_mm256_mul_ps(s, _mm256_loadu_ps(c)), _mm256_mul_ps(s, _mm256_loadu_ps(c + 8))};
+    if (diff) {
+      _mm256_storeu_ps(diff + i, _mm256_sub_ps(xv[0], qv[0]));
+      _mm256_storeu_ps(diff + i + 8, _mm256_sub_ps(xv[1], qv[1]));
+    }
+    for (int a = 0; a < 4; a++) {
+      const __m128 xh = a % 2 ? _mm256_extractf128_ps(xv[a / 2], 1) : _mm256_castps256_ps128(xv[a / 2]);
+      const __m128 qh = a % 2 ? _mm256_extractf128_ps(qv[a / 2], 1) : _mm256_castps256_ps128(qv[a / 2]);
+      const __m256d xd = _mm256_cvtps_pd(xh), e = _mm256_sub_pd(_mm256_cvtps_pd(qh), xd);
+      nl[a] = _mm256_add_pd(nl[a], _mm256_mul_pd(xd, xd));
+      dl[a] = _mm256_add_pd(dl[a], _mm256_mul_pd(e, e));
+    }
+  }
+  double nv[16], dv[16];
+  for (int a = 0; a < 4; a++) {
+    _mm256_storeu_pd(nv + 4 * a, nl[a]);
+    _mm256_storeu_pd(dv + 4 * a, dl[a]);
+  }
+  double nsum = -0.0, dsum = -0.0;
+  for (int j = 0; j < 8; j++) {
+    nsum += nv[j] + nv[j + 8];
+    dsum += dv[j] + dv[j + 8];
+  }
+  for (; i < n; i++) {
+    const float q = u[i / 16] * C[16 * (int64_t)idx[i / 16] + i % 16];
+    const double a = (double)x[i], e = (double)q - a;
+    nsum += a * a;
+    dsum += e * e;
+    if (diff) diff[i] = x[i] - q;
+  }
+  *norm = nsum;
+  *distance = dsum;
+}
 #endif
 
 void hsq_rows_sums_of_squares(const float *x, const float *C, int32_t D, const int32_t *idx, const float *u, int64_t n,
@@ -271,20 +347,32 @@ void hsq_rows_sums_of_squares(const float *x, const float *C, int32_t D, const i
     rows_sums16_avx512(x, C, idx, u, n, norm, distance, difference);
     return;
   }
+  if (D == 16 && level <= HSQ_KERNELS_AVX2 && hsq_cpu_has_avx2_fma()) {
+    rows_sums16_avx2(x, C, idx, u, n, norm, distance, difference);
+    return;
+  }
 #else
   (void)level;
 #endif
-  /* The Swift reduction's sixteen lanes (entries 16t + j), added pairwise j and j + 8, summed from −0.0, then the tail. */
+  /* The Swift reduction's sixteen lanes (entries 16t + j, e < full), added pairwise j and j + 8 and summed from
+   * −0.0, then the tail entries in order. Sub-vector by sub-vector, so each lane still sums its entries in order. */
+  const int64_t full = n / 16 * 16;
   double nl[16] = {0}, dl[16] = {0};
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    for (int j = 0; j < 16; j++) {
-      const int64_t e = i + j, m = e / D;
-      const float q = u[m] * C[(int64_t)D * idx[m] + (e - m * D)];
-      const double a = (double)x[e], d = (double)q - a;
-      nl[j] += a * a;
-      dl[j] += d * d;
+  float tail[16];
+  for (int64_t m = 0, base = 0; base < n; m++, base += D) {
+    const float *c = C + (int64_t)D * idx[m];
+    const int64_t width = n - base < D ? n - base : D;
+    for (int64_t j = 0; j < width; j++) {
+      const int64_t e = base + j;
+      const float q = u[m] * c[j];
       if (difference) difference[e] = x[e] - q;
+      if (e < full) {
+        const double a = (double)x[e], d = (double)q - a;
+        nl[e & 15] += a * a;
+        dl[e & 15] += d * d;
+      } else {
+        tail[e - full] = q;
+      }
     }
   }
   double nsum = -0.0, dsum = -0.0;
@@ -292,13 +380,10 @@ void hsq_rows_sums_of_squares(const float *x, const float *C, int32_t D, const i
     nsum += nl[j] + nl[j + 8];
     dsum += dl[j] + dl[j + 8];
   }
-  for (; i < n; i++) {
-    const int64_t m = i / D;
-    const float q = u[m] * C[(int64_t)D * idx[m] + (i - m * D)];
-    const double a = (double)x[i], d = (double)q - a;
+  for (int64_t e = full; e < n; e++) {
+    const double a = (double)x[e], d = (double)tail[e - full] - a;
     nsum += a * a;
     dsum += d * d;
-    if (difference) difference[i] = x[i] - q;
   }
   *norm = nsum;
   *distance = dsum;

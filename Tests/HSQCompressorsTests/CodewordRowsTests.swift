@@ -31,7 +31,7 @@ import Testing
       let start = (0..<length).map { Float($0 % 7) - 3.5 }
       for continuing in [false, true] {
         let expected = Self.meanOfDecoded(decoded, scale: scale, start: continuing ? start : nil).map(\.bitPattern)
-        for level in [HSQ_KERNELS_AUTO, HSQ_KERNELS_AVX512, HSQ_KERNELS_PORTABLE] {
+        for level in [HSQ_KERNELS_AUTO, HSQ_KERNELS_AVX512, HSQ_KERNELS_AVX2, HSQ_KERNELS_PORTABLE] {
           // Two ranges, the second starting at a sub-vector boundary, as the server's lanes cut them.
           let cut = (length / 2) / rows[0].dim * rows[0].dim
           var out = start
@@ -85,7 +85,7 @@ import Testing
       let expected = Vec.portableSquaredNormAndDistance(p, q)
       #expect(Vec.squaredNormAndDistance(p, q).norm.bitPattern == expected.norm.bitPattern)
       let difference = Vec.difference(p, q).map(\.bitPattern)
-      for level in [HSQ_KERNELS_AUTO, HSQ_KERNELS_AVX512, HSQ_KERNELS_PORTABLE] {
+      for level in [HSQ_KERNELS_AUTO, HSQ_KERNELS_AVX512, HSQ_KERNELS_AVX2, HSQ_KERNELS_PORTABLE] {
         for withDifference in [false, true] {
           let got = rows.errorStatistics(of: p, difference: withDifference, level: level)
           let context = "\(spelling), d \(length), level \(level.rawValue), difference \(withDifference)"

@@ -83,7 +83,7 @@ int hsq_mean_of(const float *const *sources, int32_t count, float scale, float *
 /// The mean of decoded codeword rows without writing them: for rows m in [m0, m1) and entries i = m·D + j < n,
 /// out[i] = (…((c + scale·x₀[i]) + scale·x₁[i]) … + scale·x_{count−1}[i]) with c = out[i] when `continuing`,
 /// else +0, and x_w[i] = scalars[w][m]·C[indices[w][m]·D + j] (the decoded entry, one rounded product): what
-/// hsq_mean_of gives on the decoded vectors, bit for bit. AVX-512 for D = 16 where `level` allows, else C.
+/// hsq_mean_of gives on the decoded vectors, bit for bit. AVX-512 or AVX2 for D = 16 where `level` allows, else C.
 void hsq_mean_of_rows(const float *C, int32_t D, const int32_t *const *indices, const float *const *scalars, int32_t count,
                       float scale, float *out, int64_t m0, int64_t m1, int64_t n, int continuing, hsq_kernel_level level);
 
@@ -91,7 +91,7 @@ void hsq_mean_of_rows(const float *C, int32_t D, const int32_t *const *indices, 
 /// u[m]·C[idx[m]·D + j] (one rounded product) for entries i = m·D + j < n. *norm = Σxᵢ², *distance = Σ(qᵢ − xᵢ)²
 /// with the lanes and order of `Vec.squaredNormAndDistance`, and, when `difference` is not NULL,
 /// difference[i] = x[i] − q[i]: the same bits as decoding first and calling the Swift reductions (with or without
-/// AVX-512). AVX-512 for D = 16 where `level` allows, else C.
+/// AVX-512). AVX-512 or AVX2 for D = 16 where `level` allows, else C.
 void hsq_rows_sums_of_squares(const float *x, const float *C, int32_t D, const int32_t *idx, const float *u, int64_t n,
                               double *norm, double *distance, float *difference, hsq_kernel_level level);
 
