@@ -460,6 +460,59 @@ static float norm_inf_avx512(const float *x, int64_t n) {
 #endif
 
 #if defined(__x86_64__)
+/* Sixty-four entries a step: an entry is not finite when its exponent bits are all set; the first such entry is
+ * looked for only in the block that has one. */
+__attribute__((target("avx512f")))
+static int64_t first_non_finite_avx512(const float *x, int64_t n) {
+  const __m512i exponent = _mm512_set1_epi32(0x7F800000);
+  int64_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    __mmask16 bad = 0;
+    for (int j = 0; j < 4; j++) {
+      const __m512i e = _mm512_and_si512(_mm512_loadu_si512(x + i + 16 * j), exponent);
+      bad |= _mm512_cmpeq_epi32_mask(e, exponent);
+    }
+    if (bad) break;
+  }
+  for (; i < n; i++) {
+    uint32_t bits;
+    __builtin_memcpy(&bits, x + i, 4);
+    if ((bits & 0x7F800000u) == 0x7F800000u) return i;
+  }
+  return -1;
+}
+
+/* The least and greatest values over the entries that are not NaN, then the entry whose bits Swift's loop keeps:
+ * a non-zero value has one bit pattern; a zero is the first zero (lo) or the last (hi). */
+__attribute__((target("avx512f")))
+static void range_avx512(const float *x, int64_t n, float *lo, float *hi) {
+  if (x[0] != x[0]) {
+    *lo = *hi = x[0];
+    return;
+  }
+  __m512 mn = _mm512_set1_ps(x[0]), mx = mn;
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 v = _mm512_loadu_ps(x + i);
+    const __mmask16 ordered = _mm512_cmp_ps_mask(v, v, _CMP_ORD_Q);
+    mn = _mm512_mask_min_ps(mn, ordered, mn, v);
+    mx = _mm512_mask_max_ps(mx, ordered, mx, v);
+  }
+  float least = _mm512_reduce_min_ps(mn), greatest = _mm512_reduce_max_ps(mx);
+  for (; i < n; i++) {
+    if (x[i] < least) least = x[i];
+    if (x[i] > greatest) greatest = x[i];
+  }
+  if (least == 0) {
+    for (int64_t j = 0; j < n; j++) if (x[j] == 0) { least = x[j]; break; }
+  }
+  if (greatest == 0) {
+    for (int64_t j = n - 1; j >= 0; j--) if (x[j] == 0) { greatest = x[j]; break; }
+  }
+  *lo = least;
+  *hi = greatest;
+}
+
 __attribute__((target("avx512f")))
 static double norm1_avx512(const float *x, int64_t n) {
   const __m256 signless = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
@@ -484,5 +537,18 @@ int hsq_norm1(const float *x, int64_t n, double *norm) {
 int hsq_norm_inf(const float *x, int64_t n, float *norm) {
   RUN_AVX512(*norm = norm_inf_avx512(x, n));
   (void)x; (void)n; (void)norm;
+  return 0;
+}
+
+int hsq_first_non_finite(const float *x, int64_t n, int64_t *index) {
+  RUN_AVX512(*index = first_non_finite_avx512(x, n));
+  (void)x; (void)n; (void)index;
+  return 0;
+}
+
+int hsq_range(const float *x, int64_t n, float *lo, float *hi) {
+  if (n < 1) return 0;
+  RUN_AVX512(range_avx512(x, n, lo, hi));
+  (void)x; (void)lo; (void)hi;
   return 0;
 }

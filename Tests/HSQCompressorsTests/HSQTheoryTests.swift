@@ -1,6 +1,6 @@
 import Foundation
 import HSQCodebooks
-import HSQCompressors
+@testable import HSQCompressors
 import HSQCore
 import Testing
 
@@ -123,6 +123,23 @@ import Testing
     let se = (0.06 / Double(n)).squareRoot()
     #expect(abs(sums[1] / Double(n) - 0.3) <= 5 * se)
     #expect(q.totalBits(count: 3) == 64 + 3 * 2)
+  }
+
+  /// The scalars' range (hsq_range) is the Swift loop's bit for bit: the first of the least values and the last of
+  /// the greatest decide a zero's sign; NaNs after the first entry are passed over, a NaN first entry is the range.
+  @Test func theRangeIsTheSwiftLoops() {
+    var rng = RandomStream(seed: 12)
+    let special: [Float] = [0, -0.0, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, -.greatestFiniteMagnitude]
+    for n in [1, 2, 15, 16, 17, 40, 6272] {
+      for trial in 0..<40 {
+        var u = (0..<n).map { _ in trial % 4 == 0 ? 0 : Float(rng.gaussian()) * (trial % 3 == 0 ? -1 : 1) }
+        for _ in 0..<(trial % 5) { u[rng.int(below: n)] = special[rng.int(below: special.count)] }
+        if trial % 7 == 0 { u = u.map { $0 == 0 ? -0.0 : abs($0) } }
+        let (lo, hi) = u.withUnsafeBufferPointer { ScalarQuantizer.range($0) }
+        let (portableLo, portableHi) = u.withUnsafeBufferPointer { ScalarQuantizer.portableRange($0) }
+        #expect(lo.bitPattern == portableLo.bitPattern && hi.bitPattern == portableHi.bitPattern, "n = \(n), trial \(trial): \(u.prefix(20))")
+      }
+    }
   }
 
   /// The decoder's vectorized scalars are ``ScalarQuantizer/value(level:lo:delta:)`` of every level it accepts (0…2ⁿ),

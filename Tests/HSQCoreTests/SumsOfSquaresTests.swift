@@ -11,6 +11,24 @@ import Testing
     return (0..<n).map { _ in scale * Float(rng.gaussian()) }
   }
 
+  /// The first non-finite entry (hsq_first_non_finite) is the Swift loop's: NaN, ±infinity and their payloads at
+  /// every position of a block of 64 and in the tail; the largest finite values and subnormals are finite.
+  @Test(arguments: [0, 1, 63, 64, 65, 200, 100_352])
+  func theFirstNonFiniteEntryIsTheSwiftLoops(n: Int) {
+    var x = Self.vector(n, seed: 4, scale: 1)
+    for i in stride(from: 0, to: n, by: 97) { x[i] = i % 2 == 0 ? .greatestFiniteMagnitude : -.leastNonzeroMagnitude }
+    #expect(x.withUnsafeBufferPointer { Vec.firstNonFinite($0) } == nil)
+    let bad: [Float] = [.nan, -.nan, .infinity, -.infinity, Float(bitPattern: 0x7F80_0001), Float(bitPattern: 0xFFC0_1234)]
+    for (k, position) in [0, 1, 15, 16, 63, 64, 127, n / 2, n - 3, n - 1].filter({ $0 >= 0 && $0 < n }).enumerated() {
+      var y = x
+      y[position] = bad[k % bad.count]
+      if position + 5 < n { y[position + 5] = .nan }
+      let expected = y.withUnsafeBufferPointer { Vec.portableFirstNonFinite($0) }
+      #expect(expected == position)
+      #expect(y.withUnsafeBufferPointer { Vec.firstNonFinite($0) } == expected, "n = \(n), at \(position)")
+    }
+  }
+
   @Test(arguments: [0, 1, 7, 15, 16, 17, 31, 33, 100, 1000, 100_352])
   func cKernelMatchesSwift(n: Int) {
     for (seed, scale) in [(1 as UInt64, Float(1)), (2, 1e-20), (3, 1e18)] {

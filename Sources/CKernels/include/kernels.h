@@ -106,6 +106,15 @@ int hsq_axpy(float alpha, const float *x, float *y, int64_t n);
 /// (`Vec.normInf`) bit for bit. Returns 1 with AVX-512 (*norm written), else 0 (nothing written).
 int hsq_norm_inf(const float *x, int64_t n, float *norm);
 
+/// (lo, hi) as Swift's `lo = x[0]; hi = x[0]; for v in x { lo = min(lo, v); hi = max(hi, v) }` gives them, bit for
+/// bit, for n ≥ 1: NaNs after x[0] are passed over, lo is the first entry equal to the least value and hi the last
+/// equal to the greatest (which decides the sign of a zero), and a NaN x[0] is both. Returns 1 with AVX-512, else 0.
+int hsq_range(const float *x, int64_t n, float *lo, float *hi);
+
+/// The index of the first entry of x that is NaN or ±infinity (its exponent bits all set), or −1 when every entry
+/// is finite, into *index. Returns 1 with AVX-512, else 0 (nothing written).
+int hsq_first_non_finite(const float *x, int64_t n, int64_t *index);
+
 /// out[i] = y[i] + α·x[i] (hsq_axpy into a new buffer; out may be y). Returns 1 with AVX-512, else 0.
 int hsq_axpy_to(float alpha, const float *x, const float *y, float *out, int64_t n);
 

@@ -40,6 +40,13 @@ public struct ScalarQuantizer: Sendable, Hashable {
 
   /// The range (lo, hi) of `u`.
   static func range(_ u: UnsafeBufferPointer<Float>) -> (lo: Float, hi: Float) {
+    var lo: Float = 0, hi: Float = 0
+    if let base = u.baseAddress, hsq_range(base, Int64(u.count), &lo, &hi) != 0 { return (lo, hi) }
+    return portableRange(u)
+  }
+
+  /// ``range(_:)`` in Swift, the loop its kernel (hsq_range) gives bit for bit.
+  static func portableRange(_ u: UnsafeBufferPointer<Float>) -> (lo: Float, hi: Float) {
     guard var lo = u.first else { return (0, 0) }
     var hi = lo
     for x in u { lo = min(lo, x); hi = max(hi, x) }
@@ -70,10 +77,12 @@ public struct ScalarQuantizer: Sendable, Hashable {
     let scale = Double(s) / (Double(hi) - Double(lo))
     let dlo = Double(lo)
     // The draws first (the stream's order), then the levels eight at a time in C where the CPU allows.
+    var stream = rng  // advanced here, written back: the loop does not reach `rng` through the closure
     let draws = [Float](unsafeUninitializedCapacity: u.count) { buffer, count in
-      for j in 0..<u.count { buffer[j] = rng.uniformFloat() }
+      for j in 0..<u.count { buffer[j] = stream.uniformFloat() }
       count = u.count
     }
+    rng = stream
     let done = draws.withUnsafeBufferPointer { d in
       levels.withUnsafeMutableBufferPointer { out in
         hsq_quantize_levels(u.baseAddress!, d.baseAddress!, Int64(u.count), dlo, scale, Int32(s), out.baseAddress!) != 0

@@ -237,11 +237,18 @@ public enum Vec {
     }
   }
 
-  /// The index of the first non-finite entry, or `nil` when all are finite.
-  ///
-  /// A fast pass first: Σ xᵢ·0 is NaN iff some entry is NaN or infinite.
-  @inlinable
+  /// The index of the first non-finite entry, or `nil` when all are finite: with AVX-512 one pass over the
+  /// exponent bits (hsq_first_non_finite), else ``portableFirstNonFinite(_:)``.
   public static func firstNonFinite(_ x: UnsafeBufferPointer<Float>) -> Int? {
+    var index: Int64 = -1
+    if let base = x.baseAddress, hsq_first_non_finite(base, Int64(x.count), &index) != 0 { return index < 0 ? nil : Int(index) }
+    return portableFirstNonFinite(x)
+  }
+
+  /// ``firstNonFinite(_:)`` in Swift (the reference its kernel is tested against). A fast pass first: Σ xᵢ·0 is
+  /// NaN iff some entry is NaN or infinite.
+  @inlinable
+  public static func portableFirstNonFinite(_ x: UnsafeBufferPointer<Float>) -> Int? {
     // x·0 is 0 for finite x and NaN otherwise; four SIMD accumulators keep the adds independent.
     var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
     let n = x.count
