@@ -59,6 +59,17 @@ public struct BitReader: Sendable {
         return UInt32(truncatingIfNeeded: value)
       }
       var i = 0
+      if firstBits + secondBits <= 32 {
+        // Least significant bit first, the pair is one field of the summed width, split after one load.
+        let firstMask = UInt64((1 << firstBits) - 1)
+        while i < count, (pos + firstBits + secondBits) >> 3 <= fast {
+          let both = UInt64(field(firstBits + secondBits))
+          first[i] = UInt32(truncatingIfNeeded: both & firstMask)
+          second[i] = UInt32(truncatingIfNeeded: both >> UInt64(firstBits))
+          i += 1
+        }
+        return i
+      }
       while i < count, (pos + firstBits + secondBits) >> 3 <= fast {
         first[i] = field(firstBits)
         second[i] = field(secondBits)

@@ -61,9 +61,15 @@ public struct BitWriter: Sendable {
     var o = start
     bytes.withUnsafeMutableBytes { out in
       var packer = BitPacker(base: out.baseAddress!, capacity: out.count, offset: start, accumulator: accumulator, pending: pending)
-      for i in 0..<count {
-        packer.put(first[i], bits: firstBits)
-        packer.put(second[i], bits: secondBits)
+      if firstBits + secondBits <= 32 {
+        // Least significant bit first, the two fields are one field of their summed width.
+        let width = firstBits + secondBits
+        for i in 0..<count { packer.put(first[i] | (secondBits == 0 ? 0 : second[i] << UInt32(firstBits)), bits: width) }
+      } else {
+        for i in 0..<count {
+          packer.put(first[i], bits: firstBits)
+          packer.put(second[i], bits: secondBits)
+        }
       }
       packer.storeWholeBytes()
       o = packer.offset
