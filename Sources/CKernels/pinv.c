@@ -90,26 +90,34 @@ static void pinv_prefix16_any(const float *P, int32_t K, int32_t D, const float 
 
 /* The scalar binary search of each lane, sixteen lanes side by side: every lane probes the same
  * mids in the same order (low, high and mid per lane), so the answer is the scalar loop's even where
- * the running sums are not monotone (a NaN coefficient). */
+ * the running sums are not monotone (a NaN coefficient). The two vectors of eight lanes search in the
+ * same loop: each probe waits on a gather, and two independent chains of them overlap. */
 __attribute__((target("avx512f")))
 static void prefix_search16_avx512(const double *prefix, int32_t K, const double *r, int32_t *chosen) {
   const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+  __m512d target[2];
+  __m512i low[2], high[2], offset[2];
+  __mmask8 active[2];
   for (int half = 0; half < 2; half++) {
-    __m512d target = _mm512_loadu_pd(r + 8 * half);
-    __m512i low = _mm512_setzero_si512(), high = _mm512_set1_epi64(K);
-    __m512i offset = _mm512_add_epi64(lane, _mm512_set1_epi64(8 * half));
-    __mmask8 active = _mm512_cmplt_epi64_mask(low, high);
-    while (active) {
-      __m512i mid = _mm512_srli_epi64(_mm512_add_epi64(low, high), 1);
-      __m512i at = _mm512_add_epi64(_mm512_slli_epi64(mid, 4), offset);
-      __m512d value = _mm512_mask_i64gather_pd(_mm512_setzero_pd(), active, at, prefix, 8);
-      __mmask8 above = _mm512_mask_cmp_pd_mask(active, value, target, _CMP_GT_OQ);
-      high = _mm512_mask_mov_epi64(high, above, mid);
-      low = _mm512_mask_mov_epi64(low, active & ~above, _mm512_add_epi64(mid, _mm512_set1_epi64(1)));
-      active = _mm512_cmplt_epi64_mask(low, high);
-    }
-    _mm256_storeu_si256((__m256i *)(chosen + 8 * half), _mm512_cvtepi64_epi32(low));
+    target[half] = _mm512_loadu_pd(r + 8 * half);
+    low[half] = _mm512_setzero_si512();
+    high[half] = _mm512_set1_epi64(K);
+    offset[half] = _mm512_add_epi64(lane, _mm512_set1_epi64(8 * half));
+    active[half] = _mm512_cmplt_epi64_mask(low[half], high[half]);
   }
+  while (active[0] | active[1]) {
+    for (int half = 0; half < 2; half++) {
+      if (!active[half]) continue;
+      const __m512i mid = _mm512_srli_epi64(_mm512_add_epi64(low[half], high[half]), 1);
+      const __m512i at = _mm512_add_epi64(_mm512_slli_epi64(mid, 4), offset[half]);
+      const __m512d value = _mm512_mask_i64gather_pd(_mm512_setzero_pd(), active[half], at, prefix, 8);
+      const __mmask8 above = _mm512_mask_cmp_pd_mask(active[half], value, target[half], _CMP_GT_OQ);
+      high[half] = _mm512_mask_mov_epi64(high[half], above, mid);
+      low[half] = _mm512_mask_mov_epi64(low[half], active[half] & ~above, _mm512_add_epi64(mid, _mm512_set1_epi64(1)));
+      active[half] = _mm512_cmplt_epi64_mask(low[half], high[half]);
+    }
+  }
+  for (int half = 0; half < 2; half++) _mm256_storeu_si256((__m256i *)(chosen + 8 * half), _mm512_cvtepi64_epi32(low[half]));
 }
 #endif
 
