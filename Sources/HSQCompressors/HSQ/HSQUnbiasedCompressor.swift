@@ -177,7 +177,8 @@ func write(indices: [Int32], scalars: [Float], settings: HSQSettings, rng: inout
 /// indices and the levels without reading the payload: the same rows bit for bit.
 func writeRows(indices: [Int32], scalars: [Float], length: Int, settings: HSQSettings, rng: inout RandomStream) -> (payload: Payload, rows: CodewordRows) {
   let (payload, levels, lo, delta) = write(indices: indices, scalars: scalars, settings: settings, rng: &rng)
-  let values = settings.scalars.values(levels: levels, lo: lo, delta: delta)
+  // Float32 scalars travel as their bits: the decoder reads back the scalars themselves.
+  let values = settings.scalars.isExact ? scalars : settings.scalars.values(levels: levels, lo: lo, delta: delta)
   return (payload, CodewordRows(codebook: settings.codebook, length: length, indices: indices, scalars: values))
 }
 
