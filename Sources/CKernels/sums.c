@@ -257,9 +257,23 @@ void hsq_mean_of_rows(const float *C, int32_t D, const int32_t *const *indices, 
   }
 }
 
+#if defined(__x86_64__)
+/* The rows kernels' last entries, past the last full block of sixteen, one at a time after the lanes' sums. */
+static void rows16_finish(const float *x, const float *C, const int32_t *idx, const float *u, int64_t i, int64_t n,
+                          double nsum, double dsum, float *diff, double *norm, double *distance) {
+  for (; i < n; i++) {
+    const float q = u[i / 16] * C[16 * (int64_t)idx[i / 16] + i % 16];
+    const double a = (double)x[i], e = (double)q - a;
+    nsum += a * a;
+    dsum += e * e;
+    if (diff) diff[i] = x[i] - q;
+  }
+  *norm = nsum;
+  *distance = dsum;
+}
+
 /* hsq_rows_sums_of_squares: sums_avx512 over x and the decoded rows q, q's products made in the register.
  * With D = 16, entries 16m…16m + 15 of a full block are sub-vector m, so a block's q is one row times its scalar. */
-#if defined(__x86_64__)
 __attribute__((target("avx512f")))
 static void rows_sums16_avx512(const float *x, const float *C, const int32_t *idx, const float *u, int64_t n,
                                double *norm, double *distance, float *diff) {
@@ -282,15 +296,7 @@ static void rows_sums16_avx512(const float *x, const float *C, const int32_t *id
     d1 = _mm512_add_pd(d1, _mm512_mul_pd(e1, e1));
   }
   double nsum = lanes_sum(n0, n1), dsum = lanes_sum(d0, d1);
-  for (; i < n; i++) {
-    const float q = u[i / 16] * C[16 * (int64_t)idx[i / 16] + i % 16];
-    const double a = (double)x[i], e = (double)q - a;
-    nsum += a * a;
-    dsum += e * e;
-    if (diff) diff[i] = x[i] - q;
-  }
-  *norm = nsum;
-  *distance = dsum;
+  rows16_finish(x, C, idx, u, i, n, nsum, dsum, diff, norm, distance);
 }
 
 /* The same sums with AVX2: the sixteen double lanes as four vectors of four (entries 16t + 4a + j), each lane's
@@ -328,15 +334,7 @@ static void rows_sums16_avx2(const float *x, const float *C, const int32_t *idx,
     nsum += nv[j] + nv[j + 8];
     dsum += dv[j] + dv[j + 8];
   }
-  for (; i < n; i++) {
-    const float q = u[i / 16] * C[16 * (int64_t)idx[i / 16] + i % 16];
-    const double a = (double)x[i], e = (double)q - a;
-    nsum += a * a;
-    dsum += e * e;
-    if (diff) diff[i] = x[i] - q;
-  }
-  *norm = nsum;
-  *distance = dsum;
+  rows16_finish(x, C, idx, u, i, n, nsum, dsum, diff, norm, distance);
 }
 #endif
 
