@@ -98,17 +98,13 @@ extension Experiment {
     return record
   }
 
-  /// Every reply's payloads decoded to the vectors the server aggregates (workers in parallel), after checking
-  /// that each reply is the expected worker's, with one payload per layer (and the diagnostics frame when asked).
+  /// Every reply's layer messages for the server (workers in parallel), after checking that each reply is the
+  /// expected worker's, with one payload per layer (and the diagnostics frame when asked).
   ///
   /// A reply made in this process (the threads backend) carries what its worker decoded (vectors, or codeword
   /// rows not written out); that is used as it is, since decoding the same payload again gives the same bits.
-  func decodeMessages(_ replies: [WorkerReply], participants: [Int], raw: Bool) throws -> [[[Float]]] {
-    try layerMessages(replies, participants: participants, raw: raw, rows: false).map { $0.map { $0.values() } }
-  }
-
-  /// ``decodeMessages(_:participants:raw:)`` before the rows are written out: with `rows`, also the layers of
-  /// replies from other processes as ``CodewordRows`` where the uplink decodes to rows (``RowDecoding``).
+  /// Replies from other processes are decoded, with `rows` to ``CodewordRows`` where the uplink decodes to rows
+  /// (``RowDecoding``), else to vectors.
   func layerMessages(_ replies: [WorkerReply], participants: [Int], raw: Bool, rows: Bool) throws -> [[LayerMessage]] {
     let layers = pipeline.model.layers.map(\.count)
     let uplink = pipeline.uplink, compressLayer = pipeline.compressLayer

@@ -69,7 +69,7 @@ import Testing
       let d = 1 << log2d
       let basis = try RandomizedHadamardBasis(dimension: d, seed: UInt64(log2d))
       for k in Set([0, d - 1, d / 2, d / 3, (d * 5) / 7]) {
-        for a: Float in [0, -0.0, 1.5, -2.5, 1e-40, 3e38] {
+        for a: Float in [0, -0.0, 1.5, -2.5, .leastNormalMagnitude / 1024, 3e38] {  // a subnormal among them
           var added = [Float](repeating: 0, count: d), written = added
           basis.addCodeword(k, scaledBy: a, to: &added)
           basis.writeCodeword(k, scaledBy: a, into: &written)
@@ -86,7 +86,7 @@ import Testing
       let d = 1 << log2d
       let basis = try RandomizedHadamardBasis(dimension: d, seed: UInt64(log2d + 7))
       for k in Set([0, d - 1, d / 2, (d * 5) / 7]) {
-        for a: Float in [0, -0.0, 1.5, -2.5, 1e-40] {
+        for a: Float in [0, -0.0, 1.5, -2.5, .leastNormalMagnitude / 1024] {
           var whole = [Float](repeating: 0, count: d)
           basis.writeCodeword(k, scaledBy: a, into: &whole)
           for count in Set([0, 1, d / 3, max(0, d - 1), d]) {
@@ -113,7 +113,7 @@ import Testing
     var rng = RandomStream(seed: 4)
     let cases: [[Float]] = [
       [], [0], [-0.0, 0], [1, -1], [-2, 2, -2], [.nan, 1, -3, 3], [.nan, .nan], [.nan, 0, -0.0],
-      [.infinity, -.infinity, 5], [1e-45, -1e-45], (0..<100_352).map { _ in Float(rng.gaussian()) },
+      [.infinity, -.infinity, 5], [.leastNonzeroMagnitude, -.leastNonzeroMagnitude], (0..<100_352).map { _ in Float(rng.gaussian()) },
     ]
     for a in cases { #expect(HSQLogCompressor.largestMagnitudeIndex(a) == loop(a), "\(a.prefix(6))") }
   }

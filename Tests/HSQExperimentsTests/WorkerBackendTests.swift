@@ -167,6 +167,11 @@ import Testing
     #expect(replies.allSatisfy { $0.raw != nil && $0.rawMeanNormsSquared == nil })
   }
 
+  /// The server's messages for the replies, written out as vectors.
+  static func decoded(_ e: Experiment, _ replies: [WorkerReply], participants: [Int], raw: Bool) throws -> [[[Float]]] {
+    try e.layerMessages(replies, participants: participants, raw: raw, rows: false).map { $0.map { $0.values() } }
+  }
+
   static func withoutTimings(_ reply: WorkerReply) -> WorkerReply {
     var copy = reply
     copy.computeSeconds = 0
@@ -191,8 +196,8 @@ import Testing
         copy.decoded = nil
         return copy
       }
-      let inProcess = try e.decodeMessages(replies, participants: participants, raw: true)
-      let decoded = try e.decodeMessages(stripped, participants: participants, raw: true)
+      let inProcess = try Self.decoded(e, replies, participants: participants, raw: true)
+      let decoded = try Self.decoded(e, stripped, participants: participants, raw: true)
       #expect(Self.bits(inProcess) == Self.bits(decoded), "step \(step)")
       try e.backend.commit(keepingUndoPoint: false)
     }
@@ -204,10 +209,10 @@ import Testing
     let request = RoundRequest(step: 0, participants: [1, 2], parameters: e.parameters, lr: 0.05, efScale: 1, sendsRaw: true)
     var replies = try e.backend.run(request)
     try e.backend.discard()
-    #expect(try e.decodeMessages(replies, participants: [1, 2], raw: true).count == 2)
-    #expect(throws: HSQError.self) { try e.decodeMessages(replies, participants: [2, 1], raw: true) }
+    #expect(try Self.decoded(e, replies, participants: [1, 2], raw: true).count == 2)
+    #expect(throws: HSQError.self) { try Self.decoded(e, replies, participants: [2, 1], raw: true) }
     replies[1].payloads.removeLast()
-    let error = #expect(throws: HSQError.self) { try e.decodeMessages(replies, participants: [1, 2], raw: true) }
+    let error = #expect(throws: HSQError.self) { try Self.decoded(e, replies, participants: [1, 2], raw: true) }
     #expect("\(error!)".contains("Worker 2's reply"), "\(error!)")
   }
 }

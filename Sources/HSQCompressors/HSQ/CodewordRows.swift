@@ -48,13 +48,6 @@ public protocol RowDecoding: Compressor {
   func encodeRows(_ v: [Float], rng: inout RandomStream) throws -> (payload: Payload, rows: CodewordRows)
 }
 
-extension RowDecoding {
-  public func encodeRows(_ v: [Float], rng: inout RandomStream) throws -> (payload: Payload, rows: CodewordRows) {
-    let payload = try encode(v, rng: &rng)
-    return (payload, try rows(payload, length: v.count))
-  }
-}
-
 extension CodewordRows {
   /// For entries `range` of every source (in order): `out[i] = out[i] + scale · x_w[i]` from `out[i]` when
   /// `continuing`, else from +0, where x_w is source w's decoded vector; each product and sum rounded as

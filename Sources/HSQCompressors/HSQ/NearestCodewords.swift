@@ -66,12 +66,8 @@ public struct NearestCodewords: Sendable {
     return max(1, min(cores, rows * perRow / (1 << 22)))
   }
 
-  /// Writes Σₘ uₘ·c_{kₘ} into `out` (length d; the padding of the last sub-vector is dropped).
-  public func reconstruct(indices: [Int32], scalars: [Float], layout: SubvectorLayout, into out: inout [Float]) {
-    Self.reconstruct(codebook: codebook, indices: indices, scalars: scalars, layout: layout, into: &out)
-  }
-
-  /// ``reconstruct(indices:scalars:layout:into:)`` for any codebook, without preparing a search.
+  /// Writes Σₘ uₘ·c_{kₘ} into `out` (length d; the padding of the last sub-vector is dropped), for any codebook,
+  /// without preparing a search.
   ///
   /// Writes every entry of `out`. Sub-vectors of 16 (the usual D) are scaled
   /// sixteen lanes at a time; each entry is the same single product uₘ·c either way.
