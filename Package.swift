@@ -59,7 +59,7 @@ let package = Package(
     /// Hot loops in C with per-function CPU targets and run-time dispatch,
     /// so library targets carry no unsafe flags.
     .target(name: "CKernels"),
-    .target(name: "HSQCore", dependencies: ["CKernels", "COpenBLAS"], swiftSettings: swiftSettings),
+    .target(name: "HSQCore", dependencies: ["CKernels", "COpenBLAS", "CSpawn"], swiftSettings: swiftSettings),
     .target(
       name: "HSQCodebooks", dependencies: ["HSQCore", "CKernels"], swiftSettings: swiftSettings,
       plugins: registerBuiltins),
@@ -88,6 +88,8 @@ let package = Package(
     .target(name: "HSQNotebook", dependencies: ["HSQCommands"], swiftSettings: swiftSettings),
     /// The SIGINT flag and handler in C (a signal handler may touch only a sig_atomic_t).
     .target(name: "CInterrupt"),
+    /// Starting programs without leaking descriptors into them (posix_spawn, closefrom).
+    .target(name: "CSpawn"),
     .target(name: "HSQLineEditor", dependencies: ["CEditLine", "CInterrupt"], swiftSettings: swiftSettings),
     .executableTarget(
       name: "hsq-line-editor-demo", dependencies: ["HSQLineEditor"], swiftSettings: swiftSettings),

@@ -149,30 +149,17 @@ struct Runner {
   let batch: Int
 
   func measure(_ settings: String, ranks: Int?) throws -> RunMeasurement {
-    let process = Process()
-    if let ranks {
-      process.executableURL = URL(fileURLWithPath: mpirun)
-      process.arguments = ["--oversubscribe", "--bind-to", "none", "-n", "\(ranks)", binary, "--json"]
-    } else {
-      process.executableURL = URL(fileURLWithPath: binary)
-      process.arguments = ["--json"]
-    }
+    let program = ranks.map { (mpirun, ["--oversubscribe", "--bind-to", "none", "-n", "\($0)", binary, "--json"]) } ?? (binary, ["--json"])
     var environment = ProcessInfo.processInfo.environment
     environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
     environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-    process.environment = environment
-    let input = Pipe(), output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    try process.run()
-    input.fileHandleForWriting.write(Data("experiment e \(settings)\nstep \(warmup)\nstep \(steps)\n".utf8))
-    try input.fileHandleForWriting.close()
+    let process = try ChildProcess(path: program.0, program.1, environment: environment, input: .pipe, output: .pipe)
+    process.input?.write(Data("experiment e \(settings)\nstep \(warmup)\nstep \(steps)\n".utf8))
+    try process.input?.close()
     // Each command's JSON line is flushed when the command ends: its arrival times the steps.
     var pending = Data()
     var lines: [(arrived: UInt64, text: String)] = []
-    while true {
-      let chunk = output.fileHandleForReading.availableData
-      if chunk.isEmpty { break }
+    while let chunk = process.output?.availableData, !chunk.isEmpty {
       let now = DispatchTime.now().uptimeNanoseconds
       pending.append(chunk)
       while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
@@ -180,10 +167,10 @@ struct Runner {
         pending.removeSubrange(pending.startIndex...newline)
       }
     }
-    process.waitUntilExit()
+    let end = try process.wait()
     let steps = lines.filter { $0.text.hasPrefix("{") && $0.text.contains("\"command\":\"step ") }
-    guard process.terminationStatus == 0, steps.count == 2 else {
-      throw BenchError("hsq-mpi (\(ranks.map { "\($0) ranks" } ?? "alone")) exited with status \(process.terminationStatus) after \(steps.count) of 2 step commands; settings: \(settings)")
+    guard end.exitStatus == 0, steps.count == 2 else {
+      throw BenchError("hsq-mpi (\(ranks.map { "\($0) ranks" } ?? "alone")) \(end) after \(steps.count) of 2 step commands; settings: \(settings)")
     }
     let object = try JSONSerialization.jsonObject(with: Data(steps[1].text.utf8)) as? [String: Any]
     guard object?["ok"] as? Bool == true, let records = (object?["result"] as? [String: Any])?["records"] as? [[String: Any]], records.count == self.steps else {

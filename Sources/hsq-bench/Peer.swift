@@ -68,21 +68,13 @@ enum BLASKernels: String, ExpressibleByArgument, CaseIterable {
 /// the paths of a CPU without AVX-512 (``BLASKernelOptions/peerEnvironment``).
 enum Peer {
   static func run(script: String, arguments: [String], options: BLASKernelOptions) throws -> [[String: Any]] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script] + arguments
     var environment = ProcessInfo.processInfo.environment
     for (key, value) in options.peerEnvironment { environment[key] = value }
-    process.environment = environment
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw BenchError("the peer '\(script)' exited with status \(process.terminationStatus).")
+    let run = try ChildProcess.run(path: "/usr/bin/env", ["python3", script] + arguments, environment: environment)
+    guard run.status == 0 else {
+      throw BenchError("the peer '\(script)' \(run.termination): \(run.errors.suffix(2000))")
     }
-    return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+    return run.output.split(separator: "\n").compactMap { line in
       (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
     }
   }

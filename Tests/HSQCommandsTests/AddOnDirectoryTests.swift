@@ -21,7 +21,7 @@ struct AddOnDirectoryTests {
     try scratch.write("Thrower.swift", throwingAddOn)
     let repl = try ReplDriver(directory: scratch.url, environment: ["TMPDIR": tmp.path])
     // Another user's trap: the old predictable path, world-writable, made before the first load.
-    let planted = tmp.appendingPathComponent("hsq-add-ons-\(repl.process.processIdentifier)").path
+    let planted = tmp.appendingPathComponent("hsq-add-ons-\(repl.process.pid)").path
     try #require(mkdir(planted, 0o777) == 0 && chmod(planted, 0o777) == 0)
     let load = try repl.send("load Thrower.swift")
     try #require(load.ok, "\(load.error) \(repl.errors)")
@@ -33,8 +33,8 @@ struct AddOnDirectoryTests {
     #expect(info.st_mode & S_IFMT == S_IFDIR && info.st_mode & 0o777 == 0o700, "mode \(String(info.st_mode & 0o777, radix: 8))")
     #expect(info.st_uid == geteuid())
     #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.appendingPathComponent(private_[0]).path).contains { $0.hasSuffix(".so") })
-    let end = repl.finish()
-    #expect(end.exited && end.status == 0, "\(repl.errors)")
+    let end = try repl.finish()
+    #expect(end.exitStatus == 0, "\(repl.errors)")
     #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path) == [planted.split(separator: "/").last.map(String.init)!],
             "the private directory is removed when the session ends")
   }

@@ -13,14 +13,8 @@ struct AddOnTests {
 
   /// Runs the built `hsq-new-compressor` with `arguments` in `directory`.
   static func scaffold(_ arguments: [String], in directory: URL) throws -> Int32 {
-    let process = Process()
-    process.executableURL = ReplDriver.products.appendingPathComponent("hsq-new-compressor")
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return process.terminationStatus
+    let binary = ReplDriver.products.appendingPathComponent("hsq-new-compressor").path
+    return try Subprocess.run(binary, arguments, directory: directory.path, timeout: 120).0
   }
 
   @Test("scaffold, load, 20 steps, check, edit, reload, rebind", .requires("hsq-repl and hsq-new-compressor built beside the tests", hasBinaries))
@@ -58,8 +52,8 @@ struct AddOnTests {
     #expect(rebind.ok && rebind.result["compressor"] as? String == "my-quant:levels=8", "\(rebind.result) \(rebind.error)")
     #expect(try repl.send("step").ok)
     #expect(try repl.send("check my-quant --draws 500").result["passed"] as? Bool == true)
-    let end = repl.finish()
-    #expect(end.exited && end.status == 0, "\(repl.errors)")
+    let end = try repl.finish()
+    #expect(end.exitStatus == 0, "\(repl.errors)")
   }
 
   @Test("compile errors, a throwing encode, duplicate names and a throwing registration fail one command each",
@@ -102,8 +96,8 @@ struct AddOnTests {
     #expect(try repl.send("describe terngrad").ok)
     #expect(try repl.send("describe thrower").result["spec"] as? String == "thrower")
     #expect(try repl.send("reload Thrower.swift").ok)
-    let end = repl.finish()
-    #expect(end.exited && end.status == 1, "\(repl.errors)")
+    let end = try repl.finish()
+    #expect(end.exitStatus == 1, "\(repl.errors)")
     #expect(repl.errors.contains("<stdin>:1: 'Broken.swift' does not compile"), "\(repl.errors)")
   }
 
@@ -134,9 +128,9 @@ struct AddOnTests {
     let clash = try repl.send("load Step.swift")
     #expect(!clash.ok && clash.error == "'Step.swift' registers command 'step', a name already taken by a built-in command; give it another name in its CommandSpec and load again.", "\(clash.error)")
     #expect(try repl.send("greet again").ok)
-    let end = repl.finish()
+    let end = try repl.finish()
     // Two commands failed on purpose ('greet' without <who>, the clash): --keep-going exits 1.
-    #expect(end.exited && end.status == 1, "\(repl.errors)")
+    #expect(end.exitStatus == 1, "\(repl.errors)")
   }
 
   @Test("a directory of Swift files and a package load as one add-on", .requires("hsq-repl and hsq-new-compressor built beside the tests", hasBinaries))
@@ -156,7 +150,7 @@ struct AddOnTests {
     #expect(package.ok && package.result["components"] as? [String] == ["packed"], "\(package.error)")
     let again = try repl.send("load Dir/Plain.swift")
     #expect(!again.ok && again.error.contains("already taken by 'Dir'"), "\(again.error)")
-    #expect(repl.finish().exited)
+    #expect(try repl.finish().exitStatus != nil)
   }
 
   @Test("the generated contract test compiles with the compressor, and its checks pass when run",
@@ -167,16 +161,9 @@ struct AddOnTests {
     #expect(try Self.scaffold(["FancyQuant", "--output", "Fancy"], in: scratch.url) == 0)
     let sources = ["Fancy/FancyQuant.swift", "Fancy/Tests/FancyQuantContractTests.swift"].map { scratch.url.appendingPathComponent($0).path }
     let toolchain = try AddOnToolchain.current()
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: toolchain.swiftc)
-    process.arguments = toolchain.arguments(sources: sources, module: "FancyQuantCheck", output: scratch.url.appendingPathComponent("libFancyQuantCheck.so").path)
-    let log = Pipe()
-    process.standardOutput = log
-    process.standardError = log
-    try process.run()
-    let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "\(output)")
+    let arguments = toolchain.arguments(sources: sources, module: "FancyQuantCheck", output: scratch.url.appendingPathComponent("libFancyQuantCheck.so").path)
+    let (status, output) = try Subprocess.run(toolchain.swiftc, arguments, timeout: 600)
+    #expect(status == 0, "\(output)")
     let test = try String(contentsOfFile: sources[1], encoding: .utf8)
     #expect(test.contains(#"arguments: ["fancy-quant", "fancy-quant:levels=1""#))
     #expect(try String(contentsOfFile: sources[0], encoding: .utf8).contains(#"name: "fancy-quant""#))
@@ -194,7 +181,7 @@ struct AddOnTests {
       #expect(check.ok && check.result["passed"] as? Bool == true, "\(spec): \(check.result) \(check.error)")
       #expect((check.result["checks"] as? [Any])?.count == 8, "\(spec): \(check.result)")
     }
-    #expect(repl.finish().exited)
+    #expect(try repl.finish().exitStatus != nil)
   }
 
   /// The specs in the generated test's `@Test(…, arguments: ["a", "b"])`.

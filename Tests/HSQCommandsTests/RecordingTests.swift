@@ -67,9 +67,8 @@ import Testing
       let answer = try repl.send(line)
       try #require(answer.ok, "\(line): \(answer.error)")
     }
-    kill(repl.process.processIdentifier, SIGKILL)
-    repl.process.waitUntilExit()
-    #expect(repl.process.terminationReason == .uncaughtSignal)
+    repl.process.signal(SIGKILL)
+    #expect(try repl.process.wait(timeout: 60).signal == SIGKILL)
     let script = try String(contentsOf: scratch.url.appendingPathComponent("r.hsq"), encoding: .utf8)
     #expect(script.hasSuffix("step 2\nset lr 0.01\nstep 3\n"), "\(script)")
     let replay = Self.session(in: scratch.url.path)

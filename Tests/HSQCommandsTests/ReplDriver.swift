@@ -1,4 +1,5 @@
 import Foundation
+import HSQCore
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -26,24 +27,17 @@ final class ReplDriver {
   /// The directory `swift test` built into: the test bundle's, where hsq-repl and hsq-new-compressor are.
   static let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
 
-  let process = Process()
-  private let input = Pipe()
-  private let output = Pipe()
+  let process: ChildProcess
   private let errorLog: URL
   private var buffer: [UInt8] = []
 
   /// Starts hsq-repl in `directory`, with `environment` added to this process's.
   init(directory: URL, environment: [String: String] = [:]) throws {
     errorLog = directory.appendingPathComponent("stderr-\(UUID()).log")
-    _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
-    process.executableURL = Self.products.appendingPathComponent("hsq-repl")
-    process.arguments = ["--json", "--keep-going"]
-    process.currentDirectoryURL = directory
-    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = try FileHandle(forWritingTo: errorLog)
-    try process.run()
+    process = try ChildProcess(
+      path: Self.products.appendingPathComponent("hsq-repl").path, ["--json", "--keep-going"],
+      environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, directory: directory.path,
+      input: .pipe, output: .pipe, errors: .file(errorLog.path))
   }
 
   /// What the session wrote to standard error so far (the `<stdin>:N: message` lines).
@@ -51,7 +45,7 @@ final class ReplDriver {
 
   /// Sends `line` and waits (up to `timeout` seconds) for its JSON answer.
   func send(_ line: String, timeout: Double = 120) throws -> Answer {
-    input.fileHandleForWriting.write(Data((line + "\n").utf8))
+    process.input?.write(Data((line + "\n").utf8))
     let text = try readLine(timeout: timeout, command: line)
     guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
       throw Failure(description: "'\(line)' answered with \(text), not a JSON object")
@@ -60,15 +54,14 @@ final class ReplDriver {
                   results: object["result"] as? [[String: Any]] ?? [], strings: object["result"] as? [String] ?? [])
   }
 
-  /// Closes standard input and waits for the session to end; returns how it ended.
-  func finish() -> (exited: Bool, status: Int32) {
-    input.fileHandleForWriting.closeFile()
-    process.waitUntilExit()
-    return (process.terminationReason == .exit, process.terminationStatus)
+  /// Closes standard input and waits (up to `timeout` seconds) for the session to end; returns how it ended.
+  func finish(timeout: Double = 120) throws -> ChildProcess.Termination {
+    try process.input?.close()
+    return try process.wait(timeout: timeout)
   }
 
   private func readLine(timeout: Double, command: String) throws -> String {
-    let fd = output.fileHandleForReading.fileDescriptor
+    let fd = process.output!.fileDescriptor
     let deadline = Date().addingTimeInterval(timeout)
     while true {
       if let newline = buffer.firstIndex(of: 10) {

@@ -1,4 +1,5 @@
 import Foundation
+import HSQCore
 import Testing
 
 #if canImport(Glibc)
@@ -21,33 +22,18 @@ import Testing
   static func run(
     _ arguments: [String], in folder: String, interruptAfter delay: Double? = nil, timeout: Double = 60, environment: [String: String] = [:]
   ) throws -> Run {
-    let process = Process()
-    process.executableURL = ReplDriver.products.appendingPathComponent("hsq-repl")
-    process.arguments = arguments
-    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-    process.currentDirectoryURL = URL(fileURLWithPath: folder)
-    let out = URL(fileURLWithPath: folder + "/stdout-\(UUID()).log"), err = URL(fileURLWithPath: folder + "/stderr-\(UUID()).log")
-    for url in [out, err] { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: err)
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
     var signalled = Date()
-    if let delay {
+    let outcome = try ChildProcess.run(
+      path: ReplDriver.products.appendingPathComponent("hsq-repl").path, arguments,
+      environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, directory: folder, timeout: timeout
+    ) { process in
+      guard let delay else { return }
       Thread.sleep(forTimeInterval: delay)
-      #expect(process.isRunning, "the command should still be running when Ctrl-C comes")
+      #expect(process.poll() == nil, "the command should still be running when Ctrl-C comes")
       signalled = Date()
-      kill(process.processIdentifier, SIGINT)
+      process.signal(SIGINT)
     }
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-    // SIGKILL: a child started from a test's thread inherits its blocked signals (SIGTERM included).
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    process.waitUntilExit()
-    let seconds = Date().timeIntervalSince(signalled)
-    let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-    return Run(status: status, output: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-               errors: (try? String(contentsOf: err, encoding: .utf8)) ?? "", seconds: seconds)
+    return Run(status: outcome.status, output: outcome.output, errors: outcome.errors, seconds: Date().timeIntervalSince(signalled))
   }
 
   static func folder(_ files: [String: String]) throws -> String {

@@ -125,8 +125,8 @@ import Testing
     #expect(try repl.send("save e.safetensors").ok)
     let loaded = try repl.send("load e.safetensors --as f")
     #expect(loaded.ok, "\(loaded.error)")
-    let end = repl.finish()
-    #expect(end.exited && end.status == 0, "\(repl.errors)")
+    let end = try repl.finish()
+    #expect(end.exitStatus == 0, "\(repl.errors)")
   }
 }
 

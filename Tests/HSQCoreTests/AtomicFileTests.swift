@@ -64,11 +64,9 @@ import Testing
     let folder = try Self.folder()
     defer { try? FileManager.default.removeItem(atPath: folder) }
     // A pid that has exited: a child that ran and was reaped.
-    let child = Process()
-    child.executableURL = URL(fileURLWithPath: "/bin/true")
-    try child.run()
-    child.waitUntilExit()
-    let dead = child.processIdentifier
+    let child = try ChildProcess(path: "/bin/true", [])
+    try child.wait(timeout: 60)
+    let dead = child.pid
     let stale = AtomicFile.temporaryName(for: "e.json", pid: dead, tag: 7)
     let live = AtomicFile.temporaryName(for: "e.json", pid: getpid(), tag: 8)
     let other = AtomicFile.temporaryName(for: "f.json", pid: dead, tag: 9)

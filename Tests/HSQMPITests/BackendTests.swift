@@ -1,4 +1,5 @@
 import Foundation
+import HSQCore
 import Testing
 
 #if canImport(Glibc)
@@ -132,7 +133,7 @@ struct BackendTests {
       let deadline = Date().addingTimeInterval(30)
       while !FileManager.default.fileExists(atPath: folder + "/e.autosave.safetensors"), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
       Thread.sleep(forTimeInterval: 0.3)
-      let rank2 = MPIRun.children(of: process.processIdentifier).first { pid in
+      let rank2 = ChildProcess.children(of: process.pid).first { pid in
         let environment = (try? String(contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8)) ?? ""
         return environment.split(separator: "\0").contains("OMPI_COMM_WORLD_RANK=2")
       }

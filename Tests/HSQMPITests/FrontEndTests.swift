@@ -1,4 +1,5 @@
 import Foundation
+import HSQCore
 import Testing
 
 #if canImport(Glibc)
@@ -49,8 +50,8 @@ struct JobSignalTests {
     let started = Date()
     let outcome = try MPIRun.run(ranks: 3, ["long.hsq"], in: folder, timeout: 60) { process in
       Thread.sleep(forTimeInterval: 4)
-      ranks = MPIRun.children(of: process.processIdentifier)
-      kill(process.processIdentifier, SIGINT)
+      ranks = ChildProcess.children(of: process.pid)
+      process.signal(SIGINT)
     }
     #expect(outcome.status != 0)
     #expect(Date().timeIntervalSince(started) < 30)
@@ -71,7 +72,7 @@ struct JobSignalTests {
     let folder = try MPIRun.folder(["long.hsq": Self.long])
     let outcome = try MPIRun.run(ranks: 3, ["long.hsq"], in: folder, timeout: 60) { process in
       Thread.sleep(forTimeInterval: 4)
-      kill(process.processIdentifier, SIGUSR1)
+      process.signal(SIGUSR1)
     }
     #expect(outcome.status == 130, "stderr: \(outcome.errors)")
     #expect(outcome.errors.contains("interrupted"), "stderr: \(outcome.errors)")

@@ -1,4 +1,5 @@
 import Foundation
+import HSQCore
 import HSQTestSupport
 import Testing
 
@@ -8,12 +9,7 @@ import Testing
 
 /// `hsq-mpi` as `swift test` built it, run under `mpirun --oversubscribe -n K` (or alone) in a folder.
 struct MPIRun {
-  /// A finished run: exit status (128 + signal when killed by one), standard output and error.
-  struct Outcome {
-    let status: Int32
-    let output: String
-    let errors: String
-  }
+  typealias Outcome = ChildProcess.Outcome
 
   /// The directory `swift test` built into, where hsq-mpi and hsq-repl are.
   static let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -29,7 +25,7 @@ struct MPIRun {
   /// `--oversubscribe`, and `mpi_yield_when_idle` stops waiting ranks spinning on the 2-core machines.
   /// `whileRunning` is called once the process has started (to signal it).
   static func run(ranks: Int?, _ arguments: [String], in folder: String, input: String = "", timeout: Double = 120,
-                  whileRunning: ((Process) -> Void)? = nil) throws -> Outcome {
+                  whileRunning: ((ChildProcess) -> Void)? = nil) throws -> Outcome {
     guard let ranks else { return try start(binary, arguments, in: folder, input: input, timeout: timeout, whileRunning: whileRunning) }
     let options = ["--oversubscribe", "--bind-to", "none", "--mca", "mpi_yield_when_idle", "1", "-n", "\(ranks)"]
     return try start(executableOnPath("mpirun")!, options + [binary] + arguments, in: folder, input: input, timeout: timeout,
@@ -41,53 +37,15 @@ struct MPIRun {
     try start(products.appendingPathComponent("hsq-repl").path, arguments, in: folder, input: input, timeout: timeout)
   }
 
-  /// Runs `executable arguments` in `folder` until it exits (killed after `timeout` seconds).
+  /// Runs `executable arguments` in `folder` until it exits (killed, with every process it started, after `timeout` seconds).
   static func start(_ executable: String, _ arguments: [String], in folder: String, input: String, timeout: Double,
-                    whileRunning: ((Process) -> Void)? = nil) throws -> Outcome {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
+                    whileRunning: ((ChildProcess) -> Void)? = nil) throws -> Outcome {
     var environment = ProcessInfo.processInfo.environment
     environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
     environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-    process.environment = environment
-    process.currentDirectoryURL = URL(fileURLWithPath: folder)
-    let out = URL(fileURLWithPath: folder + "/stdout-\(UUID()).log"), err = URL(fileURLWithPath: folder + "/stderr-\(UUID()).log")
-    let inputFile = URL(fileURLWithPath: folder + "/stdin-\(UUID()).txt")
-    try input.write(to: inputFile, atomically: true, encoding: .utf8)
-    for url in [out, err] { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: err)
-    process.standardInput = try FileHandle(forReadingFrom: inputFile)
-    // The child inherits this thread's signal mask, and test threads may block SIGINT, SIGTERM and
-    // SIGUSR1: unblock them so mpirun reacts to the signals the tests send it.
-    var signals = sigset_t()
-    sigemptyset(&signals)
-    for signo in [SIGINT, SIGTERM, SIGUSR1] { sigaddset(&signals, signo) }
-    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
-    try process.run()
-    whileRunning?(process)
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-    if process.isRunning {
-      // mpirun killed outright leaves its ranks behind: kill them too (they are this test's processes).
-      let ranks = children(of: process.processIdentifier)
-      kill(process.processIdentifier, SIGKILL)
-      for pid in ranks { kill(pid, SIGKILL) }
-    }
-    process.waitUntilExit()
-    let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-    return Outcome(status: status, output: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                   errors: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
-  }
-
-  /// The processes whose parent is `pid` (mpirun's ranks on this machine).
-  static func children(of pid: Int32) -> [Int32] {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.compactMap { Int32($0) }.filter { child in
-      guard let status = try? String(contentsOfFile: "/proc/\(child)/status", encoding: .utf8) else { return false }
-      return status.split(separator: "\n").contains { $0 == "PPid:\t\(pid)" }
-    }
+    return try ChildProcess.run(
+      path: executable, arguments, environment: environment, directory: folder, standardInput: input, timeout: timeout,
+      whileRunning: whileRunning)
   }
 
   /// A new temporary folder holding `files` (name → text).

@@ -16,34 +16,9 @@ import Testing
 
   /// Runs `script` with `arguments`; returns its exit status and output.
   ///
-  /// posix_spawn and waitpid rather than Foundation's Process, whose child reaping did not
-  /// return here once the script had started a tmux server. Output goes to a file: the tmux
-  /// server inherits it and outlives the script, so a pipe would never reach end of file.
+  /// Output goes to a file, not a pipe: the tmux server the script starts inherits it and outlives the script.
   static func run(_ script: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-    let log = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-tmux-\(UUID()).log").path
-    defer { try? FileManager.default.removeItem(atPath: log) }
-    let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
-    let argv = ["/bin/bash", scripts.appendingPathComponent(script).path] + arguments
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    var pid: pid_t = 0
-    let cArgs = argv.map { strdup($0) } + [nil]
-    let cEnv = env.map { strdup($0) } + [nil]
-    defer { (cArgs + cEnv).forEach { free($0) } }
-    let spawned = posix_spawn(&pid, "/bin/bash", &actions, nil, cArgs, cEnv)
-    guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
-    var status: Int32 = 0
-    let deadline = Date().addingTimeInterval(300)
-    while waitpid(pid, &status, WNOHANG) == 0 {
-      if Date() > deadline { kill(pid, SIGKILL) }
-      usleep(100_000)
-    }
-    let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-    return (exit, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    try Subprocess.run("/bin/bash", [scripts.appendingPathComponent(script).path] + arguments, environment: environment, timeout: 300)
   }
 
   @Test(.requires("tmux on PATH (apt-get install tmux)", hasTmux))

@@ -1,24 +1,18 @@
 import Foundation
+import HSQCore
 
-/// Runs a program to completion.
+/// Runs a program to completion, through ``ChildProcess`` like every program hsq and its tests start.
 public enum Subprocess {
-  /// The exit status and the combined standard output and error of `executable` with `arguments`.
-  public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let log = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-sub-\(UUID().uuidString).log")
-    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: log) }
-    let handle = try FileHandle(forWritingTo: log)
-    process.standardOutput = handle
-    process.standardError = handle
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    try handle.close()
-    return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+  /// The exit status (128 + the signal when one ended it) and the combined standard output and error of
+  /// `executable` with `arguments`; standard input is empty.
+  ///
+  /// Past `timeout` seconds the program and everything it started are killed and ``ChildProcess/TimedOut``
+  /// is thrown, so a test that hangs fails with the command's name instead of stopping the run.
+  public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
+                         timeout: Double = 900) throws -> (Int32, String) {
+    let outcome = try ChildProcess.run(
+      path: executable, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, directory: directory,
+      mergeErrors: true, timeout: timeout)
+    return (outcome.status, outcome.output)
   }
 }

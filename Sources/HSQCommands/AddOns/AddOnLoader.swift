@@ -98,20 +98,19 @@ final class AddOnLoader: Sendable {
 
   /// Runs swiftc; on failure throws its error lines (file:line:column: error: …).
   private func compile(_ sources: [String], toolchain: AddOnToolchain, module: String, output: String, path: String) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: toolchain.swiftc)
-    process.arguments = toolchain.arguments(sources: sources, module: module, output: output)
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
+    let run: ChildProcess.Outcome
     do {
-      try process.run()
-    } catch {
-      throw HSQError.invalidState("Cannot run '\(toolchain.swiftc)': \(error.localizedDescription). Set HSQ_SWIFTC to the swiftc that built hsq.")
+      // Cancellable: Ctrl-C stops the compiler (in a process group of its own, it does not see the
+      // terminal's signal) and the command, leaving the session as it was.
+      run = try ChildProcess.run(
+        path: toolchain.swiftc, toolchain.arguments(sources: sources, module: module, output: output), mergeErrors: true,
+        cancellable: true)
+    } catch let error as HSQError {
+      if case .interrupted = error { throw error }
+      throw HSQError.invalidState("\(error) Set HSQ_SWIFTC to the swiftc that built hsq.")
     }
-    let log = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus != 0 else { return }
+    guard run.status != 0 else { return }
+    let log = run.output
     let lines = log.split(separator: "\n").map(String.init)
     let errors = lines.filter { $0.contains(": error: ") }
     let cwd = FileManager.default.currentDirectoryPath + "/"
