@@ -1,11 +1,11 @@
-/* Per-coordinate codes of the baselines: natural's and terngrad's, from uniforms drawn by the caller, and the sign
- * fields of signsgd and scaled-sign.
+/* Per-coordinate codes of the baselines: natural's, terngrad's and qsgd's, from uniforms drawn by the caller, and the
+ * sign fields of signsgd and scaled-sign.
  *
  * Each loop body is plain C on one coordinate (integer operations and IEEE comparisons and
  * divisions, which round the same in every lane), compiled twice: for baseline x86-64 (or any
  * other CPU) and, where the CPU has it, for AVX-512, where clang vectorizes it sixteen lanes wide.
- * Both give the same codes as the Swift loops they replace (NaturalCompressor, TernGradCompressor;
- * tested against them).
+ * Both give the same codes as the Swift loops they replace (NaturalCompressor, TernGradCompressor, QSGDCompressor;
+ * tested against them). QSGD's loops are compiled for AVX2 too.
  */
 #include "kernels.h"
 #include "cpu_features.h"
@@ -40,6 +40,40 @@ static inline uint8_t terngrad_group(const float *x, const float *u, float m) {
   return (uint8_t)group;
 }
 
+static inline uint32_t float_bits(float x) {
+  uint32_t pattern;
+  memcpy(&pattern, &x, sizeof pattern);
+  return pattern;
+}
+
+static inline float bits_float(uint32_t pattern) {
+  float x;
+  memcpy(&x, &pattern, sizeof x);
+  return x;
+}
+
+/* QSGD's code ξ << 1 | signbit(x) with r = (|x|/σ)·s: ⌊r⌋ is the nearest integer ((r + 2²³) − 2²³, exact for
+ * 0 ≤ r < 2²²) minus one when that is above r, capped at s − 1 as Swift's min(a, b) (b < a ? b : a) caps it; ξ is one
+ * more when u < r − ⌊r⌋; as an integer in a float it lands in the low mantissa bits of ξ + 2²³. */
+static inline uint32_t qsgd_code(float x, float u, float sigma, float s, float s_minus_one) {
+  const uint32_t pattern = float_bits(x);
+  const float r = (bits_float(pattern & 0x7FFFFFFFu) / sigma) * s;
+  const float nearest = (r + 0x1p23f) - 0x1p23f;
+  float low = nearest - (nearest > r ? 1.0f : 0.0f);
+  low = s_minus_one < low ? s_minus_one : low;
+  const float level = low + (u < r - low ? 1.0f : 0.0f);
+  return (float_bits(level + 0x1p23f) & 0x7FFFFFu) << 1 | pattern >> 31;
+}
+
+/* QSGD's value of code ξ << 1 | sign: ±min((ξ·(1/s))·σ, σ) (Swift's min(a, σ): σ < a ? σ : a). Sets *invalid when ξ > s. */
+static inline float qsgd_value(uint32_t code, float sigma, float inverse, int32_t s, int32_t *invalid) {
+  const int32_t level = (int32_t)(code >> 1);
+  *invalid |= level > s;
+  const float product = ((float)level * inverse) * sigma;
+  const float magnitude = sigma < product ? sigma : product;
+  return bits_float(float_bits(magnitude) | code << 31);
+}
+
 /* The value of a natural code E << 1 | sign: ±2^(E − 150), 0 for E = 0 (a subnormal 2^(E − 150) for E ≤ 23). */
 static inline float natural_value(uint32_t code) {
   const uint32_t e = (code >> 1) & 255u;
@@ -52,6 +86,32 @@ static inline float natural_value(uint32_t code) {
 
 #define NATURAL_LOOP for (int64_t i = 0; i < n; i++) codes[i] = natural_code(x[i], r[i]);
 #define NATURAL_VALUES_LOOP for (int64_t i = 0; i < n; i++) out[i] = natural_value(codes[i]);
+/* Entry i of a call is coordinate start + i of the vector, in bucket (start + i) / bucket with scale scales[…]. */
+#define FOR_EACH_BUCKET(BODY)                                                                   \
+  for (int64_t i = 0; i < n;) {                                                                 \
+    const int64_t k = (start + i) / bucket, next = (k + 1) * bucket - start, end = next < n ? next : n; \
+    const float sigma = scales[k];                                                              \
+    BODY                                                                                        \
+    i = end;                                                                                    \
+  }
+#define QSGD_LOOP                                                                                         \
+  FOR_EACH_BUCKET(                                                                                        \
+    if (sigma > 0) { for (int64_t j = i; j < end; j++) codes[j] = qsgd_code(x[j], u[j], sigma, s, s_minus_one); } \
+    else { for (int64_t j = i; j < end; j++) codes[j] = 0; })
+#define QSGD_VALUES_LOOP                                                                                   \
+  int32_t invalid = 0;                                                                                     \
+  FOR_EACH_BUCKET(for (int64_t j = i; j < end; j++) out[j] = qsgd_value(codes[j], sigma, inverse, s, &invalid);) \
+  return invalid;
+#define MAGNITUDE_BITS_LOOP                                                         \
+  for (int64_t k = 0; k * bucket < n; k++) {                                        \
+    const int64_t end = (k + 1) * bucket < n ? (k + 1) * bucket : n;               \
+    uint32_t largest = 0;                                                           \
+    for (int64_t i = k * bucket; i < end; i++) {                                    \
+      const uint32_t magnitude = float_bits(x[i]) & 0x7FFFFFFFu;                   \
+      largest = magnitude > largest ? magnitude : largest;                          \
+    }                                                                               \
+    out[k] = largest;                                                               \
+  }
 #define TERNGRAD_LOOP for (int64_t g = 0; g < groups; g++) out[g] = terngrad_group(x + 5 * g, u + 5 * g, m);
 
 #if defined(__x86_64__)
@@ -62,6 +122,34 @@ static void natural_avx512(const float *restrict x, const uint32_t *restrict r, 
 __attribute__((target("avx512f,avx512cd,avx512bw,avx512vl")))
 static void natural_values_avx512(const uint32_t *restrict codes, int64_t n, float *restrict out) { NATURAL_VALUES_LOOP }
 __attribute__((target("avx512f,avx512cd,avx512bw,avx512vl")))
+static void qsgd_avx512(const float *restrict x, const float *restrict u, int64_t start, int64_t n, int64_t bucket,
+                        const float *restrict scales, float s, float s_minus_one, uint32_t *restrict codes) {
+  QSGD_LOOP
+}
+__attribute__((target("avx2")))
+static void qsgd_avx2(const float *restrict x, const float *restrict u, int64_t start, int64_t n, int64_t bucket,
+                      const float *restrict scales, float s, float s_minus_one, uint32_t *restrict codes) {
+  QSGD_LOOP
+}
+__attribute__((target("avx512f,avx512cd,avx512bw,avx512vl")))
+static int32_t qsgd_values_avx512(const uint32_t *restrict codes, int64_t start, int64_t n, int64_t bucket,
+    const float *restrict scales, float inverse, int32_t s, float *restrict out) {
+  QSGD_VALUES_LOOP
+}
+__attribute__((target("avx2")))
+static int32_t qsgd_values_avx2(const uint32_t *restrict codes, int64_t start, int64_t n, int64_t bucket,
+    const float *restrict scales, float inverse, int32_t s, float *restrict out) {
+  QSGD_VALUES_LOOP
+}
+__attribute__((target("avx512f,avx512cd,avx512bw,avx512vl")))
+static void magnitude_bits_avx512(const float *restrict x, int64_t n, int64_t bucket, uint32_t *restrict out) {
+  MAGNITUDE_BITS_LOOP
+}
+__attribute__((target("avx2")))
+static void magnitude_bits_avx2(const float *restrict x, int64_t n, int64_t bucket, uint32_t *restrict out) {
+  MAGNITUDE_BITS_LOOP
+}
+__attribute__((target("avx512f,avx512cd,avx512bw,avx512vl")))
 static void terngrad_avx512(const float *x, const float *u, int64_t groups, float m, uint8_t *out) { TERNGRAD_LOOP }
 #endif
 
@@ -69,6 +157,17 @@ static void natural_portable(const float *restrict x, const uint32_t *restrict r
   NATURAL_LOOP
 }
 static void natural_values_portable(const uint32_t *restrict codes, int64_t n, float *restrict out) { NATURAL_VALUES_LOOP }
+static void qsgd_portable(const float *restrict x, const float *restrict u, int64_t start, int64_t n, int64_t bucket,
+                          const float *restrict scales, float s, float s_minus_one, uint32_t *restrict codes) {
+  QSGD_LOOP
+}
+static int32_t qsgd_values_portable(const uint32_t *restrict codes, int64_t start, int64_t n, int64_t bucket,
+    const float *restrict scales, float inverse, int32_t s, float *restrict out) {
+  QSGD_VALUES_LOOP
+}
+static void magnitude_bits_portable(const float *restrict x, int64_t n, int64_t bucket, uint32_t *restrict out) {
+  MAGNITUDE_BITS_LOOP
+}
 static void terngrad_portable(const float *x, const float *u, int64_t groups, float m, uint8_t *out) { TERNGRAD_LOOP }
 
 void hsq_natural_codes(const float *restrict x, const uint32_t *restrict r, int64_t n, uint32_t *restrict codes,
@@ -92,6 +191,53 @@ void hsq_natural_values(const uint32_t *restrict codes, int64_t n, float *restri
 #endif
   (void)level;
   natural_values_portable(codes, n, out);
+}
+
+void hsq_qsgd_codes(const float *restrict x, const float *restrict u, int64_t start, int64_t n, int64_t bucket,
+                    const float *restrict scales, float s, float s_minus_one, uint32_t *restrict codes,
+                    hsq_kernel_level level) {
+  if (bucket < 1) return;
+#if defined(__x86_64__)
+  if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512_bw_cd()) {
+    qsgd_avx512(x, u, start, n, bucket, scales, s, s_minus_one, codes);
+    return;
+  }
+  if (level <= HSQ_KERNELS_AVX2 && hsq_cpu_has_avx2_fma()) {
+    qsgd_avx2(x, u, start, n, bucket, scales, s, s_minus_one, codes);
+    return;
+  }
+#endif
+  (void)level;
+  qsgd_portable(x, u, start, n, bucket, scales, s, s_minus_one, codes);
+}
+
+int32_t hsq_qsgd_values(const uint32_t *restrict codes, int64_t start, int64_t n, int64_t bucket, const float *restrict scales,
+                        float inverse, int32_t s, float *restrict out, hsq_kernel_level level) {
+  if (bucket < 1) return 0;
+#if defined(__x86_64__)
+  if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512_bw_cd())
+    return qsgd_values_avx512(codes, start, n, bucket, scales, inverse, s, out);
+  if (level <= HSQ_KERNELS_AVX2 && hsq_cpu_has_avx2_fma()) return qsgd_values_avx2(codes, start, n, bucket, scales, inverse, s, out);
+#endif
+  (void)level;
+  return qsgd_values_portable(codes, start, n, bucket, scales, inverse, s, out);
+}
+
+void hsq_bucket_magnitude_bits(const float *restrict x, int64_t n, int64_t bucket, uint32_t *restrict out,
+                               hsq_kernel_level level) {
+  if (bucket < 1) return;
+#if defined(__x86_64__)
+  if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512_bw_cd()) {
+    magnitude_bits_avx512(x, n, bucket, out);
+    return;
+  }
+  if (level <= HSQ_KERNELS_AVX2 && hsq_cpu_has_avx2_fma()) {
+    magnitude_bits_avx2(x, n, bucket, out);
+    return;
+  }
+#endif
+  (void)level;
+  magnitude_bits_portable(x, n, bucket, out);
 }
 
 void hsq_terngrad_groups(const float *x, const float *u, int64_t groups, float m, uint8_t *out, hsq_kernel_level level) {

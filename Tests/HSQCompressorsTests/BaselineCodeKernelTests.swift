@@ -4,10 +4,11 @@ import Foundation
 import HSQCore
 import Testing
 
-/// natural's and terngrad's coding kernels (portable C and AVX-512) against the per-coordinate Swift loops
-/// they replaced, payload bit for bit, with the same draws.
+/// natural's, terngrad's and qsgd's coding kernels (portable C, AVX-512, and AVX2 for qsgd) against the
+/// per-coordinate Swift loops they replaced, payload bit for bit, with the same draws.
 @Suite struct BaselineCodeKernelTests {
   static let levels = [HSQ_KERNELS_AUTO, HSQ_KERNELS_PORTABLE]
+  static let qsgdLevels = [HSQ_KERNELS_AUTO, HSQ_KERNELS_AVX2, HSQ_KERNELS_PORTABLE]
 
   /// Gaussians with zeros, negative zeros, subnormals, powers of two and huge values mixed in.
   static func input(_ n: Int, seed: UInt64) -> [Float] {
@@ -72,6 +73,90 @@ import Testing
         }
         packer.put(group, bits: n == 5 ? 8 : TernGradCompressor.tailBits[n])
         start += n
+      }
+    }
+  }
+
+  /// QSGDCompressor.encode as it was: a draw per coordinate, two per 64-bit draw, and its Swift level-code loop.
+  static func qsgdReference(_ compressor: QSGDCompressor, _ v: [Float], rng: inout RandomStream) throws -> Payload {
+    let d = v.count
+    let b = compressor.bucketLength(d)
+    let scales = try v.withUnsafeBufferPointer { try compressor.bucketScales($0, checkingFinite: true) }
+    let s = Float(compressor.levels), sMinusOne = Float(compressor.levels - 1)
+    var uniforms = BaselineBits.Uniforms(rng)
+    defer { rng = uniforms.rng }
+    return Payload.packing(bitCount: compressor.bits(length: d)!) { packer in
+      for scale in scales { packer.put(scale) }
+      for (index, sigma) in scales.enumerated() {
+        for i in (index * b)..<min(index * b + b, d) {
+          let u = uniforms.next()
+          guard sigma > 0 else {
+            packer.put(0, bits: compressor.codeWidth)
+            continue
+          }
+          let value = v[i]
+          let r = (abs(value) / sigma) * s
+          let nearest = (r + 0x1p23) - 0x1p23
+          let low = min(nearest - (nearest > r ? 1 : 0), sMinusOne)
+          let level = low + (u < r - low ? 1 : 0)
+          packer.put(((level + 0x1p23).bitPattern & 0x7F_FFFF) << 1 | value.bitPattern >> 31, bits: compressor.codeWidth)
+        }
+      }
+    }
+  }
+
+  /// The encode against that loop on every kernel level: s = 1, 4, 3 and 65535 levels, buckets of 128, 5 and the whole
+  /// vector, both norms, inputs with zeros of both signs, subnormals and magnitudes on the level boundaries.
+  @Test(arguments: [0, 1, 5, 127, 128, 129, 4097, 100_352 + 3])
+  func qsgdMatchesTheScalarLoop(n: Int) throws {
+    var v = Self.input(n, seed: UInt64(n) + 5)
+    for i in v.indices where abs(v[i]) > 1e10 { v[i] /= 1e20 }
+    for i in stride(from: 2, to: n, by: 17) { v[i] = Float(i % 5) / 4 * (i % 2 == 0 ? 1 : -1) }  // r exactly on a level
+    let compressors = [
+      try QSGDCompressor(), try QSGDCompressor(bits: 0, bucket: 5), try QSGDCompressor(levels: 3, bucket: 0, norm: .l2),
+      try QSGDCompressor(levels: 65535, bucket: 128, norm: .l2),
+    ]
+    for var compressor in compressors {
+      for level in Self.qsgdLevels {
+        compressor.level = level
+        var ours = RandomStream(seed: 21 + UInt64(n)), theirs = ours
+        let payload = try compressor.encode(v, rng: &ours)
+        let expected = try Self.qsgdReference(compressor, v, rng: &theirs)
+        #expect(payload == expected, "\(compressor.spec), level \(level.rawValue), n \(n)")
+        #expect(ours == theirs, "\(compressor.spec), level \(level.rawValue), n \(n): the same draws")
+        let decoded = try compressor.decode(payload, length: n)
+        #expect(decoded.map(\.bitPattern) == Self.qsgdDecodeReference(compressor, payload, n).map(\.bitPattern),
+                "\(compressor.spec), level \(level.rawValue), n \(n): decoded")
+      }
+    }
+  }
+
+  /// QSGDCompressor.decode as it was: each bucket's scale, then ±min(ξ/s·σ, σ) per coordinate.
+  static func qsgdDecodeReference(_ compressor: QSGDCompressor, _ payload: Payload, _ d: Int) -> [Float] {
+    let b = compressor.bucketLength(d)
+    let inverse = 1 / Float(compressor.levels)
+    return payload.unpacking { reader in
+      let scales = (0..<((d + b - 1) / b)).map { _ in reader.takeFloat() }
+      return (0..<d).map { i in
+        let code = reader.take(bits: compressor.codeWidth)
+        let sigma = scales[i / b]
+        let magnitude = min(Float(Int32(code >> 1)) * inverse * sigma, sigma)
+        return Float(bitPattern: magnitude.bitPattern | code << 31)
+      }
+    }
+  }
+
+  /// A level above s (5 with s = 4, in 4-bit codes) is refused on every kernel level, wherever it sits.
+  @Test func qsgdRefusesALevelAboveS() throws {
+    for level in Self.qsgdLevels {
+      for position in [0, 15, 16, 99] {
+        var compressor = try QSGDCompressor()
+        compressor.level = level
+        let payload = Payload.packing(bitCount: compressor.bits(length: 100)!) { packer in
+          packer.put(Float(1))
+          for i in 0..<100 { packer.put(i == position ? 5 << 1 : 4 << 1 | 1, bits: 4) }
+        }
+        #expect(throws: HSQError.self, "level \(level.rawValue), position \(position)") { try compressor.decode(payload, length: 100) }
       }
     }
   }

@@ -166,6 +166,36 @@ void hsq_natural_codes(const float *restrict x, const uint32_t *restrict r, int6
 /// Plain C, vectorized for AVX-512 where `level` allows and the CPU has it; every path gives the same bits.
 void hsq_natural_values(const uint32_t *restrict codes, int64_t n, float *restrict out, hsq_kernel_level level);
 
+/// QSGD's codes ξ << 1 | signbit(x) with s levels and uniforms u (QSGDCompressor's encode loop) for n entries,
+/// entry i being coordinate start + i of a vector in buckets of `bucket` (≥ 1) coordinates, bucket k with scale
+/// scales[k]: r = (|x|/σ)·s, l = min(⌊r⌋, s − 1), ξ = l + 1 when u < r − l, else l; code 0 in a bucket with σ = 0.
+/// `codes` must not overlap x or u. Plain C, vectorized for AVX-512 or AVX2 where `level` allows and the CPU has it;
+/// every path gives the same codes.
+void hsq_qsgd_codes(const float *restrict x, const float *restrict u, int64_t start, int64_t n, int64_t bucket,
+                    const float *restrict scales, float s, float s_minus_one, uint32_t *restrict codes,
+                    hsq_kernel_level level);
+
+/// QSGD's values from its codes (QSGDCompressor's decode loop): ±min((ξ·inverse)·σ, σ) for code ξ << 1 | sign, each
+/// product rounded, σ the scale of the entry's bucket as in hsq_qsgd_codes. Returns 1 when a code has ξ > s (a
+/// malformed payload), else 0. Vectorized for AVX-512 or AVX2 where `level` allows and the CPU has it; every path
+/// gives the same bits.
+int32_t hsq_qsgd_values(const uint32_t *restrict codes, int64_t start, int64_t n, int64_t bucket, const float *restrict scales,
+                        float inverse, int32_t s, float *restrict out, hsq_kernel_level level);
+
+/// out[k] = the largest magnitude bit pattern (bits & 0x7FFFFFFF) of x[k·bucket ..< min((k + 1)·bucket, n)] for each
+/// of the ⌈n/bucket⌉ buckets (bucket ≥ 1): the bucket's max |x| for finite entries, ≥ 0x7F800000 when one is not.
+/// Vectorized for AVX-512 or AVX2 where `level` allows and the CPU has it.
+void hsq_bucket_magnitude_bits(const float *restrict x, int64_t n, int64_t bucket, uint32_t *restrict out,
+                               hsq_kernel_level level);
+
+/// xoshiro256** draws (hsq's RandomStream) as uniforms, two per draw: `pairs` draws from `state` (s0…s3, advanced),
+/// the i-th writing out[2i] = (x >> 40)·2⁻²⁴ and out[2i + 1] = ((x >> 8) & 0xFFFFFF)·2⁻²⁴, floats in [0, 1).
+/// The draws are serial; their conversion is vectorized where `level` allows and the CPU has it, with the same values.
+void hsq_uniform_float_pairs(uint64_t state[4], int64_t pairs, float *out, hsq_kernel_level level);
+
+/// As hsq_uniform_float_pairs, with 23-bit integers: out[2i] = x >> 41, out[2i + 1] = (x >> 18) & 0x7FFFFF.
+void hsq_uniform23_pairs(uint64_t state[4], int64_t pairs, uint32_t *out, hsq_kernel_level level);
+
 /// TernGrad's groups of five trits (TernGradCompressor's encode loop): out[g] = Σ_j t_{5g+j}·3^j with
 /// t = 0 unless m > 0 and u < |x|/m, then 1 (x ≥ 0) or 2 (x < 0). Reads 5·groups entries of x and u.
 /// Plain C, vectorized for AVX-512 where `level` allows and the CPU has it; every path gives the same groups.

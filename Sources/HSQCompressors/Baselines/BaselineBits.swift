@@ -12,8 +12,13 @@ enum BaselineBits {
     var rng: RandomStream
     var spare = Split.zero
     var hasSpare = false
+    /// The most ``fill(_:_:)``'s conversion may use (every level gives the same values).
+    let level: hsq_kernel_level
 
-    init(_ rng: RandomStream) { self.rng = rng }
+    init(_ rng: RandomStream, level: hsq_kernel_level = HSQ_KERNELS_AUTO) {
+      self.rng = rng
+      self.level = level
+    }
 
     @inline(__always)
     mutating func next() -> Split.Value {
@@ -36,10 +41,9 @@ enum BaselineBits {
         hasSpare = false
         i = 1
       }
-      while i + 2 <= count {
-        (out[i], out[i + 1]) = Split.pair(rng.next())
-        i += 2
-      }
+      let pairs = (count - i) / 2
+      Split.fill(&rng, out + i, pairs: pairs, level: level)
+      i += 2 * pairs
       if i < count { out[i] = next() }
     }
   }
@@ -49,6 +53,8 @@ enum BaselineBits {
     associatedtype Value
     static var zero: Value { get }
     static func pair(_ x: UInt64) -> (Value, Value)
+    /// The values of the next `pairs` draws, `pair` of each in order (a C loop).
+    static func fill(_ rng: inout RandomStream, _ out: UnsafeMutablePointer<Value>, pairs: Int, level: hsq_kernel_level)
   }
 
   /// Uniform Floats in [0, 1), the same values as ``RandomStream/uniformFloatPair()`` (converted through Int32,
@@ -60,6 +66,9 @@ enum BaselineBits {
       (Float(Int32(truncatingIfNeeded: x >> 40)) * 0x1p-24,
        Float(Int32(truncatingIfNeeded: (x >> 8) & 0xFF_FFFF)) * 0x1p-24)
     }
+    static func fill(_ rng: inout RandomStream, _ out: UnsafeMutablePointer<Float>, pairs: Int, level: hsq_kernel_level) {
+      rng.fillUniformFloatPairs(out, pairs: pairs, level: level)
+    }
   }
 
   /// Uniform 23-bit integers: bits 63…41 and 40…18 of the draw.
@@ -68,6 +77,9 @@ enum BaselineBits {
     @inline(__always)
     static func pair(_ x: UInt64) -> (UInt32, UInt32) {
       (UInt32(truncatingIfNeeded: x >> 41), UInt32(truncatingIfNeeded: (x >> 18) & 0x7F_FFFF))
+    }
+    static func fill(_ rng: inout RandomStream, _ out: UnsafeMutablePointer<UInt32>, pairs: Int, level: hsq_kernel_level) {
+      rng.fillUniform23Pairs(out, pairs: pairs, level: level)
     }
   }
 

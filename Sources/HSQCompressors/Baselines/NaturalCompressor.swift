@@ -49,7 +49,7 @@ public struct NaturalCompressor: CompressorComponent {
       throw HSQError.invalidArgument(
         "The input to 'natural' has \(v[i]) at index \(i); its 8-bit exponents reach 2^105 (about 4.1e31), so scale the vector down.")
     }
-    var uniforms = BaselineBits.Uniform23(rng)
+    var uniforms = BaselineBits.Uniform23(rng, level: level)
     defer { rng = uniforms.rng }
     return v.withUnsafeBufferPointer { vp in
       withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * Self.chunk) { buffer in

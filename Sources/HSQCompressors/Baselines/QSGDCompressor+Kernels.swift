@@ -1,46 +1,9 @@
+import CKernels
 import HSQCore
 
-// QSGD's hot loops: the scales, the level codes and their packing. Branch-free loops
-// over raw buffers, so that they vectorize with the baseline x86-64 instruction set.
+// QSGD's hot loops around its C kernels (hsq_qsgd_codes, hsq_qsgd_values, hsq_bucket_magnitude_bits):
+// the scales, and the packing of the codes with the width as a constant.
 extension QSGDCompressor {
-  /// Codes ξ_i << 1 | signbit(v_i) for `n` coordinates of one bucket with scale `sigma` > 0.
-  ///
-  /// Branch-free so that it vectorizes with SSE2 alone: ⌊r⌋ is the nearest integer
-  /// ((r + 2²³) − 2²³, exact for 0 ≤ r < 2²²) minus one when that is above r, and ξ_i,
-  /// an integer in a Float, lands in the low mantissa bits of ξ_i + 2²³.
-  @inline(__always)
-  static func levelCodes(
-    _ x: UnsafePointer<Float>, _ n: Int, sigma: Float, s: Float, sMinusOne: Float,
-    _ u: UnsafePointer<Float>, _ codes: UnsafeMutablePointer<UInt32>
-  ) {
-    for j in 0..<n {
-      let value = x[j]
-      let r = (abs(value) / sigma) * s
-      let nearest = (r + 0x1p23) - 0x1p23
-      let low = min(nearest - (nearest > r ? 1 : 0), sMinusOne)
-      let level = low + (u[j] < r - low ? 1 : 0)
-      codes[j] = ((level + 0x1p23).bitPattern & 0x7F_FFFF) << 1 | value.bitPattern >> 31
-    }
-  }
-
-  /// Writes `n` values ±ξ/s·σ from codes; returns 1 when a code has ξ > s (a malformed payload).
-  @inline(__always)
-  static func levelValues(
-    _ codes: UnsafePointer<UInt32>, _ n: Int, sigma: Float, inverse: Float, s: Int32,
-    _ out: UnsafeMutablePointer<Float>
-  ) -> Int32 {
-    var invalid: Int32 = 0
-    for j in 0..<n {
-      let code = codes[j]
-      let level = Int32(truncatingIfNeeded: code >> 1)
-      invalid |= level > s ? 1 : 0
-      // |Q| = ξ/s·σ ≤ σ: the min keeps rounding from passing σ (or overflowing).
-      let magnitude = min(Float(level) * inverse * sigma, sigma)
-      out[j] = Float(bitPattern: magnitude.bitPattern | code << 31)
-    }
-    return invalid
-  }
-
   /// Packs codes with the width as a constant, so the word loop unrolls.
   @inline(__always)
   static func pack(_ codes: UnsafePointer<UInt32>, _ n: Int, width: Int, into packer: inout BitPacker) {
@@ -73,13 +36,12 @@ extension QSGDCompressor {
     let d = vp.count
     let b = bucketLength(d)
     let count = (d + b - 1) / b
+    var magnitudes = [UInt32](repeating: 0, count: count)
+    if let base = vp.baseAddress { hsq_bucket_magnitude_bits(base, Int64(d), Int64(b), &magnitudes, level) }
     var scales = [Float](repeating: 0, count: count)
     for index in 0..<count {
       let slice = UnsafeBufferPointer(rebasing: vp[(index * b)..<min(index * b + b, d)])
-      var largest: UInt32 = 0
-      slice.withMemoryRebound(to: UInt32.self) { bits in
-        for pattern in bits { largest = max(largest, pattern & 0x7FFF_FFFF) }
-      }
+      let largest = magnitudes[index]
       if largest >= 0x7F80_0000 {
         if checkingFinite { try Vec.requireFinite(Array(vp), what: "The input to 'qsgd'") }
         throw HSQError.invalidArgument("The input to 'qsgd' is not finite.")

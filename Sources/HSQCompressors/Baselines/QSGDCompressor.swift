@@ -1,3 +1,4 @@
+import CKernels
 import HSQCore
 
 /// Stochastic rounding of every coordinate to one of s levels of its bucket's norm (QSGD).
@@ -56,6 +57,8 @@ public struct QSGDCompressor: CompressorComponent {
   public let norm: Norm
   /// Whether s was given as `levels` (else as `bits`), for the canonical spelling.
   private let spelledAsLevels: Bool
+  /// The most the coding kernels may use (tests compare the paths; every one gives the same payload).
+  var level = HSQ_KERNELS_AUTO
 
   /// QSGD with s = 2^`bits`.
   public init(bits: Int = 2, bucket: Int = 128, norm: Norm = .max) throws {
@@ -132,28 +135,21 @@ public struct QSGDCompressor: CompressorComponent {
     let width = codeWidth
     let s = Float(levels)
     let sMinusOne = Float(levels - 1)
-    let chunk = max(min(b, 4096), 1)
-    var uniforms = BaselineBits.Uniforms(rng)
+    var uniforms = BaselineBits.Uniforms(rng, level: level)
     defer { rng = uniforms.rng }
     return v.withUnsafeBufferPointer { vp in
-      withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk) { u in
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: chunk) { codes in
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: Self.chunk) { u in
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.chunk) { codes in
           Payload.packing(bitCount: bits(length: d)!) { packer in
             for scale in scales { packer.put(scale) }
-            for (index, sigma) in scales.enumerated() {
-              var i = index * b
-              let end = min(i + b, d)
-              while i < end {
-                let n = min(chunk, end - i)
-                uniforms.fill(u.baseAddress!, n)
-                if sigma > 0 {
-                  Self.levelCodes(vp.baseAddress! + i, n, sigma: sigma, s: s, sMinusOne: sMinusOne, u.baseAddress!, codes.baseAddress!)
-                } else {
-                  codes.baseAddress!.initialize(repeating: 0, count: n)
-                }
-                Self.pack(codes.baseAddress!, n, width: width, into: &packer)
-                i += n
-              }
+            // A draw for every coordinate, in order, whatever its bucket's scale.
+            var i = 0
+            while i < d {
+              let n = min(Self.chunk, d - i)
+              uniforms.fill(u.baseAddress!, n)
+              hsq_qsgd_codes(vp.baseAddress! + i, u.baseAddress!, Int64(i), Int64(n), Int64(b), scales, s, sMinusOne, codes.baseAddress!, level)
+              Self.pack(codes.baseAddress!, n, width: width, into: &packer)
+              i += n
             }
           }
         }
@@ -161,13 +157,15 @@ public struct QSGDCompressor: CompressorComponent {
     }
   }
 
+  /// Coordinates coded per kernel call, across bucket boundaries (a multiple of 8: each chunk's codes fill whole bytes).
+  static let chunk = 4096
+
   public func decode(_ payload: Payload, length d: Int) throws -> [Float] {
     guard let expected = bits(length: d) else { preconditionFailure("qsgd is fixed-size") }
     try requireBits(payload, expected, spec, length: d)
     let b = bucketLength(d)
     let width = codeWidth
     let inverse = 1 / Float(levels)
-    let chunk = max(min(b, 4096), 1)
     return try payload.unpacking { reader in
       var scales = [Float](repeating: 0, count: (d + b - 1) / b)
       for index in scales.indices {
@@ -179,17 +177,14 @@ public struct QSGDCompressor: CompressorComponent {
       }
       var invalid: Int32 = 0
       let s = Int32(levels)
-      let out = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: chunk) { codes in
+      let out = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.chunk) { codes in
         [Float](unsafeUninitializedCapacity: d) { buffer, initialized in
-          for (index, sigma) in scales.enumerated() {
-            var i = index * b
-            let end = min(i + b, d)
-            while i < end {
-              let n = min(chunk, end - i)
-              Self.unpack(codes.baseAddress!, n, width: width, from: &reader)
-              invalid |= Self.levelValues(codes.baseAddress!, n, sigma: sigma, inverse: inverse, s: s, buffer.baseAddress! + i)
-              i += n
-            }
+          var i = 0
+          while i < d {
+            let n = min(Self.chunk, d - i)
+            Self.unpack(codes.baseAddress!, n, width: width, from: &reader)
+            invalid |= hsq_qsgd_values(codes.baseAddress!, Int64(i), Int64(n), Int64(b), scales, inverse, s, buffer.baseAddress! + i, level)
+            i += n
           }
           initialized = d
         }

@@ -52,7 +52,7 @@ public struct TernGradCompressor: CompressorComponent {
     try Vec.requireFinite(v, what: "The input to 'terngrad'")
     let d = v.count
     let m = Vec.normInf(v)
-    var uniforms = BaselineBits.Uniforms(rng)
+    var uniforms = BaselineBits.Uniforms(rng, level: level)
     defer { rng = uniforms.rng }
     return v.withUnsafeBufferPointer { vp in
       withUnsafeTemporaryAllocation(of: Float.self, capacity: Self.chunk) { u in

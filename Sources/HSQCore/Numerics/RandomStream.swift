@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// A seeded, splittable stream of random numbers: xoshiro256** seeded by SplitMix64.
@@ -72,6 +73,24 @@ public struct RandomStream: RandomNumberGenerator, Sendable, Hashable, Codable {
   public mutating func uniformFloatPair() -> (Float, Float) {
     let x = next()
     return (Float(x >> 40) * 0x1p-24, Float((x >> 8) & 0xFF_FFFF) * 0x1p-24)
+  }
+
+  /// The next `pairs` draws as ``uniformFloatPair()`` gives them, written in order to `out` (2·`pairs` values):
+  /// the draws in a C loop with the state in registers, their conversion vectorized (``hsq_uniform_float_pairs``).
+  public mutating func fillUniformFloatPairs(_ out: UnsafeMutablePointer<Float>, pairs: Int, level: hsq_kernel_level = HSQ_KERNELS_AUTO) {
+    withState { hsq_uniform_float_pairs($0, Int64(pairs), out, level) }
+  }
+
+  /// The next `pairs` draws as two 23-bit integers each, x >> 41 and (x >> 18) & 0x7FFFFF, written in order to `out`.
+  public mutating func fillUniform23Pairs(_ out: UnsafeMutablePointer<UInt32>, pairs: Int, level: hsq_kernel_level = HSQ_KERNELS_AUTO) {
+    withState { hsq_uniform23_pairs($0, Int64(pairs), out, level) }
+  }
+
+  /// Runs `body` on the state as four words s0…s3, and keeps what it leaves there.
+  private mutating func withState(_ body: (UnsafeMutablePointer<UInt64>) -> Void) {
+    var state = (s0, s1, s2, s3)
+    withUnsafeMutableBytes(of: &state) { body($0.baseAddress!.assumingMemoryBound(to: UInt64.self)) }
+    (s0, s1, s2, s3) = state
   }
 
   /// A uniform Double in [0, 1) with 53 random bits.

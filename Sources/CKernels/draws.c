@@ -1,0 +1,100 @@
+/* Uniforms from hsq's random streams (RandomStream: xoshiro256**, Blackman & Vigna 2018), two per draw.
+ *
+ * A stream is one serial chain of states, so the states come from a scalar loop with them in registers; each draw's
+ * output function and its conversion then run over a block of draws, plain C compiled for baseline x86-64 (or any other CPU) and, where the
+ * CPU has it, AVX-512 or AVX2, which clang vectorizes. Integer shifts and exact int-to-float conversions of values
+ * below 2²⁴ round the same in every lane: every path gives RandomStream.uniformFloatPair's values.
+ */
+#include "kernels.h"
+#include "cpu_features.h"
+
+#define BLOCK 256
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+/* The states' s1 words of the next `count` draws from `state`, advanced: the serial part of a draw. Each draw is
+ * then rotl(s1·5, 7)·9 of its s1 (OUTPUT), computed over the block where it vectorizes. */
+static void draw_words(uint64_t state[4], int64_t count, uint64_t *out) {
+  uint64_t s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3];
+  for (int64_t i = 0; i < count; i++) {
+    out[i] = s1;
+    const uint64_t t = s1 << 17;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl(s3, 45);
+  }
+  state[0] = s0, state[1] = s1, state[2] = s2, state[3] = s3;
+}
+
+#define OUTPUT(s1) (rotl((s1) * 5, 7) * 9)
+
+#define FLOAT_PAIRS_LOOP                                                     \
+  for (int64_t i = 0; i < n; i++) {                                          \
+    const uint64_t x = OUTPUT(words[i]);                                     \
+    out[2 * i] = (float)(int32_t)(x >> 40) * 0x1p-24f;                       \
+    out[2 * i + 1] = (float)(int32_t)((x >> 8) & 0xFFFFFFu) * 0x1p-24f;      \
+  }
+#define BITS23_PAIRS_LOOP                                                    \
+  for (int64_t i = 0; i < n; i++) {                                          \
+    const uint64_t x = OUTPUT(words[i]);                                     \
+    out[2 * i] = (uint32_t)(x >> 41);                                        \
+    out[2 * i + 1] = (uint32_t)((x >> 18) & 0x7FFFFFu);                      \
+  }
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512cd,avx512bw,avx512vl")))
+static void float_pairs_avx512(const uint64_t *restrict words, int64_t n, float *restrict out) { FLOAT_PAIRS_LOOP }
+__attribute__((target("avx2")))
+static void float_pairs_avx2(const uint64_t *restrict words, int64_t n, float *restrict out) { FLOAT_PAIRS_LOOP }
+__attribute__((target("avx512f,avx512cd,avx512bw,avx512vl")))
+static void bits23_pairs_avx512(const uint64_t *restrict words, int64_t n, uint32_t *restrict out) { BITS23_PAIRS_LOOP }
+__attribute__((target("avx2")))
+static void bits23_pairs_avx2(const uint64_t *restrict words, int64_t n, uint32_t *restrict out) { BITS23_PAIRS_LOOP }
+#endif
+static void float_pairs_portable(const uint64_t *restrict words, int64_t n, float *restrict out) { FLOAT_PAIRS_LOOP }
+static void bits23_pairs_portable(const uint64_t *restrict words, int64_t n, uint32_t *restrict out) { BITS23_PAIRS_LOOP }
+
+/* The vector level to convert with: 2 for AVX-512, 1 for AVX2, 0 for portable C. */
+static int conversion(hsq_kernel_level level) {
+#if defined(__x86_64__)
+  if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512_bw_cd()) return 2;
+  if (level <= HSQ_KERNELS_AVX2 && hsq_cpu_has_avx2_fma()) return 1;
+#endif
+  (void)level;
+  return 0;
+}
+
+void hsq_uniform_float_pairs(uint64_t state[4], int64_t pairs, float *out, hsq_kernel_level level) {
+  const int path = conversion(level);
+  uint64_t block[BLOCK];
+  for (int64_t done = 0; done < pairs; done += BLOCK) {
+    const int64_t n = pairs - done < BLOCK ? pairs - done : BLOCK;
+    draw_words(state, n, block);
+#if defined(__x86_64__)
+    if (path == 2) float_pairs_avx512(block, n, out + 2 * done);
+    else if (path == 1) float_pairs_avx2(block, n, out + 2 * done);
+    else
+#endif
+      float_pairs_portable(block, n, out + 2 * done);
+  }
+  (void)path;
+}
+
+void hsq_uniform23_pairs(uint64_t state[4], int64_t pairs, uint32_t *out, hsq_kernel_level level) {
+  const int path = conversion(level);
+  uint64_t block[BLOCK];
+  for (int64_t done = 0; done < pairs; done += BLOCK) {
+    const int64_t n = pairs - done < BLOCK ? pairs - done : BLOCK;
+    draw_words(state, n, block);
+#if defined(__x86_64__)
+    if (path == 2) bits23_pairs_avx512(block, n, out + 2 * done);
+    else if (path == 1) bits23_pairs_avx2(block, n, out + 2 * done);
+    else
+#endif
+      bits23_pairs_portable(block, n, out + 2 * done);
+  }
+  (void)path;
+}
