@@ -7,6 +7,7 @@
  */
 #include "kernels.h"
 #include "cpu_features.h"
+#include <stddef.h>
 
 #define BLOCK 256
 
@@ -46,55 +47,54 @@ static void draw_words(uint64_t state[4], int64_t count, uint64_t *out) {
 
 #if defined(__x86_64__)
 __attribute__((target("avx512f,avx512cd,avx512bw,avx512vl")))
-static void float_pairs_avx512(const uint64_t *restrict words, int64_t n, float *restrict out) { FLOAT_PAIRS_LOOP }
+static void float_pairs_avx512(const uint64_t *restrict words, int64_t n, void *restrict bytes) { float *restrict out = bytes; FLOAT_PAIRS_LOOP }
 __attribute__((target("avx2")))
-static void float_pairs_avx2(const uint64_t *restrict words, int64_t n, float *restrict out) { FLOAT_PAIRS_LOOP }
+static void float_pairs_avx2(const uint64_t *restrict words, int64_t n, void *restrict bytes) { float *restrict out = bytes; FLOAT_PAIRS_LOOP }
 __attribute__((target("avx512f,avx512cd,avx512bw,avx512vl")))
-static void bits23_pairs_avx512(const uint64_t *restrict words, int64_t n, uint32_t *restrict out) { BITS23_PAIRS_LOOP }
+static void bits23_pairs_avx512(const uint64_t *restrict words, int64_t n, void *restrict bytes) { uint32_t *restrict out = bytes; BITS23_PAIRS_LOOP }
 __attribute__((target("avx2")))
-static void bits23_pairs_avx2(const uint64_t *restrict words, int64_t n, uint32_t *restrict out) { BITS23_PAIRS_LOOP }
+static void bits23_pairs_avx2(const uint64_t *restrict words, int64_t n, void *restrict bytes) { uint32_t *restrict out = bytes; BITS23_PAIRS_LOOP }
 #endif
-static void float_pairs_portable(const uint64_t *restrict words, int64_t n, float *restrict out) { FLOAT_PAIRS_LOOP }
-static void bits23_pairs_portable(const uint64_t *restrict words, int64_t n, uint32_t *restrict out) { BITS23_PAIRS_LOOP }
+static void float_pairs_portable(const uint64_t *restrict words, int64_t n, void *restrict bytes) { float *restrict out = bytes; FLOAT_PAIRS_LOOP }
+static void bits23_pairs_portable(const uint64_t *restrict words, int64_t n, void *restrict bytes) { uint32_t *restrict out = bytes; BITS23_PAIRS_LOOP }
 
-/* The vector level to convert with: 2 for AVX-512, 1 for AVX2, 0 for portable C. */
-static int conversion(hsq_kernel_level level) {
-#if defined(__x86_64__)
-  if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512_bw_cd()) return 2;
-  if (level <= HSQ_KERNELS_AVX2 && hsq_cpu_has_avx2_fma()) return 1;
-#endif
-  (void)level;
-  return 0;
-}
+typedef void (*convert_fn)(const uint64_t *restrict words, int64_t n, void *restrict out);
 
-void hsq_uniform_float_pairs(uint64_t state[4], int64_t pairs, float *out, hsq_kernel_level level) {
-  const int path = conversion(level);
+/* `pairs` draws from `state` in blocks, each block's words converted to 2 values of `size` bytes a draw. */
+static void fill_pairs(uint64_t state[4], int64_t pairs, char *out, size_t size, convert_fn convert) {
   uint64_t block[BLOCK];
   for (int64_t done = 0; done < pairs; done += BLOCK) {
     const int64_t n = pairs - done < BLOCK ? pairs - done : BLOCK;
     draw_words(state, n, block);
-#if defined(__x86_64__)
-    if (path == 2) float_pairs_avx512(block, n, out + 2 * done);
-    else if (path == 1) float_pairs_avx2(block, n, out + 2 * done);
-    else
-#endif
-      float_pairs_portable(block, n, out + 2 * done);
+    convert(block, n, out + 2 * (size_t)done * size);
   }
-  (void)path;
+}
+
+#if defined(__x86_64__)
+/* The vector level to convert with: 2 for AVX-512, 1 for AVX2, 0 for portable C. */
+static int conversion(hsq_kernel_level level) {
+  if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512_bw_cd()) return 2;
+  if (level <= HSQ_KERNELS_AVX2 && hsq_cpu_has_avx2_fma()) return 1;
+  return 0;
+}
+#endif
+
+void hsq_uniform_float_pairs(uint64_t state[4], int64_t pairs, float *out, hsq_kernel_level level) {
+  convert_fn convert = float_pairs_portable;
+#if defined(__x86_64__)
+  const int path = conversion(level);
+  convert = path == 2 ? float_pairs_avx512 : path == 1 ? float_pairs_avx2 : convert;
+#endif
+  (void)level;
+  fill_pairs(state, pairs, (char *)out, sizeof *out, convert);
 }
 
 void hsq_uniform23_pairs(uint64_t state[4], int64_t pairs, uint32_t *out, hsq_kernel_level level) {
-  const int path = conversion(level);
-  uint64_t block[BLOCK];
-  for (int64_t done = 0; done < pairs; done += BLOCK) {
-    const int64_t n = pairs - done < BLOCK ? pairs - done : BLOCK;
-    draw_words(state, n, block);
+  convert_fn convert = bits23_pairs_portable;
 #if defined(__x86_64__)
-    if (path == 2) bits23_pairs_avx512(block, n, out + 2 * done);
-    else if (path == 1) bits23_pairs_avx2(block, n, out + 2 * done);
-    else
+  const int path = conversion(level);
+  convert = path == 2 ? bits23_pairs_avx512 : path == 1 ? bits23_pairs_avx2 : convert;
 #endif
-      bits23_pairs_portable(block, n, out + 2 * done);
-  }
-  (void)path;
+  (void)level;
+  fill_pairs(state, pairs, (char *)out, sizeof *out, convert);
 }

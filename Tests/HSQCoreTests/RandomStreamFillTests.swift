@@ -9,35 +9,38 @@ import Testing
   /// Around the C loop's block of 256 draws.
   static let pairCounts = [0, 1, 2, 7, 255, 256, 257, 1000, 2048]
 
-  @Test(arguments: pairCounts)
-  func floatPairsAreTheDrawsOneAtATime(pairs: Int) {
-    for level in Self.levels {
+  /// At every level: `fill` on a copy of a stream writes (into 2·pairs + 1 slots set to `unset`) the values `pair` gives
+  /// for one draw at a time, nothing beyond them, and leaves the stream where those draws do.
+  static func check<T: Equatable>(pairs: Int, unset: T, fill: (inout RandomStream, UnsafeMutablePointer<T>, hsq_kernel_level) -> Void,
+                                  pair: (inout RandomStream) -> [T]) {
+    for level in levels {
       var filled = RandomStream.derived(from: 11, purpose: "fill", pairs), single = filled
-      var out = [Float](repeating: .nan, count: 2 * pairs + 1)
-      out.withUnsafeMutableBufferPointer { filled.fillUniformFloatPairs($0.baseAddress!, pairs: pairs, level: level) }
-      let expected = (0..<pairs).flatMap { _ in
-        let (a, b) = single.uniformFloatPair()
-        return [a, b]
-      }
-      #expect(out.prefix(2 * pairs).map(\.bitPattern) == expected.map(\.bitPattern), "level \(level.rawValue)")
-      #expect(out.last!.isNaN, "nothing written past 2·pairs values")
+      var out = [T](repeating: unset, count: 2 * pairs + 1)
+      out.withUnsafeMutableBufferPointer { fill(&filled, $0.baseAddress!, level) }
+      let expected = (0..<pairs).flatMap { _ in pair(&single) }
+      #expect(Array(out.prefix(2 * pairs)) == expected, "level \(level.rawValue)")
+      #expect(out.last == unset, "nothing written past 2·pairs values")
       #expect(filled == single, "level \(level.rawValue): the same state after")
     }
   }
 
   @Test(arguments: pairCounts)
+  func floatPairsAreTheDrawsOneAtATime(pairs: Int) {
+    // Bit patterns, so that equality is of bits.
+    Self.check(pairs: pairs, unset: UInt32.max, fill: { rng, out, level in
+      out.withMemoryRebound(to: Float.self, capacity: 2 * pairs) { rng.fillUniformFloatPairs($0, pairs: pairs, level: level) }
+    }, pair: { rng in
+      let (a, b) = rng.uniformFloatPair()
+      return [a.bitPattern, b.bitPattern]
+    })
+  }
+
+  @Test(arguments: pairCounts)
   func bits23PairsAreTheDrawsOneAtATime(pairs: Int) {
-    for level in Self.levels {
-      var filled = RandomStream.derived(from: 12, purpose: "fill", pairs), single = filled
-      var out = [UInt32](repeating: .max, count: 2 * pairs + 1)
-      out.withUnsafeMutableBufferPointer { filled.fillUniform23Pairs($0.baseAddress!, pairs: pairs, level: level) }
-      let expected = (0..<pairs).flatMap { _ in
-        let x = single.next()
-        return [UInt32(truncatingIfNeeded: x >> 41), UInt32(truncatingIfNeeded: (x >> 18) & 0x7F_FFFF)]
-      }
-      #expect(Array(out.prefix(2 * pairs)) == expected, "level \(level.rawValue)")
-      #expect(out.last == .max, "nothing written past 2·pairs values")
-      #expect(filled == single, "level \(level.rawValue): the same state after")
-    }
+    Self.check(pairs: pairs, unset: UInt32.max, fill: { rng, out, level in rng.fillUniform23Pairs(out, pairs: pairs, level: level) },
+               pair: { rng in
+      let x = rng.next()
+      return [UInt32(truncatingIfNeeded: x >> 41), UInt32(truncatingIfNeeded: (x >> 18) & 0x7F_FFFF)]
+    })
   }
 }
