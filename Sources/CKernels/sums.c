@@ -480,6 +480,29 @@ static int64_t first_non_finite_avx512(const float *x, int64_t n) {
   return -1;
 }
 
+/* Copies x to out, 64 entries a round, testing their exponents as first_non_finite_avx512 does; 1 when all are finite. */
+__attribute__((target("avx512f")))
+static int copy_checking_finite_avx512(const float *x, int64_t n, void *out) {
+  const __m512i exponent = _mm512_set1_epi32(0x7F800000);
+  char *bytes = out;
+  __mmask16 bad = 0;
+  int64_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    for (int j = 0; j < 4; j++) {
+      const __m512i v = _mm512_loadu_si512(x + i + 16 * j);
+      _mm512_storeu_si512(bytes + 4 * (i + 16 * j), v);
+      bad |= _mm512_cmpeq_epi32_mask(_mm512_and_si512(v, exponent), exponent);
+    }
+  }
+  for (; i < n; i += 16) {
+    const __mmask16 live = (__mmask16)(n - i >= 16 ? 0xFFFF : (1u << (n - i)) - 1);
+    const __m512i v = _mm512_maskz_loadu_epi32(live, x + i);
+    _mm512_mask_storeu_epi32(bytes + 4 * i, live, v);
+    bad |= _mm512_mask_cmpeq_epi32_mask(live, _mm512_and_si512(v, exponent), exponent);
+  }
+  return bad == 0;
+}
+
 /* The least and greatest values over the entries that are not NaN, then the entry whose bits Swift's loop keeps:
  * a non-zero value has one bit pattern; a zero is the first zero (lo) or the last (hi). */
 __attribute__((target("avx512f")))
@@ -541,6 +564,12 @@ int hsq_norm_inf(const float *x, int64_t n, float *norm) {
 int hsq_first_non_finite(const float *x, int64_t n, int64_t *index) {
   RUN_AVX512(*index = first_non_finite_avx512(x, n));
   (void)x; (void)n; (void)index;
+  return 0;
+}
+
+int hsq_copy_checking_finite(const float *x, int64_t n, void *out, int32_t *finite) {
+  RUN_AVX512(*finite = copy_checking_finite_avx512(x, n, out));
+  (void)x; (void)n; (void)out; (void)finite;
   return 0;
 }
 

@@ -29,6 +29,27 @@ import Testing
     }
   }
 
+  /// The copy that checks as it goes: every byte copied (to an unaligned target), and finite exactly when
+  /// ``Vec/portableFirstNonFinite(_:)`` finds nothing, for a non-finite entry anywhere, the tail included.
+  @Test(arguments: [0, 1, 15, 16, 17, 63, 64, 65, 100, 100_352 + 5])
+  func theCheckingCopyCopiesAndChecksAsTheSwiftLoop(n: Int) {
+    let x = Self.vector(n, seed: 6, scale: 1)
+    let cases = [x] + [0, 15, 16, 63, 64, n - 1].filter { $0 >= 0 && $0 < n }.enumerated().map { k, position in
+      var y = x
+      y[position] = [Float.nan, .infinity, -.infinity, Float(bitPattern: 0xFF80_0001)][k % 4]
+      return y
+    }
+    for y in cases {
+      var bytes = [UInt8](repeating: 0xAB, count: 4 * n + 3)
+      let (finite, reference) = y.withUnsafeBufferPointer { p in
+        bytes.withUnsafeMutableBytes { (Vec.copyCheckingFinite(p, to: $0.baseAddress! + 1), Vec.portableFirstNonFinite(p) == nil) }
+      }
+      #expect(finite == reference, "n = \(n)")
+      #expect(Array(bytes[1..<(4 * n + 1)]) == y.withUnsafeBytes { Array($0) }, "n = \(n): every byte copied")
+      #expect(bytes[0] == 0xAB && bytes[4 * n + 1] == 0xAB && bytes[4 * n + 2] == 0xAB, "n = \(n): nothing else written")
+    }
+  }
+
   @Test(arguments: [0, 1, 7, 15, 16, 17, 31, 33, 100, 1000, 100_352])
   func cKernelMatchesSwift(n: Int) {
     for (seed, scale) in [(1 as UInt64, Float(1)), (2, 1e-20), (3, 1e18)] {

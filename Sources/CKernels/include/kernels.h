@@ -115,6 +115,10 @@ int hsq_range(const float *x, int64_t n, float *lo, float *hi);
 /// is finite, into *index. Returns 1 with AVX-512, else 0 (nothing written).
 int hsq_first_non_finite(const float *x, int64_t n, int64_t *index);
 
+/// Copies the 4·n bytes of x to out (any alignment) and sets *finite to 1 when every entry is finite, else 0: the copy
+/// and hsq_first_non_finite's test in one pass. Returns 1 with AVX-512, else 0 (nothing written).
+int hsq_copy_checking_finite(const float *x, int64_t n, void *out, int32_t *finite);
+
 /// out[i] = y[i] + α·x[i] (hsq_axpy into a new buffer; out may be y). Returns 1 with AVX-512, else 0.
 int hsq_axpy_to(float alpha, const float *x, const float *y, float *out, int64_t n);
 

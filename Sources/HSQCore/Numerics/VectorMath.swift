@@ -267,9 +267,16 @@ public enum Vec {
 
   /// Copies the bytes of `x` to `target` (4·count bytes, native order) and returns
   /// whether every entry is finite: ``firstNonFinite(_:)``'s test fused with the copy,
-  /// one pass over memory instead of two.
-  @inlinable
+  /// one pass over memory instead of two (``hsq_copy_checking_finite``, else ``portableCopyCheckingFinite(_:to:)``).
   public static func copyCheckingFinite(_ x: UnsafeBufferPointer<Float>, to target: UnsafeMutableRawPointer) -> Bool {
+    var finite: Int32 = 0
+    if let base = x.baseAddress, hsq_copy_checking_finite(base, Int64(x.count), target, &finite) != 0 { return finite != 0 }
+    return portableCopyCheckingFinite(x, to: target)
+  }
+
+  /// ``copyCheckingFinite(_:to:)`` in Swift.
+  @inlinable
+  public static func portableCopyCheckingFinite(_ x: UnsafeBufferPointer<Float>, to target: UnsafeMutableRawPointer) -> Bool {
     var a0 = SIMD16<Float>(), a1 = SIMD16<Float>()
     let n = x.count
     var i = 0
