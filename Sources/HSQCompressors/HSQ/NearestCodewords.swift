@@ -36,12 +36,13 @@ public struct NearestCodewords: Sendable {
   /// depend on the thread count.
   public func search(_ v: UnsafeBufferPointer<Float>, layout: SubvectorLayout) -> (indices: [Int32], dots: [Float]) {
     let m = layout.count
-    var indices = [Int32](repeating: 0, count: m)
-    var dots = [Float](repeating: 0, count: m)
     let dim = layout.dim, k = codebook.count
-    withExtendedLifetime(plan) {
-      indices.withUnsafeMutableBufferPointer { idx in
-        dots.withUnsafeMutableBufferPointer { dot in
+    // Every row is searched (the layout's blocks cover the M sub-vectors, the chunks each block's rows), so both
+    // arrays are written in full.
+    var dots: [Float] = []
+    let indices = [Int32](unsafeUninitializedCapacity: m) { idx, written in
+      dots = [Float](unsafeUninitializedCapacity: m) { dot, dotsWritten in
+        withExtendedLifetime(plan) {
           layout.forEachBlock(v) { block, first in
             let rows = block.count / dim
             let chunks = Self.chunkCount(rows: rows, work: dim * k)
@@ -53,7 +54,9 @@ public struct NearestCodewords: Sendable {
             if chunks == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: run) }
           }
         }
+        dotsWritten = m
       }
+      written = m
     }
     return (indices, dots)
   }
