@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import HSQCore
 import Synchronization
@@ -83,6 +84,28 @@ import Testing
     #expect(outcome.termination.signal == SIGKILL)
     #expect(outcome.status == 128 + SIGKILL)
     #expect(outcome.output == "before\n")
+  }
+
+  /// A child someone else reaped (a wait for any child, or SIGCHLD ignored) ends the wait instead of holding it forever.
+  @Test func aChildReapedElsewhereStillEndsTheWait() throws {
+    let child = try ChildProcess(path: "/bin/sh", ["-c", "exit 4"])
+    var status: Int32 = 0
+    #expect(waitpid(child.pid, &status, 0) == child.pid)
+    let end = try child.wait(timeout: 30)
+    #expect(end == ChildProcess.Termination(exitStatus: nil, signal: nil))
+    #expect(end.description == "ended, its status collected elsewhere")
+  }
+
+  /// Children started and waited for from several threads at once each get their own exit status.
+  @Test func childrenOfManyThreadsEachGetTheirOwnStatus() throws {
+    let results = Mutex<[Int: Int32]>([:])
+    DispatchQueue.concurrentPerform(iterations: 40) { i in
+      let status = (try? ChildProcess.run(path: "/bin/sh", ["-c", "exit \(i % 7)"], timeout: 60).status) ?? -1
+      results.withLock { $0[i] = status }
+    }
+    let got = results.withLock { $0 }
+    #expect(got.count == 40)
+    for (i, status) in got { #expect(status == Int32(i % 7), "child \(i)") }
   }
 
   @Test func aProgramThatCannotStartIsOneClearError() throws {

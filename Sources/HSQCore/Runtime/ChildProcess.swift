@@ -43,7 +43,7 @@ public final class ChildProcess: @unchecked Sendable {
 
   /// How a child ended.
   public struct Termination: Sendable, Equatable, CustomStringConvertible {
-    /// The exit status, or nil when a signal ended it.
+    /// The exit status, or nil when a signal ended it (or the status was collected elsewhere: both nil).
     public let exitStatus: Int32?
     /// The signal that ended it, if one did.
     public let signal: Int32?
@@ -53,12 +53,13 @@ public final class ChildProcess: @unchecked Sendable {
       self.signal = signal
     }
 
-    /// The shell's figure: the exit status, or 128 + the signal.
+    /// The shell's figure: the exit status, or 128 + the signal (128 when neither is known).
     public var status: Int32 { exitStatus ?? 128 + (signal ?? 0) }
 
     public var description: String {
       if let exitStatus { return "exited with status \(exitStatus)" }
-      return "was killed by signal \(signal ?? 0)"
+      if let signal { return "was killed by signal \(signal)" }
+      return "ended, its status collected elsewhere"
     }
   }
 
@@ -135,7 +136,13 @@ public final class ChildProcess: @unchecked Sendable {
     ended.withLock { ended in
       if let ended { return ended }
       var status: Int32 = 0
-      let reaped = waitpid(pid, &status, WNOHANG)
+      var reaped = waitpid(pid, &status, WNOHANG)
+      while reaped < 0 && errno == EINTR { reaped = waitpid(pid, &status, WNOHANG) }
+      if reaped < 0 && errno == ECHILD {
+        // Reaped by someone else (SIGCHLD ignored, or a wait for any child): ended, its status unknown.
+        ended = Termination(exitStatus: nil, signal: nil)
+        return ended
+      }
       guard reaped == pid else { return nil }
       let signal = status & 0x7F
       ended = signal == 0 ? Termination(exitStatus: (status >> 8) & 0xFF, signal: nil) : Termination(exitStatus: nil, signal: signal)
