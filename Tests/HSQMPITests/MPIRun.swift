@@ -3,10 +3,6 @@ import HSQCore
 import HSQTestSupport
 import Testing
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// `hsq-mpi` as `swift test` built it, run under `mpirun --oversubscribe -n K` (or alone) in a folder.
 struct MPIRun {
   typealias Outcome = ChildProcess.Outcome

@@ -95,7 +95,9 @@ public final class ChildProcess: @unchecked Sendable {
       switch stream {
       case .null: return -1
       case .inherit: return Int32(index)
-      case .output: return index == 2 ? -2 : -1
+      case .output:
+        precondition(index == 2, ".output is for standard error only")
+        return -2
       case .file(let file):
         let fd = reading ? hsq_open_for_reading(file) : hsq_open_for_writing(file)
         guard fd >= 0 else { throw Self.failure(path, "cannot open '\(file)': \(String(cString: strerror(errno)))") }
