@@ -7,12 +7,15 @@
  * by side, one per lane, each lane doing exactly that sequence of IEEE operations, so every a_k
  * and every running sum equals the Swift loop's bit for bit (tested).
  *
- * Four codewords are in flight at once (four independent chains of D adds: one chain alone
+ * Eight codewords are in flight at once (eight independent chains of D adds: one chain alone
  * waits on the adder's latency at every step), and for D = 16 the sub-vectors' sixteen
  * columns stay in registers. Only the order across codewords changes, never a lane's order.
+ * CPUs with AVX2 but not AVX-512 run the same operations eight lanes at a time, and others (aarch64 included) a
+ * plain C loop over the lanes that the compiler vectorizes.
  */
 #include "kernels.h"
 #include "cpu_features.h"
+#include <math.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -33,7 +36,8 @@ static inline void pinv_store(__m512 acc, int32_t k, float *a, double *prefix, _
 }
 
 /* The kernel's body for sub-vectors of dimension D_; UNROLL is a full-unroll pragma where D_ is a
- * constant (vT then lives in registers) and nothing where it is not. */
+ * constant (vT then lives in registers) and nothing where it is not. Eight codewords are in flight:
+ * eight independent chains keep both adders busy (four left the kernel waiting on their latency). */
 #define PINV_PREFIX16_BODY(D_, UNROLL)                                                           \
   do {                                                                                           \
     /* vT[j] holds entry j of the sixteen sub-vectors (zero in lanes past `rows`). */            \
@@ -46,21 +50,15 @@ static inline void pinv_store(__m512 acc, int32_t k, float *a, double *prefix, _
     }                                                                                            \
     __m512d sumLow = _mm512_setzero_pd(), sumHigh = _mm512_setzero_pd();                         \
     int32_t k = 0;                                                                               \
-    for (; k + 4 <= K; k += 4) {                                                                 \
+    for (; k + PINV_FLIGHT <= K; k += PINV_FLIGHT) {                                             \
       const float *row = P + (int64_t)k * (D_);                                                  \
-      __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();                                 \
-      __m512 a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();                                 \
+      __m512 acc[PINV_FLIGHT];                                                                   \
+      for (int c = 0; c < PINV_FLIGHT; c++) acc[c] = _mm512_setzero_ps();                        \
       UNROLL                                                                                     \
-      for (int32_t j = 0; j < (D_); j++) {                                                       \
-        a0 = _mm512_add_ps(a0, _mm512_mul_ps(_mm512_set1_ps(row[j]), vT[j]));                    \
-        a1 = _mm512_add_ps(a1, _mm512_mul_ps(_mm512_set1_ps(row[(D_) + j]), vT[j]));             \
-        a2 = _mm512_add_ps(a2, _mm512_mul_ps(_mm512_set1_ps(row[2 * (D_) + j]), vT[j]));         \
-        a3 = _mm512_add_ps(a3, _mm512_mul_ps(_mm512_set1_ps(row[3 * (D_) + j]), vT[j]));         \
-      }                                                                                          \
-      pinv_store(a0, k, a, prefix, &sumLow, &sumHigh);                                           \
-      pinv_store(a1, k + 1, a, prefix, &sumLow, &sumHigh);                                       \
-      pinv_store(a2, k + 2, a, prefix, &sumLow, &sumHigh);                                       \
-      pinv_store(a3, k + 3, a, prefix, &sumLow, &sumHigh);                                       \
+      for (int32_t j = 0; j < (D_); j++)                                                         \
+        for (int c = 0; c < PINV_FLIGHT; c++)                                                    \
+          acc[c] = _mm512_add_ps(acc[c], _mm512_mul_ps(_mm512_set1_ps(row[c * (D_) + j]), vT[j])); \
+      for (int c = 0; c < PINV_FLIGHT; c++) pinv_store(acc[c], k + c, a, prefix, &sumLow, &sumHigh); \
     }                                                                                            \
     for (; k < K; k++) {                                                                         \
       const float *row = P + (int64_t)k * (D_);                                                  \
@@ -71,6 +69,7 @@ static inline void pinv_store(__m512 acc, int32_t k, float *a, double *prefix, _
     }                                                                                            \
   } while (0)
 
+#define PINV_FLIGHT 8
 #define PINV_UNROLL _Pragma("clang loop unroll(full)")
 
 __attribute__((target("avx512f")))
@@ -86,6 +85,65 @@ static void pinv_prefix16_d8(const float *P, int32_t K, const float *V, int32_t 
 __attribute__((target("avx512f")))
 static void pinv_prefix16_any(const float *P, int32_t K, int32_t D, const float *V, int32_t rows, float *a, double *prefix) {
   PINV_PREFIX16_BODY(D, );
+}
+
+/* The AVX2 kernel: the same operations per lane, on eight lanes at a time (lanes 0–7, then 8–15 when rows > 8),
+ * for CPUs without AVX-512. */
+__attribute__((target("avx2"), always_inline))
+static inline void pinv_store8(__m256 acc, int32_t k, int32_t half, float *a, double *prefix, __m256d *sumLow, __m256d *sumHigh) {
+  _mm256_storeu_ps(a + (int64_t)k * 16 + 8 * half, acc);
+  const __m256 magnitude = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), acc);
+  *sumLow = _mm256_add_pd(*sumLow, _mm256_cvtps_pd(_mm256_castps256_ps128(magnitude)));
+  *sumHigh = _mm256_add_pd(*sumHigh, _mm256_cvtps_pd(_mm256_extractf128_ps(magnitude, 1)));
+  _mm256_storeu_pd(prefix + (int64_t)k * 16 + 8 * half, *sumLow);
+  _mm256_storeu_pd(prefix + (int64_t)k * 16 + 8 * half + 4, *sumHigh);
+}
+
+#define PINV_PREFIX8_BODY(D_, UNROLL)                                                            \
+  do {                                                                                           \
+    for (int32_t half = 0; half < 2 && 8 * half < rows; half++) {                                \
+      __m256 vT[HSQ_PINV_MAX_DIM];                                                               \
+      UNROLL                                                                                     \
+      for (int32_t j = 0; j < (D_); j++) {                                                       \
+        float column[8] = {0};                                                                   \
+        for (int32_t r = 8 * half; r < rows && r < 8 * half + 8; r++) column[r - 8 * half] = V[(int64_t)r * (D_) + j]; \
+        vT[j] = _mm256_loadu_ps(column);                                                         \
+      }                                                                                          \
+      __m256d sumLow = _mm256_setzero_pd(), sumHigh = _mm256_setzero_pd();                       \
+      int32_t k = 0;                                                                             \
+      for (; k + PINV_FLIGHT <= K; k += PINV_FLIGHT) {                                           \
+        const float *row = P + (int64_t)k * (D_);                                                \
+        __m256 acc[PINV_FLIGHT];                                                                 \
+        for (int c = 0; c < PINV_FLIGHT; c++) acc[c] = _mm256_setzero_ps();                      \
+        UNROLL                                                                                   \
+        for (int32_t j = 0; j < (D_); j++)                                                       \
+          for (int c = 0; c < PINV_FLIGHT; c++)                                                  \
+            acc[c] = _mm256_add_ps(acc[c], _mm256_mul_ps(_mm256_broadcast_ss(row + c * (D_) + j), vT[j])); \
+        for (int c = 0; c < PINV_FLIGHT; c++) pinv_store8(acc[c], k + c, half, a, prefix, &sumLow, &sumHigh); \
+      }                                                                                          \
+      for (; k < K; k++) {                                                                       \
+        const float *row = P + (int64_t)k * (D_);                                                \
+        __m256 acc = _mm256_setzero_ps();                                                        \
+        UNROLL                                                                                   \
+        for (int32_t j = 0; j < (D_); j++) acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_broadcast_ss(row + j), vT[j])); \
+        pinv_store8(acc, k, half, a, prefix, &sumLow, &sumHigh);                                 \
+      }                                                                                          \
+    }                                                                                            \
+  } while (0)
+
+__attribute__((target("avx2")))
+static void pinv_prefix8_d16(const float *P, int32_t K, const float *V, int32_t rows, float *a, double *prefix) {
+  PINV_PREFIX8_BODY(16, PINV_UNROLL);
+}
+
+__attribute__((target("avx2")))
+static void pinv_prefix8_d8(const float *P, int32_t K, const float *V, int32_t rows, float *a, double *prefix) {
+  PINV_PREFIX8_BODY(8, PINV_UNROLL);
+}
+
+__attribute__((target("avx2")))
+static void pinv_prefix8_any(const float *P, int32_t K, int32_t D, const float *V, int32_t rows, float *a, double *prefix) {
+  PINV_PREFIX8_BODY(D, );
 }
 
 /* The scalar binary search of each lane, sixteen lanes side by side: every lane probes the same
@@ -121,17 +179,48 @@ static void prefix_search16_avx512(const double *prefix, int32_t K, const double
 }
 #endif
 
-int hsq_pinv_prefix16(const float *P, int32_t K, int32_t D, const float *V, int32_t rows, float *a, double *prefix) {
+/* The portable kernel: the same operations per lane in plain C, the lanes innermost (compilers vectorize them:
+ * SSE2 on any x86-64, NEON on aarch64), for CPUs without AVX2 and for the portable level. */
+static void pinv_prefix16_portable(const float *P, int32_t K, int32_t D, const float *V, int32_t rows, float *a, double *prefix) {
+  float vT[HSQ_PINV_MAX_DIM][16];
+  for (int32_t j = 0; j < D; j++)
+    for (int32_t r = 0; r < 16; r++) vT[j][r] = r < rows ? V[(int64_t)r * D + j] : 0.0f;
+  double sum[16] = {0};
+  for (int32_t k = 0; k < K; k++) {
+    const float *row = P + (int64_t)k * D;
+    float acc[16] = {0};
+    for (int32_t j = 0; j < D; j++) {
+      const float p = row[j];
+      for (int32_t r = 0; r < 16; r++) acc[r] = acc[r] + p * vT[j][r];
+    }
+    for (int32_t r = 0; r < 16; r++) {
+      a[(int64_t)k * 16 + r] = acc[r];
+      sum[r] = sum[r] + (double)fabsf(acc[r]);
+      prefix[(int64_t)k * 16 + r] = sum[r];
+    }
+  }
+}
+
+int hsq_pinv_prefix16(const float *P, int32_t K, int32_t D, const float *V, int32_t rows, float *a, double *prefix,
+                      hsq_kernel_level level) {
+  if (D < 1 || D > HSQ_PINV_MAX_DIM || rows < 1 || rows > 16) return 0;
 #if defined(__x86_64__)
-  if (D >= 1 && D <= HSQ_PINV_MAX_DIM && rows >= 1 && rows <= 16 && hsq_cpu_has_avx512f()) {
+  if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512f()) {
     if (D == 16) pinv_prefix16_d16(P, K, V, rows, a, prefix);
     else if (D == 8) pinv_prefix16_d8(P, K, V, rows, a, prefix);
     else pinv_prefix16_any(P, K, D, V, rows, a, prefix);
     return 1;
   }
+  if (level <= HSQ_KERNELS_AVX2 && hsq_cpu_has_avx2_fma()) {
+    if (D == 16) pinv_prefix8_d16(P, K, V, rows, a, prefix);
+    else if (D == 8) pinv_prefix8_d8(P, K, V, rows, a, prefix);
+    else pinv_prefix8_any(P, K, D, V, rows, a, prefix);
+    return 1;
+  }
 #endif
-  (void)P; (void)K; (void)D; (void)V; (void)rows; (void)a; (void)prefix;
-  return 0;
+  (void)level;
+  pinv_prefix16_portable(P, K, D, V, rows, a, prefix);
+  return 1;
 }
 
 void hsq_prefix_search16(const double *prefix, int32_t K, const double *r, int32_t *chosen, hsq_kernel_level level) {

@@ -5,10 +5,14 @@ import HSQCodebooks
 import HSQCore
 import Testing
 
-/// Unbiased HSQ's blocked sampler (hsq_pinv_prefix16 and a binary search) against the scalar loop, bit for bit.
+/// Unbiased HSQ's blocked sampler (hsq_pinv_prefix16 and a binary search) against the scalar loop, bit for bit,
+/// at every kernel level: the AVX2 and portable C kernels are checked on AVX-512 machines too (they run there when the
+/// level asks), and a codebook of D > HSQ_PINV_MAX_DIM takes the scalar loop itself.
 @Suite struct PinvSamplingKernelTests {
-  @Test(arguments: ["gaussian:dim=16,k=256,seed=3", "gaussian:dim=16,k=29,seed=4", "gaussian:dim=8,k=32,seed=1", "gaussian:dim=3,k=5,seed=2", "cross-polytope:dim=4,k=8", "orthogonal:dim=8,k=8"])
-  func blockedSamplingMatchesTheScalarLoop(spelling: String) throws {
+  @Test(arguments: ["gaussian:dim=16,k=256,seed=3", "gaussian:dim=16,k=29,seed=4", "gaussian:dim=8,k=32,seed=1", "gaussian:dim=3,k=5,seed=2", "cross-polytope:dim=4,k=8", "orthogonal:dim=8,k=8", "gaussian:dim=40,k=48,seed=5"],
+        ["auto", "avx2", "portable"])
+  func blockedSamplingMatchesTheScalarLoop(spelling: String, levelName: String) throws {
+    let level = KernelLevelTests.levels.first { $0.0 == levelName }!.1
     let codebook = try Codebooks.make(spelling)
     let coefficients = try PseudoInverseCoefficients(codebook)
     let dim = codebook.dim
@@ -23,19 +27,31 @@ import Testing
       var scalarRNG = RandomStream(seed: UInt64(length))
       var blockedRNG = scalarRNG
       let expected = v.withUnsafeBufferPointer { coefficients.sample($0, layout: layout, rng: &scalarRNG) }
-      let blocked = v.withUnsafeBufferPointer { coefficients.sampleBlocked($0, layout: layout, rng: &blockedRNG) }
-      #expect(blocked.indices == expected.indices, "\(spelling), length \(length)")
-      #expect(blocked.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern), "\(spelling), length \(length)")
-      #expect(blockedRNG == scalarRNG, "\(spelling), length \(length): the same draws")
+      let blocked = v.withUnsafeBufferPointer { coefficients.sampleBlocked($0, layout: layout, rng: &blockedRNG, level: level) }
+      #expect(blocked.indices == expected.indices, "\(spelling), \(levelName), length \(length)")
+      #expect(blocked.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern), "\(spelling), \(levelName), length \(length)")
+      #expect(blockedRNG == scalarRNG, "\(spelling), \(levelName), length \(length): the same draws")
     }
   }
 
-  @Test func theKernelRunsWithAVX512() {
-    guard CodecKernelTests.hasAVX512 else { return }
-    let p = [Float](repeating: 1, count: 4 * 2), v: [Float] = [1, 2]
-    var a = [Float](repeating: 0, count: 64), prefix = [Double](repeating: 0, count: 64)
-    #expect(hsq_pinv_prefix16(p, 4, 2, v, 1, &a, &prefix) == 1)
-    #expect(a[16] == 3 && prefix[48] == 12)
+  /// A kernel runs at every level (so the comparisons above are not the scalar loop against itself), on rows in either
+  /// half of the sixteen lanes, and none for D or rows out of its range.
+  @Test(arguments: KernelLevelTests.levels.map(\.0))
+  func aKernelRunsAtEveryLevel(levelName: String) {
+    let level = KernelLevelTests.levels.first { $0.0 == levelName }!.1
+    let p = [Float](repeating: 1, count: 9 * 2)
+    var a = [Float](repeating: 0, count: 16 * 9), prefix = [Double](repeating: 0, count: 16 * 9)
+    #expect(hsq_pinv_prefix16(p, 9, 2, [1, 2], 0, &a, &prefix, level) == 0)
+    #expect(hsq_pinv_prefix16(p, 9, 2, [Float](repeating: 1, count: 34), 17, &a, &prefix, level) == 0)
+    let wide = [Float](repeating: 1, count: Int(HSQ_PINV_MAX_DIM + 1))
+    #expect(hsq_pinv_prefix16(wide, 1, HSQ_PINV_MAX_DIM + 1, wide, 1, &a, &prefix, level) == 0)
+    for rows in [1, 9, 16] {
+      let v: [Float] = (0..<rows).flatMap { r in [Float(1 + r), 2] }
+      #expect(hsq_pinv_prefix16(p, 9, 2, v, Int32(rows), &a, &prefix, level) == 1, "\(levelName), \(rows) rows")
+      for r in 0..<rows {
+        #expect(a[16 * 8 + r] == Float(3 + r) && prefix[16 * 8 + r] == 9 * Double(3 + r), "\(levelName), \(rows) rows, row \(r)")
+      }
+    }
   }
 
   /// The sixteen-lane search gives the scalar binary search's answer for any sums: rising ones with ties and zero

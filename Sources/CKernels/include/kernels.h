@@ -149,8 +149,10 @@ int hsq_half_to_float(const uint16_t *h, int64_t n, double scale, float *out, in
 /// D ≤ HSQ_PINV_MAX_DIM) against P = C⁺ (K×D, row-major): a[16k + r] = a_k of row r, the float sum
 /// (…(+0 + P[k,0]·v_0) + …) + P[k,D−1]·v_{D−1} with every product and sum rounded separately, and
 /// prefix[16k + r] = |a_0| + … + |a_k| summed in double in that order (lanes r ≥ rows are unspecified):
-/// PseudoInverseCoefficients' Swift loops bit for bit. Returns 1 with AVX-512, else 0 (nothing written).
-int hsq_pinv_prefix16(const float *P, int32_t K, int32_t D, const float *V, int32_t rows, float *a, double *prefix);
+/// PseudoInverseCoefficients' Swift loops bit for bit, with AVX-512, else AVX2, else portable C, as `level` and the CPU
+/// allow. Returns 1, or 0 (nothing written) when D or rows is out of range.
+int hsq_pinv_prefix16(const float *P, int32_t K, int32_t D, const float *V, int32_t rows, float *a, double *prefix,
+                      hsq_kernel_level level);
 
 /// For each of 16 lanes, the scalar binary search over running sums laid out as hsq_pinv_prefix16 writes them
 /// (prefix[16k + lane], k < K): chosen[lane] = the `low` that `low = 0, high = K; while low < high { mid = (low + high) / 2;

@@ -57,8 +57,10 @@ struct PseudoInverseCoefficients: SubvectorCoefficients {
   /// |a_0| + … + |a_k| of sixteen sub-vectors side by side, each with the scalar loop's operations;
   /// the inverse CDF's "first k whose running sum passes r" is then a binary search over those sums
   /// (they never decrease, and they first pass r at a non-zero a_k), sixteen side by side (hsq_prefix_search16). Where the kernel does not run
-  /// (no AVX-512, D > HSQ_PINV_MAX_DIM) this is ``sample(_:layout:rng:)`` itself.
-  func sampleBlocked(_ v: UnsafeBufferPointer<Float>, layout: SubvectorLayout, rng: inout RandomStream) -> (indices: [Int32], scalars: [Float]) {
+  /// (neither AVX-512 nor AVX2 within `level`, D > HSQ_PINV_MAX_DIM) this is ``sample(_:layout:rng:)`` itself.
+  func sampleBlocked(
+    _ v: UnsafeBufferPointer<Float>, layout: SubvectorLayout, rng: inout RandomStream, level: hsq_kernel_level = HSQ_KERNELS_AUTO
+  ) -> (indices: [Int32], scalars: [Float]) {
     var indices = [Int32](repeating: 0, count: layout.count)
     var scalars = [Float](repeating: 0, count: layout.count)
     let a = UnsafeMutablePointer<Float>.allocate(capacity: 16 * count)
@@ -77,7 +79,7 @@ struct PseudoInverseCoefficients: SubvectorCoefficients {
             while ran && start < rows {
               let n = Swift.min(16, rows - start)
               let status = hsq_pinv_prefix16(
-                p.baseAddress!, Int32(count), Int32(dim), block.baseAddress! + start * dim, Int32(n), a, prefix)
+                p.baseAddress!, Int32(count), Int32(dim), block.baseAddress! + start * dim, Int32(n), a, prefix, level)
               // The kernel runs for every block or for none (it depends on the CPU and D only).
               guard status != 0 else {
                 precondition(first + start == 0, "hsq_pinv_prefix16 stopped running mid-vector")
@@ -90,7 +92,7 @@ struct PseudoInverseCoefficients: SubvectorCoefficients {
                 let norm1 = lane < n ? norms[lane] : 0
                 draws[lane] = norm1 > 0 ? stream.uniformDouble() * norm1 : 0
               }
-              hsq_prefix_search16(prefix, Int32(count), draws, chosenLanes, HSQ_KERNELS_AUTO)
+              hsq_prefix_search16(prefix, Int32(count), draws, chosenLanes, level)
               for lane in 0..<n {
                 let norm1 = norms[lane]
                 guard norm1 > 0 else { continue }
