@@ -16,6 +16,7 @@
 #include "kernels.h"
 #include "cpu_features.h"
 #include <math.h>
+#include <string.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -237,5 +238,46 @@ void hsq_prefix_search16(const double *prefix, int32_t K, const double *r, int32
       if (prefix[16 * (int64_t)mid + lane] > r[lane]) high = mid; else low = mid + 1;
     }
     chosen[lane] = low;
+  }
+}
+
+static inline uint64_t rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+/* RandomStream.uniformDouble: the next xoshiro256** output x, (x >> 11)·2⁻⁵³ (exact). */
+static inline double uniform_double(uint64_t state[4]) {
+  const uint64_t s1 = state[1], x = rotl64(s1 * 5, 7) * 9, t = s1 << 17;
+  state[2] ^= state[0];
+  state[3] ^= state[1];
+  state[1] ^= state[2];
+  state[0] ^= state[3];
+  state[2] ^= t;
+  state[3] = rotl64(state[3], 45);
+  return (double)(x >> 11) * 0x1p-53;
+}
+
+void hsq_pinv_choose16(const float *a, const double *prefix, int32_t K, int32_t rows, uint64_t state[4], int32_t *indices,
+                       float *scalars, hsq_kernel_level level) {
+  const double *norms = prefix + 16 * (int64_t)(K - 1);
+  double r[16];
+  int32_t chosen[16];
+  for (int32_t lane = 0; lane < 16; lane++) {
+    const double norm1 = lane < rows ? norms[lane] : 0;
+    r[lane] = norm1 > 0 ? uniform_double(state) * norm1 : 0;
+  }
+  hsq_prefix_search16(prefix, K, r, chosen, level);
+  for (int32_t lane = 0; lane < rows; lane++) {
+    const double norm1 = norms[lane];
+    if (!(norm1 > 0)) continue;
+    int32_t k = chosen[lane];
+    if (k == K) /* no running sum passes r (r rounded up to ‖a‖₁): the last non-zero a_k */
+      for (k = K - 1; a[16 * (int64_t)k + lane] == 0; k--) {}
+    indices[lane] = k;
+    /* (float)(a_k < 0 ? −‖a‖₁ : ‖a‖₁) without a branch (a_k's sign is a coin flip: a branch on it mispredicts half the
+     * time): rounding is symmetric, so the sign bit of (float)‖a‖₁ flips exactly when a_k < 0. */
+    const float magnitude = (float)norm1;
+    uint32_t bits;
+    memcpy(&bits, &magnitude, sizeof bits);
+    bits ^= (uint32_t)(a[16 * (int64_t)k + lane] < 0) << 31;
+    memcpy(&scalars[lane], &bits, sizeof bits);
   }
 }

@@ -161,6 +161,14 @@ int hsq_pinv_prefix16(const float *P, int32_t K, int32_t D, const float *V, int3
 /// AVX-512 gathers where `level` allows and the CPU has them, else that loop.
 void hsq_prefix_search16(const double *prefix, int32_t K, const double *r, int32_t *chosen, hsq_kernel_level level);
 
+/// Unbiased HSQ's draws and choices for one block of `rows` ≤ 16 sub-vectors whose coefficients and running sums
+/// hsq_pinv_prefix16 wrote to `a` and `prefix`: for each row in order whose ‖a‖₁ = prefix[16(K−1) + row] is > 0, one
+/// draw u from the xoshiro256** `state` (RandomStream.uniformDouble, advancing it), k = the first index whose running sum
+/// passes u·‖a‖₁ (hsq_prefix_search16 under `level`; the last k with a_k ≠ 0 when none does), indices[row] = k and
+/// scalars[row] = (float)(a_k < 0 ? −‖a‖₁ : ‖a‖₁). Rows with ‖a‖₁ ≤ 0 or NaN draw nothing and are not written.
+void hsq_pinv_choose16(const float *a, const double *prefix, int32_t K, int32_t rows, uint64_t state[4], int32_t *indices,
+                       float *scalars, hsq_kernel_level level);
+
 /// Natural compression's 9-bit codes E << 1 | sign for n entries of x with 23-bit uniforms r (NaturalCompressor's
 /// encode loop): E = 0 for ±0, else the exponent field of 2^a or 2^(a+1) for |x| in [2^a, 2^(a+1)), rounding up
 /// when r < the 23-bit fraction p·2²³. `codes` must not overlap `r` or x. Plain C, vectorized for AVX-512 where `level`

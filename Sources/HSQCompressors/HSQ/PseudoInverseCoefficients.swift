@@ -56,8 +56,8 @@ struct PseudoInverseCoefficients: SubvectorCoefficients {
   /// The C kernel (hsq_pinv_prefix16) computes the coefficients and the running sums
   /// |a_0| + … + |a_k| of sixteen sub-vectors side by side, each with the scalar loop's operations;
   /// the inverse CDF's "first k whose running sum passes r" is then a binary search over those sums
-  /// (they never decrease, and they first pass r at a non-zero a_k), sixteen side by side (hsq_prefix_search16). Where the kernel does not run
-  /// (neither AVX-512 nor AVX2 within `level`, D > HSQ_PINV_MAX_DIM) this is ``sample(_:layout:rng:)`` itself.
+  /// (they never decrease, and they first pass r at a non-zero a_k), sixteen side by side, in C with the draws and the choices
+  /// (hsq_pinv_choose16). Where the kernel does not run (D > HSQ_PINV_MAX_DIM) this is ``sample(_:layout:rng:)`` itself.
   func sampleBlocked(
     _ v: UnsafeBufferPointer<Float>, layout: SubvectorLayout, rng: inout RandomStream, level: hsq_kernel_level = HSQ_KERNELS_AUTO
   ) -> (indices: [Int32], scalars: [Float]) {
@@ -65,9 +65,7 @@ struct PseudoInverseCoefficients: SubvectorCoefficients {
     var scalars = [Float](repeating: 0, count: layout.count)
     let a = UnsafeMutablePointer<Float>.allocate(capacity: 16 * count)
     let prefix = UnsafeMutablePointer<Double>.allocate(capacity: 16 * count)
-    let draws = UnsafeMutablePointer<Double>.allocate(capacity: 16)
-    let chosenLanes = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
-    defer { a.deallocate(); prefix.deallocate(); draws.deallocate(); chosenLanes.deallocate() }
+    defer { a.deallocate(); prefix.deallocate() }
     var ran = true
     var stream = rng  // a local copy the loop advances (written back below): no access to `rng` through the closures
     pinv.withUnsafeBufferPointer { p in
@@ -86,24 +84,11 @@ struct PseudoInverseCoefficients: SubvectorCoefficients {
                 ran = false
                 return
               }
-              // Draws in lane order for the sub-vectors with ‖a‖₁ > 0 (the scalar loop's), then all sixteen searches at once.
-              let norms = prefix + 16 * (count - 1)
-              for lane in 0..<16 {
-                let norm1 = lane < n ? norms[lane] : 0
-                draws[lane] = norm1 > 0 ? stream.uniformDouble() * norm1 : 0
-              }
-              hsq_prefix_search16(prefix, Int32(count), draws, chosenLanes, level)
-              for lane in 0..<n {
-                let norm1 = norms[lane]
-                guard norm1 > 0 else { continue }
-                // No running sum passes r (r rounded up to ‖a‖₁): the loop ends on the last non-zero a_k.
-                var chosen = Int(chosenLanes[lane])
-                if chosen == count {
-                  chosen = count - 1
-                  while a[16 * chosen + lane] == 0 { chosen -= 1 }
-                }
-                indices[first + start + lane] = Int32(chosen)
-                scalars[first + start + lane] = Float(a[16 * chosen + lane] < 0 ? -norm1 : norm1)
+              // Draws in lane order for the sub-vectors with ‖a‖₁ > 0 (the scalar loop's), all sixteen searches at once,
+              // then each sub-vector's codeword and scalar.
+              stream.withStateWords { state in
+                hsq_pinv_choose16(
+                  a, prefix, Int32(count), Int32(n), state, indices.baseAddress! + first + start, scalars.baseAddress! + first + start, level)
               }
               start += n
             }

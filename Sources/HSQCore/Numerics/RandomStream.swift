@@ -78,16 +78,17 @@ public struct RandomStream: RandomNumberGenerator, Sendable, Hashable, Codable {
   /// The next `pairs` draws as ``uniformFloatPair()`` gives them, written in order to `out` (2·`pairs` values):
   /// the draws in a C loop with the state in registers, their conversion vectorized (``hsq_uniform_float_pairs``).
   public mutating func fillUniformFloatPairs(_ out: UnsafeMutablePointer<Float>, pairs: Int, level: hsq_kernel_level = HSQ_KERNELS_AUTO) {
-    withState { hsq_uniform_float_pairs($0, Int64(pairs), out, level) }
+    withStateWords { hsq_uniform_float_pairs($0, Int64(pairs), out, level) }
   }
 
   /// The next `pairs` draws as two 23-bit integers each, x >> 41 and (x >> 18) & 0x7FFFFF, written in order to `out`.
   public mutating func fillUniform23Pairs(_ out: UnsafeMutablePointer<UInt32>, pairs: Int, level: hsq_kernel_level = HSQ_KERNELS_AUTO) {
-    withState { hsq_uniform23_pairs($0, Int64(pairs), out, level) }
+    withStateWords { hsq_uniform23_pairs($0, Int64(pairs), out, level) }
   }
 
-  /// Runs `body` on the state as four words s0…s3, and keeps what it leaves there.
-  private mutating func withState(_ body: (UnsafeMutablePointer<UInt64>) -> Void) {
+  /// Runs `body` on the state as four words s0…s3, and keeps what it leaves there: how a C kernel draws from the
+  /// stream (xoshiro256**, the same state updates as ``next()``).
+  public mutating func withStateWords(_ body: (UnsafeMutablePointer<UInt64>) -> Void) {
     var state = (s0, s1, s2, s3)
     withUnsafeMutableBytes(of: &state) { body($0.baseAddress!.assumingMemoryBound(to: UInt64.self)) }
     (s0, s1, s2, s3) = state
