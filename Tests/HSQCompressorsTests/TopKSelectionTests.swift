@@ -63,4 +63,30 @@ import Testing
     let kept = try #require(v.withUnsafeBufferPointer { TopKCompressor.largestAboveSampledFloor($0, 1004, level: HSQ_KERNELS_AUTO) })
     #expect(kept == Self.reference(v, 1004))
   }
+
+  /// The candidate pass at every level against the plain loop: the same candidates in index order, −1 past the capacity,
+  /// and nothing written beyond it (the AVX-512 path stores sixteen lanes at a time until it comes near the end).
+  @Test(arguments: [KernelLevelTests.levels[0], KernelLevelTests.levels[3]].map(\.0))
+  func theCandidatePassKeepsToItsCapacity(levelName: String) {
+    let level = KernelLevelTests.levels.first { $0.0 == levelName }!.1
+    var rng = RandomStream(seed: 21)
+    let n = 10_007
+    let x = (0..<n).map { _ in Float(rng.gaussian()) }
+    let floor = Float(1.5).bitPattern
+    let expected = (0..<n).filter { abs(x[$0]).bitPattern >= floor }
+    let sentinel: UInt32 = 0xDEAD_BEEF
+    for capacity in [expected.count + 40, expected.count + 15, expected.count + 1, expected.count, expected.count - 1, 0] {
+      var bits = [UInt32](repeating: sentinel, count: capacity + 32), indices = bits
+      let found = hsq_magnitudes_at_least(x, Int64(n), floor, &bits, &indices, Int64(capacity), level)
+      if capacity >= expected.count {
+        #expect(found == Int64(expected.count), "\(levelName), capacity \(capacity)")
+        #expect(indices.prefix(expected.count).map(Int.init) == expected, "\(levelName), capacity \(capacity)")
+        #expect(bits.prefix(expected.count) == expected.map { abs(x[$0]).bitPattern }[...], "\(levelName), capacity \(capacity)")
+      } else {
+        #expect(found == -1, "\(levelName), capacity \(capacity)")
+      }
+      #expect(bits[capacity...].allSatisfy { $0 == sentinel } && indices[capacity...].allSatisfy { $0 == sentinel },
+              "\(levelName), capacity \(capacity): written past the capacity")
+    }
+  }
 }

@@ -229,7 +229,8 @@ int hsq_norm1(const float *x, int64_t n, double *norm);
 
 /// Top-k's candidates: for i < n (n < 2³²) in order, every |x[i]| whose bit pattern is at least `floor`, its bit pattern to
 /// `bits` and i to `indices`; returns how many, or −1 (with partial output) when there are more than `capacity`.
-/// AVX-512 where `level` allows and the CPU has it; every path gives the same candidates.
+/// AVX-512 where `level` allows and the CPU has it; every path gives the same candidates. Entries past the count
+/// returned (up to `capacity`, never beyond) are unspecified.
 int64_t hsq_magnitudes_at_least(const float *x, int64_t n, uint32_t floor, uint32_t *bits, uint32_t *indices,
                                 int64_t capacity, hsq_kernel_level level);
 
