@@ -19,9 +19,13 @@ import Testing
     var source = RandomStream(seed: 11)
     for length in [1, dim, 15 * dim + 1, 16 * dim, 17 * dim, 37 * dim + dim / 2 + 1, 6272 * dim] {
       var v = (0..<length).map { _ in Float(source.gaussian()) }
-      // Zero sub-vectors draw nothing; a tiny and a huge one stress the running sums.
+      // Zero sub-vectors draw nothing; a tiny and a huge one stress the running sums; one of the largest floats makes
+      // coefficients overflow to ±∞, so ‖a‖₁ = ∞ and no running sum passes the draw (the last non-zero a_k is taken).
       if length >= 3 * dim {
         for j in 0..<dim { v[j] = 0; v[dim + j] *= 1e-30; v[2 * dim + j] *= 1e30 }
+      }
+      if length >= 4 * dim {
+        for j in 0..<dim { v[3 * dim + j] = .greatestFiniteMagnitude }
       }
       let layout = SubvectorLayout(length: length, dim: dim)
       var scalarRNG = RandomStream(seed: UInt64(length))
