@@ -7,11 +7,10 @@
  */
 #include "kernels.h"
 #include "cpu_features.h"
+#include "xoshiro.h"
 #include <stddef.h>
 
 #define BLOCK 256
-
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 /* The states' s1 words of the next `count` draws from `state`, advanced: the serial part of a draw. Each draw is
  * then rotl(s1·5, 7)·9 of its s1 (OUTPUT), computed over the block where it vectorizes. */
@@ -19,18 +18,12 @@ static void draw_words(uint64_t state[4], int64_t count, uint64_t *out) {
   uint64_t s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3];
   for (int64_t i = 0; i < count; i++) {
     out[i] = s1;
-    const uint64_t t = s1 << 17;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = rotl(s3, 45);
+    hsq_xoshiro_advance(&s0, &s1, &s2, &s3);
   }
   state[0] = s0, state[1] = s1, state[2] = s2, state[3] = s3;
 }
 
-#define OUTPUT(s1) (rotl((s1) * 5, 7) * 9)
+#define OUTPUT(s1) hsq_xoshiro_output(s1)
 
 #define FLOAT_PAIRS_LOOP                                                     \
   for (int64_t i = 0; i < n; i++) {                                          \
@@ -60,6 +53,13 @@ static void bits23_pairs_portable(const uint64_t *restrict words, int64_t n, voi
 
 typedef void (*convert_fn)(const uint64_t *restrict words, int64_t n, void *restrict out);
 
+/* A conversion that exists only on x86-64 (NULL elsewhere, where `conversion` never returns it). */
+#if defined(__x86_64__)
+#define X86_ONLY(fn) fn
+#else
+#define X86_ONLY(fn) NULL
+#endif
+
 /* `pairs` draws from `state` in blocks, each block's words converted to 2 values of `size` bytes a draw. */
 static void fill_pairs(uint64_t state[4], int64_t pairs, char *out, size_t size, convert_fn convert) {
   uint64_t block[BLOCK];
@@ -70,31 +70,20 @@ static void fill_pairs(uint64_t state[4], int64_t pairs, char *out, size_t size,
   }
 }
 
+/* The conversion to run under `level` on this CPU: AVX-512, AVX2 or portable C. */
+static convert_fn conversion(hsq_kernel_level level, convert_fn avx512, convert_fn avx2, convert_fn portable) {
 #if defined(__x86_64__)
-/* The vector level to convert with: 2 for AVX-512, 1 for AVX2, 0 for portable C. */
-static int conversion(hsq_kernel_level level) {
-  if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512_bw_cd()) return 2;
-  if (level <= HSQ_KERNELS_AVX2 && hsq_cpu_has_avx2_fma()) return 1;
-  return 0;
-}
+  if (level <= HSQ_KERNELS_AVX512 && hsq_cpu_has_avx512_bw_cd()) return avx512;
+  if (level <= HSQ_KERNELS_AVX2 && hsq_cpu_has_avx2_fma()) return avx2;
 #endif
+  (void)level, (void)avx512, (void)avx2;
+  return portable;
+}
 
 void hsq_uniform_float_pairs(uint64_t state[4], int64_t pairs, float *out, hsq_kernel_level level) {
-  convert_fn convert = float_pairs_portable;
-#if defined(__x86_64__)
-  const int path = conversion(level);
-  convert = path == 2 ? float_pairs_avx512 : path == 1 ? float_pairs_avx2 : convert;
-#endif
-  (void)level;
-  fill_pairs(state, pairs, (char *)out, sizeof *out, convert);
+  fill_pairs(state, pairs, (char *)out, sizeof *out, conversion(level, X86_ONLY(float_pairs_avx512), X86_ONLY(float_pairs_avx2), float_pairs_portable));
 }
 
 void hsq_uniform23_pairs(uint64_t state[4], int64_t pairs, uint32_t *out, hsq_kernel_level level) {
-  convert_fn convert = bits23_pairs_portable;
-#if defined(__x86_64__)
-  const int path = conversion(level);
-  convert = path == 2 ? bits23_pairs_avx512 : path == 1 ? bits23_pairs_avx2 : convert;
-#endif
-  (void)level;
-  fill_pairs(state, pairs, (char *)out, sizeof *out, convert);
+  fill_pairs(state, pairs, (char *)out, sizeof *out, conversion(level, X86_ONLY(bits23_pairs_avx512), X86_ONLY(bits23_pairs_avx2), bits23_pairs_portable));
 }

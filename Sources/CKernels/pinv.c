@@ -15,6 +15,7 @@
  */
 #include "kernels.h"
 #include "cpu_features.h"
+#include "xoshiro.h"
 #include <math.h>
 #include <string.h>
 #if defined(__x86_64__)
@@ -240,17 +241,10 @@ void hsq_prefix_search16(const double *prefix, int32_t K, const double *r, int32
   }
 }
 
-static inline uint64_t rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-/* RandomStream.uniformDouble: the next xoshiro256** output x, (x >> 11)·2⁻⁵³ (exact). */
+/* RandomStream.uniformDouble: the next draw x, (x >> 11)·2⁻⁵³ (exact). */
 static inline double uniform_double(uint64_t state[4]) {
-  const uint64_t s1 = state[1], x = rotl64(s1 * 5, 7) * 9, t = s1 << 17;
-  state[2] ^= state[0];
-  state[3] ^= state[1];
-  state[1] ^= state[2];
-  state[0] ^= state[3];
-  state[2] ^= t;
-  state[3] = rotl64(state[3], 45);
+  const uint64_t x = hsq_xoshiro_output(state[1]);
+  hsq_xoshiro_advance(&state[0], &state[1], &state[2], &state[3]);
   return (double)(x >> 11) * 0x1p-53;
 }
 
