@@ -6,6 +6,7 @@
  */
 #include "kernels.h"
 #include "cpu_features.h"
+#include <string.h>
 
 #define PACK_NARROW(W)                                                              \
   for (int64_t b = 0; b < n / (8 / W); b++) {                                       \
@@ -89,4 +90,30 @@ void hsq_unpack_codes(const uint8_t *restrict in, int64_t n, int32_t width, uint
 #endif
   (void)level;
   unpack_portable(in, n, width, codes);
+}
+
+/* Pairs of fields at any bit offset (BitWriter's layout: least significant bit first, bytes in order), a + b ≤ 32 bits a
+ * pair: each pair is one field of a + b bits, read from the 8 bytes around it and split. Only pairs whose 8 bytes lie
+ * inside the buffer are read; the count is computed first, so the loop is countable. */
+int64_t hsq_read_bit_pairs(const uint8_t *in, int64_t byte_count, int64_t start, int64_t n, int32_t first_bits,
+                           int32_t second_bits, uint32_t *restrict first, uint32_t *restrict second) {
+  const int64_t width = first_bits + second_bits;
+  /* A pair at bit p reads bytes p/8 ..< p/8 + 8: p may be at most last_start. */
+  const int64_t last_start = (byte_count - 8) * 8 + 7;
+  if (n <= 0 || byte_count < 8 || start > last_start) return 0;
+  int64_t m = width == 0 ? n : (last_start - start) / width + 1;
+  if (m > n) m = n;
+  const uint64_t pair_mask = (1ull << width) - 1, first_mask = (1ull << first_bits) - 1;
+  for (int64_t i = 0; i < m; i++) {
+    const uint64_t p = (uint64_t)(start + i * width);
+    uint64_t window;
+    memcpy(&window, in + (p >> 3), 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    window = __builtin_bswap64(window);
+#endif
+    const uint64_t both = (window >> (p & 7)) & pair_mask;
+    first[i] = (uint32_t)(both & first_mask);
+    second[i] = (uint32_t)(both >> first_bits);
+  }
+  return m;
 }

@@ -40,3 +40,9 @@ private final class ResultSlots<T: Sendable>: Sendable {
   let slots: Mutex<[Result<T, any Error>?]>
   init(count: Int) { slots = Mutex([Result<T, any Error>?](repeating: nil, count: count)) }
 }
+
+/// Tells the experiments' worker threads that parallel work is about to start (a worker rank that has just
+/// heard of the next round, a server that has just heard its workers answer): threads that have gone to
+/// sleep wake and poll, so the fork does not wait for the kernel to wake them. Only a hint.
+public func expectParallelWork() { LanePool.shared.wake() }
+

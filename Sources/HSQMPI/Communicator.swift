@@ -24,6 +24,8 @@ public final class Communicator: Sendable {
   public let rank: Int
   /// The number of ranks in the job.
   public let size: Int
+  /// How a rank wakes another on this machine that waits for its message (`nil`: one rank, or not Linux).
+  let doorbells: Doorbells?
 
   private struct State {
     var traffic = Traffic()
@@ -34,9 +36,10 @@ public final class Communicator: Sendable {
 
   private static let shared = Mutex<Communicator?>(nil)
 
-  private init(rank: Int, size: Int) {
+  private init(rank: Int, size: Int, doorbells: Doorbells?) {
     self.rank = rank
     self.size = size
+    self.doorbells = doorbells
   }
 
   /// The job's communicator; the first call initializes MPI (`MPI_Init_thread`).
@@ -63,7 +66,7 @@ public final class Communicator: Sendable {
       var size: Int32 = 0
       try check(MPI_Comm_rank(hsq_mpi_comm_world(), &rank), "MPI_Comm_rank")
       try check(MPI_Comm_size(hsq_mpi_comm_world(), &size), "MPI_Comm_size")
-      let world = Communicator(rank: Int(rank), size: Int(size))
+      let world = Communicator(rank: Int(rank), size: Int(size), doorbells: try Doorbells.make(rank: Int(rank), size: Int(size)))
       current = world
       return world
     }
@@ -84,6 +87,7 @@ public final class Communicator: Sendable {
     try state.withLock { (state: inout State) throws(MPIError) in
       if state.finalized { return }
       state.finalized = true
+      try doorbells?.free()
       try Self.check(MPI_Finalize(), "MPI_Finalize")
     }
   }

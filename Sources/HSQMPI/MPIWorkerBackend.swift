@@ -173,14 +173,15 @@ public final class MPIWorkerBackend: WorkerBackend {
     let before = world.traffic
     let start = DispatchTime.now().uptimeNanoseconds
     try send()
-    let answers = try world.gather([], root: 0)
+    // The server's threads (decoding the answers, then the server pass) wake while the answers' bytes arrive.
+    let answers = try world.gather([], root: 0, announced: expectParallelWork)
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     var slowest = 0.0
     var responses: [(rank: Int, response: WorkerResponse)] = []
     for rank in 1..<world.size {
-      let (busy, body) = try RankAnswer.split(answers[rank], rank: rank)
+      let busy = try RankAnswer.seconds(answers[rank], rank: rank)
       slowest = max(slowest, busy)
-      responses.append((rank, try WorkerResponse(decoding: body)))
+      responses.append((rank, try WorkerResponse(decoding: answers[rank], from: RankAnswer.timingBytes)))
     }
     let moved = world.traffic.since(before)
     wire.bytesDown += moved.bytesSent
@@ -231,19 +232,27 @@ public final class MPIWorkerBackend: WorkerBackend {
 }
 
 /// A worker rank's answer: the seconds it spent (f64, little-endian), then the ``WorkerResponse`` bytes.
+///
+/// The rank encodes its response after ``placeholder`` and then writes the seconds over it, and rank 0
+/// decodes the response in place after them: the answer is never copied to add or remove its timing.
 enum RankAnswer {
-  static let trailerBytes = 8
+  static let timingBytes = 8
+  static let placeholder = [UInt8](repeating: 0, count: timingBytes)
 
-  static func joined(seconds: Double, response: [UInt8]) -> [UInt8] {
-    withUnsafeBytes(of: seconds.bitPattern.littleEndian) { Array($0) } + response
+  /// Writes `seconds` over the first ``timingBytes`` of `answer` (which start with ``placeholder``).
+  static func setSeconds(_ seconds: Double, in answer: inout [UInt8]) {
+    precondition(answer.count >= timingBytes, "a rank's answer starts with its timing")
+    let bits = seconds.bitPattern
+    for i in 0..<timingBytes { answer[i] = UInt8(truncatingIfNeeded: bits >> (8 * UInt64(i))) }
   }
 
-  static func split(_ bytes: [UInt8], rank: Int) throws -> (seconds: Double, response: [UInt8]) {
-    guard bytes.count >= trailerBytes else {
-      throw MPIError.frame("rank \(rank) answered \(bytes.count) bytes, fewer than its \(trailerBytes)-byte timing")
+  /// The seconds rank `rank` spent, from its answer; the response follows them.
+  static func seconds(_ answer: [UInt8], rank: Int) throws -> Double {
+    guard answer.count >= timingBytes else {
+      throw MPIError.frame("rank \(rank) answered \(answer.count) bytes, fewer than its \(timingBytes)-byte timing")
     }
     var bits: UInt64 = 0
-    for i in 0..<trailerBytes { bits |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-    return (Double(bitPattern: bits), Array(bytes[trailerBytes...]))
+    for i in 0..<timingBytes { bits |= UInt64(answer[i]) << (8 * UInt64(i)) }
+    return Double(bitPattern: bits)
   }
 }

@@ -36,7 +36,8 @@ public enum RankService {
     guard let placement = MPIWorkerBackend.placement(rank: world.rank, size: world.size) else { return }
     var hosts: [UInt32: WorkerHost] = [:]
     while true {
-      let message = try world.broadcast([], root: 0)
+      // Most commands are a round: the host's threads wake while its bytes arrive.
+      let message = try world.broadcast([], root: 0, announced: expectParallelWork)
       guard let first = message.first, let command = RankCommand(rawValue: first) else {
         throw MPIError.frame("rank 0 sent \(message.isEmpty ? "an empty command" : "unknown command \(message[0])")")
       }
@@ -60,9 +61,9 @@ public enum RankService {
         guard message.count >= 6 else { throw MPIError.frame("rank 0 sent a commit without its flag") }
         host.commit(keepingUndoPoint: message[5] != 0)
       }
-      let response = host.handle(bytes, from: frameStart)
-      let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-      _ = try world.gather(RankAnswer.joined(seconds: seconds, response: response), root: 0)
+      var answer = host.handle(bytes, from: frameStart, answeringAfter: RankAnswer.placeholder)
+      RankAnswer.setSeconds(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, in: &answer)
+      _ = try world.gather(answer, root: 0)
     }
   }
 

@@ -6,7 +6,8 @@ import Foundation
 /// ones too), and a ring of point-to-point messages; each rank checks every byte it received against
 /// the pattern the sender wrote. Rank 0 then reports, as one JSON line, whether every rank received
 /// what was sent, its own ``Traffic``, the job's total bytes sent and received (equal when nothing was
-/// lost or counted twice), and how long a 1 MiB broadcast took. Use it to check a hostfile set-up
+/// lost or counted twice), how many ranks heard rank 0 ring their doorbell (``Doorbells``: the ranks on
+/// rank 0's machine, on Linux), and how long a 1 MiB broadcast took. Use it to check a hostfile set-up
 /// before a long run.
 public enum TransportCheck {
   /// The broadcast sizes, in bytes.
@@ -64,18 +65,33 @@ public enum TransportCheck {
       }
       expect(message.bytes, from: previous, part: 30, count: ringSize(rank: previous), "ring message")
     }
+    // Doorbells: rank 0 rings the bell of every other rank on its machine; each of them read its bell before
+    // the barrier, so it sees the ring whether it comes before its wait or during it (10 s at most).
+    var rang = 0
+    if let bells = world.doorbells {
+      let before = bells.seen
+      try world.barrier()
+      if world.rank == 0 {
+        for other in 1..<world.size { bells.ring(other) }
+      } else if bells.reaches(0) {
+        let start = Date()
+        while bells.seen == before, Date().timeIntervalSince(start) < 10 { bells.wait(seen: before, nanoseconds: 100_000_000) }
+        if bells.seen != before { rang = 1 } else { failures.append("rank \(world.rank): rank 0 rang its doorbell, but it did not ring within 10 s") }
+      }
+    }
     let traffic = world.traffic
-    let summary = "\(traffic.bytesSent) \(traffic.bytesReceived)\n" + failures.map { $0 + "\n" }.joined()
+    let summary = "\(traffic.bytesSent) \(traffic.bytesReceived) \(rang)\n" + failures.map { $0 + "\n" }.joined()
     let reports = try world.gather(Array(summary.utf8), root: 0)
     guard world.rank == 0 else { return nil }
-    var totalSent = 0, totalReceived = 0
+    var totalSent = 0, totalReceived = 0, doorbells = 0
     var all: [String] = []
     for report in reports {
       let lines = String(decoding: report, as: UTF8.self).split(separator: "\n").map(String.init)
       let counts = lines.first?.split(separator: " ").compactMap { Int($0) } ?? []
-      guard counts.count == 2 else { throw MPIError.frame("a transport-check report without byte counts") }
+      guard counts.count == 3 else { throw MPIError.frame("a transport-check report without byte counts") }
       totalSent += counts[0]
       totalReceived += counts[1]
+      doorbells += counts[2]
       all += lines.dropFirst()
     }
     let quoted = all.map { "\"\($0)\"" }.joined(separator: ",")
@@ -84,7 +100,7 @@ public enum TransportCheck {
       "rank0":{"bytesSent":\(traffic.bytesSent),"bytesReceived":\(traffic.bytesReceived),\
       "framingSent":\(traffic.framingSent),"framingReceived":\(traffic.framingReceived),\
       "messagesSent":\(traffic.messagesSent),"messagesReceived":\(traffic.messagesReceived)},\
-      "totalBytesSent":\(totalSent),"totalBytesReceived":\(totalReceived),\
+      "totalBytesSent":\(totalSent),"totalBytesReceived":\(totalReceived),"doorbellsRung":\(doorbells),\
       "broadcast1MiBMilliseconds":\(String(format: "%.3f", oneMiBSeconds * 1000))}
       """
   }

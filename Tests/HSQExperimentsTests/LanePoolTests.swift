@@ -3,7 +3,8 @@ import Dispatch
 import Synchronization
 import Testing
 
-/// The fork-join pool: every lane runs exactly once per job, back to back, nested and from several threads.
+/// The fork-join pool: every lane runs exactly once per job, back to back, nested, from several threads, and
+/// after its helpers were woken between jobs.
 @Suite struct LanePoolTests {
   /// Counts how often each lane ran.
   final class Tally: Sendable {
@@ -53,5 +54,20 @@ import Testing
       try await Task.sleep(nanoseconds: 2 * LanePool.spinNanoseconds)
     }
     #expect(tally.values == [3, 3])
+  }
+
+  @Test func wakingTheHelpersRunsNoJobAndLosesNone() async throws {
+    let pool = LanePool(helpers: 2)
+    let tally = Tally(3)
+    for round in 0..<6 {
+      // The helpers have blocked; a wake sends them polling (and, on even rounds, back to blocking) before the job.
+      try await Task.sleep(nanoseconds: 2 * LanePool.spinNanoseconds)
+      pool.wake()
+      if round % 2 == 0 { try await Task.sleep(nanoseconds: 2 * LanePool.spinNanoseconds) }
+      pool.wake()
+      pool.wake()
+      pool.run(lanes: 3) { tally.hit($0) }
+    }
+    #expect(tally.values == [6, 6, 6])
   }
 }

@@ -3,7 +3,8 @@ import HSQMPI
 import Testing
 
 /// The MPI transport under a real `mpirun`: variable-size broadcast, gather, scatter and point-to-point
-/// messages arrive intact at 1, 2, 3 and 5 ranks, and the bytes counted at rank 0 are the bytes sent.
+/// messages arrive intact at 1, 2, 3 and 5 ranks, the bytes counted at rank 0 are the bytes sent, and a
+/// rank's doorbell wakes it from another process.
 @Suite(.serialized, .requires(MPIRun.prerequisite, MPIRun.isAvailable))
 struct TransportTests {
   /// Rank 0's traffic in the check, computed from the sizes the check uses.
@@ -42,6 +43,10 @@ struct TransportTests {
     // Every byte one rank counted as sent another counted as received.
     #expect(report["totalBytesSent"] as? Int == report["totalBytesReceived"] as? Int)
     #expect((report["totalBytesSent"] as? Int ?? 0) > rank0["bytesSent"]!)
+    // Every rank runs on this machine: each heard rank 0 ring its doorbell (Linux futexes in an MPI shared window).
+    #if os(Linux)
+      #expect(report["doorbellsRung"] as? Int == ranks - 1)
+    #endif
   }
 
   @Test func withoutMPIRunTheBinaryIsAJobOfOneRank() throws {
@@ -51,5 +56,6 @@ struct TransportTests {
     #expect(report["ranks"] as? Int == 1)
     #expect(report["ok"] as? Bool == true)
     #expect(report["rank0"] as? [String: Int] == Self.expectedRank0(ranks: 1))
+    #expect(report["doorbellsRung"] as? Int == 0)
   }
 }

@@ -131,20 +131,22 @@ extension HSQSettings {
 /// Reads M (index, scalar) pairs as written by the HSQ compressors.
 func readSubvectors(_ reader: inout BitReader, count: Int, settings: HSQSettings) throws -> (indices: [Int32], scalars: [Float]) {
   let (lo, delta) = try settings.scalars.readHeader(&reader, count: count)
-  var indices = [Int32](repeating: 0, count: count)
   guard count > 0 else {
     try reader.finish()
-    return (indices, [])
+    return ([], [])
   }
-  var levels = [UInt32](repeating: 0, count: count)
-  try indices.withUnsafeMutableBufferPointer { k in
-    try levels.withUnsafeMutableBufferPointer { level in
+  // The read writes every pair, or throws before writing any (the arrays are then dropped).
+  var levels: [UInt32] = []
+  let indices = try [Int32](unsafeUninitializedCapacity: count) { k, indicesWritten in
+    levels = try [UInt32](unsafeUninitializedCapacity: count) { level, levelsWritten in
       try k.withMemoryRebound(to: UInt32.self) { k in
         try reader.read(
           pairs: count, bits: bitsToIndex(settings.codebook.count), into: k.baseAddress!,
           bits: settings.scalars.bitsPerScalar, into: level.baseAddress!)
       }
+      levelsWritten = count
     }
+    indicesWritten = count
   }
   try reader.finish()
   let codewords = UInt32(settings.codebook.count)

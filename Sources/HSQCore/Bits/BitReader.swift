@@ -1,3 +1,4 @@
+import CKernels
 /// Reads fields written by ``BitWriter`` back, checking that the payload holds them.
 public struct BitReader: Sendable {
   @usableFromInline let bytes: [UInt8]
@@ -59,16 +60,13 @@ public struct BitReader: Sendable {
         return UInt32(truncatingIfNeeded: value)
       }
       var i = 0
-      if firstBits + secondBits <= 32 {
-        // Least significant bit first, the pair is one field of the summed width, split after one load.
-        let firstMask = UInt64((1 << firstBits) - 1)
-        while i < count, (pos + firstBits + secondBits) >> 3 <= fast {
-          let both = UInt64(field(firstBits + secondBits))
-          first[i] = UInt32(truncatingIfNeeded: both & firstMask)
-          second[i] = UInt32(truncatingIfNeeded: both >> UInt64(firstBits))
-          i += 1
-        }
-        return i
+      if firstBits + secondBits <= 32, let base = raw.baseAddress {
+        // Least significant bit first, the pair is one field of the summed width, split after one load (in C).
+        let read = Int(hsq_read_bit_pairs(
+          base.assumingMemoryBound(to: UInt8.self), Int64(raw.count), Int64(pos), Int64(count), Int32(firstBits), Int32(secondBits),
+          first, second))
+        pos += read * (firstBits + secondBits)
+        return read
       }
       while i < count, (pos + firstBits + secondBits) >> 3 <= fast {
         first[i] = field(firstBits)

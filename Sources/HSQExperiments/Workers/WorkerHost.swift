@@ -173,12 +173,13 @@ public final class WorkerHost {
     }
   }
 
-  /// The bytes of a ``WorkerCommand`` (from byte `start` on) in, the bytes of the ``WorkerResponse`` out.
-  public func handle(_ bytes: [UInt8], from start: Int = 0) -> [UInt8] {
+  /// The bytes of a ``WorkerCommand`` (from byte `start` on) in, the bytes of the ``WorkerResponse`` out (after `prefix`,
+  /// a transport's header).
+  public func handle(_ bytes: [UInt8], from start: Int = 0, answeringAfter prefix: [UInt8] = []) -> [UInt8] {
     do {
-      return handle(try WorkerCommand(decoding: bytes, from: start)).encoded()
+      return handle(try WorkerCommand(decoding: bytes, from: start)).encoded(after: prefix)
     } catch {
-      return WorkerResponse.failed(WorkerFailure(error, worker: nil)).encoded()
+      return WorkerResponse.failed(WorkerFailure(error, worker: nil)).encoded(after: prefix)
     }
   }
 }

@@ -80,7 +80,10 @@ extension WorkerReply: WireFramed {
   static let frameName = "worker reply"
 
   /// The reply as a standalone frame.
-  public func encoded() -> [UInt8] { framed(reservingCapacity: 64 + payloadByteCount + diagnosticByteCount + 48 * payloads.count) }
+  public func encoded() -> [UInt8] { framed(reservingCapacity: 6 + writtenByteCountEstimate) }
+
+  /// About the bytes ``write(to:)`` appends (at least as many): a buffer reserved at this size is not grown.
+  var writtenByteCountEstimate: Int { 64 + payloadByteCount + diagnosticByteCount + 48 * payloads.count }
 
   /// Decodes ``encoded()``; throws ``HSQError/malformedPayload(_:)`` naming what is wrong.
   public init(decoding bytes: [UInt8]) throws { try self.init(framed: bytes) }
@@ -264,8 +267,13 @@ extension WorkerCommand {
 }
 
 extension WorkerResponse {
-  public func encoded() -> [UInt8] {
-    var w = WireWriter()
+  /// The response's frame after `prefix` (a transport's header), in one buffer allocated at about its final size.
+  public func encoded(after prefix: [UInt8] = []) -> [UInt8] {
+    var w = WireWriter(reservingCapacity: prefix.count + 7 + {
+      if case let .replies(replies) = self { return 4 + replies.reduce(0) { $0 + $1.writtenByteCountEstimate } }
+      return 0
+    }())
+    w.raw(prefix)
     w.header("HSQa", version: WorkerWire.version)
     switch self {
     case .done: w.u8(0)
@@ -283,8 +291,9 @@ extension WorkerResponse {
     return w.bytes
   }
 
-  public init(decoding bytes: [UInt8]) throws {
-    var r = WireReader(bytes, frame: "worker response")
+  /// Decodes the response whose frame starts at byte `start` of `bytes` (after a transport's header), without copying them.
+  public init(decoding bytes: [UInt8], from start: Int = 0) throws {
+    var r = WireReader(bytes, frame: "worker response", from: start)
     try r.header("HSQa", version: WorkerWire.version)
     switch try r.u8() {
     case 0: self = .done
