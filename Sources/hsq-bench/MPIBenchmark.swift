@@ -69,6 +69,13 @@ struct MPIBenchmark: ParsableCommand {
     }
     print("(a) \(model) on \(dataset), \(workers) workers × \(batch), \(spelling(compressor))\(ef ? " + EF" : "")\(extraSettings.isEmpty ? "" : ", " + extraSettings), \(steps) steps, median of \(repeats)")
     print(table.markdown)
+    // Run by run: each mpi run against the threads run just before it, so a slow spell of the machine that spans
+    // a pair slows both sides of its ratio.
+    for (i, setup) in setups.enumerated() where setup.ranks != nil {
+      let ratios = zip(runs[i], runs[0]).map { 100 * ($0.secondsPerStep / $1.secondsPerStep - 1) }.sorted()
+      let each = ratios.map { String(format: "%+.1f%%", $0) }.joined(separator: ", ")
+      print("mpi on \(setup.ranks!) ranks against the threads run just before it, run by run: median \(String(format: "%+.1f%%", ratios[ratios.count / 2])) (\(each))")
+    }
     print("compute Σ, encode Σ: summed over the step's workers (they run in parallel); rank-0 exchange: sending the commands to holding every answer (round and commit); slowest worker: the longest a worker process spent on them; communicate: the exchange beyond it.\n")
 
     guard payload else { return }

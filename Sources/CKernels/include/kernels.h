@@ -245,9 +245,10 @@ void hsq_unpack_codes(const uint8_t *restrict in, int64_t n, int32_t width, uint
 /// Reads up to n pairs of fields written least significant bit first from bit `start` of the byte_count bytes at `in`:
 /// pair i is the first_bits + second_bits (≤ 32) bits at bit start + i·(first_bits + second_bits), its low first_bits to
 /// first[i] and the rest to second[i]. Reads the pairs whose 8 bytes around them lie inside the buffer (all but the last
-/// few) and returns how many; the caller reads the rest. Portable C.
+/// few) and returns how many; the caller reads the rest. AVX-512 (eight pairs a step) where `level` allows and the CPU
+/// has it, else portable C; every path reads the same fields.
 int64_t hsq_read_bit_pairs(const uint8_t *in, int64_t byte_count, int64_t start, int64_t n, int32_t first_bits,
-                           int32_t second_bits, uint32_t *restrict first, uint32_t *restrict second);
+                           int32_t second_bits, uint32_t *restrict first, uint32_t *restrict second, hsq_kernel_level level);
 
 /// In-place unnormalized fast Walsh–Hadamard transform of x (n a power of two), the same bits on every path:
 /// AVX-512 where `level` allows and the CPU has it (n ≥ 16), else portable C.

@@ -41,8 +41,10 @@ public struct BitReader: Sendable {
   /// (or 2·count calls of ``BitWriter/write(_:bits:)``) into `first` and `second`.
   ///
   /// - Throws: ``HSQError/malformedPayload(_:)`` when the payload is shorter; nothing is read then.
+  /// `level`: the most the kernel may use (for tests).
   public mutating func read(
-    pairs count: Int, bits firstBits: Int, into first: UnsafeMutablePointer<UInt32>, bits secondBits: Int, into second: UnsafeMutablePointer<UInt32>
+    pairs count: Int, bits firstBits: Int, into first: UnsafeMutablePointer<UInt32>, bits secondBits: Int, into second: UnsafeMutablePointer<UInt32>,
+    level: hsq_kernel_level = HSQ_KERNELS_AUTO
   ) throws {
     precondition(count >= 0 && (0...32).contains(firstBits) && (0...32).contains(secondBits), "field widths must be 0...32")
     let total = count * (firstBits + secondBits)
@@ -64,7 +66,7 @@ public struct BitReader: Sendable {
         // Least significant bit first, the pair is one field of the summed width, split after one load (in C).
         let read = Int(hsq_read_bit_pairs(
           base.assumingMemoryBound(to: UInt8.self), Int64(raw.count), Int64(pos), Int64(count), Int32(firstBits), Int32(secondBits),
-          first, second))
+          first, second, level))
         pos += read * (firstBits + secondBits)
         return read
       }
