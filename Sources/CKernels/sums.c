@@ -162,18 +162,20 @@ static void mean_avx512(const float *const *sources, int32_t count, float scale,
 }
 
 __attribute__((target("avx512f")))
-static void update_avx512(const float *g, float *x, float *v, int64_t n, float rate, float decay, float momentum) {
+static void update_avx512(const float *g, const float *x, const float *v, float *x_out, float *v_out, int64_t n, float rate,
+                          float decay, float momentum) {
   const __m512 r = _mm512_set1_ps(rate), l = _mm512_set1_ps(decay), m = _mm512_set1_ps(momentum);
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
     __m512 xi = _mm512_loadu_ps(x + i);
     __m512 vi = _mm512_add_ps(_mm512_mul_ps(m, _mm512_loadu_ps(v + i)), _mm512_add_ps(_mm512_loadu_ps(g + i), _mm512_mul_ps(l, xi)));
-    _mm512_storeu_ps(v + i, vi);
-    _mm512_storeu_ps(x + i, _mm512_sub_ps(xi, _mm512_mul_ps(r, vi)));
+    _mm512_storeu_ps(v_out + i, vi);
+    _mm512_storeu_ps(x_out + i, _mm512_sub_ps(xi, _mm512_mul_ps(r, vi)));
   }
   for (; i < n; i++) {
-    v[i] = momentum * v[i] + (g[i] + decay * x[i]);
-    x[i] = x[i] - rate * v[i];
+    const float vi = momentum * v[i] + (g[i] + decay * x[i]);
+    v_out[i] = vi;
+    x_out[i] = x[i] - rate * vi;
   }
 }
 #endif
@@ -387,9 +389,10 @@ void hsq_rows_sums_of_squares(const float *x, const float *C, int32_t D, const i
   *distance = dsum;
 }
 
-int hsq_sgd_update(const float *g, float *x, float *v, int64_t n, float rate, float decay, float momentum) {
-  RUN_AVX512(update_avx512(g, x, v, n, rate, decay, momentum));
-  (void)g; (void)x; (void)v; (void)n; (void)rate; (void)decay; (void)momentum;
+int hsq_sgd_update(const float *g, const float *x, const float *v, float *x_out, float *v_out, int64_t n, float rate,
+                   float decay, float momentum) {
+  RUN_AVX512(update_avx512(g, x, v, x_out, v_out, n, rate, decay, momentum));
+  (void)g; (void)x; (void)v; (void)x_out; (void)v_out; (void)n; (void)rate; (void)decay; (void)momentum;
   return 0;
 }
 

@@ -42,19 +42,18 @@ extension Experiment {
       let alignment = values.isEmpty ? rows.first?.dim ?? 1 : 1
       mean[l].withUnsafeMutableBufferPointer { meanBuffer in
         Self.withBuffer(&rawMean, l, if: raw != nil) { rawMeanBuffer in
-          Self.withBuffer(&parameters, l, if: update) { x in
-            Self.withBuffer(&velocity, l, if: update) { v in
-              for first in stride(from: 0, to: messages.count, by: Self.sourcesPerPass) {
-                let group = first..<min(first + Self.sourcesPerPass, messages.count)
-                withBaseAddresses(values.isEmpty ? [] : group.map { values[$0] }) { sources in
-                  withBaseAddresses(raw.map { raw in group.map { raw[$0][l] } } ?? []) { rawSources in
-                    let pass = ServerLayerPass(
-                      count: count, alignment: alignment, scale: scale, rule: rule,
-                      sources: values.isEmpty ? .rows(Array(rows[group])) : .values(sources), rawSources: raw == nil ? nil : rawSources,
-                      mean: meanBuffer.baseAddress!, rawMean: rawMeanBuffer, x: x, v: v,
-                      continuing: first > 0, last: group.upperBound == messages.count)
-                    LanePool.shared.run(lanes: lanes) { lane in pass.run(lane: lane, of: lanes) }
-                  }
+          // The update runs in the last group, so only when there is one.
+          withUpdatedLayer(l, if: update && !messages.isEmpty) { x, v, xOut, vOut in
+            for first in stride(from: 0, to: messages.count, by: Self.sourcesPerPass) {
+              let group = first..<min(first + Self.sourcesPerPass, messages.count)
+              withBaseAddresses(values.isEmpty ? [] : group.map { values[$0] }) { sources in
+                withBaseAddresses(raw.map { raw in group.map { raw[$0][l] } } ?? []) { rawSources in
+                  let pass = ServerLayerPass(
+                    count: count, alignment: alignment, scale: scale, rule: rule,
+                    sources: values.isEmpty ? .rows(Array(rows[group])) : .values(sources), rawSources: raw == nil ? nil : rawSources,
+                    mean: meanBuffer.baseAddress!, rawMean: rawMeanBuffer, x: x, v: v, xOut: xOut, vOut: vOut,
+                    continuing: first > 0, last: group.upperBound == messages.count)
+                  LanePool.shared.run(lanes: lanes) { lane in pass.run(lane: lane, of: lanes) }
                 }
               }
             }
@@ -88,6 +87,33 @@ extension Experiment {
         initialized = count
       }
     }
+  }
+
+  /// Calls `body` with layer `l`'s parameters and velocity to read and two new buffers of their length for the update
+  /// to write, every entry (four `nil`s without `update`); the new buffers then become the layer's parameters and
+  /// velocity. The old arrays are shared with the step's undo point: updating them in place would copy them first.
+  private func withUpdatedLayer<R>(
+    _ l: Int, if update: Bool,
+    _ body: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?) -> R
+  ) -> R {
+    guard update else { return body(nil, nil, nil, nil) }
+    let count = parameters[l].count
+    var result: R?
+    var newVelocity: [Float] = []
+    let newParameters = parameters[l].withUnsafeBufferPointer { x in
+      velocity[l].withUnsafeBufferPointer { v in
+        [Float](unsafeUninitializedCapacity: count) { xOut, xWritten in
+          newVelocity = [Float](unsafeUninitializedCapacity: count) { vOut, vWritten in
+            result = body(x.baseAddress, v.baseAddress, xOut.baseAddress, vOut.baseAddress)
+            vWritten = count
+          }
+          xWritten = count
+        }
+      }
+    }
+    parameters[l] = newParameters
+    velocity[l] = newVelocity
+    return result!
   }
 
   /// Calls `body` with the base address of `arrays[l]`, or with `nil` when `use` is false.
@@ -182,8 +208,11 @@ private struct ServerLayerPass: @unchecked Sendable {
   let rawSources: [UnsafePointer<Float>]?
   let mean: UnsafeMutablePointer<Float>
   let rawMean: UnsafeMutablePointer<Float>?
-  let x: UnsafeMutablePointer<Float>?
-  let v: UnsafeMutablePointer<Float>?
+  /// The parameters and velocity the update reads, and where it writes them (every entry, in the last group).
+  let x: UnsafePointer<Float>?
+  let v: UnsafePointer<Float>?
+  let xOut: UnsafeMutablePointer<Float>?
+  let vOut: UnsafeMutablePointer<Float>?
   /// Whether earlier groups of workers have already summed into `mean` and `rawMean`.
   let continuing: Bool
   /// Whether this is the last group, after which the update runs.
@@ -204,7 +233,7 @@ private struct ServerLayerPass: @unchecked Sendable {
     case let .rows(rows): CodewordRows.addMean(of: rows, scale: scale, into: mean, range: range, continuing: continuing)
     }
     if let rawSources, let rawMean { sum(rawSources, into: rawMean, range) }
-    if last, let x, let v { rule.apply(UnsafePointer(mean), x, v, range) }
+    if last, let x, let v, let xOut, let vOut { rule.apply(UnsafePointer(mean), from: x, v, into: xOut, vOut, range) }
   }
 
   private func sum(_ sources: [UnsafePointer<Float>], into out: UnsafeMutablePointer<Float>, _ range: Range<Int>) {

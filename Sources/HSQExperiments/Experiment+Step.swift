@@ -292,19 +292,37 @@ struct UpdateRule: Sendable {
     self.momentum = momentum
   }
 
-  /// v ← m·v + (g + λx), x ← x − η·v over `range`.
+  /// v ← m·v + (g + λx), x ← x − η·v over `range`, in place.
   @inline(__always)
   func apply(_ g: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    apply(g, from: x, v, into: x, v, range)
+  }
+
+  /// The same update read from `x`, `v` and written to `xOut`, `vOut` (which may be `x` and `v`) over `range`.
+  @inline(__always)
+  func apply(
+    _ g: UnsafePointer<Float>, from x: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
+    into xOut: UnsafeMutablePointer<Float>, _ vOut: UnsafeMutablePointer<Float>, _ range: Range<Int>
+  ) {
     let start = range.lowerBound
-    if hsq_sgd_update(g + start, x + start, v + start, Int64(range.count), rate, decay, momentum) != 0 { return }
-    portableApply(g, x, v, range)
+    if hsq_sgd_update(g + start, x + start, v + start, xOut + start, vOut + start, Int64(range.count), rate, decay, momentum) != 0 { return }
+    portableApply(g, from: x, v, into: xOut, vOut, range)
   }
 
   /// ``apply(_:_:_:_:)`` in Swift.
   func portableApply(_ g: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    portableApply(g, from: x, v, into: x, v, range)
+  }
+
+  /// ``apply(_:from:_:into:_:_:)`` in Swift.
+  func portableApply(
+    _ g: UnsafePointer<Float>, from x: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
+    into xOut: UnsafeMutablePointer<Float>, _ vOut: UnsafeMutablePointer<Float>, _ range: Range<Int>
+  ) {
     for i in range {
-      v[i] = momentum * v[i] + (g[i] + decay * x[i])
-      x[i] -= rate * v[i]
+      let vi = momentum * v[i] + (g[i] + decay * x[i])
+      vOut[i] = vi
+      xOut[i] = x[i] - rate * vi
     }
   }
 }

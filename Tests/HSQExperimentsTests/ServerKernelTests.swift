@@ -39,5 +39,28 @@ import Testing
     #expect(x1.map(\.bitPattern) == x2.map(\.bitPattern))
     #expect(v1.map(\.bitPattern) == v2.map(\.bitPattern))
     #expect(x1[0..<min(2, n)] == x0[0..<min(2, n)], "outside the range nothing changes")
+
+    // Out of place (as the server pass updates a layer its undo point shares): the in-place bits, in other buffers,
+    // with the kernel and in Swift; the inputs are left as they were.
+    var xIn = x0, vIn = v0
+    rule.apply(g, &xIn, &vIn, 0..<n)
+    for kernel in [true, false] {
+      var xOut = [Float](repeating: .nan, count: n), vOut = xOut
+      x0.withUnsafeBufferPointer { x in
+        v0.withUnsafeBufferPointer { v in
+          xOut.withUnsafeMutableBufferPointer { xo in
+            vOut.withUnsafeMutableBufferPointer { vo in
+              if kernel {
+                rule.apply(g, from: x.baseAddress!, v.baseAddress!, into: xo.baseAddress!, vo.baseAddress!, 0..<n)
+              } else {
+                rule.portableApply(g, from: x.baseAddress!, v.baseAddress!, into: xo.baseAddress!, vo.baseAddress!, 0..<n)
+              }
+            }
+          }
+        }
+      }
+      #expect(xOut.map(\.bitPattern) == xIn.map(\.bitPattern), "kernel \(kernel)")
+      #expect(vOut.map(\.bitPattern) == vIn.map(\.bitPattern), "kernel \(kernel)")
+    }
   }
 }

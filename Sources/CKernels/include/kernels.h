@@ -95,9 +95,11 @@ void hsq_mean_of_rows(const float *C, int32_t D, const int32_t *const *indices, 
 void hsq_rows_sums_of_squares(const float *x, const float *C, int32_t D, const int32_t *idx, const float *u, int64_t n,
                               double *norm, double *distance, float *difference, hsq_kernel_level level);
 
-/// Heavy-ball SGD, v[i] ← m·v[i] + (g[i] + λ·x[i]), x[i] ← x[i] − η·v[i], each operation rounded
-/// separately (as hsq's Swift UpdateRule). Returns 1 with AVX-512, else 0 (nothing written).
-int hsq_sgd_update(const float *g, float *x, float *v, int64_t n, float rate, float decay, float momentum);
+/// Heavy-ball SGD, v_out[i] = m·v[i] + (g[i] + λ·x[i]), x_out[i] = x[i] − η·v_out[i], each operation rounded
+/// separately (as hsq's Swift UpdateRule); x_out and v_out may be x and v (in place), or other buffers.
+/// Returns 1 with AVX-512, else 0 (nothing written).
+int hsq_sgd_update(const float *g, const float *x, const float *v, float *x_out, float *v_out, int64_t n, float rate,
+                   float decay, float momentum);
 
 /// y[i] ← y[i] + α·x[i] (the product and the sum rounded separately). Returns 1 with AVX-512, else 0.
 int hsq_axpy(float alpha, const float *x, float *y, int64_t n);
