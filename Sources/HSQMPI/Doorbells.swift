@@ -9,6 +9,9 @@ import CMPI
 /// and the sender rings it as soon as its part of the transfer has left, so the receiver wakes at once.
 /// The timed sleeps stay as the fallback: a rank on another machine has no bell to ring, and a ring
 /// that comes before its message can be received only wakes the waiter early.
+///
+/// Why it may be `Sendable`: the bells are read and written only by the C functions' atomic operations, and
+/// `node` and `window` change only in ``free()``, which ``Communicator/finalize()`` calls once, holding its lock.
 final class Doorbells: @unchecked Sendable {
   /// The machine's ranks (`MPI_COMM_TYPE_SHARED`) and the window holding their bells.
   private var node: MPI_Comm?
@@ -16,7 +19,7 @@ final class Doorbells: @unchecked Sendable {
   /// Each world rank's bell, or `nil` for ranks on other machines.
   private let bellOfRank: [UnsafeMutablePointer<UInt32>?]
   /// This rank's bell.
-  let own: UnsafeMutablePointer<UInt32>
+  private let own: UnsafeMutablePointer<UInt32>
 
   private static let bellStride = 64 / MemoryLayout<UInt32>.size
 
