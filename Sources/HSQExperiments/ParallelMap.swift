@@ -45,4 +45,3 @@ private final class ResultSlots<T: Sendable>: Sendable {
 /// heard of the next round, a server that has just heard its workers answer): threads that have gone to
 /// sleep wake and poll, so the fork does not wait for the kernel to wake them. Only a hint.
 public func expectParallelWork() { LanePool.shared.wake() }
-
