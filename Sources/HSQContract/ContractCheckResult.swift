@@ -8,17 +8,26 @@ public struct ContractCheckResult: Sendable, Hashable {
   public let cases: Int
   /// One labelled message per failed expectation (input, length, what was seen and expected).
   public let failures: [String]
+  /// Why the check had nothing to hold the component to (it ran no case), e.g. a biased compressor's unbiasedness;
+  /// nil when it ran cases. Such a check neither passes nor fails anything: it is shown as "n/a", not "pass".
+  public let notApplicable: String?
 
-  public init(name: String, cases: Int, failures: [String]) {
+  public init(name: String, cases: Int, failures: [String], notApplicable: String? = nil) {
     self.name = name
     self.cases = cases
     self.failures = failures
+    self.notApplicable = cases == 0 && failures.isEmpty ? notApplicable ?? "no case applies" : nil
   }
 
+  /// No expectation failed (true also for a check that does not apply).
   public var passed: Bool { failures.isEmpty }
 
-  /// `N cases` when it passed, else the first failure and how many more there are.
+  /// Whether the check ran any case.
+  public var applies: Bool { notApplicable == nil }
+
+  /// `N cases` when it passed, why not when it does not apply, else the first failure and how many more there are.
   public var detail: String {
+    if let notApplicable { return notApplicable }
     guard let first = failures.first else { return "\(cases) cases" }
     return failures.count == 1 ? first : "\(first) (+\(failures.count - 1) more)"
   }
@@ -29,6 +38,8 @@ struct CheckRecorder {
   let name: String
   private(set) var cases = 0
   private(set) var failures: [String] = []
+  /// What the result says if no case ran (``ContractCheckResult/notApplicable``).
+  var unlessChecked: String?
 
   init(_ name: String) { self.name = name }
 
@@ -53,7 +64,7 @@ struct CheckRecorder {
     }
   }
 
-  var result: ContractCheckResult { ContractCheckResult(name: name, cases: cases, failures: failures) }
+  var result: ContractCheckResult { ContractCheckResult(name: name, cases: cases, failures: failures, notApplicable: unlessChecked) }
 }
 
 extension ContractCheckResult {

@@ -101,15 +101,22 @@ extension Session {
     default: try CompressorContract.check(spec, options: .init(draws: draws, longDraws: max(10, draws / 20)))
     }
     var table = TextTable(columns: ["check", "result", "cases", "detail"])
-    for r in results { table.append([r.name, r.passed ? "pass" : "FAIL", String(r.cases), r.passed ? "" : r.detail]) }
+    for r in results {
+      table.append([r.name, !r.applies ? "n/a" : r.passed ? "pass" : "FAIL", String(r.cases), r.passed && r.applies ? "" : r.detail])
+    }
     let failed = results.filter { !$0.passed }
+    let applicable = results.filter(\.applies).count
+    // "applicable" only when some check had nothing to check (a biased compressor's unbiasedness).
+    let (checks, notApplicable) = applicable < results.count
+      ? ("applicable contract checks", " (\(results.count - applicable) not applicable)") : ("contract checks", "")
     let summary = failed.isEmpty
-      ? "'\(spec)' passes all \(results.count) contract checks."
-      : "'\(spec)' fails \(failed.count) of \(results.count) contract checks: \(failed.map(\.name).joined(separator: ", "))."
+      ? "'\(spec)' passes all \(applicable) \(checks)\(notApplicable)."
+      : "'\(spec)' fails \(failed.count) of \(applicable) \(checks): \(failed.map(\.name).joined(separator: ", "))\(notApplicable)."
     let json = JSONValue.object((failed.isEmpty ? [] : [("error", .string(summary))]) + [
       (strategyKind ?? "compressor", .string(spec)), ("passed", .bool(failed.isEmpty)),
       ("checks", .array(results.map { r in
-        .object([("name", .string(r.name)), ("passed", .bool(r.passed)), ("cases", .int(r.cases)), ("detail", .string(r.detail))])
+        .object([("name", .string(r.name)), ("passed", .bool(r.passed)), ("applies", .bool(r.applies)), ("cases", .int(r.cases)),
+                 ("detail", .string(r.detail))])
       })),
     ])
     let text = table.render(maxWidth: terminalWidth) + "\n" + summary

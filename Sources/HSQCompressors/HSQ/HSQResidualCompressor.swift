@@ -24,6 +24,11 @@ public struct HSQResidualCompressor: CompressorComponent {
   public let spec: String
 
   public init(_ parameters: ParameterValues) throws {
+    // The stages are built under their own names, and the second takes residual-bits as its norm-bits: check the
+    // widths here, so that a refusal names what the user wrote.
+    for name in ["norm-bits", "residual-bits"] {
+      try HSQSettings.requireScalarBits(parameters.int(name), component: Self.info.name, parameter: name)
+    }
     var firstValues = parameters.values
     firstValues["residual-bits"] = nil
     var secondValues = firstValues

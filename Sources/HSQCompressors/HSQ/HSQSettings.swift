@@ -38,13 +38,18 @@ struct HSQSettings: Sendable {
     p.isAuto("k") ? p.setting("k", to: .int(automaticK(dim: p.int("dim")))) : p
   }
 
+  /// Throws unless `bits` is a width ``ScalarQuantizer`` has (1...16, or 32 for float32), naming `parameter` of `component`.
+  static func requireScalarBits(_ bits: Int, component: String, parameter: String) throws {
+    guard bits <= 16 || bits == 32 else {
+      throw HSQError.invalidParameter(
+        component: component, parameter: parameter, problem: "\(bits) is not supported; give 1...16, or 32 for float32 scalars.")
+    }
+  }
+
   init(_ p: ParameterValues) throws {
     let p = Self.resolvingAuto(p)
     let bits = p.int("norm-bits")
-    guard bits <= 16 || bits == 32 else {
-      throw HSQError.invalidParameter(
-        component: p.component, parameter: "norm-bits", problem: "\(bits) is not supported; give 1...16, or 32 for float32 scalars.")
-    }
+    try Self.requireScalarBits(bits, component: p.component, parameter: "norm-bits")
     dim = p.int("dim")
     let k = p.int("k")
     if let path = p.optionalString("codebook-path") {
