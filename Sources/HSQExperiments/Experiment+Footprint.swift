@@ -14,13 +14,17 @@ extension Experiment {
     public var undo: Int
 
     public var total: Int { parameters + velocity + serverState + memories + history + undo }
+
+    /// A step record's bytes: the record, and its layers in an array of their own behind a 32-byte header.
+    static func bytes(ofRecordWithLayers layers: Int) -> Int {
+      MemoryLayout<StepRecord>.stride + 32 + layers * MemoryLayout<LayerRecord>.stride
+    }
   }
 
   /// The experiment's size in memory (the dataset, shared between experiments, not included).
   public var footprint: Footprint {
     let float = MemoryLayout<Float>.stride
-    // Each record's layers live in an array of their own, behind a 32-byte header.
-    let records = history.reduce(0) { $0 + MemoryLayout<StepRecord>.stride + 32 + $1.layers.count * MemoryLayout<LayerRecord>.stride }
+    let records = history.reduce(0) { $0 + Footprint.bytes(ofRecordWithLayers: $1.layers.count) }
     let log = events.reduce(0) { $0 + MemoryLayout<ExperimentEvent>.stride + $1.text.utf8.count }
     return Footprint(
       parameters: float * (parameters.floatCount + initialParameters.floatCount),

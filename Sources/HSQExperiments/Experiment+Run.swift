@@ -47,11 +47,25 @@ extension Experiment {
           "A distance target needs the optimum x*, and '\(pipeline.model.spec)' on this dataset has none in closed form; use least-squares (d + 1 ≤ 8192, n ≥ d + 1), or a loss or accuracy target."))
       }
     }
+    // Each step adds a record to the history and its copy to this run's records (sharing the layers): the run
+    // stops before that growth would take the experiment past the memory limit, as every size a user controls does.
+    let limit = MemoryBudget.current
+    var bytes = footprint.total
+    let growth = Footprint.bytes(ofRecordWithLayers: parameters.count) + MemoryLayout<StepRecord>.stride
     while true {
       if let steps = condition.steps, records.count >= steps { return RunOutcome(records: records, reason: .steps) }
       if let epochs = condition.epochs, epoch >= epochs { return RunOutcome(records: records, reason: .epochs) }
       if let budget = condition.bitsBudget, cumulativeBitsUp >= budget { return RunOutcome(records: records, reason: .bitsBudget) }
       if cancellation?.isCancelled == true { return RunOutcome(records: records, reason: .interrupted) }
+      bytes += growth
+      do {
+        try limit.check(
+          .bytes(bytes), for: "Step \(stepCount + 1)",
+          detail: "the experiment's state, its history of \(history.count) steps and this run's \(records.count) records, growing by \(MemoryEstimate.bytes(growth)) a step",
+          fix: "Save what it has ('save FILE')", atLeast: true)
+      } catch {
+        return RunOutcome(records: records, reason: .failed("\(error)"))
+      }
       do {
         var record = try step()
         // With eval-every set the target is checked at those evaluations only (StopCondition.accuracy).
