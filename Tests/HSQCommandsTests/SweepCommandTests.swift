@@ -47,6 +47,16 @@ import Testing
 
   /// While a sweep runs, its progress is one line for the whole sweep with the time left; Ctrl-C stops every run
   /// and the finished ones are kept, whole, under the sweep's name, where 'compare' reads them.
+  /// A model without an accuracy (least squares) is compared on its test loss: the pairs are the seeds and the
+  /// verdict names the loss, where it said "needs ≥ 2 seeds" for any number of seeds.
+  @Test func aModelWithoutAccuracyIsComparedOnItsLoss() throws {
+    let s = Self.session()
+    let out = Self.run(s, "sweep lsq dataset=linear:d=8,n=64 model=least-squares workers=2 batch=8 lr=0.001,0.1 seeds=0..3 --steps 20")
+    let row = try #require(out.text.split(separator: "\n").last { $0.hasPrefix("c2      c1") })
+    #expect(row.contains("      4  ") && row.trimmingCharacters(in: .whitespaces).hasSuffix("lower loss"), "\(row)")
+    #expect(out.json.rendered.contains(#""pairs":4"#) && out.json.rendered.contains(#""verdict":"lower loss""#), "\(out.json.rendered)")
+  }
+
   @Test func progressLineAndInterruptKeepFinishedRuns() throws {
     let s = Self.session()
     var lines: [String] = []

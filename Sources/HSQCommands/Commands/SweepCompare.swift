@@ -78,22 +78,26 @@ extension Session {
   private static func pairedRow(_ c: Int, baseline: Int, of sweep: Sweep, time: SweepMetric?) -> ([String], [(String, JSONValue)]) {
     let accuracy = sweep.paired(baseline, c, .accuracy)
     let loss = sweep.paired(baseline, c, .testLoss)
+    // The verdict is on the test accuracy, or on the test loss for a model without one (least squares).
+    let hasAccuracy = !(accuracy?.seeds.isEmpty ?? true)
+    let decisive = hasAccuracy ? accuracy : loss
     let verdict: String
-    if let a = accuracy?.summary, a.halfWidth != nil {
-      verdict = a.excludesZero ? (a.mean > 0 ? "higher" : "lower") : "not distinguishable"
+    if let a = decisive?.summary, a.halfWidth != nil {
+      verdict = a.excludesZero ? (a.mean > 0 ? "higher" : "lower") + (hasAccuracy ? "" : " loss") : "not distinguishable"
     } else {
       verdict = "needs ≥ 2 seeds"
     }
-    var row = ["c\(c + 1)", "c\(baseline + 1)", String(accuracy?.seeds.count ?? 0), interval(accuracy?.summary, scale: 100, digits: 2),
+    let pairs = decisive?.seeds.count ?? 0
+    var row = ["c\(c + 1)", "c\(baseline + 1)", String(pairs), interval(accuracy?.summary, scale: 100, digits: 2),
                interval(loss?.summary, digits: 4), verdict]
     var json: [(String, JSONValue)] = [
-      ("configuration", .int(c + 1)), ("baseline", .int(baseline + 1)), ("pairs", .int(accuracy?.seeds.count ?? 0)),
+      ("configuration", .int(c + 1)), ("baseline", .int(baseline + 1)), ("pairs", .int(pairs)),
       ("test_accuracy_difference", Self.json(accuracy?.summary)), ("test_loss_difference", Self.json(loss?.summary)), ("verdict", .string(verdict)),
     ]
     if let time {
       // Only the seeds where both reached the target pair up; fewer pairs than for accuracy are counted.
       let difference = sweep.paired(baseline, c, time)
-      let pairsNote = difference.map { $0.seeds.count < (accuracy?.seeds.count ?? 0) ? " (\($0.seeds.count) pairs)" : "" } ?? ""
+      let pairsNote = difference.map { $0.seeds.count < pairs ? " (\($0.seeds.count) pairs)" : "" } ?? ""
       row.append(difference.map { interval($0.summary, unit: { seconds($0) }) + pairsNote } ?? "no pair reached")
       json.append(("time_to_target_difference", Self.json(difference?.summary)))
       json.append(("time_to_target_pairs", .int(difference?.seeds.count ?? 0)))
