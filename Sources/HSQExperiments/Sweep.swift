@@ -72,11 +72,27 @@ public final class Sweep: Sendable {
     progress: (Progress) -> Void = { _ in }
   ) throws -> Sweep {
     let slots: [(configuration: Int, seed: UInt64)] = (0..<plan.configurationCount).flatMap { c in plan.seeds.map { (c, $0) } }
+    // Every run's arrays exist at once, so the runs share the memory limit: each is built under what the ones before
+    // it leave, and runs on its own arrays plus an equal share of the rest (its history grows into that share).
+    let limit = MemoryBudget.current
     var experiments: [Experiment] = []
-    for slot in slots {
+    var used = 0
+    for (index, slot) in slots.enumerated() {
       try cancellation?.check()
-      experiments.append(try Experiment(try plan.config(configuration: slot.configuration, seed: slot.seed)))
+      let config = try plan.config(configuration: slot.configuration, seed: slot.seed)
+      do {
+        let e = try MemoryBudget.$current.withValue(MemoryBudget(bytes: limit.bytes - used, origin: limit.origin)) { try Experiment(config) }
+        used += e.footprint.total
+        experiments.append(e)
+      } catch let error as HSQError {
+        guard case let .overMemoryBudget(_, needs, _, _) = error, index > 0 else { throw error }
+        throw HSQError.overMemoryBudget(
+          what: "The sweep's \(slots.count) runs exist at once, and its run \(index + 1) (configuration \(slot.configuration + 1), seed \(slot.seed))",
+          needs: "\(needs) beside the \(MemoryEstimate.bytes(used)) of the \(index) built before it", limit: limit.limitDescription,
+          fix: "Sweep fewer configurations or seeds at once")
+      }
     }
+    let shares = experiments.map { MemoryBudget(bytes: $0.footprint.total + max(0, limit.bytes - used) / max(1, slots.count), origin: limit.origin) }
     let state = SweepState(experiments: experiments)
     let lanes = max(1, min(jobs, slots.count))
     let group = DispatchGroup()
@@ -88,8 +104,10 @@ public final class Sweep: Sendable {
         defer { group.leave() }
         while let index = state.next(cancelled: cancellation?.isCancelled == true) {
           let e = state.take(index)
-          let outcome = e.run(until: condition, cancellation: cancellation) { _ in
-            state.report(index, fraction: Self.fraction(of: e, condition: condition))
+          let outcome = MemoryBudget.$current.withValue(shares[index]) {
+            e.run(until: condition, cancellation: cancellation) { _ in
+              state.report(index, fraction: Self.fraction(of: e, condition: condition))
+            }
           }
           var run = SweepRun(configuration: slots[index].configuration, seed: slots[index].seed, config: e.config,
                              history: [], stop: outcome.reason.description, failed: false)
