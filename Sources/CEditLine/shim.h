@@ -27,6 +27,13 @@ static inline int hsq_el_bind(EditLine *el, const char *key, const char *command
 static inline int hsq_el_add_function(EditLine *el, const char *name, const char *help, hsq_el_key_fn fn) {
   return el_set(el, EL_ADDFN, name, help, fn);
 }
+/* The function libedit reads each character with (el_rfunc_t): 1 and the character, 0 at end of
+   input, -1 with errno set. */
+typedef int (*hsq_el_read_fn)(EditLine *, wchar_t *);
+
+static inline int hsq_el_set_read_function(EditLine *el, hsq_el_read_fn fn) {
+  return el_set(el, EL_GETCFN, fn);
+}
 /* Attaches a History (narrow) for Up/Down and incremental search. */
 static inline int hsq_el_set_history(EditLine *el, History *h) {
   return el_set(el, EL_HIST, history, h);

@@ -29,6 +29,32 @@ public enum Interrupt {
   /// Clears the flag, e.g. before starting a run or after handling an interrupt.
   public static func reset() { hsq_interrupt_reset() }
 
+  /// Reads up to `buffer.count` bytes from `descriptor`, unless Ctrl-C comes first.
+  ///
+  /// A plain `read` misses a Ctrl-C that lands just before it (while the
+  /// caller is still redrawing the line, say) and blocks until the next key.
+  /// This one checks the flag and waits with SIGINT unblocked in one step.
+  ///
+  /// - Returns: The byte count (0 at end of input), or -1 with `errno` set:
+  ///   `EINTR` when the flag is raised (it stays raised).
+  public static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+    hsq_interrupt_read(descriptor, buffer.baseAddress, buffer.count)
+  }
+
+  /// A non-blocking descriptor of the terminal `descriptor` is on, to ``read(_:into:)`` it with.
+  ///
+  /// Ctrl-C makes a terminal discard the keys typed ahead, so input seen
+  /// waiting can be gone when the read comes; on this descriptor that read
+  /// returns at once and the wait starts over. The shell's descriptor of the
+  /// terminal keeps its own flags.
+  ///
+  /// - Returns: The new descriptor (the caller closes it), or `nil` when
+  ///   `descriptor` is not a terminal or the terminal cannot be opened again.
+  public static func terminalReader(for descriptor: Int32) -> Int32? {
+    let reader = hsq_interrupt_open_terminal_reader(descriptor)
+    return reader >= 0 ? reader : nil
+  }
+
   /// True when the handler is in place (and without `SA_RESTART`).
   public static var isInstalled: Bool { hsq_interrupt_is_installed() != 0 }
 }

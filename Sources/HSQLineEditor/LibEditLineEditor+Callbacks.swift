@@ -20,6 +20,10 @@ extension LibEditLineEditor {
       guard let editor = LibEditLineEditor.owner(of: editLine) else { return nil }
       return editor.promptText
     }
+    _ = hsq_el_set_read_function(editLine) { editLine, character in
+      guard let editor = LibEditLineEditor.owner(of: editLine), let character else { return -1 }
+      return editor.readCharacter(into: character)
+    }
     _ = hsq_el_add_function(editLine, "hsq-complete", "Complete the word before the cursor") { editLine, _ in
       guard let editor = LibEditLineEditor.owner(of: editLine) else { return UInt8(CC_ERROR) }
       return editor.completeAtCursor()
@@ -33,6 +37,32 @@ extension LibEditLineEditor {
   private static func owner(of editLine: OpaquePointer?) -> LibEditLineEditor? {
     guard let editLine, let data = hsq_el_client_data(editLine) else { return nil }
     return Unmanaged<LibEditLineEditor>.fromOpaque(data).takeUnretainedValue()
+  }
+
+  /// Reads one character for libedit, through ``Interrupt/read(_:into:)``.
+  ///
+  /// libedit's own reader calls `read` and so blocks past a Ctrl-C that lands
+  /// while it redraws the line (the terminal has already dropped the typed-ahead
+  /// keys): the prompt then hangs until the next key. This one returns -1 with
+  /// `EINTR` as soon as the flag is raised, however it came.
+  ///
+  /// - Returns: 1 with the character, 0 at end of input, -1 with `errno` set.
+  func readCharacter(into character: UnsafeMutablePointer<wchar_t>) -> Int32 {
+    var byte: UInt8 = 0
+    while true {
+      let count = withUnsafeMutableBytes(of: &byte) { Interrupt.read(inputDescriptor, into: $0) }
+      guard count == 1 else {
+        let error = errno
+        pendingCharacter = UTF8Assembler()
+        character.pointee = 0
+        errno = error
+        return count == 0 ? 0 : -1
+      }
+      if let scalar = pendingCharacter.add(byte) {
+        character.pointee = wchar_t(bitPattern: scalar.value)
+        return 1
+      }
+    }
   }
 
   /// Tab: asks ``completer``, then inserts, beeps or lists (see ``Completion/edit(replacing:)``).

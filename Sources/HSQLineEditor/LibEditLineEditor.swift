@@ -43,6 +43,12 @@ public final class LibEditLineEditor: LineEditor {
   let history: LineHistory
   var editLine: OpaquePointer?
   let output: UnsafeMutablePointer<FILE>
+  /// The descriptor libedit's characters are read from (see ``readCharacter(into:)``): on a
+  /// terminal, a non-blocking one of its own (``Interrupt/terminalReader(for:)``), closed at the end.
+  let inputDescriptor: Int32
+  private let ownsInputDescriptor: Bool
+  /// The bytes of a UTF-8 character read so far.
+  var pendingCharacter = UTF8Assembler()
   private let errorOutput: UnsafeMutablePointer<FILE>
   private var ownedFiles: [UnsafeMutablePointer<FILE>]
   private var prompt: UnsafeMutablePointer<CChar>
@@ -73,6 +79,11 @@ public final class LibEditLineEditor: LineEditor {
       throw LineEditorError(message: "Cannot write descriptor \(output) for line editing: \(reason).")
     }
     Interrupt.install()
+    if let reader = Interrupt.terminalReader(for: fileno(inputFile)) {
+      (inputDescriptor, ownsInputDescriptor) = (reader, true)
+    } else {
+      (inputDescriptor, ownsInputDescriptor) = (fileno(inputFile), false)
+    }
     self.historyPath = historyPath
     history = LineHistory(capacity: historyCapacity)
     persistsHistory = historyPath != nil
@@ -191,5 +202,9 @@ public final class LibEditLineEditor: LineEditor {
   private func closeOwnedFiles() {
     for file in ownedFiles { fclose(file) }
     ownedFiles = []
+    if ownsInputDescriptor { closeDescriptor(inputDescriptor) }
   }
 }
+
+/// `close(2)`, for methods of a type that has its own `close()`.
+private func closeDescriptor(_ descriptor: Int32) { _ = close(descriptor) }

@@ -98,13 +98,12 @@ public final class PlainLineReader: LineEditor {
     }
     var chunk = [UInt8](repeating: 0, count: 65_536)
     while true {
-      let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+      let count = chunk.withUnsafeMutableBytes { Interrupt.read(descriptor, into: $0) }
       if count > 0 {
         buffer.append(contentsOf: chunk[..<count])
         return .filled
       }
       if count < 0, errno == EINTR {
-        guard Interrupt.isRequested else { continue }
         Interrupt.reset()
         return .interrupted
       }

@@ -70,6 +70,25 @@ private func interruptBlockedRead(_ makeReader: @escaping @Sendable (Int32) thro
   return Array(results.dropLast())
 }
 
+/// Raises the flag as a Ctrl-C landing between two reads would, then reads two lines from a pipe
+/// that gets "after\n" only a second later: a reader that misses the flag blocks until then and
+/// returns the line first.
+private func interruptBeforeTheRead(_ makeReader: (Int32) throws -> any LineEditor) throws -> [LineInput] {
+  var ends: [Int32] = [0, 0]
+  try #require(pipe(&ends) == 0)
+  let (readEnd, writeEnd) = (ends[0], ends[1])
+  defer { close(readEnd) }
+  let reader = try makeReader(readEnd)
+  let writer = Thread {
+    usleep(1_000_000)
+    _ = "after\n".withCString { write(writeEnd, $0, 6) }
+    close(writeEnd)
+  }
+  withSIGINTUnblocked { _ = raise(SIGINT) }
+  writer.start()
+  return [reader.readLine(prompt: ""), reader.readLine(prompt: "")]
+}
+
 @Suite("Interrupt", .serialized)
 struct InterruptTests {
   @Test func installsAHandlerWithoutSARestart() {
@@ -100,6 +119,27 @@ struct InterruptTests {
   @Test func ctrlCInterruptsABlockedLibEditRead() throws {
     Interrupt.install()
     let results = try interruptBlockedRead { input in
+      let output = open("/dev/null", O_WRONLY)
+      defer { close(output) }
+      return try LibEditLineEditor(historyPath: nil, input: input, output: output)
+    }
+    Interrupt.reset()
+    #expect(results == [.interrupted, .line("after")])
+  }
+
+  @Test func aCtrlCJustBeforeAPlainReadInterruptsIt() throws {
+    Interrupt.install()
+    Interrupt.reset()
+    let results = try interruptBeforeTheRead { PlainLineReader(fileDescriptor: $0) }
+    Interrupt.reset()
+    #expect(results == [.interrupted, .line("after")])
+  }
+
+  /// The prompt that hung for 30 s in CI: Ctrl-C landed while libedit drew a typed key.
+  @Test func aCtrlCJustBeforeALibEditReadInterruptsIt() throws {
+    Interrupt.install()
+    Interrupt.reset()
+    let results = try interruptBeforeTheRead { input in
       let output = open("/dev/null", O_WRONLY)
       defer { close(output) }
       return try LibEditLineEditor(historyPath: nil, input: input, output: output)

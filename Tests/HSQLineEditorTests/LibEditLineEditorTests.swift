@@ -18,6 +18,19 @@ struct LibEditLineEditorTests {
     #expect(drain(editor) == [.line("first"), .line("héllo 世界"), .line("last"), .endOfInput])
   }
 
+  /// Bytes that are not UTF-8 are dropped, never turned into characters: a stray continuation
+  /// byte, 0xFF, a lead byte cut short by '(', an overlong 'NUL' (C0 80), a surrogate (ED A0 80).
+  @Test func invalidUTF8IsDroppedAndTheRestOfTheLineKept() throws {
+    let bytes: [UInt8] = [0x61, 0x80, 0xFF, 0x62, 0xC3, 0x28, 0xC0, 0x80, 0xED, 0xA0, 0x80, 0x63]
+      + Array("é😀\nnext".utf8)
+    let input = try pipeHolding(bytes)
+    defer { close(input) }
+    let output = open("/dev/null", O_WRONLY)
+    defer { close(output) }
+    let editor = try LibEditLineEditor(historyPath: nil, input: input, output: output)
+    #expect(drain(editor) == [.line("ab(cé😀"), .line("next"), .endOfInput])
+  }
+
   @Test func historyPersistsAcrossTwoEditors() throws {
     let directory = try TemporaryDirectory()
     defer { directory.remove() }

@@ -56,6 +56,15 @@ wait_for_prompt
 expect_no_text "Unknown command 'this'"
 pass "Ctrl-C at the prompt clears the line"
 
+# A Ctrl-C that lands while the editor is still drawing the keys before it (the terminal drops the
+# rest) once left the prompt waiting for another key: type and interrupt at once, many times.
+long_line=$(printf 'abandoned %.0s' $(seq 1 40))
+for i in $(seq 1 20); do
+  type_text "$long_line $i"; send_keys C-c
+  TIMEOUT=5 wait_for_prompt
+done
+pass "Ctrl-C right after typing always gives a fresh prompt (20 times)"
+
 type_text "run --steps 100000000"; send_keys Enter
 wait_for_regex "^step [0-9]+ "
 send_keys C-c
