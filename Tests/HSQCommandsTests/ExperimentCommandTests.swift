@@ -88,6 +88,22 @@ import Testing
     #expect(try s.experiment().evaluate().count == 50)
   }
 
+  /// `set lr=0.2`, as `experiment` spells its settings, was refused ("'set' needs <value>").
+  @Test func setTakesNameEqualsValueAsWellAsNameAndValue() throws {
+    let s = Self.session()
+    let out = s.execute("set lr=0.2")
+    #expect(!out.isError, "\(out.error ?? "")")
+    #expect(try s.experiment().config.lr == 0.2)
+    #expect(!s.execute("set compressor=hsq:dim=4,k=16,codebook=gaussian").isError)
+    #expect(try s.experiment().config.compressor == "hsq:dim=4,k=16,codebook=gaussian")
+    #expect(s.execute("set momentum 0.5 --on e").error == nil)
+    #expect(try s.experiment().config.momentum == 0.5)
+    #expect(s.execute("set lr=0.3 momentum=0.9").error?.contains("one setting at a time: 'set lr=0.3', then 'set momentum=0.9'") == true)
+    #expect(s.execute("set lr=").error?.contains("has no value") == true)
+    #expect(s.execute("set lr").error?.contains("'set lr VALUE' or 'set lr=VALUE'") == true)
+    #expect(try s.experiment().config.lr == 0.2)
+  }
+
   @Test func resetStartsAgainFromStepZeroWithTheCurrentSettings() throws {
     let s = Self.session()
     _ = s.execute("step 3")

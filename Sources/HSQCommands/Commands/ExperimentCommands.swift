@@ -23,12 +23,13 @@ enum ExperimentCommands: CommandSet {
     CommandSpec(
       "set", group: "Experiments", abstract: "Changes a setting of the current experiment between steps (recorded).",
       discussion: "Compressor, learning rate, momentum, error feedback … may change at any step; the change goes into the experiment's event log ('show events'). Settings that define the problem (model, dataset, partition, workers, seed, protocol) may change only at step 0.",
-      arguments: [ArgumentSpec("setting", "a setting name", completion: .setting), ArgumentSpec("value", "its new value", completion: .anyComponent)],
+      arguments: [ArgumentSpec("setting", "a setting name, or NAME=VALUE", completion: .setting),
+                  ArgumentSpec("value", "its new value", completion: .anyComponent, optional: true)],
       options: [OptionSpec("on", "the experiment (default: the current one)", value: "NAME", completion: .experiment)]
     ) { session, args in
+      let (name, given) = try Self.settingAndValue(args.positional)
       let e = try session.experiment(args.option("on"))
-      let name = args.positional[0]
-      let value = ["compressor", "downlink"].contains(name) ? session.resolveCompressor(args.positional[1]) : args.positional[1]
+      let value = ["compressor", "downlink"].contains(name) ? session.resolveCompressor(given) : given
       try e.set(name, to: value)
       session.recordedLine = "set \(name) \(value)" + (args.option("on").map { " --on \($0)" } ?? "")
       return CommandOutput(text: e.events.last!.text, json: .object([("setting", .string(name)), ("value", .string(value)), ("step", .int(e.stepCount))]))
@@ -74,6 +75,24 @@ enum ExperimentCommands: CommandSet {
       options: [Session.replaceOption], recorded: true
     ) { session, args in try session.tour(replacing: args.flag("replace")) },
   ]
+
+  /// `set`'s setting and value: `set lr 0.2`, or `set lr=0.2` as in `experiment`'s settings.
+  static func settingAndValue(_ positional: [String]) throws -> (name: String, value: String) {
+    let first = positional[0]
+    if let equals = first.firstIndex(of: "="), first.first != "=" {
+      let (name, value) = (String(first[..<equals]), String(first[first.index(after: equals)...]))
+      guard positional.count == 1 else {
+        throw HSQError.invalidArgument(
+          "'set' changes one setting at a time: 'set \(name)=\(value)', then 'set \(positional[1])'.")
+      }
+      guard !value.isEmpty else { throw HSQError.invalidArgument("'set \(first)' has no value, e.g. 'set \(name)=0.2'.") }
+      return (name, value)
+    }
+    guard positional.count == 2 else {
+      throw HSQError.invalidArgument("'set' needs a value, e.g. 'set \(first) VALUE' or 'set \(first)=VALUE'.")
+    }
+    return (first, positional[1])
+  }
 }
 
 extension Session {
