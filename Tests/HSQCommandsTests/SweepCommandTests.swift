@@ -57,6 +57,25 @@ import Testing
     #expect(out.json.rendered.contains(#""pairs":4"#) && out.json.rendered.contains(#""verdict":"lower loss""#), "\(out.json.rendered)")
   }
 
+  /// A configuration whose runs all diverge: the table says why each failed, and the verdict says it has no
+  /// finished run, where it said "needs ≥ 2 seeds" of a configuration with four.
+  @Test func failedRunsAreExplainedAndTheirVerdictSaysSo() throws {
+    let s = Self.session()
+    let out = Self.run(s, "sweep div dataset=linear:d=8,n=64 model=least-squares workers=2 batch=8 lr=0.01,50 seeds=0..3 --steps 40")
+    #expect(out.text.contains("c2      lr=50     0 (+4 failed)"), "\(out.text)")
+    #expect(out.text.contains("Failed runs (each run's records: 'save FILE --on div'):"))
+    let reasons = out.text.split(separator: "\n").filter { $0.hasPrefix("  c2 seed ") }
+    #expect(reasons.count == 4 && reasons.allSatisfy { $0.contains(": Diverged at step ") && $0.hasSuffix(".") && !$0.contains("lower 'lr'") },
+            "\(reasons)")
+    let row = try #require(out.text.split(separator: "\n").last { $0.hasPrefix("c2      c1") })
+    #expect(row.hasSuffix("c2 has no finished run"), "\(row)")
+    #expect(out.json.rendered.contains(#""failed_runs":[{"configuration":2,"seed":0,"stop":"Diverged at step "#), "\(out.json.rendered)")
+    #expect(Session.firstSentence(of: "Stopped. Then more.") == "Stopped." && Session.firstSentence(of: "No period") == "No period")
+    let untested = Self.run(s, "sweep nt dataset=linear:d=8,n=64,n-test=0 model=least-squares workers=2 batch=8 lr=0.01,0.02 seeds=0..2 --steps 10")
+    #expect(untested.text.split(separator: "\n").last?.hasSuffix("no test metric") == true, "\(untested.text)")
+    #expect(!untested.text.contains("Failed runs"))
+  }
+
   @Test func progressLineAndInterruptKeepFinishedRuns() throws {
     let s = Self.session()
     var lines: [String] = []

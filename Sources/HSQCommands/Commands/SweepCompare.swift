@@ -24,6 +24,11 @@ extension Session {
       rows.append(.object(json))
     }
     var text = table.render(maxWidth: terminalWidth)
+    let failures = sweep.runs.filter(\.failed)
+    if !failures.isEmpty {
+      text += "\nFailed runs (each run's records: 'save FILE --on \(sweep.name)'):\n"
+        + failures.map { "  c\($0.configuration + 1) seed \($0.seed): \(Self.firstSentence(of: $0.stop))" }.joined(separator: "\n")
+    }
     var pairs: [JSONValue] = []
     if plan.configurationCount > 1 {
       var paired = TextTable(columns: ["config", "vs", "pairs", "Δ test acc (points)", "Δ test loss", "verdict (95%)"]
@@ -35,7 +40,17 @@ extension Session {
       }
       text += "\nPaired differences over the same seeds (configuration − c\(baseline + 1)), mean ± 95% CI:\n" + paired.render(maxWidth: terminalWidth)
     }
-    return CommandOutput(text: text, json: .object([("sweep", .string(sweep.name)), ("configurations", .array(rows)), ("paired", .array(pairs))]))
+    let failed = failures.map { run in
+      JSONValue.object([("configuration", .int(run.configuration + 1)), ("seed", .int(Int(run.seed))), ("stop", .string(run.stop))])
+    }
+    return CommandOutput(text: text, json: .object([("sweep", .string(sweep.name)), ("configurations", .array(rows)), ("paired", .array(pairs)),
+                                                    ("failed_runs", .array(failed))]))
+  }
+
+  /// A stop reason's first sentence: what happened, without the advice that follows for an interactive run.
+  static func firstSentence(of text: String) -> String {
+    guard let end = text.range(of: ". ") else { return text }
+    return String(text[..<end.lowerBound]) + "."
   }
 
   /// `mean ± half-width` of a summary (`—` without one), scaled and with `digits`, or in `unit`'s words.
@@ -81,13 +96,18 @@ extension Session {
     // The verdict is on the test accuracy, or on the test loss for a model without one (least squares).
     let hasAccuracy = !(accuracy?.seeds.isEmpty ?? true)
     let decisive = hasAccuracy ? accuracy : loss
+    let pairs = decisive?.seeds.count ?? 0
+    let finished = { (configuration: Int) in sweep.runs(ofConfiguration: configuration).contains { !$0.failed } }
     let verdict: String
     if let a = decisive?.summary, a.halfWidth != nil {
       verdict = a.excludesZero ? (a.mean > 0 ? "higher" : "lower") + (hasAccuracy ? "" : " loss") : "not distinguishable"
+    } else if let none = [c, baseline].first(where: { !finished($0) }) {
+      verdict = "c\(none + 1) has no finished run"
+    } else if pairs == 0 {
+      verdict = "no test metric"
     } else {
       verdict = "needs ≥ 2 seeds"
     }
-    let pairs = decisive?.seeds.count ?? 0
     var row = ["c\(c + 1)", "c\(baseline + 1)", String(pairs), interval(accuracy?.summary, scale: 100, digits: 2),
                interval(loss?.summary, digits: 4), verdict]
     var json: [(String, JSONValue)] = [
