@@ -9,10 +9,7 @@ extension Session {
   /// command's ``Cancellation`` is cancelled: `Interrupted at FILE:LINE`.
   func replay(_ file: String, check: Bool, allowLoad: Bool) throws -> CommandOutput {
     let path = resolvePath(file)
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw HSQError.fileFormat(path: file, position: nil, problem: "no such file; give a script written by 'record'.")
-    }
-    let lines = String(decoding: data, as: UTF8.self).textLines
+    let lines = String(decoding: try FileBytes.read(path, shown: file), as: UTF8.self).textLines
     let target = check ? Session(commandTable: commandTable) : self
     target.workingDirectory = workingDirectory
     target.outputDirectory = outputDirectory

@@ -37,7 +37,10 @@ extension Checkpoint: Codable {
 
   /// Whether the file at `path` is a JSON checkpoint: it opens with `{` (after any white space), and its
   /// bytes 4–7 are not the zeros a safetensors header's length (under 4 GB) has there.
+  ///
+  /// - Throws: ``HSQError/fileFormat(path:position:problem:)`` unless `path` is a readable regular file.
   static func isJSON(_ path: String) throws -> Bool {
+    try FileBytes.requireRegularFile(path, fix: "give the path of a file written by 'save'")
     guard let handle = FileHandle(forReadingAtPath: path) else { return false }
     defer { try? handle.close() }
     let head = [UInt8]((try? handle.read(upToCount: 64)) ?? Data())

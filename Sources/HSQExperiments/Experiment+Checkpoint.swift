@@ -113,10 +113,7 @@ extension Experiment {
   ///   any field that does not fit the rest (one line naming it).
   public static func load(from path: String) throws -> Experiment {
     if try Checkpoint.isJSON(path) {
-      guard let data = FileManager.default.contents(atPath: path) else {
-        throw HSQError.fileFormat(path: path, position: nil, problem: "it cannot be read; check its permissions.")
-      }
-      return try load(data: data, path: path)
+      return try load(data: Data(FileBytes.read(path)), path: path)
     }
     let file = try SafeTensorsFile(path: path)
     do {

@@ -23,18 +23,20 @@ extension Sweep {
     try AtomicFile.write(try encoder.encode(file), to: path)
   }
 
-  /// Whether the JSON at `path` is a sweep file (not an experiment checkpoint).
-  public static func isSweepFile(_ path: String) -> Bool {
-    guard let data = FileManager.default.contents(atPath: path),
-          let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
+  /// Whether the file at `path` is a sweep file (not an experiment checkpoint).
+  ///
+  /// Only a JSON file is read in full: a safetensors checkpoint is told apart by its first bytes.
+  ///
+  /// - Throws: ``HSQError/fileFormat(path:position:problem:)`` unless `path` is a readable regular file.
+  public static func isSweepFile(_ path: String) throws -> Bool {
+    guard try Checkpoint.isJSON(path),
+          let object = try? JSONSerialization.jsonObject(with: Data(FileBytes.read(path))) as? [String: Any] else { return false }
     return object["kind"] as? String == SweepFile.kindName
   }
 
   /// Reads a file written by ``save(to:)``, renamed `name` when given.
   public static func load(from path: String, as name: String? = nil) throws -> Sweep {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw HSQError.fileFormat(path: path, position: nil, problem: "cannot read it; check the path.")
-    }
+    let data = Data(try FileBytes.read(path))
     let decoder = JSONDecoder()
     decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     let file: SweepFile

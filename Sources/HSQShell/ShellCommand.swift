@@ -90,10 +90,11 @@ public struct HSQShellCommand: ParsableCommand {
     journalOptions.begin(session, interactive: file == nil && script == nil && isatty(0) != 0)
     let outcome: ScriptRunner.Outcome
     if let path = file ?? script {
-      guard let data = FileManager.default.contents(atPath: path) else {
-        throw ValidationError("Cannot read '\(path)'; give the path of a script of hsq commands.")
+      let bytes: [UInt8]
+      do { bytes = try session.cancellation.whileCurrent { try FileBytes.read(path) } } catch let error as HSQError {
+        throw ValidationError("\(error.description) Give the path of a script of hsq commands.")
       }
-      outcome = runner.run(String(decoding: data, as: UTF8.self), name: path, path: URL(fileURLWithPath: path).path)
+      outcome = runner.run(String(decoding: bytes, as: UTF8.self), name: path, path: URL(fileURLWithPath: path).path)
     } else if isatty(0) == 0 {
       outcome = runner.run(lines: AnySequence { AnyIterator { readLine(strippingNewline: true) } }, name: "<stdin>")
     } else {

@@ -34,4 +34,31 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["fifo.csv", "fifo.hsq", "fifo.svg", "full.csv", "null.safetensors"])
     #expect(!s.execute("step").isError, "the session goes on")
   }
+
+  /// Commands that read give one clear error for what is not a file they can read, and the session goes on:
+  /// `load` of a FIFO waited forever for a writer, `load /proc/self/mem` printed Foundation's error domain
+  /// and code, `replay /dev/zero` said "no such file".
+  @Test func loadAndReplayRefuseWhatTheyCannotRead() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-special-read-\(UUID())").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try #require(mkfifo(dir + "/fifo.safetensors", 0o666) == 0)
+    let s = Session()
+    s.workingDirectory = dir
+    #expect(!s.execute("experiment e dataset=linear:d=4,n=64 model=least-squares workers=2 batch=8").isError)
+    #expect(!s.execute("memory 64MB").isError)
+    let cases = [
+      ("load fifo.safetensors", "Cannot read '\(dir)/fifo.safetensors': it is a FIFO, not a regular file; give the path of a file written by 'save'."),
+      ("load /dev/zero", "Cannot read '/dev/zero': it is a character device, not a regular file; give the path of a file written by 'save'."),
+      ("load /proc/self/mem", "Cannot read '/proc/self/mem': it cannot be read (Invalid argument); check the file."),
+      ("replay missing.hsq", "Cannot read 'missing.hsq': no such file; check the path."),
+    ]
+    for (line, message) in cases {
+      let error = s.execute(line).error ?? ""
+      #expect(error == message, "\(line): \(error)")
+    }
+    let zero = s.execute("replay /dev/zero").error ?? ""
+    #expect(zero.hasPrefix("'/dev/zero' needs more than ") && zero.contains("(read so far from a character device); the memory limit is 64 MB."), "\(zero)")
+    #expect(!s.execute("step").isError, "the session goes on")
+  }
 }

@@ -36,4 +36,45 @@ import Testing
       return true
     }
   }
+
+  /// A stream without an end (a character device) stops at the memory limit with one error, where the
+  /// readers that went around this one read `/dev/zero` until memory ran out (or called it "no such file").
+  @Test func aStreamIsReadWithinTheMemoryBudget() throws {
+    #expect {
+      try MemoryBudget.$current.withValue(MemoryBudget(bytes: 3 << 20, origin: "test")) { try FileBytes.read("/dev/zero") }
+    } throws: { error in
+      guard case let HSQError.overMemoryBudget(what, needs, _, _) = error else { return false }
+      return what == "'/dev/zero'" && needs.contains("read so far from a character device")
+    }
+    #expect(try FileBytes.read("/dev/null") == [])
+  }
+
+  /// A pipe is read to its end (scripts given as `<(…)`); a reader of parts refuses it by name.
+  @Test func aFIFOIsReadInFullButIsNotARegularFile() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-fifo-\(UUID())").path
+    try #require(mkfifo(path, 0o600) == 0)
+    defer { unlink(path) }
+    let writer = Thread {
+      let fd = open(path, O_WRONLY)
+      _ = "step 2\n".withCString { write(fd, $0, 7) }
+      close(fd)
+    }
+    writer.start()
+    #expect(try FileBytes.read(path, shown: "f") == Array("step 2\n".utf8))
+    #expect(throws: HSQError.fileFormat(path: "f", position: nil, problem: "it is a FIFO, not a regular file; give a checkpoint.")) {
+      try FileBytes.requireRegularFile(path, shown: "f", fix: "give a checkpoint")
+    }
+    #expect(throws: HSQError.fileFormat(path: "/nonexistent-hsq/c", position: nil, problem: "no such file; check the path.")) {
+      try FileBytes.requireRegularFile("/nonexistent-hsq/c", fix: "give a checkpoint")
+    }
+  }
+
+  /// A file whose read fails names the system's reason, not Foundation's error domain and code.
+  @Test func aFailedReadNamesItsReason() {
+    #expect(throws: HSQError.fileFormat(path: "/proc/self/mem", position: nil, problem: "it cannot be read (Input/output error); check the file.")) {
+      try FileBytes.read("/proc/self/mem")
+    }
+    let foundation = NSError(domain: NSCocoaErrorDomain, code: 256, userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(EINVAL))])
+    #expect(FileBytes.readFailure(foundation, path: "p") == .fileFormat(path: "p", position: nil, problem: "it cannot be read (Invalid argument); check the file."))
+  }
 }

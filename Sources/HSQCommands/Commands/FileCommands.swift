@@ -67,7 +67,7 @@ enum FileCommands: CommandSet {
         return try session.loadAddOn(args.positional[0])
       }
       let name = args.option("as") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-      if Sweep.isSweepFile(path) {
+      if try Sweep.isSweepFile(path) {
         try session.requireSweepName(name, replacing: args.flag("replace"))
         let sweep = try Sweep.load(from: path, as: name)
         session.bindSweep(sweep)

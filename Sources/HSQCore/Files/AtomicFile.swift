@@ -96,18 +96,8 @@ public enum AtomicFile {
   /// A dangling link counts as absent: the rename replaces the link, as it replaces a link to a regular file.
   public static func requireRegularOrAbsent(_ path: String) throws {
     var info = stat()
-    guard stat(path, &info) == 0 else { return }
-    let kind: String
-    switch info.st_mode & S_IFMT {
-    case S_IFREG: return
-    case S_IFCHR: kind = "a character device"
-    case S_IFBLK: kind = "a block device"
-    case S_IFIFO: kind = "a FIFO"
-    case S_IFSOCK: kind = "a socket"
-    case S_IFDIR: kind = "a directory"
-    default: kind = "a special file"
-    }
-    throw HSQError.fileWrite(path: path, problem: "it is \(kind), not a regular file; choose another file name.")
+    guard stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG else { return }
+    throw HSQError.fileWrite(path: path, problem: "it is \(FileBytes.kind(of: info.st_mode)), not a regular file; choose another file name.")
   }
 
   /// Removes `.NAME.hsq-PID-TAG.tmp` files in `folder` left by writers of `name` that no longer run.

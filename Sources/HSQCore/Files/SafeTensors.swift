@@ -116,12 +116,17 @@ public struct SafeTensorsFile {
     self.path = path
     let handle = try Self.open(path)
     defer { try? handle.close() }
-    let size = Int(try handle.seekToEnd())
-    try handle.seek(toOffset: 0)
+    let size: Int
+    do {
+      size = Int(try handle.seekToEnd())
+      try handle.seek(toOffset: 0)
+    } catch { throw FileBytes.readFailure(error, path: path) }
     func refuse(_ problem: String) -> HSQError {
       .fileFormat(path: path, position: nil, problem: "not a safetensors file written by 'save' (\(problem)); save it again, or restore the file.")
     }
-    guard size >= 8, let lengthBytes = try handle.read(upToCount: 8), lengthBytes.count == 8 else {
+    let lengthBytes: Data?
+    do { lengthBytes = size >= 8 ? try handle.read(upToCount: 8) : nil } catch { throw FileBytes.readFailure(error, path: path) }
+    guard let lengthBytes, lengthBytes.count == 8 else {
       throw refuse("the file has \(size) byte\(size == 1 ? "" : "s"), fewer than the 8 of the header's length: it is truncated")
     }
     let length = lengthBytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
@@ -131,7 +136,9 @@ public struct SafeTensorsFile {
     guard Int(length) <= size - 8 else {
       throw refuse("its header's length is \(length) bytes, but only \(size - 8) follow: the file is truncated")
     }
-    guard let headerBytes = try handle.read(upToCount: Int(length)), headerBytes.count == Int(length) else {
+    let headerBytes: Data?
+    do { headerBytes = try handle.read(upToCount: Int(length)) } catch { throw FileBytes.readFailure(error, path: path) }
+    guard let headerBytes, headerBytes.count == Int(length) else {
       throw refuse("the header cannot be read in full")
     }
     guard let object = try? JSONSerialization.jsonObject(with: headerBytes) as? [String: Any] else {
@@ -221,7 +228,7 @@ public struct SafeTensorsFile {
   }
 
   private func floats(_ entry: Entry, _ name: String, from handle: FileHandle) throws -> [Float] {
-    try handle.seek(toOffset: UInt64(dataStart + entry.begin))
+    do { try handle.seek(toOffset: UInt64(dataStart + entry.begin)) } catch { throw FileBytes.readFailure(error, path: path) }
     var complete = true
     let values = [Float](unsafeUninitializedCapacity: entry.count) { buffer, count in
       let raw = UnsafeMutableRawBufferPointer(buffer)
@@ -247,12 +254,9 @@ public struct SafeTensorsFile {
   }
 
   private static func open(_ path: String) throws -> FileHandle {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw HSQError.fileFormat(path: path, position: nil, problem: "no such file; give the path of a file written by 'save'.")
-    }
-    guard !isDirectory.boolValue, let handle = FileHandle(forReadingAtPath: path) else {
-      throw HSQError.fileFormat(path: path, position: nil, problem: "it is a folder or cannot be read; give the path of a file written by 'save'.")
+    try FileBytes.requireRegularFile(path, fix: "give the path of a file written by 'save'")
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      throw HSQError.fileFormat(path: path, position: nil, problem: "it cannot be read; check its permissions.")
     }
     return handle
   }
