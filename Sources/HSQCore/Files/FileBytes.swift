@@ -12,10 +12,10 @@ import Foundation
 /// checkpoints and sweeps (`load`), codebook files (`.npy`, `.fvecs`) and data files (IDX, CSV,
 /// LibSVM, before any gzip inflation) are read here.
 ///
-/// A regular file is checked against the ``MemoryBudget`` by its size before it is read. A stream (a
-/// pipe such as `<(…)`, a FIFO, a character device) is read as it comes, within the same budget, so
-/// `/dev/zero` ends in one clear error rather than in memory exhausted; Ctrl-C (the ``Cancellation``
-/// of the command) stops a read that waits.
+/// A regular file is checked against the ``MemoryBudget`` by its size before it is read. A pipe (a
+/// FIFO, or `<(…)` in a shell) is read as it comes, within the same budget, and Ctrl-C (the
+/// ``Cancellation`` of the command) stops the read or its wait for a writer. Devices (`/dev/zero`,
+/// a terminal) and sockets are refused by name: they have no end to read to.
 public enum FileBytes {
   /// The bytes of the file at `path`, as stored.
   ///
@@ -29,6 +29,9 @@ public enum FileBytes {
     let name = shown ?? path
     let info = try status(of: path, shown: name)
     let isRegular = info.st_mode & S_IFMT == S_IFREG
+    guard isRegular || info.st_mode & S_IFMT == S_IFIFO else {
+      throw HSQError.fileFormat(path: name, position: nil, problem: "it is \(kind(of: info.st_mode)), not a regular file or a pipe; give the path of a file.")
+    }
     if isRegular {
       try MemoryBudget.current.check(.bytes(Int(info.st_size)), for: "'\(name)'", detail: "the file as stored", fix: "Use a smaller file")
     }
@@ -51,6 +54,7 @@ public enum FileBytes {
         continue
       }
       if !isRegular {
+        try Cancellation.checkCurrent()
         try MemoryBudget.current.check(.bytes(bytes.count + count), for: "'\(name)'", detail: "read so far from \(kind(of: info.st_mode))",
                                        fix: "Give a file of limited size", atLeast: true)
       }
