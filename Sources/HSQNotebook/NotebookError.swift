@@ -6,7 +6,6 @@ public enum NotebookError: Error, Equatable, Sendable, UserFacingError {
   case commandFailed(block: Int, line: String, message: String)
   case differs(block: Int, firstLine: String, detail: String)
   case missingRecord(path: String)
-  case unreadable(path: String)
   case noBlocks(path: String)
   case interrupted(block: Int, line: String)
 
@@ -16,7 +15,6 @@ public enum NotebookError: Error, Equatable, Sendable, UserFacingError {
     case let .commandFailed(block, line, message): return "block \(block) ('\(line)') failed: \(message)"
     case let .differs(block, firstLine, detail): return "block \(block) ('\(firstLine)') differs from the recorded output: \(detail)"
     case let .missingRecord(path): return "there is no recorded output at \(path); run 'hsq-repl notebook run' first."
-    case let .unreadable(path): return "cannot read '\(path)'; give the path of a Markdown notebook."
     case let .noBlocks(path): return "\(path) has no ```hsq blocks, so there is nothing to check; put the commands in a block that opens with a line of ```hsq."
     case let .interrupted(block, line): return "interrupted in block \(block) at '\(line)'; the notebook was not written."
     }

@@ -135,11 +135,9 @@ public struct NotebookRunner {
   }
 
   static func read(_ path: String) throws -> Notebook {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw NotebookError.unreadable(path: path)
-    }
+    let bytes = try FileBytes.read(path)
     do {
-      return try Notebook(parsing: String(decoding: data, as: UTF8.self))
+      return try Notebook(parsing: String(decoding: bytes, as: UTF8.self))
     } catch let NotebookError.malformed(line, problem) {
       throw NotebookError.malformed(line: line, problem: "\(path): \(problem)")
     }

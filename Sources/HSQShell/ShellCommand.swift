@@ -92,7 +92,7 @@ public struct HSQShellCommand: ParsableCommand {
     if let path = file ?? script {
       let bytes: [UInt8]
       do { bytes = try session.cancellation.whileCurrent { try FileBytes.read(path) } } catch let error as HSQError {
-        throw ValidationError("\(error.description) Give the path of a script of hsq commands.")
+        throw ValidationError(error.description)
       }
       outcome = runner.run(String(decoding: bytes, as: UTF8.self), name: path, path: URL(fileURLWithPath: path).path)
     } else if isatty(0) == 0 {
