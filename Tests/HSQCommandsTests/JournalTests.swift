@@ -141,6 +141,31 @@ import Testing
     #expect(PendingJournal.read(directory) == nil)
   }
 
+  /// A recovery that cannot restore an experiment (here: its checkpoint is over the memory limit the new
+  /// process runs under) keeps the journal's files, where the fresh snapshot deleted the only copy of it.
+  @Test(.requires("hsq-repl built beside the tests", JournalFaultInjectionTests.hasRepl))
+  func whatARecoveryCannotRestoreIsKeptAndLoadsOnceFixed() throws {
+    let folder = try ScriptProcessTests.folder(["s.hsq": "experiment a dataset=linear:d=128,n=4096,n-test=16 model=least-squares workers=2 batch=8\nstep 6\n"])
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let directory = folder + "/journal"
+    let killed = try ScriptProcessTests.run(["--journal", "--journal-steps", "2", "s.hsq"], in: folder,
+                                            environment: ["HSQ_JOURNAL_DIR": directory, "HSQ_JOURNAL_FAULT": "step:5"])
+    #expect(killed.status == 128 + SIGKILL)
+    let pending = try #require(PendingJournal.read(directory))
+    let load = try #require(pending.commands.first { $0.hasPrefix("load ") })
+    let checkpoint = try #require(load.split(separator: " ").dropFirst().first.map { URL(fileURLWithPath: String($0)).lastPathComponent })
+    let recovery = try ScriptProcessTests.run(["--recover"], in: folder, environment: ["HSQ_JOURNAL_DIR": directory, "HSQ_MEMORY_LIMIT": "1MB"])
+    #expect(recovery.output.contains("Not restored: 'load "), "\(recovery.output)")
+    let kept = directory + "/not-restored-g\(pending.generation)"
+    #expect(recovery.output.contains("The journal as it was is kept in \(kept)"), "\(recovery.output)")
+    #expect(PendingJournal.read(directory) == nil, "the clean exit closed the new journal")
+    #expect(FileManager.default.fileExists(atPath: kept + "/" + checkpoint) && FileManager.default.fileExists(atPath: kept + "/snapshot.hsq"))
+    try "load \(kept)/\(checkpoint) --as a\nstep 1\n".write(toFile: folder + "/resume.hsq", atomically: true, encoding: .utf8)
+    let resumed = try ScriptProcessTests.run(["--no-journal", "resume.hsq"], in: folder)
+    #expect(resumed.status == 0, "\(resumed.errors)")
+    #expect(resumed.output.contains("Loaded experiment a at step 4.") && resumed.output.contains("step 5 "), "\(resumed.output)")
+  }
+
   @Test func theJournalCommandShowsAndSetsTheInterval() throws {
     let folder = try ScriptProcessTests.folder([:])
     defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -11,6 +11,8 @@ public struct RecoveryReport: Sendable {
   public var failures: [(line: String, message: String)] = []
   /// Log commands after a failure, not replayed.
   public var skipped = 0
+  /// Where the journal's files were kept when something was not restored (`nil` when all was).
+  public var kept: String?
   /// The summary the front end prints.
   public var text = ""
 }
@@ -46,6 +48,7 @@ extension Session {
       }
     }
     journal.isReplaying = false
+    if !report.failures.isEmpty { report.kept = journal.keepPendingFiles() }
     journal.recovered()
     journalSnapshot()
     report.experiments = experimentNames.compactMap { name in
@@ -79,6 +82,12 @@ extension Session {
       lines.append("Not restored: '\(clipped(line, limit: 100))': \(message)")
     }
     if report.skipped > 0 { lines.append("Not replayed: the journal's last \(report.skipped) command(s), which came after that failure.") }
+    if let kept = report.kept {
+      lines.append("The journal as it was is kept in \(kept) (its snapshot.hsq and log list what it held): once the cause is fixed, "
+        + "'load' a checkpoint from there. Delete the folder when you no longer need it.")
+    } else if !report.failures.isEmpty {
+      lines.append("warning: the journal's files could not be kept; what was not restored is lost.")
+    }
     return lines.joined(separator: "\n")
   }
 }

@@ -261,6 +261,26 @@ public final class SessionJournal: Sendable {
   /// The pending journal has been replayed into the session; the next snapshot replaces it.
   func recovered() { pending = nil }
 
+  /// Keeps the pending journal's files (its snapshot, log, checkpoints and sweeps) as they are, in a folder
+  /// of their own that no snapshot or clean exit removes: what a recovery could not restore (a checkpoint
+  /// over the memory limit, say) must outlive the snapshot that replaces the journal.
+  ///
+  /// The files are hard links, so nothing is copied.
+  ///
+  /// - Returns: The folder, or `nil` when it cannot be made.
+  func keepPendingFiles() -> String? {
+    guard let pending else { return nil }
+    let folder = directory + "/not-restored-g\(pending.generation)"
+    guard mkdir(folder, 0o700) == 0 || errno == EEXIST else { return nil }
+    var info = stat()
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name != "lock" {
+      let path = directory + "/" + name
+      guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+      guard link(path, folder + "/" + name) == 0 || errno == EEXIST else { return nil }
+    }
+    return folder
+  }
+
   /// Deletes what a session that died left here (it will not be recovered).
   public func discard() {
     removeFiles { $0 != "lock" }
@@ -278,7 +298,7 @@ public final class SessionJournal: Sendable {
     }
     if pending == nil {
       removeFiles { _ in true }
-      rmdir(directory)
+      rmdir(directory)  // stays while it holds a not-restored folder
     }
   }
 
