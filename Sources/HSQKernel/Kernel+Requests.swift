@@ -47,9 +47,9 @@ extension Kernel {
     case "search":
       let pattern = fields["pattern"] as? String ?? "*"
       entries = entries.filter { fnmatch(pattern, $0.input, 0) == 0 }
-      if let n = fields["n"] as? Int { entries = Array(entries.suffix(n)) }
+      if let n = fields["n"] as? Int { entries = Array(entries.suffix(max(0, n))) }
     default:
-      if let n = fields["n"] as? Int { entries = Array(entries.suffix(n)) }
+      if let n = fields["n"] as? Int { entries = Array(entries.suffix(max(0, n))) }
     }
     return .object([
       ("status", .string("ok")),

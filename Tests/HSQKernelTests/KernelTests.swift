@@ -71,6 +71,36 @@ import Testing
   }
 }
 
+/// Every request with malformed fields gets its reply and the kernel goes on: a `history_request` with
+/// `n: -1` trapped ("Can't take a suffix of negative length") and the kernel died.
+@Test func malformedRequestsAreAnsweredAndTheKernelGoesOn() throws {
+  let transport = MemoryTransport()
+  let kernel = Kernel(session: Session(), transport: transport, key: "k", version: "test") { _ in }
+  let done = DispatchSemaphore(value: 0)
+  Thread { kernel.run(); done.signal() }.start()
+  let signer = MessageSigner(key: "k")
+  let requests: [(String, JSONValue)] = [
+    ("history_request", .object([("hist_access_type", .string("tail")), ("n", .int(-1))])),
+    ("history_request", .object([("hist_access_type", .string("search")), ("pattern", .string("*")), ("n", .int(Int.min))])),
+    ("history_request", .object([("hist_access_type", .string("range")), ("start", .int(Int.max)), ("stop", .int(Int.min))])),
+    ("complete_request", .object([("code", .string("ste")), ("cursor_pos", .int(Int.min))])),
+    ("complete_request", .object([("code", .string("éé")), ("cursor_pos", .int(Int.max))])),
+    ("inspect_request", .object([("code", .int(5)), ("cursor_pos", .string("x")), ("detail_level", .int(-7))])),
+    ("is_complete_request", .object([("code", .array([]))])),
+    ("execute_request", .object([("code", .array([.string("step")])), ("silent", .string("yes"))])),
+  ]
+  for (i, (type, content)) in requests.enumerated() {
+    let message = KernelMessage(type: type, content: content, parent: nil, session: "client", identities: [Data("client".utf8)])
+    transport.shellSocket.deliver(message.frames(signedWith: signer))
+    let reply = try #require(transport.shellSocket.message(at: i, timeout: 20), "\(type) \(content.rendered): no reply")
+    #expect(reply.type == type.replacingOccurrences(of: "_request", with: "_reply"), "\(type)")
+  }
+  let shutdown = KernelMessage(type: "shutdown_request", content: .object([("restart", .bool(false))]), parent: nil, session: "client",
+                               identities: [Data("client".utf8)])
+  transport.controlSocket.deliver(shutdown.frames(signedWith: signer))
+  #expect(done.wait(timeout: .now() + 10) == .success)
+}
+
 /// Channels in memory: the test delivers requests and reads what the kernel sent.
 final class MemoryTransport: KernelTransport, @unchecked Sendable {
   let shellSocket = MemorySocket(), controlSocket = MemorySocket(), iopubSocket = MemorySocket()
@@ -100,10 +130,14 @@ final class MemorySocket: KernelSocket, @unchecked Sendable {
   }
 
   /// The first message sent, waiting up to `timeout` seconds.
-  func next(timeout: Double) -> KernelMessage? {
+  func next(timeout: Double) -> KernelMessage? { message(at: 0, timeout: timeout) }
+
+  /// The message sent `index`-th (from 0), waiting up to `timeout` seconds.
+  func message(at index: Int, timeout: Double) -> KernelMessage? {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
-      if let first = sentMessages().first { return first }
+      let sent = sentMessages()
+      if sent.count > index { return sent[index] }
       usleep(10_000)
     }
     return nil
