@@ -34,9 +34,10 @@ int hsq_interrupt_is_installed(void);
 ssize_t hsq_interrupt_read(int fd, void *buffer, size_t count);
 
 /// A new non-blocking open file description of the terminal `fd` is on, for
-/// `hsq_interrupt_read` (the flag is private: the shell's description of the
-/// terminal is untouched). Returns the descriptor (close it), or -1 with
-/// errno set, ENOTTY when `fd` is not a terminal.
+/// `hsq_interrupt_read` (O_NONBLOCK is set on this description only; the
+/// shell's description of the terminal keeps its flags). Returns the
+/// descriptor (close it), or -1 with errno set, ENOTTY when `fd` is not a
+/// terminal.
 int hsq_interrupt_open_terminal_reader(int fd);
 
 #endif
