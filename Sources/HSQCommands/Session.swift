@@ -73,6 +73,9 @@ public final class Session {
   public var memoryBudget = MemoryBudget.processDefault
   /// Set by `quit`.
   public internal(set) var shouldExit = false
+  /// Why `quit` cannot end this session, for a front end that does not end on it (a Jupyter kernel: the
+  /// notebook ends it); `quit` then fails with this message and the session goes on.
+  public var quitRefusal: String?
   /// The active recording, if any.
   var recorder: SessionRecorder?
   /// What `record` keeps for the command being run, when it differs from the line typed.

@@ -67,6 +67,7 @@ public final class Kernel: @unchecked Sendable {
     self.log = log
     self.cancellation = session.cancellation
     session.showsTimings = false
+    session.quitRefusal = "In Jupyter the notebook ends the kernel (Kernel → Shut Down, or Restart); 'quit' changes nothing, and the session goes on."
   }
 
   /// Serves requests until a `shutdown_request`, then closes the transport.

@@ -88,12 +88,21 @@ import Testing
     ("inspect_request", .object([("code", .int(5)), ("cursor_pos", .string("x")), ("detail_level", .int(-7))])),
     ("is_complete_request", .object([("code", .array([]))])),
     ("execute_request", .object([("code", .array([.string("step")])), ("silent", .string("yes"))])),
+    // 'quit' in a cell did nothing and said nothing: it now says what ends a kernel, and the kernel goes on.
+    ("execute_request", .object([("code", .string("quit"))])),
+    ("execute_request", .object([("code", .string("list compressors"))])),
   ]
   for (i, (type, content)) in requests.enumerated() {
     let message = KernelMessage(type: type, content: content, parent: nil, session: "client", identities: [Data("client".utf8)])
     transport.shellSocket.deliver(message.frames(signedWith: signer))
     let reply = try #require(transport.shellSocket.message(at: i, timeout: 20), "\(type) \(content.rendered): no reply")
     #expect(reply.type == type.replacingOccurrences(of: "_request", with: "_reply"), "\(type)")
+    if content.rendered.contains("quit") {
+      #expect(reply.contentFields["status"] as? String == "error")
+      #expect((reply.contentFields["evalue"] as? String)?.hasPrefix("In Jupyter the notebook ends the kernel (Kernel → Shut Down") == true)
+    } else if content.rendered.contains("list compressors") {
+      #expect(reply.contentFields["status"] as? String == "ok")
+    }
   }
   let shutdown = KernelMessage(type: "shutdown_request", content: .object([("restart", .bool(false))]), parent: nil, session: "client",
                                identities: [Data("client".utf8)])

@@ -20,6 +20,7 @@ enum HelpCommands: CommandSet {
       recorded: false
     ) { session, args in try session.list(args.argument(0) ?? "variables") },
     CommandSpec("quit", aliases: ["exit"], group: "Help", abstract: "Leaves the session (Ctrl-D does too).", recorded: false) { session, _ in
+      if let refusal = session.quitRefusal { throw HSQError.invalidState(refusal) }
       session.shouldExit = true
       return CommandOutput(text: "", json: .object([("quit", .bool(true))]))
     },
