@@ -91,6 +91,7 @@ public struct NotebookRunner {
     session.confinesWrites = confined
     session.showsTimings = false
     session.allowsLoadFromFiles = allowLoad
+    session.quitRefusal = "A notebook runs every block; 'quit' cannot end it early. Remove the line."
     session.cancellation = cancellation
     cancellation.reset()
     let blocks = notebook.blocks

@@ -67,6 +67,15 @@ import Testing
     try NotebookRunner().check(path: path)
   }
 
+  /// 'quit' in a block did nothing and the blocks after it ran: it is now the block's error, naming the fix.
+  @Test func quitInABlockIsAnError() throws {
+    let (folder, path) = try Self.written("# Q\n\n```hsq\nquit\nlist compressors\n```\n")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    #expect(throws: NotebookError.commandFailed(block: 1, line: "quit", message: "A notebook runs every block; 'quit' cannot end it early. Remove the line.")) {
+      try NotebookRunner().run(path: path)
+    }
+  }
+
   @Test func checkNamesTheFirstDifferingBlock() throws {
     let (folder, path) = try Self.written(Self.source)
     defer { try? FileManager.default.removeItem(atPath: folder) }
