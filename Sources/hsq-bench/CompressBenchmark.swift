@@ -22,6 +22,7 @@ struct CompressBenchmark: ParsableCommand {
   @OptionGroup var blas: BLASKernelOptions
 
   func run() throws {
+    guard d >= 1, logD >= 0, reps >= 1 else { throw ValidationError("--d and --reps must be at least 1 (and --log-d at least 0).") }
     // The gradient, its compressor input and decoded output, and a payload of at most its size, per length.
     try MemoryBudget.current.check(
       4 * .floats(d) + 4 * .floats(logD), for: "The benchmark", detail: "4 × (d + log-d) Float32 values",

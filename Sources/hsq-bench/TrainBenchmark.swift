@@ -32,7 +32,7 @@ struct TrainBenchmark: ParsableCommand {
   @OptionGroup var blas: BLASKernelOptions
 
   func run() throws {
-    guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1.") }
+    guard repeats >= 1, steps >= 1 else { throw ValidationError("--repeats and --steps must be at least 1.") }
     if peer != nil, model != "mlp:hidden=128" {
       throw ValidationError("The peer trains only the MLP 784-128-10; drop --peer or --model.")
     }

@@ -40,4 +40,12 @@ import Testing
     #expect(bench.termination.exitStatus.map { $0 != 0 } == true, "\(text)")
     #expect(text.contains("needs about") && text.contains("the memory limit is"), "\(text)")
   }
+
+  /// Zero lengths and steps ran and printed 0 samples/s (train) or timings of nothing (compress).
+  @Test(arguments: [["train", "--steps", "0"], ["compress", "--d", "0", "--log-d", "0"], ["compress", "--reps", "0", "--log-d", "0"]])
+  func benchRefusesEmptyRuns(_ arguments: [String]) throws {
+    let bench = try ChildProcess.run(path: ReplDriver.products.appendingPathComponent("hsq-bench").path, arguments, timeout: 120)
+    #expect(bench.termination.exitStatus.map { $0 != 0 } == true, "\(bench.output)")
+    #expect(bench.errors.contains("must be at least 1"), "\(bench.errors)")
+  }
 }
