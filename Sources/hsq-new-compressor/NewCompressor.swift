@@ -77,9 +77,18 @@ struct NewCompressor: ParsableCommand {
       throw ValidationError("'\(path)' exists; pass --force to overwrite it, or choose another name.")
     }
     for (path, text) in files {
-      try FileManager.default.createDirectory(
-        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-      try text.write(toFile: path, atomically: true, encoding: .utf8)
+      let folder = (path as NSString).deletingLastPathComponent
+      var isFolder: ObjCBool = false
+      if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
+        throw ValidationError("'\(folder)' is not a folder; give --output and --tests folders (they are made when missing).")
+      }
+      do {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+      } catch {
+        let reason = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { String(cString: strerror(Int32($0.code))) }
+        throw ValidationError("Cannot write '\(path)' (\(reason ?? error.localizedDescription)); give --output and --tests folders you can write.")
+      }
       print("Wrote \(path)")
     }
     print("Next: in hsq-repl, 'load \(files[0].0)', then 'check \(registryName)'.")

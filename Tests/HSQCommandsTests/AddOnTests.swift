@@ -56,6 +56,17 @@ struct AddOnTests {
     #expect(end.exitStatus == 0, "\(repl.errors)")
   }
 
+  /// An --output that is a file (here /dev/null) printed Foundation's 'NSCocoaErrorDomain Code=516'.
+  @Test(.requires("hsq-repl and hsq-new-compressor built beside the tests", hasBinaries))
+  func scaffoldingIntoAFileNamesTheProblem() throws {
+    let scratch = try ScratchDirectory()
+    defer { scratch.remove() }
+    let binary = ReplDriver.products.appendingPathComponent("hsq-new-compressor").path
+    let (status, output) = try Subprocess.run(binary, ["Quant", "--output", "/dev/null"], directory: scratch.url.path, timeout: 120)
+    #expect(status != 0)
+    #expect(output.contains("'/dev/null' is not a folder; give --output and --tests folders") && !output.contains("NSCocoaErrorDomain"), "\(output)")
+  }
+
   @Test("compile errors, a throwing encode, duplicate names and a throwing registration fail one command each",
         .requires("hsq-repl and hsq-new-compressor built beside the tests", hasBinaries))
   func brokenAddOnsLeaveTheSessionAlive() throws {
