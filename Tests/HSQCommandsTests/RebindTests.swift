@@ -50,6 +50,14 @@ import Testing
     #expect(s.variables["q"]?.kind == "codebook")
   }
 
+  /// `let q = compressor` with no spec was told "'let' takes one spec without spaces".
+  @Test func aLetWithoutItsSpecSaysSo() {
+    let s = Session()
+    #expect(s.execute("let q = compressor").error == "'let q = compressor' needs the compressor's spec, e.g. 'let q = compressor hsq:dim=16,k=256'.")
+    #expect(s.execute("let c = codebook").error == "'let c = codebook' needs the codebook's spec, e.g. 'let c = codebook gaussian:dim=16,k=256'.")
+    #expect(s.execute("let q = compressor qsgd topk").error?.contains("one spec without spaces") == true)
+  }
+
   @Test func tourAgainDoesNotResetTheTourExperiment() {
     let s = Session()
     #expect(!s.execute("experiment first \(Self.small)").isError)

@@ -123,6 +123,9 @@ extension Session {
     var rest = Array(words.dropFirst(2))
     var kind: String?
     if ["compressor", "codebook"].contains(rest[0]) { kind = rest.removeFirst() }
+    guard !rest.isEmpty else {
+      throw HSQError.invalidArgument("'let \(name) = \(kind!)' needs the \(kind!)'s spec, e.g. 'let \(name) = \(kind!) \(kind == "codebook" ? "gaussian:dim=16,k=256" : "hsq:dim=16,k=256")'.")
+    }
     guard rest.count == 1 else {
       throw HSQError.invalidArgument("'let' takes one spec without spaces, e.g. 'let q = compressor hsq:dim=16,k=256'.")
     }
