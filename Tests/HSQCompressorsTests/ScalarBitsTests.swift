@@ -25,3 +25,13 @@ import Testing
     _ = try Compressors.make(spec)
   }
 }
+
+/// `codebook=file:path=c.fvecs` (a spec, not a construction name) was read as a file named 'c.fvecs:dim=2'.
+@Test(arguments: ["hsq:dim=2,k=4,codebook=file:path=c.fvecs", "hsq-unbiased:dim=2,k=4,codebook=gaussian:dim=2"])
+func aCodebookSpecWithParametersIsRefusedNamingCodebookPath(spec: String) {
+  #expect {
+    try Compressors.make(spec)
+  } throws: { error in
+    "\(error)".contains("is not a construction name") && "\(error)".contains("codebook-path=FILE")
+  }
+}

@@ -55,7 +55,14 @@ struct HSQSettings: Sendable {
     if let path = p.optionalString("codebook-path") {
       codebook = try Codebooks.make("file:path=\(path),dim=\(dim),k=\(k)")
     } else {
-      codebook = try Codebooks.make("\(p.string("codebook")):dim=\(dim),k=\(k),seed=\(p.int("seed"))")
+      let construction = p.string("codebook")
+      // hsq gives the construction its dim, k and seed: a spec with parameters of its own would be read wrongly.
+      guard !construction.contains(":") else {
+        throw HSQError.invalidParameter(
+          component: p.component, parameter: "codebook",
+          problem: "'\(construction)' is not a construction name; give one such as kmeans or gaussian (dim, k and seed are \(p.component)'s), or a file as codebook-path=FILE.")
+      }
+      codebook = try Codebooks.make("\(construction):dim=\(dim),k=\(k),seed=\(p.int("seed"))")
     }
     scalars = ScalarQuantizer(bits: bits)
   }
