@@ -10,6 +10,18 @@ import Testing
     return path
   }
 
+  /// A new FIFO and a thread that opens it, writes `bytes` (all of them; a write blocks until read) and closes it.
+  static func fifo(writing bytes: [UInt8]) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-fifo-\(UUID())").path
+    try #require(mkfifo(path, 0o600) == 0)
+    Thread {
+      let fd = open(path, O_WRONLY)
+      _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+      close(fd)
+    }.start()
+    return path
+  }
+
   @Test func readsTheBytesAsStored() throws {
     let path = try Self.temporaryFile([0x1F, 0x8B, 0, 255])
     defer { try? FileManager.default.removeItem(atPath: path) }
@@ -47,19 +59,10 @@ import Testing
 
   /// A pipe is read within the memory limit: one that never ends stops there with one error.
   @Test func aPipeIsReadWithinTheMemoryBudget() throws {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-fifo-\(UUID())").path
-    try #require(mkfifo(path, 0o600) == 0)
-    defer { unlink(path) }
     // 1 MiB and one byte: the read passes the limit only at the last byte, once every write has completed
     // (a reader that stops earlier would leave the writer to die of SIGPIPE).
-    let writer = Thread {
-      let fd = open(path, O_WRONLY)
-      let block = [UInt8](repeating: 0, count: 1 << 16)
-      for _ in 0..<16 { _ = block.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
-      _ = block.withUnsafeBytes { write(fd, $0.baseAddress, 1) }
-      close(fd)
-    }
-    writer.start()
+    let path = try Self.fifo(writing: [UInt8](repeating: 0, count: (1 << 20) + 1))
+    defer { unlink(path) }
     #expect {
       try MemoryBudget.$current.withValue(MemoryBudget(bytes: 1 << 20, origin: "test")) { try FileBytes.read(path, shown: "p") }
     } throws: { error in
@@ -70,15 +73,8 @@ import Testing
 
   /// A pipe is read to its end (scripts given as `<(…)`); a reader of parts refuses it by name.
   @Test func aFIFOIsReadInFullButIsNotARegularFile() throws {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hsq-fifo-\(UUID())").path
-    try #require(mkfifo(path, 0o600) == 0)
+    let path = try Self.fifo(writing: Array("step 2\n".utf8))
     defer { unlink(path) }
-    let writer = Thread {
-      let fd = open(path, O_WRONLY)
-      _ = "step 2\n".withCString { write(fd, $0, 7) }
-      close(fd)
-    }
-    writer.start()
     #expect(try FileBytes.read(path, shown: "f") == Array("step 2\n".utf8))
     #expect(throws: HSQError.fileFormat(path: "f", position: nil, problem: "it is a FIFO, not a regular file; give a checkpoint.")) {
       try FileBytes.requireRegularFile(path, shown: "f", fix: "give a checkpoint")

@@ -316,8 +316,7 @@ public final class SessionJournal: Sendable {
   func willWriteFile() { faults.point(.write) }
 
   private static func problem(_ error: any Error) -> String {
-    let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-    return underlying.map { String(cString: strerror(Int32($0.code))) } ?? error.localizedDescription
+    posixErrorCode(of: error).map { String(cString: strerror($0)) } ?? error.localizedDescription
   }
 }
 

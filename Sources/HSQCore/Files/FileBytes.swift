@@ -109,9 +109,7 @@ public enum FileBytes {
   /// A failed read or seek of a `FileHandle` (Foundation's error) as the one message hsq gives for it.
   public static func readFailure(_ error: any Error, path: String) -> HSQError {
     if let error = error as? HSQError { return error }
-    let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-    let code = underlying.map { Int32($0.code) } ?? ((error as NSError).domain == NSPOSIXErrorDomain ? Int32((error as NSError).code) : EIO)
-    return unreadable(path, code)
+    return unreadable(path, posixErrorCode(of: error) ?? EIO)
   }
 
   private static func unreadable(_ name: String, _ code: Int32) -> HSQError {
